@@ -1,0 +1,278 @@
+//! Performance budgets: over-budget percentages and drift.
+
+use serde::Serialize;
+
+use super::{Time, policy::BudgetPolicy};
+
+named_enum! {
+    /// Which way a budget must hold: `max` stays at or below the threshold,
+    /// `min` (a floor, e.g. throughput) stays at or above it.
+    Direction, "direction" {
+        Max = "max",
+        Min = "min",
+    }
+}
+
+/// A budget as it stands: the policy's definition, or the latest recorded one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Budget {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub metric: String,
+    pub unit: String,
+    pub threshold: f64,
+    pub direction: Direction,
+    pub ci_enforced: bool,
+    pub source: String,
+}
+
+/// How far over budget a value is, in percent of the threshold; negative
+/// when within budget (governance: Performance Regression).
+pub fn over_pct(value: f64, threshold: f64, direction: Direction) -> f64 {
+    // Multiply before dividing so that exactly 20% over is exactly 20.0.
+    match direction {
+        Direction::Max => (value - threshold) * 100.0 / threshold,
+        Direction::Min => (threshold - value) * 100.0 / threshold,
+    }
+}
+
+/// Where a value stands against its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standing {
+    /// Over by more than the blocking margin: blocks the next release.
+    OverBlocking,
+    /// Over by no more than the blocking margin: must be documented.
+    Over,
+    /// Within budget.
+    Within,
+}
+
+/// Judges a value against its budget.
+pub fn standing(over_pct: f64, rules: &BudgetPolicy) -> Standing {
+    if over_pct > rules.blocking_over_pct {
+        Standing::OverBlocking
+    } else if over_pct > 0.0 {
+        Standing::Over
+    } else {
+        Standing::Within
+    }
+}
+
+/// A budget's drift status, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftStatus {
+    OverBlocking,
+    Over,
+    Drifting,
+    Ok,
+    NoData,
+}
+
+impl DriftStatus {
+    /// The status as shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftStatus::OverBlocking => "over-blocking",
+            DriftStatus::Over => "over",
+            DriftStatus::Drifting => "drifting",
+            DriftStatus::Ok => "ok",
+            DriftStatus::NoData => "no-data",
+        }
+    }
+
+    /// Whether the status breaks policy (for `--check`).
+    pub fn is_finding(self) -> bool {
+        matches!(self, DriftStatus::OverBlocking | DriftStatus::Over | DriftStatus::Drifting)
+    }
+}
+
+/// One budget's drift over a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drift {
+    pub budget: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub threshold: f64,
+    pub samples: usize,
+    pub first: Option<f64>,
+    pub last: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub median: Option<f64>,
+    pub change_pct: Option<f64>,
+    pub over_pct: Option<f64>,
+    pub status: DriftStatus,
+    /// The window's values in time order, for a trend line.
+    pub values: Vec<f64>,
+}
+
+/// The median of a non-empty slice (mean of the middle two when even).
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
+}
+
+/// The change from the early to the late part of a series, in percent:
+/// with n samples and k = max(1, n/3), the median of the last k against the
+/// median of the first k. `None` with fewer than two samples or an early
+/// median of zero.
+pub fn change_pct(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let k = (n / 3).max(1);
+    let early = median(&values[..k])?;
+    let late = median(&values[n - k..])?;
+    if early == 0.0 {
+        return None;
+    }
+    Some((late - early) * 100.0 / early)
+}
+
+/// Drift of one budget over the samples of a window, in time order.
+pub fn drift(budget: &Budget, samples: &[(Time, f64)], rules: &BudgetPolicy) -> Drift {
+    let values: Vec<f64> = samples.iter().map(|(_, v)| *v).collect();
+    let last = values.last().copied();
+    let over = last.map(|v| over_pct(v, budget.threshold, budget.direction));
+    let change = change_pct(&values);
+    let worse = change.is_some_and(|c| match budget.direction {
+        Direction::Max => c > rules.drift_tolerance_pct,
+        Direction::Min => c < -rules.drift_tolerance_pct,
+    });
+    let status = match over.map(|p| standing(p, rules)) {
+        None => DriftStatus::NoData,
+        Some(Standing::OverBlocking) => DriftStatus::OverBlocking,
+        Some(Standing::Over) => DriftStatus::Over,
+        Some(Standing::Within) if worse => DriftStatus::Drifting,
+        Some(Standing::Within) => DriftStatus::Ok,
+    };
+    Drift {
+        budget: budget.id.clone(),
+        unit: budget.unit.clone(),
+        direction: budget.direction,
+        threshold: budget.threshold,
+        samples: values.len(),
+        first: values.first().copied(),
+        last,
+        min: values.iter().copied().min_by(f64::total_cmp),
+        max: values.iter().copied().max_by(f64::total_cmp),
+        median: median(&values),
+        change_pct: change,
+        over_pct: over,
+        status,
+        values,
+    }
+}
+
+/// Sorts drift rows worst first, then by budget id.
+pub fn sort_worst_first(rows: &mut [Drift]) {
+    rows.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.budget.cmp(&b.budget)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Policy;
+
+    fn budget(direction: Direction, threshold: f64) -> Budget {
+        Budget {
+            id: "b".into(),
+            title: String::new(),
+            category: "c".into(),
+            metric: "m".into(),
+            unit: "ms".into(),
+            threshold,
+            direction,
+            ci_enforced: true,
+            source: String::new(),
+        }
+    }
+
+    fn series(values: &[f64]) -> Vec<(Time, f64)> {
+        let t0 = crate::domain::time::parse("2026-01-01").unwrap();
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (t0 + chrono::Duration::days(i as i64), *v))
+            .collect()
+    }
+
+    #[test]
+    fn over_pct_follows_the_direction() {
+        assert_eq!(over_pct(240.0, 200.0, Direction::Max), 20.0);
+        assert_eq!(over_pct(150.0, 200.0, Direction::Max), -25.0);
+        assert_eq!(over_pct(4000.0, 5000.0, Direction::Min), 20.0);
+        assert_eq!(over_pct(6000.0, 5000.0, Direction::Min), -20.0);
+    }
+
+    #[test]
+    fn exactly_the_blocking_margin_is_a_warning_and_beyond_it_blocks() {
+        let rules = Policy::builtin().budgets;
+        assert_eq!(standing(20.0, &rules), Standing::Over);
+        assert_eq!(standing(20.01, &rules), Standing::OverBlocking);
+        assert_eq!(standing(0.0, &rules), Standing::Within);
+        assert_eq!(standing(0.5, &rules), Standing::Over);
+    }
+
+    #[test]
+    fn change_compares_the_medians_of_the_outer_thirds() {
+        // n = 6, k = 2: early median 100, late median 130.
+        assert_eq!(change_pct(&[100.0, 100.0, 1.0, 999.0, 130.0, 130.0]), Some(30.0));
+        // n = 2, k = 1.
+        assert_eq!(change_pct(&[100.0, 90.0]), Some(-10.0));
+        assert_eq!(change_pct(&[100.0]), None);
+        assert_eq!(change_pct(&[]), None);
+        assert_eq!(change_pct(&[0.0, 5.0]), None);
+    }
+
+    #[test]
+    fn drift_status_covers_every_case() {
+        let rules = Policy::builtin().budgets;
+        let max = budget(Direction::Max, 200.0);
+        assert_eq!(drift(&max, &[], &rules).status, DriftStatus::NoData);
+        let single = drift(&max, &series(&[150.0]), &rules);
+        assert_eq!((single.status, single.samples, single.change_pct), (DriftStatus::Ok, 1, None));
+        assert_eq!(drift(&max, &series(&[100.0, 111.0]), &rules).status, DriftStatus::Drifting);
+        // Exactly at the tolerance is not drift.
+        assert_eq!(drift(&max, &series(&[100.0, 110.0]), &rules).status, DriftStatus::Ok);
+        assert_eq!(drift(&max, &series(&[150.0, 240.0]), &rules).status, DriftStatus::Over);
+        assert_eq!(drift(&max, &series(&[150.0, 241.0]), &rules).status, DriftStatus::OverBlocking);
+        // Improving is never drift.
+        assert_eq!(drift(&max, &series(&[190.0, 100.0]), &rules).status, DriftStatus::Ok);
+    }
+
+    #[test]
+    fn a_floor_drifts_when_it_falls() {
+        let rules = Policy::builtin().budgets;
+        let floor = budget(Direction::Min, 5000.0);
+        let d = drift(&floor, &series(&[8000.0, 7900.0, 7000.0, 6500.0, 6000.0, 5900.0]), &rules);
+        assert_eq!(d.status, DriftStatus::Drifting);
+        assert!(d.change_pct.unwrap() < -10.0);
+        assert_eq!(drift(&floor, &series(&[5000.0, 9000.0]), &rules).status, DriftStatus::Ok);
+        assert_eq!(drift(&floor, &series(&[4500.0]), &rules).status, DriftStatus::Over);
+    }
+
+    #[test]
+    fn summary_figures_are_taken_over_the_window() {
+        let rules = Policy::builtin().budgets;
+        let d = drift(&budget(Direction::Max, 200.0), &series(&[120.0, 100.0, 140.0]), &rules);
+        assert_eq!(
+            (d.first, d.last, d.min, d.max, d.median),
+            (Some(120.0), Some(140.0), Some(100.0), Some(140.0), Some(120.0))
+        );
+        assert_eq!(d.over_pct, Some(-30.0));
+    }
+}

@@ -1,0 +1,226 @@
+//! Deprecation windows (governance: Deprecation Policy).
+//!
+//! A window W is the number of `major.minor` lines that must ship the
+//! deprecation warning before an item may be removed. Post-1.0 a removal is
+//! a breaking change and may only land in a later major.
+
+use semver::Version;
+use serde::Serialize;
+
+use super::{Time, policy::DeprecationPolicy};
+
+named_enum! {
+    /// What was deprecated.
+    DeprecationKind, "deprecation kind" {
+        Api = "api",
+        ExtensionApi = "extension-api",
+        CliFlag = "cli-flag",
+        CapabilityPolicy = "capability-policy",
+    }
+}
+
+/// Where a deprecation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeprecationStatus {
+    /// Within its window, or its window has not yet offered a removal.
+    Active,
+    /// Not removed, though a removal opportunity has shipped.
+    Overdue,
+    /// Removed in an opportunity.
+    Removed,
+    /// Removed in a version that is not an opportunity: a policy violation.
+    Premature,
+}
+
+impl DeprecationStatus {
+    /// The status as shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeprecationStatus::Active => "active",
+            DeprecationStatus::Overdue => "overdue",
+            DeprecationStatus::Removed => "removed",
+            DeprecationStatus::Premature => "premature",
+        }
+    }
+}
+
+/// A shipped release, as the window rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipped {
+    pub version: Version,
+    pub date: Time,
+}
+
+/// The window for a deprecation: by kind, and by phase of the version it
+/// was deprecated in (pre-1.0 when its major is 0).
+pub fn window(policy: &DeprecationPolicy, kind: DeprecationKind, deprecated_in: &Version) -> u32 {
+    if deprecated_in.major == 0 {
+        policy.windows.pre_1_0.get(kind)
+    } else {
+        policy.windows.post_1_0.get(kind)
+    }
+}
+
+/// lines(R): distinct `major.minor` lines earlier than R's own, among
+/// shipped releases at or after the deprecation.
+pub fn lines_before(release: &Version, deprecated_in: &Version, shipped: &[Shipped]) -> usize {
+    let own = (release.major, release.minor);
+    let mut lines: Vec<(u64, u64)> = shipped
+        .iter()
+        .map(|s| &s.version)
+        .filter(|v| *v >= deprecated_in && (v.major, v.minor) < own)
+        .map(|v| (v.major, v.minor))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.len()
+}
+
+/// Whether removing the item in `release` keeps the policy.
+pub fn is_opportunity(
+    policy: &DeprecationPolicy,
+    window: u32,
+    release: &Version,
+    deprecated_in: &Version,
+    shipped: &[Shipped],
+) -> bool {
+    if release <= deprecated_in || !release.pre.is_empty() {
+        return false;
+    }
+    if lines_before(release, deprecated_in, shipped) < window as usize {
+        return false;
+    }
+    let post_1_0 = deprecated_in.major > 0;
+    if post_1_0 && policy.post_1_0_removal_requires_major {
+        return release.minor == 0 && release.patch == 0 && release.major > deprecated_in.major;
+    }
+    true
+}
+
+/// The judgement on one deprecation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgement {
+    pub window: u32,
+    pub status: DeprecationStatus,
+    /// The first shipped release that could have removed the item.
+    pub first_opportunity: Option<Version>,
+    /// When the first opportunity shipped, for an overdue item.
+    pub overdue_since: Option<Time>,
+}
+
+/// Judges a deprecation against the shipped releases (any order).
+pub fn judge(
+    policy: &DeprecationPolicy,
+    kind: DeprecationKind,
+    deprecated_in: &Version,
+    removed_in: Option<&Version>,
+    shipped: &[Shipped],
+) -> Judgement {
+    let w = window(policy, kind, deprecated_in);
+    let mut ordered: Vec<&Shipped> = shipped.iter().collect();
+    ordered.sort_by(|a, b| a.version.cmp(&b.version));
+    let first = ordered
+        .into_iter()
+        .find(|s| is_opportunity(policy, w, &s.version, deprecated_in, shipped));
+    let (status, overdue_since) = match removed_in {
+        Some(r) if is_opportunity(policy, w, r, deprecated_in, shipped) => {
+            (DeprecationStatus::Removed, None)
+        }
+        Some(_) => (DeprecationStatus::Premature, None),
+        None => match first {
+            Some(s) => (DeprecationStatus::Overdue, Some(s.date)),
+            None => (DeprecationStatus::Active, None),
+        },
+    };
+    Judgement {
+        window: w,
+        status,
+        first_opportunity: first.map(|s| s.version.clone()),
+        overdue_since,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Policy;
+    use crate::domain::time::parse;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn shipped(list: &[(&str, &str)]) -> Vec<Shipped> {
+        list.iter()
+            .map(|(ver, date)| Shipped { version: v(ver), date: parse(date).unwrap() })
+            .collect()
+    }
+
+    fn rules() -> DeprecationPolicy {
+        Policy::builtin().deprecations
+    }
+
+    #[test]
+    fn pre_1_0_api_waits_one_minor_line() {
+        let mut s = shipped(&[("0.3.0", "2026-01-01"), ("0.3.1", "2026-01-10")]);
+        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), None, &s);
+        assert_eq!(j.status, DeprecationStatus::Active);
+        s.extend(shipped(&[("0.4.0", "2026-02-01")]));
+        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), None, &s);
+        assert_eq!(j.status, DeprecationStatus::Overdue);
+        assert_eq!(j.overdue_since, Some(parse("2026-02-01").unwrap()));
+        assert_eq!(j.first_opportunity, Some(v("0.4.0")));
+        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), Some(&v("0.3.1")), &s);
+        assert_eq!(j.status, DeprecationStatus::Premature);
+        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), Some(&v("0.4.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed);
+    }
+
+    #[test]
+    fn a_zero_window_allows_removal_in_the_next_release_but_not_the_same_one() {
+        let s = shipped(&[("0.3.0", "2026-01-01")]);
+        let kind = DeprecationKind::CliFlag;
+        let j = judge(&rules(), kind, &v("0.3.0"), Some(&v("0.3.1")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed);
+        let j = judge(&rules(), kind, &v("0.3.0"), Some(&v("0.3.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Premature);
+    }
+
+    #[test]
+    fn post_1_0_removal_needs_the_window_and_a_new_major() {
+        let s = shipped(&[
+            ("1.2.0", "2026-05-01"),
+            ("1.3.0", "2026-06-01"),
+            ("1.4.0", "2026-07-01"),
+            ("2.0.0", "2026-08-01"),
+        ]);
+        let api = DeprecationKind::Api;
+        let j = judge(&rules(), api, &v("1.2.0"), Some(&v("1.4.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Premature, "not a major");
+        let j = judge(&rules(), api, &v("1.2.0"), Some(&v("2.0.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed);
+        let j = judge(&rules(), api, &v("1.2.0"), None, &s);
+        assert_eq!(j.status, DeprecationStatus::Overdue);
+        assert_eq!(j.overdue_since, Some(parse("2026-08-01").unwrap()));
+    }
+
+    #[test]
+    fn post_1_0_extension_api_deprecated_late_waits_for_the_next_major() {
+        let s = shipped(&[("1.3.0", "2026-06-01"), ("2.0.0", "2026-08-01")]);
+        let j = judge(&rules(), DeprecationKind::ExtensionApi, &v("1.3.0"), None, &s);
+        assert_eq!(j.status, DeprecationStatus::Active, "one warning line, two needed");
+        let j = judge(&rules(), DeprecationKind::ExtensionApi, &v("1.3.0"), Some(&v("3.0.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed, "1.3 and 2.0 shipped the warning");
+        assert!(is_opportunity(&rules(), 2, &v("3.0.0"), &v("1.3.0"), &s));
+    }
+
+    #[test]
+    fn unshipped_versions_do_not_count_as_lines() {
+        // Only shipped releases are passed in; a draft 0.4.0 is simply absent.
+        let s = shipped(&[("0.3.0", "2026-01-01")]);
+        assert_eq!(lines_before(&v("0.5.0"), &v("0.3.0"), &s), 1);
+        assert_eq!(lines_before(&v("0.3.5"), &v("0.3.0"), &s), 0);
+        assert!(!is_opportunity(&rules(), 1, &v("0.5.0-rc.1"), &v("0.3.0"), &s));
+    }
+}

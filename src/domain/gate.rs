@@ -1,0 +1,156 @@
+//! Gates: a threshold with a comparator, judged per result (and per
+//! platform where the gate runs on each).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Error, policy::GateDef};
+
+named_enum! {
+    /// What a gate guards (governance: Quality Gates).
+    GateKind, "gate kind" {
+        Ci = "ci",
+        Conformance = "conformance",
+    }
+}
+
+/// How a result compares to the threshold to pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Comparator {
+    /// The operator as written in the policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Lt => "<",
+            Comparator::Le => "<=",
+            Comparator::Gt => ">",
+            Comparator::Ge => ">=",
+            Comparator::Eq => "==",
+        }
+    }
+
+    /// Whether `value` passes against `threshold`.
+    pub fn passes(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparator::Lt => value < threshold,
+            Comparator::Le => value <= threshold,
+            Comparator::Gt => value > threshold,
+            Comparator::Ge => value >= threshold,
+            Comparator::Eq => (value - threshold).abs() < 1e-9,
+        }
+    }
+}
+
+/// What a CI job reports for a gate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// A verdict given directly (`--pass` / `--fail`).
+    Verdict(bool),
+    /// A measured value the ledger judges against the threshold.
+    Value(f64),
+}
+
+/// The verdict for an outcome under the gate's definition in force.
+pub fn judge(def: &GateDef, outcome: Outcome) -> Result<bool, Error> {
+    match outcome {
+        Outcome::Verdict(passed) => Ok(passed),
+        Outcome::Value(value) => {
+            if !value.is_finite() {
+                return Err(Error::invalid("value", value, "a finite number"));
+            }
+            let threshold = def.threshold.ok_or_else(|| {
+                Error::State(format!(
+                    "gate \"{}\" has no numeric threshold; record --pass or --fail",
+                    def.id
+                ))
+            })?;
+            Ok(def.comparator.passes(value, threshold))
+        }
+    }
+}
+
+/// Checks the platform against the gate: required and known for a
+/// per-platform gate, absent otherwise.
+pub fn check_platform(
+    def: &GateDef,
+    platform: Option<&str>,
+    platforms: &[String],
+) -> Result<(), Error> {
+    match (def.per_platform, platform) {
+        (true, None) => Err(Error::State(format!(
+            "gate \"{}\" runs per platform; pass --platform with one of: {}",
+            def.id,
+            platforms.join(", ")
+        ))),
+        (true, Some(p)) if !platforms.iter().any(|k| k == p) => {
+            Err(Error::unknown("platform", p, platforms.iter().cloned()))
+        }
+        (false, Some(p)) => Err(Error::State(format!(
+            "gate \"{}\" does not run per platform; drop --platform {p}",
+            def.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(comparator: Comparator, threshold: Option<f64>) -> GateDef {
+        GateDef {
+            id: "g".into(),
+            title: "G".into(),
+            kind: GateKind::Conformance,
+            comparator,
+            threshold,
+            unit: "%".into(),
+            per_platform: false,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn comparators_judge_at_the_threshold() {
+        assert!(Comparator::Ge.passes(80.0, 80.0));
+        assert!(!Comparator::Gt.passes(80.0, 80.0));
+        assert!(Comparator::Le.passes(36.0, 36.0));
+        assert!(!Comparator::Lt.passes(36.0, 36.0));
+        assert!(Comparator::Eq.passes(100.0, 100.0));
+        assert!(!Comparator::Eq.passes(99.9, 100.0));
+    }
+
+    #[test]
+    fn a_value_is_judged_and_a_verdict_is_taken_as_given() {
+        let g = gate(Comparator::Ge, Some(80.0));
+        assert_eq!(judge(&g, Outcome::Value(79.9)), Ok(false));
+        assert_eq!(judge(&g, Outcome::Value(91.9)), Ok(true));
+        assert_eq!(judge(&g, Outcome::Verdict(false)), Ok(false));
+        assert!(judge(&g, Outcome::Value(f64::NAN)).is_err());
+        assert!(judge(&gate(Comparator::Ge, None), Outcome::Value(1.0)).is_err());
+    }
+
+    #[test]
+    fn per_platform_gates_need_a_known_platform() {
+        let platforms = vec!["linux".to_string(), "macos".to_string()];
+        let mut g = gate(Comparator::Eq, Some(0.0));
+        g.per_platform = true;
+        assert!(check_platform(&g, None, &platforms).is_err());
+        assert!(check_platform(&g, Some("beos"), &platforms).is_err());
+        assert!(check_platform(&g, Some("linux"), &platforms).is_ok());
+        g.per_platform = false;
+        assert!(check_platform(&g, Some("linux"), &platforms).is_err());
+        assert!(check_platform(&g, None, &platforms).is_ok());
+    }
+}

@@ -1,0 +1,198 @@
+//! Incident SLAs (governance: Incident Response).
+
+use serde::Serialize;
+
+use super::{
+    Time,
+    deprecation::Shipped,
+    policy::{Clock, Policy, Sla},
+    time,
+};
+
+named_enum! {
+    /// What went wrong.
+    IncidentKind, "incident kind" {
+        ConformanceRegression = "conformance-regression",
+        Security = "security",
+        PerformanceRegression = "performance-regression",
+        Other = "other",
+    }
+}
+
+named_enum! {
+    /// How bad it is.
+    Severity, "severity" {
+        Critical = "critical",
+        High = "high",
+        Medium = "medium",
+        Low = "low",
+    }
+}
+
+/// An incident as recorded so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub over_pct: Option<f64>,
+    pub opened_at: Time,
+    pub triaged_at: Option<Time>,
+    pub resolved_at: Option<Time>,
+}
+
+impl Facts {
+    /// Open until resolved.
+    pub fn is_open(&self) -> bool {
+        self.resolved_at.is_none()
+    }
+}
+
+/// Where an incident stands against its SLA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlaState {
+    /// No SLA covers it.
+    None,
+    /// The clock runs and the due time has not passed.
+    Pending,
+    /// The clock stopped in time.
+    Met,
+    /// The clock stopped, but late.
+    Breached,
+    /// The clock runs past its due time.
+    Overdue,
+}
+
+/// The SLA judgement on one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgement {
+    pub sla: Option<String>,
+    /// Whether the SLA ends at the next shipped release.
+    pub next_release: bool,
+    /// When the SLA ends, once it is known.
+    pub due_at: Option<Time>,
+    pub state: SlaState,
+    pub overdue: bool,
+    pub overdue_by_hours: Option<f64>,
+}
+
+/// The first SLA of the policy that covers an incident.
+pub fn sla_for<'p>(policy: &'p Policy, facts: &Facts) -> Option<&'p Sla> {
+    policy.incidents.slas.iter().find(|s| {
+        s.kind == facts.kind
+            && (s.severities.is_empty() || s.severities.contains(&facts.severity))
+            && s.over_pct_above
+                .is_none_or(|floor| facts.over_pct.is_some_and(|p| p > floor))
+    })
+}
+
+/// Judges an incident at `now`; `shipped` are the shipped releases.
+pub fn judge(policy: &Policy, facts: &Facts, shipped: &[Shipped], now: Time) -> Judgement {
+    let Some(sla) = sla_for(policy, facts) else {
+        return Judgement {
+            sla: None,
+            next_release: false,
+            due_at: None,
+            state: SlaState::None,
+            overdue: false,
+            overdue_by_hours: None,
+        };
+    };
+    let due_at = match sla.within_hours {
+        Some(h) => Some(facts.opened_at + chrono::Duration::hours(i64::from(h))),
+        None => shipped
+            .iter()
+            .filter(|s| s.date > facts.opened_at && s.date <= now)
+            .map(|s| s.date)
+            .min(),
+    };
+    let stopped = match sla.clock {
+        Clock::Triage => facts.triaged_at.or(facts.resolved_at),
+        Clock::Resolve => facts.resolved_at,
+    };
+    let state = match (stopped, due_at) {
+        (Some(s), Some(d)) if s > d => SlaState::Breached,
+        (Some(_), _) => SlaState::Met,
+        (None, Some(d)) if now > d || (sla.next_release && now >= d) => SlaState::Overdue,
+        (None, _) => SlaState::Pending,
+    };
+    let overdue = state == SlaState::Overdue;
+    Judgement {
+        sla: Some(sla.id.clone()),
+        next_release: sla.next_release,
+        due_at,
+        state,
+        overdue,
+        overdue_by_hours: due_at.filter(|_| overdue).map(|d| time::hours_between(d, now)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::parse;
+    use semver::Version;
+
+    fn facts(kind: IncidentKind, severity: Severity, opened: &str) -> Facts {
+        Facts {
+            kind,
+            severity,
+            over_pct: None,
+            opened_at: parse(opened).unwrap(),
+            triaged_at: None,
+            resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn conformance_regressions_must_be_triaged_within_24_hours() {
+        let p = Policy::builtin();
+        let mut f = facts(IncidentKind::ConformanceRegression, Severity::Medium, "2026-03-01T00:00:00Z");
+        let at_24h = parse("2026-03-02T00:00:00Z").unwrap();
+        let j = judge(&p, &f, &[], at_24h);
+        assert_eq!((j.state, j.overdue), (SlaState::Pending, false), "exactly 24 h is on time");
+        let j = judge(&p, &f, &[], at_24h + chrono::Duration::hours(6));
+        assert_eq!((j.overdue, j.overdue_by_hours), (true, Some(6.0)));
+        f.triaged_at = Some(parse("2026-03-01T20:00:00Z").unwrap());
+        let j = judge(&p, &f, &[], at_24h + chrono::Duration::hours(6));
+        assert_eq!(j.state, SlaState::Met);
+        f.triaged_at = Some(parse("2026-03-02T01:00:00Z").unwrap());
+        assert_eq!(judge(&p, &f, &[], at_24h + chrono::Duration::days(3)).state, SlaState::Breached);
+    }
+
+    #[test]
+    fn critical_security_must_be_resolved_within_48_hours() {
+        let p = Policy::builtin();
+        let f = facts(IncidentKind::Security, Severity::High, "2026-03-01T00:00:00Z");
+        let j = judge(&p, &f, &[], parse("2026-03-04T00:00:00Z").unwrap());
+        assert_eq!(j.sla.as_deref(), Some("security-critical"));
+        assert_eq!(j.overdue_by_hours, Some(24.0));
+    }
+
+    #[test]
+    fn next_release_slas_fall_due_when_a_release_ships() {
+        let p = Policy::builtin();
+        let f = facts(IncidentKind::Security, Severity::Low, "2026-03-01T00:00:00Z");
+        let now = parse("2026-03-20T00:00:00Z").unwrap();
+        let j = judge(&p, &f, &[], now);
+        assert_eq!((j.state, j.next_release, j.due_at), (SlaState::Pending, true, None));
+        let before = Shipped { version: Version::new(0, 3, 0), date: parse("2026-02-01").unwrap() };
+        let after = Shipped { version: Version::new(0, 4, 0), date: parse("2026-03-10").unwrap() };
+        let j = judge(&p, &f, &[before.clone()], now);
+        assert!(!j.overdue, "a release before the incident does not count");
+        let j = judge(&p, &f, &[before, after], now);
+        assert_eq!((j.overdue, j.overdue_by_hours), (true, Some(240.0)));
+    }
+
+    #[test]
+    fn performance_regressions_need_an_sla_only_beyond_20_percent() {
+        let p = Policy::builtin();
+        let mut f = facts(IncidentKind::PerformanceRegression, Severity::Medium, "2026-03-01");
+        f.over_pct = Some(20.0);
+        assert!(sla_for(&p, &f).is_none());
+        f.over_pct = Some(25.0);
+        assert_eq!(sla_for(&p, &f).map(|s| s.id.as_str()), Some("performance-blocking"));
+        f.kind = IncidentKind::Other;
+        assert_eq!(judge(&p, &f, &[], parse("2027-01-01").unwrap()).state, SlaState::None);
+    }
+}

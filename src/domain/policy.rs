@@ -1,0 +1,584 @@
+//! The governance as data: every threshold, window, SLA and tier.
+//!
+//! A policy is a TOML document (`seed/policy.toml` is the default). It is
+//! parsed strictly: an unknown or missing field is an error that names the
+//! file, line and field, because a typo in a threshold must not pass silently.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Error,
+    budget::Direction,
+    deprecation::DeprecationKind,
+    gate::{Comparator, GateKind},
+    incident::{IncidentKind, Severity},
+    maintenance::Cadence,
+    release::ReleaseStatus,
+};
+
+/// The schema id a policy document must declare.
+pub const SCHEMA: &str = "ledger.policy.v1";
+
+/// The built-in policy, compiled from `seed/policy.toml`.
+pub const DEFAULT_TOML: &str = include_str!("../../seed/policy.toml");
+
+/// A whole governance policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub schema: String,
+    /// The project that commands select when `--project` is not given.
+    pub project: String,
+    pub title: String,
+    pub platforms: Vec<String>,
+    pub releases: ReleasePolicy,
+    pub gates: Vec<GateDef>,
+    pub budgets: BudgetPolicy,
+    pub deprecations: DeprecationPolicy,
+    pub incidents: IncidentPolicy,
+    pub extensions: ExtensionPolicy,
+    pub maintenance: MaintenancePolicy,
+    pub attestations: AttestationPolicy,
+    pub milestones: Vec<Milestone>,
+}
+
+/// Versioning rules and channels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasePolicy {
+    pub tag_prefix: String,
+    pub shipped_statuses: Vec<ReleaseStatus>,
+    pub channels: Vec<ChannelDef>,
+}
+
+/// One release channel's cadence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelDef {
+    pub id: String,
+    pub frequency: String,
+    pub scope: String,
+}
+
+/// A CI or conformance gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateDef {
+    pub id: String,
+    pub title: String,
+    pub kind: GateKind,
+    pub comparator: Comparator,
+    /// `None` for a gate that only takes `--pass` / `--fail`.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    pub unit: String,
+    pub per_platform: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Performance budgets and the rules that judge them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetPolicy {
+    /// Over budget by more than this blocks the next release.
+    pub blocking_over_pct: f64,
+    /// A change beyond this, the bad way, is drift.
+    pub drift_tolerance_pct: f64,
+    /// The default drift window.
+    pub drift_days: u32,
+    /// How long a budget must hold to count as met consistently.
+    pub consistency_days: u32,
+    pub definitions: Vec<BudgetDef>,
+}
+
+/// One budget as the policy defines it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetDef {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    pub category: String,
+    pub metric: String,
+    pub unit: String,
+    pub threshold: f64,
+    pub direction: Direction,
+    pub ci_enforced: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Deprecation windows, in minor release lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecationPolicy {
+    pub post_1_0_removal_requires_major: bool,
+    pub windows: Windows,
+}
+
+/// Windows per phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Windows {
+    pub pre_1_0: KindWindows,
+    pub post_1_0: KindWindows,
+}
+
+/// A window per deprecation kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KindWindows {
+    pub api: u32,
+    pub extension_api: u32,
+    pub cli_flag: u32,
+    pub capability_policy: u32,
+}
+
+impl KindWindows {
+    /// The window for one kind.
+    pub fn get(&self, kind: DeprecationKind) -> u32 {
+        match kind {
+            DeprecationKind::Api => self.api,
+            DeprecationKind::ExtensionApi => self.extension_api,
+            DeprecationKind::CliFlag => self.cli_flag,
+            DeprecationKind::CapabilityPolicy => self.capability_policy,
+        }
+    }
+}
+
+/// Incident SLAs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPolicy {
+    pub slas: Vec<Sla>,
+}
+
+/// Which event stops an SLA's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    Triage,
+    Resolve,
+}
+
+/// One service-level agreement: which incidents it covers and when it ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sla {
+    pub id: String,
+    pub kind: IncidentKind,
+    /// Empty means every severity.
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+    /// Covers only incidents over budget by more than this.
+    #[serde(default)]
+    pub over_pct_above: Option<f64>,
+    pub clock: Clock,
+    #[serde(default)]
+    pub within_hours: Option<u32>,
+    /// Due when the next shipped release after the incident opened.
+    #[serde(default)]
+    pub next_release: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Extension vetting rules and tiers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionPolicy {
+    pub permissive_licenses: Vec<String>,
+    pub doctor_required: String,
+    pub patches_allowed: bool,
+    pub removal_reasons: Vec<String>,
+    pub tiers: Vec<TierDef>,
+    pub source_tiers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub source_tier_prefixes: BTreeMap<String, String>,
+}
+
+/// One extension tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDef {
+    pub id: String,
+    pub title: String,
+    pub count: u32,
+    pub vetting: String,
+    #[serde(default)]
+    pub conformance_target_pct: Option<f64>,
+}
+
+/// Maintenance cadences and tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenancePolicy {
+    pub cadence_days: CadenceDays,
+    pub tasks: Vec<TaskDef>,
+}
+
+/// Days per cadence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceDays {
+    pub weekly: u32,
+    pub monthly: u32,
+    pub quarterly: u32,
+}
+
+impl CadenceDays {
+    /// Days for one cadence.
+    pub fn get(&self, cadence: Cadence) -> u32 {
+        match cadence {
+            Cadence::Weekly => self.weekly,
+            Cadence::Monthly => self.monthly,
+            Cadence::Quarterly => self.quarterly,
+        }
+    }
+}
+
+/// One recurring maintenance task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDef {
+    pub id: String,
+    pub title: String,
+    pub cadence: Cadence,
+    #[serde(default)]
+    pub owner: String,
+}
+
+/// Criteria that people sign off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationPolicy {
+    pub criteria: Vec<CriterionDef>,
+}
+
+/// One sign-off criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionDef {
+    pub id: String,
+    pub title: String,
+    /// Goes stale once a capability-policy deprecation or a policy change
+    /// is recorded after it.
+    #[serde(default)]
+    pub stale_on_capability_change: bool,
+}
+
+/// A milestone such as 1.0 and what it takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub id: String,
+    pub title: String,
+    pub criteria: Vec<MilestoneCriterion>,
+}
+
+/// One criterion of a milestone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneCriterion {
+    pub id: String,
+    pub title: String,
+    pub rule: MilestoneRule,
+    /// For `gate-at-least`: the gate whose latest value is read.
+    #[serde(default)]
+    pub gate: Option<String>,
+    /// For `gate-at-least`: the least acceptable value.
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// For `attestation`: the criterion signed off (default: the id).
+    #[serde(default)]
+    pub attestation: Option<String>,
+}
+
+/// How a milestone criterion is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MilestoneRule {
+    /// The latest result of every CI gate passes on every platform.
+    CiGatesGreen,
+    /// The latest value of a gate is at least a number.
+    GateAtLeast,
+    /// Every CI-enforced budget held over the consistency window.
+    BudgetsConsistent,
+    /// A current sign-off exists.
+    Attestation,
+}
+
+impl Policy {
+    /// Parses and validates a policy document; `location` names it in errors.
+    pub fn parse(text: &str, location: &str) -> Result<Policy, Error> {
+        let policy: Policy = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            let at = match line {
+                Some(line) => format!("{location}, line {line}"),
+                None => location.to_string(),
+            };
+            Error::Policy {
+                location: at,
+                message: e.message().trim().replace('\n', " "),
+            }
+        })?;
+        policy.validate().map_err(|message| Error::Policy {
+            location: location.to_string(),
+            message,
+        })?;
+        Ok(policy)
+    }
+
+    /// The built-in default policy.
+    pub fn builtin() -> Policy {
+        match Policy::parse(DEFAULT_TOML, "seed/policy.toml") {
+            Ok(p) => p,
+            // The seed is compiled in and covered by tests; a broken seed is
+            // a build defect, not a user error.
+            Err(e) => panic!("built-in policy is invalid: {e}"),
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.schema != SCHEMA {
+            return Err(format!(
+                "schema \"{}\" is not supported; expected \"{SCHEMA}\"",
+                self.schema
+            ));
+        }
+        if self.project.trim().is_empty() {
+            return Err("project must not be empty".into());
+        }
+        if self.platforms.is_empty() {
+            return Err("platforms must list at least one platform".into());
+        }
+        unique("gates", self.gates.iter().map(|g| g.id.as_str()))?;
+        unique(
+            "budgets.definitions",
+            self.budgets.definitions.iter().map(|b| b.id.as_str()),
+        )?;
+        unique("incidents.slas", self.incidents.slas.iter().map(|s| s.id.as_str()))?;
+        unique("extensions.tiers", self.extensions.tiers.iter().map(|t| t.id.as_str()))?;
+        unique("maintenance.tasks", self.maintenance.tasks.iter().map(|t| t.id.as_str()))?;
+        unique(
+            "attestations.criteria",
+            self.attestations.criteria.iter().map(|c| c.id.as_str()),
+        )?;
+        unique("milestones", self.milestones.iter().map(|m| m.id.as_str()))?;
+        for (i, b) in self.budgets.definitions.iter().enumerate() {
+            if !(b.threshold.is_finite() && b.threshold > 0.0) {
+                return Err(format!(
+                    "budgets.definitions[{i}].threshold must be a positive number, not {}",
+                    b.threshold
+                ));
+            }
+        }
+        if self.budgets.blocking_over_pct < 0.0 || self.budgets.drift_tolerance_pct < 0.0 {
+            return Err("budgets.blocking_over_pct and drift_tolerance_pct must not be negative".into());
+        }
+        for (i, s) in self.incidents.slas.iter().enumerate() {
+            if s.within_hours.is_some() == s.next_release {
+                return Err(format!(
+                    "incidents.slas[{i}] (\"{}\") needs exactly one of within_hours and next_release",
+                    s.id
+                ));
+            }
+        }
+        let tiers: Vec<&str> = self.extensions.tiers.iter().map(|t| t.id.as_str()).collect();
+        for (name, tier) in self
+            .extensions
+            .source_tiers
+            .iter()
+            .chain(&self.extensions.source_tier_prefixes)
+        {
+            if !tiers.contains(&tier.as_str()) {
+                return Err(format!(
+                    "extensions source tier \"{name}\" maps to unknown tier \"{tier}\"; tiers: {}",
+                    tiers.join(", ")
+                ));
+            }
+        }
+        for m in &self.milestones {
+            for (i, c) in m.criteria.iter().enumerate() {
+                let at = format!("milestones \"{}\" criteria[{i}] (\"{}\")", m.id, c.id);
+                match c.rule {
+                    MilestoneRule::GateAtLeast => {
+                        let gate = c.gate.as_deref().ok_or(format!("{at} needs gate"))?;
+                        if self.gate(gate).is_none() {
+                            return Err(format!("{at} names unknown gate \"{gate}\""));
+                        }
+                        if c.at_least.is_none() {
+                            return Err(format!("{at} needs at_least"));
+                        }
+                    }
+                    MilestoneRule::Attestation => {
+                        let id = c.attestation.as_deref().unwrap_or(&c.id);
+                        if self.criterion(id).is_none() {
+                            return Err(format!("{at} names unknown attestation \"{id}\""));
+                        }
+                    }
+                    MilestoneRule::CiGatesGreen | MilestoneRule::BudgetsConsistent => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A gate by id.
+    pub fn gate(&self, id: &str) -> Option<&GateDef> {
+        self.gates.iter().find(|g| g.id == id)
+    }
+
+    /// A gate by id, or an error listing the known gates.
+    pub fn require_gate(&self, id: &str) -> Result<&GateDef, Error> {
+        self.gate(id)
+            .ok_or_else(|| Error::unknown("gate", id, self.gates.iter().map(|g| g.id.as_str())))
+    }
+
+    /// A maintenance task by id, or an error listing the known tasks.
+    pub fn require_task(&self, id: &str) -> Result<&TaskDef, Error> {
+        let tasks = &self.maintenance.tasks;
+        tasks
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| Error::unknown("task", id, tasks.iter().map(|t| t.id.as_str())))
+    }
+
+    /// An attestation criterion by id.
+    pub fn criterion(&self, id: &str) -> Option<&CriterionDef> {
+        self.attestations.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// An attestation criterion by id, or an error listing the known ones.
+    pub fn require_criterion(&self, id: &str) -> Result<&CriterionDef, Error> {
+        self.criterion(id).ok_or_else(|| {
+            Error::unknown(
+                "criterion",
+                id,
+                self.attestations.criteria.iter().map(|c| c.id.as_str()),
+            )
+        })
+    }
+
+    /// A milestone by id, or an error listing the known ones.
+    pub fn require_milestone(&self, id: &str) -> Result<&Milestone, Error> {
+        self.milestones
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| Error::unknown("milestone", id, self.milestones.iter().map(|m| m.id.as_str())))
+    }
+
+    /// A tier id from a tier id or a corpus file's source tier name.
+    pub fn tier_of(&self, name: &str) -> Option<&str> {
+        let ext = &self.extensions;
+        if let Some(t) = ext.tiers.iter().find(|t| t.id == name) {
+            return Some(&t.id);
+        }
+        if let Some(t) = ext.source_tiers.get(name) {
+            return Some(t);
+        }
+        ext.source_tier_prefixes
+            .iter()
+            .find(|(prefix, _)| name.starts_with(prefix.as_str()))
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// The tier ids in policy order.
+    pub fn tier_ids(&self) -> Vec<&str> {
+        self.extensions.tiers.iter().map(|t| t.id.as_str()).collect()
+    }
+}
+
+fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(format!("{what} has an entry with an empty id"));
+        }
+        if !seen.insert(id) {
+            return Err(format!("{what} defines \"{id}\" twice"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_policy_encodes_the_governance() {
+        let p = Policy::builtin();
+        let ci: Vec<&str> = p
+            .gates
+            .iter()
+            .filter(|g| g.kind == GateKind::Ci)
+            .map(|g| g.id.as_str())
+            .collect();
+        assert_eq!(
+            ci,
+            [
+                "fmt",
+                "clippy",
+                "unit-tests",
+                "fixture-tests",
+                "no-mock-guard",
+                "suite-classification",
+                "traceability",
+                "vcr-leak-guard"
+            ]
+        );
+        let max_failures = p.gate("max-failures").unwrap();
+        assert_eq!((max_failures.comparator, max_failures.threshold), (Comparator::Le, Some(36.0)));
+        assert_eq!(p.gate("corpus-pass-rate").unwrap().threshold, Some(80.0));
+        let budgets: Vec<(&str, f64)> = p
+            .budgets
+            .definitions
+            .iter()
+            .map(|b| (b.id.as_str(), b.threshold))
+            .collect();
+        assert_eq!(
+            budgets,
+            [
+                ("cold-load-p95", 200.0),
+                ("warm-load-p95", 50.0),
+                ("event-dispatch-p95", 10.0),
+                ("binary-size", 50.0)
+            ]
+        );
+        assert_eq!(p.deprecations.windows.pre_1_0.get(DeprecationKind::Api), 1);
+        assert_eq!(p.deprecations.windows.post_1_0.get(DeprecationKind::CliFlag), 1);
+        assert_eq!(p.maintenance.tasks.len(), 11);
+        assert_eq!(p.maintenance.cadence_days.get(Cadence::Quarterly), 92);
+        assert_eq!(p.tier_of("agents-mikeastock"), Some("agent"));
+        assert_eq!(p.tier_of("npm-registry"), Some("npm"));
+        assert_eq!(p.milestones[0].criteria.len(), 7);
+    }
+
+    #[test]
+    fn a_missing_field_is_named_with_its_line() {
+        let text = DEFAULT_TOML.replacen("threshold = 200\n", "", 1);
+        let err = Policy::parse(&text, "p.toml").unwrap_err().to_string();
+        assert!(err.starts_with("policy p.toml, line "), "{err}");
+        assert!(err.contains("threshold") || err.contains("missing"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_rejected() {
+        let text = DEFAULT_TOML.replacen("per_platform = false", "per_platfrom = false", 1);
+        let err = Policy::parse(&text, "p.toml").unwrap_err().to_string();
+        assert!(err.contains("per_platfrom"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_gate_is_rejected() {
+        let text = DEFAULT_TOML.replacen("id = \"clippy\"", "id = \"fmt\"", 1);
+        let err = Policy::parse(&text, "p.toml").unwrap_err().to_string();
+        assert_eq!(err, "policy p.toml: gates defines \"fmt\" twice");
+    }
+}

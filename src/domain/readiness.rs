@@ -1,0 +1,173 @@
+//! Milestone readiness (governance: Release Gates (1.0 Criteria), 1.0
+//! Milestones): each criterion met or not, with evidence and blockers.
+
+use serde::Serialize;
+
+use super::{
+    Snapshot,
+    budget::{self},
+    gate::GateKind,
+    policy::{Milestone, MilestoneCriterion, MilestoneRule},
+    time,
+};
+
+/// One criterion's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub met: bool,
+    pub evidence: Vec<String>,
+    pub blockers: Vec<String>,
+}
+
+/// A milestone's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Readiness {
+    pub milestone: String,
+    pub title: String,
+    pub ready: bool,
+    pub criteria: Vec<Criterion>,
+}
+
+/// Judges every criterion of a milestone on a snapshot.
+pub fn readiness(snap: &Snapshot, milestone: &Milestone) -> Readiness {
+    let criteria: Vec<Criterion> = milestone.criteria.iter().map(|c| judge(snap, c)).collect();
+    Readiness {
+        milestone: milestone.id.clone(),
+        title: milestone.title.clone(),
+        ready: criteria.iter().all(|c| c.met),
+        criteria,
+    }
+}
+
+fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
+    let (evidence, blockers) = match c.rule {
+        MilestoneRule::CiGatesGreen => ci_gates_green(snap),
+        MilestoneRule::GateAtLeast => gate_at_least(snap, c),
+        MilestoneRule::BudgetsConsistent => budgets_consistent(snap),
+        MilestoneRule::Attestation => attestation(snap, c.attestation.as_deref().unwrap_or(&c.id)),
+    };
+    Criterion {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        met: blockers.is_empty(),
+        evidence,
+        blockers,
+    }
+}
+
+fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
+    let rows: Vec<_> = snap.gate_rows().into_iter().filter(|g| g.kind == GateKind::Ci).collect();
+    let mut blockers = Vec::new();
+    let mut passing = Vec::new();
+    for g in &rows {
+        let on = g.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
+        match (g.passed, g.entry, g.at) {
+            (Some(true), Some(entry), _) => passing.push(entry.to_string()),
+            (Some(false), Some(entry), Some(at)) => blockers.push(format!(
+                "{}{on} failed at {} (entry {entry}); fix it and record a passing result",
+                g.gate,
+                time::format(at)
+            )),
+            _ => blockers.push(format!("{}{on} has no result; record one with `ledger record-gate`", g.gate)),
+        }
+    }
+    let evidence = vec![format!(
+        "{} of {} latest CI results pass{}",
+        passing.len(),
+        rows.len(),
+        if passing.is_empty() { String::new() } else { format!(" (entries {})", passing.join(", ")) }
+    )];
+    (evidence, blockers)
+}
+
+fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<String>) {
+    let gate = c.gate.as_deref().unwrap_or_default();
+    let least = c.at_least.unwrap_or_default();
+    let latest = snap.gate_results.iter().rfind(|r| r.rec.gate == gate && r.rec.value.is_some());
+    match latest.and_then(|r| r.rec.value.map(|v| (r, v))) {
+        Some((r, v)) if v >= least => (
+            vec![format!("{gate} is {v} at {} (entry {}), at least {least}", time::format(r.at), r.seq)],
+            vec![],
+        ),
+        Some((r, v)) => (
+            vec![format!("{gate} is {v} at {} (entry {})", time::format(r.at), r.seq)],
+            vec![format!("{gate} is {v}, below the {least} this milestone needs")],
+        ),
+        None => (vec![], vec![format!("{gate} has no recorded value; import a conformance summary")]),
+    }
+}
+
+fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
+    let days = snap.policy.budgets.consistency_days;
+    let since = snap.now - chrono::Duration::days(i64::from(days));
+    let mut evidence = Vec::new();
+    let mut blockers = Vec::new();
+    for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
+        let all = snap.samples(&b.id, None);
+        let window: Vec<f64> = all.iter().filter(|(t, _)| *t > since).map(|(_, v)| *v).collect();
+        let Some((first_at, _)) = all.first() else {
+            blockers.push(format!("{} has never been measured", b.id));
+            continue;
+        };
+        if *first_at > since {
+            blockers.push(format!(
+                "{} measured only since {}, needs {days} days of history",
+                b.id,
+                time::date(*first_at)
+            ));
+            continue;
+        }
+        if window.is_empty() {
+            blockers.push(format!("{} has no samples in the last {days} days", b.id));
+            continue;
+        }
+        let over: Vec<f64> = window
+            .iter()
+            .copied()
+            .filter(|v| budget::over_pct(*v, b.threshold, b.direction) > 0.0)
+            .collect();
+        if over.is_empty() {
+            evidence.push(format!(
+                "{}: {} samples in {days} days, all within {} {}",
+                b.id,
+                window.len(),
+                b.threshold,
+                b.unit
+            ));
+        } else {
+            let worst = over
+                .iter()
+                .copied()
+                .max_by(|x, y| {
+                    budget::over_pct(*x, b.threshold, b.direction)
+                        .total_cmp(&budget::over_pct(*y, b.threshold, b.direction))
+                })
+                .unwrap_or_default();
+            blockers.push(format!(
+                "{} was over budget in {} of {} samples in the last {days} days (worst {worst} {} against {})",
+                b.id,
+                over.len(),
+                window.len(),
+                b.unit,
+                b.threshold
+            ));
+        }
+    }
+    (evidence, blockers)
+}
+
+fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
+    match snap.attestation(criterion) {
+        None => (vec![], vec![format!("no sign-off yet; record it with `ledger attest {criterion}`")]),
+        Some((a, stale)) => {
+            let by = a.rec.signed_by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default();
+            let evidence = vec![format!("signed off{by} on {} (entry {})", time::date(a.at), a.seq)];
+            match stale {
+                Some(why) => (evidence, vec![format!("sign-off is stale: {why}; sign off again")]),
+                None => (evidence, vec![]),
+            }
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! The ledger of one project as it stood at one moment, and the answers
+//! derived from it.
+//!
+//! The store fills a [`Snapshot`] with the entries visible at `now`
+//! (effective at or before it, not retracted); everything here is pure.
+
+use std::collections::BTreeMap;
+
+use semver::Version;
+use serde::Serialize;
+
+use super::{
+    Time,
+    budget::{self, Budget, Direction, Drift, Standing},
+    deprecation::{self, DeprecationKind, DeprecationStatus, Shipped},
+    extension,
+    gate::GateKind,
+    incident::{self, IncidentKind, Severity, SlaState},
+    maintenance::{self, TaskStatus},
+    policy::Policy,
+    record::*,
+    release::{self, Channel, ReleaseStatus},
+};
+
+/// Everything recorded for one project, as of `now`, in time order.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub project: String,
+    pub now: Time,
+    pub policy: Policy,
+    /// When each policy version came into force.
+    pub policy_changes: Vec<Time>,
+    pub releases: Vec<Stamped<ReleaseRec>>,
+    pub gate_results: Vec<Stamped<GateResultRec>>,
+    pub budgets: Vec<Stamped<BudgetRec>>,
+    pub measurements: Vec<Stamped<MeasurementRec>>,
+    pub deprecations: Vec<Stamped<DeprecationRec>>,
+    pub removals: Vec<Stamped<RemovalRec>>,
+    pub extensions: Vec<Stamped<ExtensionRec>>,
+    pub extension_removals: Vec<Stamped<ExtensionRemovalRec>>,
+    pub tier_conformance: Vec<Stamped<TierConformanceRec>>,
+    pub incidents: Vec<Stamped<IncidentRec>>,
+    pub incident_events: Vec<Stamped<IncidentEventRec>>,
+    pub maintenance: Vec<Stamped<MaintenanceRec>>,
+    pub attestations: Vec<Stamped<AttestationRec>>,
+}
+
+/// A release as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseRow {
+    pub version: String,
+    pub tag: String,
+    pub date: String,
+    pub status: ReleaseStatus,
+    pub channel: Channel,
+    pub breaking: bool,
+    pub shipped: bool,
+    pub commit: Option<String>,
+    pub notes: Option<String>,
+    pub entry: i64,
+}
+
+/// The latest result of a gate on one platform (or none yet).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateRow {
+    pub gate: String,
+    pub kind: GateKind,
+    pub platform: Option<String>,
+    pub value: Option<f64>,
+    pub passed: Option<bool>,
+    pub at: Option<Time>,
+    pub comparator: String,
+    pub threshold: Option<f64>,
+    pub unit: String,
+    pub commit: Option<String>,
+    pub release: Option<String>,
+    pub entry: Option<i64>,
+}
+
+/// A budget with its latest measurement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    pub budget: String,
+    pub category: String,
+    pub metric: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub threshold: f64,
+    pub ci_enforced: bool,
+    pub last_value: Option<f64>,
+    pub last_at: Option<Time>,
+    pub over_pct: Option<f64>,
+    pub standing: Option<Standing>,
+}
+
+/// A deprecation with its judgement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeprecationRow {
+    pub item: String,
+    pub kind: DeprecationKind,
+    pub deprecated_in: String,
+    pub removed_in: Option<String>,
+    pub window: u32,
+    pub earliest_removal: Option<String>,
+    pub status: DeprecationStatus,
+    pub overdue_since: Option<Time>,
+    pub replacement: Option<String>,
+    pub entry: i64,
+}
+
+/// An extension in the corpus (or removed from it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtensionRow {
+    pub id: String,
+    pub name: String,
+    pub tier: String,
+    pub license: String,
+    pub provenance: String,
+    pub doctor: Option<String>,
+    pub patched: bool,
+    pub score: Option<f64>,
+    pub capabilities: Vec<String>,
+    pub origin: String,
+    pub added_at: Time,
+    pub removed: bool,
+    pub removal_reason: Option<String>,
+    pub violations: Vec<String>,
+}
+
+/// Corpus size of one tier against the policy's tier table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierCount {
+    pub tier: String,
+    pub expected: u32,
+    pub actual: usize,
+    pub conformance_target_pct: Option<f64>,
+    pub conformance_pass_pct: Option<f64>,
+}
+
+/// An incident with its SLA standing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub title: String,
+    pub over_pct: Option<f64>,
+    pub opened_at: Time,
+    pub triaged_at: Option<Time>,
+    pub resolved_at: Option<Time>,
+    pub fix_release: Option<String>,
+    pub sla: Option<String>,
+    pub due: Option<String>,
+    pub sla_state: SlaState,
+    pub overdue: bool,
+    pub overdue_by_hours: Option<f64>,
+}
+
+impl IncidentRow {
+    /// Open until resolved.
+    pub fn is_open(&self) -> bool {
+        self.resolved_at.is_none()
+    }
+}
+
+impl Snapshot {
+    /// Releases that count as shipped, with their dates.
+    pub fn shipped(&self) -> Vec<Shipped> {
+        self.releases
+            .iter()
+            .filter_map(|r| {
+                let v = Version::parse(&r.rec.version).ok()?;
+                release::is_shipped(&self.policy, &v, r.rec.status)
+                    .then_some(Shipped { version: v, date: r.at })
+            })
+            .collect()
+    }
+
+    /// Every release, newest version first.
+    pub fn release_rows(&self) -> Vec<ReleaseRow> {
+        let mut rows: Vec<(Version, ReleaseRow)> = self
+            .releases
+            .iter()
+            .filter_map(|r| {
+                let v = Version::parse(&r.rec.version).ok()?;
+                let row = ReleaseRow {
+                    version: v.to_string(),
+                    tag: release::tag(&self.policy, &v),
+                    date: super::time::date(r.at),
+                    status: r.rec.status,
+                    channel: Channel::of(&v),
+                    breaking: r.rec.breaking,
+                    shipped: release::is_shipped(&self.policy, &v, r.rec.status),
+                    commit: r.rec.commit_sha.clone(),
+                    notes: r.rec.notes.clone(),
+                    entry: r.seq,
+                };
+                Some((v, row))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The latest shipped release.
+    pub fn latest_shipped(&self) -> Option<ReleaseRow> {
+        self.release_rows().into_iter().find(|r| r.shipped)
+    }
+
+    /// The latest result of every policy gate on every platform it runs on,
+    /// in policy order; a gate without a result is listed with none.
+    pub fn gate_rows(&self) -> Vec<GateRow> {
+        let mut latest: BTreeMap<(&str, Option<&str>), &Stamped<GateResultRec>> = BTreeMap::new();
+        for r in &self.gate_results {
+            // Time order, so a later entry replaces an earlier one.
+            latest.insert((r.rec.gate.as_str(), r.rec.platform.as_deref()), r);
+        }
+        let mut rows = Vec::new();
+        for def in &self.policy.gates {
+            let platforms: Vec<Option<&str>> = if def.per_platform {
+                self.policy.platforms.iter().map(|p| Some(p.as_str())).collect()
+            } else {
+                vec![None]
+            };
+            for platform in platforms {
+                let hit = latest.get(&(def.id.as_str(), platform));
+                rows.push(GateRow {
+                    gate: def.id.clone(),
+                    kind: def.kind,
+                    platform: platform.map(str::to_string),
+                    value: hit.and_then(|r| r.rec.value),
+                    passed: hit.map(|r| r.rec.passed),
+                    at: hit.map(|r| r.at),
+                    comparator: def.comparator.as_str().to_string(),
+                    threshold: hit.and_then(|r| r.rec.threshold).or(def.threshold),
+                    unit: def.unit.clone(),
+                    commit: hit.and_then(|r| r.rec.commit_sha.clone()),
+                    release: hit.and_then(|r| r.rec.release.clone()),
+                    entry: hit.map(|r| r.seq),
+                });
+            }
+        }
+        rows
+    }
+
+    /// Every budget as it stands: the policy's, overlaid by the latest
+    /// recorded definition of each; policy order, then recorded ones by id.
+    pub fn budget_defs(&self) -> Vec<Budget> {
+        let mut out: Vec<Budget> = self
+            .policy
+            .budgets
+            .definitions
+            .iter()
+            .map(|d| Budget {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                category: d.category.clone(),
+                metric: d.metric.clone(),
+                unit: d.unit.clone(),
+                threshold: d.threshold,
+                direction: d.direction,
+                ci_enforced: d.ci_enforced,
+                source: d.source.clone(),
+            })
+            .collect();
+        let mut recorded: BTreeMap<&str, &BudgetRec> = BTreeMap::new();
+        for b in &self.budgets {
+            recorded.insert(&b.rec.budget, &b.rec);
+        }
+        for (id, rec) in recorded {
+            let def = Budget {
+                id: id.to_string(),
+                title: out
+                    .iter()
+                    .find(|b| b.id == id)
+                    .map(|b| b.title.clone())
+                    .unwrap_or_default(),
+                category: rec.category.clone(),
+                metric: rec.metric.clone(),
+                unit: rec.unit.clone(),
+                threshold: rec.threshold,
+                direction: rec.direction,
+                ci_enforced: rec.ci_enforced,
+                source: rec.source.clone().unwrap_or_default(),
+            };
+            match out.iter_mut().find(|b| b.id == id) {
+                Some(slot) => *slot = def,
+                None => out.push(def),
+            }
+        }
+        out
+    }
+
+    /// A budget by id, or an error listing the known ones.
+    pub fn require_budget(&self, id: &str) -> Result<Budget, super::Error> {
+        let defs = self.budget_defs();
+        match defs.iter().find(|b| b.id == id) {
+            Some(b) => Ok(b.clone()),
+            None => Err(super::Error::unknown("budget", id, defs.iter().map(|b| b.id.clone()))),
+        }
+    }
+
+    /// Measurements of one budget in time order, after `since` if given.
+    pub fn samples(&self, budget: &str, since: Option<Time>) -> Vec<(Time, f64)> {
+        self.measurements
+            .iter()
+            .filter(|m| m.rec.budget == budget && since.is_none_or(|s| m.at > s))
+            .map(|m| (m.at, m.rec.value))
+            .collect()
+    }
+
+    /// Every budget with its latest measurement.
+    pub fn budget_rows(&self) -> Vec<BudgetRow> {
+        let rules = &self.policy.budgets;
+        self.budget_defs()
+            .into_iter()
+            .map(|b| {
+                let last = self.samples(&b.id, None).last().copied();
+                let over = last.map(|(_, v)| budget::over_pct(v, b.threshold, b.direction));
+                BudgetRow {
+                    standing: over.map(|p| budget::standing(p, rules)),
+                    budget: b.id,
+                    category: b.category,
+                    metric: b.metric,
+                    unit: b.unit,
+                    direction: b.direction,
+                    threshold: b.threshold,
+                    ci_enforced: b.ci_enforced,
+                    last_value: last.map(|(_, v)| v),
+                    last_at: last.map(|(t, _)| t),
+                    over_pct: over,
+                }
+            })
+            .collect()
+    }
+
+    /// Drift of every budget over the last `days` days, worst first.
+    pub fn drift(&self, days: u32) -> Vec<Drift> {
+        let since = self.now - chrono::Duration::days(i64::from(days));
+        let mut rows: Vec<Drift> = self
+            .budget_defs()
+            .iter()
+            .map(|b| budget::drift(b, &self.samples(&b.id, Some(since)), &self.policy.budgets))
+            .collect();
+        budget::sort_worst_first(&mut rows);
+        rows
+    }
+
+    /// Every deprecation with its judgement, by item.
+    pub fn deprecation_rows(&self) -> Vec<DeprecationRow> {
+        let shipped = self.shipped();
+        let rules = &self.policy.deprecations;
+        let mut rows: Vec<DeprecationRow> = self
+            .deprecations
+            .iter()
+            .filter_map(|d| {
+                let dv = Version::parse(&d.rec.version).ok()?;
+                let removal = self
+                    .removals
+                    .iter()
+                    .find(|r| r.rec.item == d.rec.item && r.seq > d.seq)
+                    .and_then(|r| Version::parse(&r.rec.version).ok());
+                let j = deprecation::judge(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
+                Some(DeprecationRow {
+                    item: d.rec.item.clone(),
+                    kind: d.rec.kind,
+                    deprecated_in: dv.to_string(),
+                    removed_in: removal.map(|r| r.to_string()),
+                    window: j.window,
+                    earliest_removal: earliest_removal(rules, j.window, &dv, &j, &shipped),
+                    status: j.status,
+                    overdue_since: j.overdue_since,
+                    replacement: d.rec.replacement.clone(),
+                    entry: d.seq,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| a.item.cmp(&b.item));
+        rows
+    }
+
+    /// The corpus: the latest entry of each extension, with its removal if
+    /// one came after it, by id.
+    pub fn extension_rows(&self) -> Vec<ExtensionRow> {
+        let mut latest: BTreeMap<&str, &Stamped<ExtensionRec>> = BTreeMap::new();
+        for e in &self.extensions {
+            latest.insert(&e.rec.extension, e);
+        }
+        latest
+            .into_values()
+            .map(|e| {
+                let removal = self
+                    .extension_removals
+                    .iter()
+                    .filter(|r| r.rec.extension == e.rec.extension && r.seq > e.seq)
+                    .next_back();
+                let rec = &e.rec;
+                ExtensionRow {
+                    id: rec.extension.clone(),
+                    name: rec.name.clone(),
+                    tier: rec.tier.clone(),
+                    license: rec.license.clone(),
+                    provenance: rec.provenance.clone(),
+                    doctor: rec.doctor.clone(),
+                    patched: rec.patched,
+                    score: rec.score,
+                    capabilities: rec.capabilities.clone(),
+                    origin: rec.origin.clone(),
+                    added_at: e.at,
+                    removed: removal.is_some(),
+                    removal_reason: removal.map(|r| r.rec.reason.clone()),
+                    violations: extension::violations(
+                        &self.policy,
+                        &extension::Candidate {
+                            license: &rec.license,
+                            provenance: &rec.provenance,
+                            doctor: rec.doctor.as_deref(),
+                            patched: rec.patched,
+                        },
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// Corpus size per tier against the policy, with the latest conformance.
+    pub fn tier_counts(&self) -> Vec<TierCount> {
+        let rows = self.extension_rows();
+        let mut conformance: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        if let Some(last) = self.tier_conformance.last() {
+            // Only the latest summary counts; it may hold several tiers.
+            for t in self.tier_conformance.iter().filter(|t| t.at == last.at) {
+                if let Some(tier) = &t.rec.tier {
+                    let slot = conformance.entry(tier).or_default();
+                    slot.0 += t.rec.pass;
+                    slot.1 += t.rec.pass + t.rec.fail;
+                }
+            }
+        }
+        self.policy
+            .extensions
+            .tiers
+            .iter()
+            .map(|t| TierCount {
+                tier: t.id.clone(),
+                expected: t.count,
+                actual: rows.iter().filter(|r| !r.removed && r.tier == t.id).count(),
+                conformance_target_pct: t.conformance_target_pct,
+                conformance_pass_pct: conformance
+                    .get(t.id.as_str())
+                    .filter(|(_, judged)| *judged > 0)
+                    .map(|(pass, judged)| *pass as f64 * 100.0 / *judged as f64),
+            })
+            .collect()
+    }
+
+    /// Every incident with its SLA standing, by id.
+    pub fn incident_rows(&self) -> Vec<IncidentRow> {
+        let shipped = self.shipped();
+        self.incidents
+            .iter()
+            .map(|i| {
+                let events = self.incident_events.iter().filter(|e| e.rec.incident == i.seq);
+                let mut triaged_at = None;
+                let mut resolved = None;
+                for e in events {
+                    match e.rec.action {
+                        IncidentAction::Triage => triaged_at = triaged_at.or(Some(e.at)),
+                        IncidentAction::Resolve => {
+                            resolved = resolved.or(Some((e.at, e.rec.release.clone())))
+                        }
+                    }
+                }
+                let facts = incident::Facts {
+                    kind: i.rec.kind,
+                    severity: i.rec.severity,
+                    over_pct: i.rec.over_pct,
+                    opened_at: i.at,
+                    triaged_at,
+                    resolved_at: resolved.as_ref().map(|r| r.0),
+                };
+                let j = incident::judge(&self.policy, &facts, &shipped, self.now);
+                let due = match (j.due_at, j.next_release, &j.sla) {
+                    (Some(d), _, _) => Some(super::time::format(d)),
+                    (None, true, _) => Some("next release".to_string()),
+                    _ => None,
+                };
+                IncidentRow {
+                    id: i.seq,
+                    kind: i.rec.kind,
+                    severity: i.rec.severity,
+                    title: i.rec.title.clone(),
+                    over_pct: i.rec.over_pct,
+                    opened_at: i.at,
+                    triaged_at,
+                    resolved_at: facts.resolved_at,
+                    fix_release: resolved.and_then(|r| r.1),
+                    sla: j.sla,
+                    due,
+                    sla_state: j.state,
+                    overdue: j.overdue,
+                    overdue_by_hours: j.overdue_by_hours,
+                }
+            })
+            .collect()
+    }
+
+    /// Every maintenance task with its standing, in policy order.
+    pub fn maintenance_rows(&self) -> Vec<TaskStatus> {
+        let done: Vec<(String, Time)> =
+            self.maintenance.iter().map(|m| (m.rec.task.clone(), m.at)).collect();
+        maintenance::statuses(&self.policy, &done, self.now)
+    }
+
+    /// The latest attestation of a criterion and whether it went stale.
+    pub fn attestation(&self, criterion: &str) -> Option<(&Stamped<AttestationRec>, Option<String>)> {
+        let latest = self.attestations.iter().rfind(|a| a.rec.criterion == criterion)?;
+        let stale_on_change = self
+            .policy
+            .criterion(criterion)
+            .is_some_and(|c| c.stale_on_capability_change);
+        let stale = if stale_on_change {
+            let dep = self.deprecations.iter().find(|d| {
+                d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at
+            });
+            let change = self.policy_changes.iter().find(|t| **t > latest.at);
+            match (dep, change) {
+                (Some(d), _) => Some(format!(
+                    "capability-policy deprecation of \"{}\" (entry {}) came after it",
+                    d.rec.item, d.seq
+                )),
+                (None, Some(t)) => Some(format!(
+                    "the policy changed on {} after it",
+                    super::time::date(*t)
+                )),
+                (None, None) => None,
+            }
+        } else {
+            None
+        };
+        Some((latest, stale))
+    }
+}
+
+fn earliest_removal(
+    rules: &super::policy::DeprecationPolicy,
+    window: u32,
+    deprecated_in: &Version,
+    j: &deprecation::Judgement,
+    shipped: &[Shipped],
+) -> Option<String> {
+    if j.status == DeprecationStatus::Removed || j.status == DeprecationStatus::Premature {
+        return None;
+    }
+    if let Some(v) = &j.first_opportunity {
+        return Some(v.to_string());
+    }
+    let post_1_0 = deprecated_in.major > 0 && rules.post_1_0_removal_requires_major;
+    // The first candidate after the deprecation that already has enough
+    // warning lines behind it; otherwise say how many more lines must ship.
+    let candidate = if post_1_0 {
+        Version::new(deprecated_in.major + 1, 0, 0)
+    } else if window == 0 {
+        Version::new(deprecated_in.major, deprecated_in.minor, deprecated_in.patch + 1)
+    } else {
+        let shipped_lines = deprecation::lines_before(
+            &Version::new(deprecated_in.major, u64::MAX, 0),
+            deprecated_in,
+            shipped,
+        ) as u64;
+        let needed = u64::from(window).saturating_sub(shipped_lines.max(1)) + 1;
+        Version::new(deprecated_in.major, deprecated_in.minor + needed.max(1), 0)
+    };
+    let have = deprecation::lines_before(&candidate, deprecated_in, shipped);
+    if deprecation::is_opportunity(rules, window, &candidate, deprecated_in, shipped) || !post_1_0 {
+        Some(candidate.to_string())
+    } else {
+        Some(format!(
+            "{candidate} once {} more minor line(s) ship",
+            window as usize - have.min(window as usize)
+        ))
+    }
+}

@@ -1,0 +1,82 @@
+//! Times as the ledger stores and accepts them.
+//!
+//! Users type RFC 3339 or a plain `YYYY-MM-DD` (midnight UTC); the ledger
+//! stores UTC to the second in one fixed-width form, so text order is time
+//! order.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use super::Error;
+
+/// A point in time, always UTC.
+pub type Time = DateTime<Utc>;
+
+/// Parses RFC 3339 (`2026-02-08T02:11:50Z`, any offset) or `YYYY-MM-DD`.
+pub fn parse(text: &str) -> Result<Time, Error> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(truncate(t.with_timezone(&Utc)));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(Error::invalid(
+        "time",
+        text,
+        "RFC 3339 (2026-02-08T02:11:50Z) or a date (2026-02-08)",
+    ))
+}
+
+/// The stored form: `2026-02-08T02:11:50Z`.
+pub fn format(t: Time) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The date part, for tables: `2026-02-08`.
+pub fn date(t: Time) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// Drops sub-second precision, so stored and parsed times compare equal.
+pub fn truncate(t: Time) -> Time {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Hours from `from` to `to`, to one decimal.
+pub fn hours_between(from: Time, to: Time) -> f64 {
+    ((to - from).num_seconds() as f64 / 360.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_rfc3339_and_plain_dates() {
+        assert_eq!(format(parse("2026-02-08").unwrap()), "2026-02-08T00:00:00Z");
+        assert_eq!(
+            format(parse("2026-02-08T04:05:29+02:00").unwrap()),
+            "2026-02-08T02:05:29Z"
+        );
+        assert_eq!(
+            format(parse("2026-02-08T02:11:50.551273351+00:00").unwrap()),
+            "2026-02-08T02:11:50Z"
+        );
+    }
+
+    #[test]
+    fn rejects_other_forms_naming_the_value() {
+        let err = parse("08/02/2026").unwrap_err();
+        assert!(err.to_string().contains("\"08/02/2026\""), "{err}");
+        assert!(parse("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn hours_are_rounded_to_a_tenth() {
+        let a = parse("2026-01-01T00:00:00Z").unwrap();
+        let b = parse("2026-01-02T01:30:00Z").unwrap();
+        assert_eq!(hours_between(a, b), 25.5);
+    }
+}
