@@ -1,1 +1,331 @@
-//! placeholder
+//! The command line: clap types, the context every handler gets, and the
+//! dispatch. Handlers are thin: parse → store/domain → report.
+
+mod admin;
+mod error;
+mod import;
+mod query;
+mod record;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use error::CommandError;
+
+use crate::domain::{self, Time, time};
+use crate::report::{Format, View};
+use crate::store::Store;
+
+/// A tamper-evident release ledger for a governed project.
+///
+/// Records releases, gate results, budget measurements, deprecations,
+/// extensions, incidents, maintenance and sign-offs in one SQLite file, and
+/// answers what the governance asks before a release.
+///
+/// Exit codes: 0 ok; 1 a --check found something (or verify found a
+/// problem); 2 invalid input, nothing written; 3 storage failure.
+#[derive(Debug, Parser)]
+#[command(name = "ledger", version, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger file.
+    #[arg(long, global = true, env = "LEDGER_DB", default_value = "ledger.db")]
+    pub db: PathBuf,
+    /// The project (default: the policy's project).
+    #[arg(long, global = true, env = "LEDGER_PROJECT")]
+    pub project: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, env = "LEDGER_FORMAT", value_enum, default_value = "table")]
+    pub format: Format,
+    /// Shorthand for --format json.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Answer as the world stood at this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Exit 1 when the answer holds anything that breaks policy.
+    #[arg(long, global = true)]
+    pub check: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or upgrade the ledger file and load the policy (safe to run again).
+    Init(admin::InitArgs),
+    /// Build a ledger from the sample history and print the dashboard.
+    Demo,
+    /// One-screen dashboard: latest release, failing gates, budgets,
+    /// deprecations, incidents, maintenance and readiness.
+    Status,
+    /// Show the policy in force.
+    Policy,
+    /// Record a release.
+    RecordRelease(record::ReleaseArgs),
+    /// Record a CI or conformance gate result.
+    RecordGate(record::GateArgs),
+    /// Record a performance budget measurement.
+    RecordBudget(record::BudgetArgs),
+    /// Record a deprecation.
+    Deprecate(record::DeprecateArgs),
+    /// Record the removal of a deprecated item.
+    Remove(record::RemoveArgs),
+    /// Add an extension to the corpus (refused unless it passes vetting).
+    AddExtension(record::AddExtensionArgs),
+    /// Remove an extension from the corpus.
+    RemoveExtension(record::RemoveExtensionArgs),
+    /// Open an incident; prints its id.
+    OpenIncident(record::OpenIncidentArgs),
+    /// Mark an incident triaged.
+    TriageIncident(record::IncidentEventArgs),
+    /// Mark an incident resolved.
+    ResolveIncident(record::ResolveIncidentArgs),
+    /// Record that a maintenance task was done.
+    RecordMaintenance(record::MaintenanceArgs),
+    /// Sign off a criterion.
+    Attest(record::AttestArgs),
+    /// Correct a mistake: the entry stops counting (it is never deleted).
+    Retract(record::RetractArgs),
+    /// List releases, newest first.
+    Releases,
+    /// The latest result of every gate on every platform.
+    Gates(query::GatesArgs),
+    /// Budgets with their latest measurement.
+    Budgets,
+    /// Budget drift over a window.
+    Drift(query::DriftArgs),
+    /// Deprecations with their window and status.
+    Deprecations(query::DeprecationsArgs),
+    /// The extension corpus, tier counts and policy violations.
+    Extensions(query::ExtensionsArgs),
+    /// Incidents with their SLA.
+    Incidents(query::IncidentsArgs),
+    /// Maintenance tasks with their cadence.
+    Maintenance(query::MaintenanceArgs),
+    /// Whether a milestone's criteria are met.
+    Readiness(query::ReadinessArgs),
+    /// What would break policy if VERSION were cut now.
+    CheckRelease(query::CheckReleaseArgs),
+    /// Import a CI artifact.
+    Import(import::ImportArgs),
+    /// Recompute the hash chain and cross-check every row.
+    Verify,
+    /// Every entry as JSON Lines, in order.
+    Export,
+    /// Write a consistent copy of the ledger while others write.
+    Backup(admin::BackupArgs),
+    /// Run a read-only SQL query.
+    Sql(admin::SqlArgs),
+}
+
+/// What every handler needs to know about this invocation, read in one
+/// place so tests can fix the clock with `LEDGER_NOW`.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: PathBuf,
+    pub project: Option<String>,
+    pub format: Format,
+    pub as_of: Option<Time>,
+    /// The wall clock (or `LEDGER_NOW`).
+    pub clock: Time,
+    pub check: bool,
+}
+
+impl Context {
+    fn new(cli: &Cli, ledger_now: Option<String>) -> Result<Context, CommandError> {
+        let clock = match ledger_now {
+            Some(t) => time::parse(&t).map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?,
+            None => time::truncate(chrono::Utc::now()),
+        };
+        let as_of = cli.as_of.as_deref().map(time::parse).transpose()?;
+        Ok(Context {
+            db: cli.db.clone(),
+            project: cli.project.clone(),
+            format: if cli.json { Format::Json } else { cli.format },
+            as_of,
+            clock,
+            check: cli.check,
+        })
+    }
+
+    /// "Now" for a query: `--as-of` if given, else the clock.
+    pub fn now(&self) -> Time {
+        self.as_of.unwrap_or(self.clock)
+    }
+
+    /// The effective time of a new entry: `--at`, else the clock. An entry
+    /// cannot happen in the future.
+    pub fn effective(&self, at: Option<&str>) -> Result<Time, CommandError> {
+        let Some(text) = at else { return Ok(self.clock) };
+        let t = time::parse(text)?;
+        if t > self.clock {
+            return Err(CommandError::invalid(format!(
+                "time \"{text}\" is in the future (now is {}); record what has happened",
+                time::format(self.clock)
+            )));
+        }
+        Ok(t)
+    }
+
+    /// The project: `--project`, else the policy's.
+    pub fn project(&self, store: &Store) -> Result<String, CommandError> {
+        match &self.project {
+            Some(p) => Ok(p.clone()),
+            None => Ok(crate::store::latest_policy(store.conn(), self.clock)?.policy.project),
+        }
+    }
+
+    /// Refuses query-only flags on a command that writes.
+    fn writing(&self) -> Result<(), CommandError> {
+        if self.as_of.is_some() {
+            return Err(CommandError::invalid("--as-of answers queries; to date an entry use --at"));
+        }
+        if self.check {
+            return Err(CommandError::invalid("--check applies to queries, not to commands that record"));
+        }
+        Ok(())
+    }
+}
+
+/// What a handler produced.
+pub struct Output {
+    pub view: View,
+    /// Whether the answer holds something that breaks policy.
+    pub flagged: bool,
+    /// Exit 1 on `flagged` even without `--check` (verify).
+    pub always_check: bool,
+}
+
+impl Output {
+    fn plain(view: View) -> Output {
+        Output { view, flagged: false, always_check: false }
+    }
+
+    fn flagged(view: View, flagged: bool) -> Output {
+        Output { view, flagged, always_check: false }
+    }
+}
+
+/// Parses `args`, runs the command, prints to `out`/`err`, and returns the
+/// exit code.
+pub fn run(args: Vec<String>, ledger_now: Option<String>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let json_wanted = args.iter().any(|a| a == "--json")
+        || std::env::var("LEDGER_FORMAT").is_ok_and(|f| f == "json");
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = write!(out, "{e}");
+                return 0;
+            }
+            if json_wanted {
+                let first = e.to_string();
+                let message = first.lines().next().unwrap_or_default().trim_start_matches("error: ");
+                let doc = CommandError::invalid(message).to_json();
+                let _ = writeln!(out, "{doc}");
+            }
+            let _ = write!(err, "{e}");
+            return 2;
+        }
+    };
+    let result = Context::new(&cli, ledger_now).and_then(|ctx| {
+        let output = dispatch(&ctx, &cli.command, err)?;
+        Ok((ctx, output))
+    });
+    match result {
+        Ok((ctx, output)) => {
+            if let Err(e) = output.view.render(ctx.format, out) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return 0;
+                }
+                let _ = writeln!(err, "ledger: {e}");
+                return 3;
+            }
+            u8::from(output.flagged && (ctx.check || output.always_check))
+        }
+        Err(e) => {
+            if json_wanted || cli.json || cli.format == Format::Json {
+                let _ = writeln!(out, "{}", e.to_json());
+            }
+            let _ = writeln!(err, "ledger: {}", e.message);
+            if let Some(h) = &e.hint {
+                let _ = writeln!(err, "hint: {h}");
+            }
+            e.exit
+        }
+    }
+}
+
+fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Output, CommandError> {
+    use Command as C;
+    if is_write(command) {
+        ctx.writing()?;
+    }
+    match command {
+        C::Init(a) => admin::init(ctx, a),
+        C::Demo => admin::demo(ctx, err),
+        C::Status => query::status(ctx),
+        C::Policy => admin::policy(ctx),
+        C::RecordRelease(a) => record::release(ctx, a),
+        C::RecordGate(a) => record::gate(ctx, a),
+        C::RecordBudget(a) => record::budget(ctx, a),
+        C::Deprecate(a) => record::deprecate(ctx, a),
+        C::Remove(a) => record::remove(ctx, a, err),
+        C::AddExtension(a) => record::add_extension(ctx, a),
+        C::RemoveExtension(a) => record::remove_extension(ctx, a),
+        C::OpenIncident(a) => record::open_incident(ctx, a),
+        C::TriageIncident(a) => record::triage_incident(ctx, a),
+        C::ResolveIncident(a) => record::resolve_incident(ctx, a),
+        C::RecordMaintenance(a) => record::maintenance(ctx, a),
+        C::Attest(a) => record::attest(ctx, a),
+        C::Retract(a) => record::retract(ctx, a),
+        C::Releases => query::releases(ctx),
+        C::Gates(a) => query::gates(ctx, a),
+        C::Budgets => query::budgets(ctx),
+        C::Drift(a) => query::drift(ctx, a),
+        C::Deprecations(a) => query::deprecations(ctx, a),
+        C::Extensions(a) => query::extensions(ctx, a),
+        C::Incidents(a) => query::incidents(ctx, a),
+        C::Maintenance(a) => query::maintenance(ctx, a),
+        C::Readiness(a) => query::readiness(ctx, a),
+        C::CheckRelease(a) => query::check_release(ctx, a),
+        C::Import(a) => import::import(ctx, a, err),
+        C::Verify => admin::verify(ctx),
+        C::Export => admin::export(ctx),
+        C::Backup(a) => admin::backup(ctx, a),
+        C::Sql(a) => admin::sql(ctx, a),
+    }
+}
+
+fn is_write(command: &Command) -> bool {
+    use Command as C;
+    matches!(
+        command,
+        C::Init(_)
+            | C::RecordRelease(_)
+            | C::RecordGate(_)
+            | C::RecordBudget(_)
+            | C::Deprecate(_)
+            | C::Remove(_)
+            | C::AddExtension(_)
+            | C::RemoveExtension(_)
+            | C::OpenIncident(_)
+            | C::TriageIncident(_)
+            | C::ResolveIncident(_)
+            | C::RecordMaintenance(_)
+            | C::Attest(_)
+            | C::Retract(_)
+            | C::Import(_)
+    )
+}
+
+/// Opens the ledger and loads the project's snapshot at the query's "now".
+fn snapshot(ctx: &Context) -> Result<domain::Snapshot, CommandError> {
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    Ok(store.snapshot(&project, ctx.now())?)
+}

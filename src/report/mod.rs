@@ -1,1 +1,259 @@
-//! placeholder
+//! Turns domain answers into what users read: tables, JSON, CSV, Markdown.
+//!
+//! Every answer becomes a [`View`]: the JSON document scripts read, plus
+//! blocks (headings, lines, tables) for people. This module is the only
+//! user of `tabled`.
+
+mod views;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use tabled::{builder::Builder, settings::Style};
+
+pub use views::*;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+/// A table for people: headers and already formatted cells.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One piece of a human-readable answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(String),
+    Line(String),
+    Table(Table),
+}
+
+/// An answer ready to print in any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// What `--json` prints.
+    pub json: serde_json::Value,
+    /// What `--format csv` prints: the answer's main list, every field.
+    pub csv: Table,
+    /// What tables and Markdown show.
+    pub blocks: Vec<Block>,
+    /// Text printed as it is in every format (JSON Lines export).
+    pub raw: Option<String>,
+}
+
+impl View {
+    /// A view of a plain message (and its JSON form).
+    pub fn message(json: serde_json::Value, line: impl Into<String>) -> View {
+        let line = line.into();
+        View {
+            csv: Table { columns: vec!["message".into()], rows: vec![vec![line.clone()]] },
+            json,
+            blocks: vec![Block::Line(line)],
+            raw: None,
+        }
+    }
+
+    /// A view printed verbatim whatever the format.
+    pub fn raw(text: String) -> View {
+        View { json: serde_json::Value::Null, csv: Table::default(), blocks: Vec::new(), raw: Some(text) }
+    }
+
+    /// Prints the view.
+    pub fn render(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(raw) = &self.raw {
+            return out.write_all(raw.as_bytes());
+        }
+        match format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, &self.json)?;
+                writeln!(out)
+            }
+            Format::Csv => write_csv(&self.csv, out),
+            Format::Table => {
+                let mut first = true;
+                for block in &self.blocks {
+                    match block {
+                        Block::Heading(h) => {
+                            if !first {
+                                writeln!(out)?;
+                            }
+                            writeln!(out, "{h}")?;
+                        }
+                        Block::Line(l) => writeln!(out, "{l}")?,
+                        Block::Table(t) if t.rows.is_empty() => writeln!(out, "  (none)")?,
+                        Block::Table(t) => writeln!(out, "{}", text_table(t))?,
+                    }
+                    first = false;
+                }
+                Ok(())
+            }
+            Format::Markdown => {
+                for block in &self.blocks {
+                    match block {
+                        Block::Heading(h) => writeln!(out, "\n## {h}\n")?,
+                        Block::Line(l) => writeln!(out, "{l}\n")?,
+                        Block::Table(t) if t.rows.is_empty() => writeln!(out, "_none_\n")?,
+                        Block::Table(t) => writeln!(out, "{}\n", markdown_table(t))?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn text_table(t: &Table) -> String {
+    let mut b = Builder::default();
+    b.push_record(t.columns.iter().map(String::as_str));
+    for row in &t.rows {
+        b.push_record(row.iter().map(String::as_str));
+    }
+    b.build().with(Style::psql()).to_string()
+}
+
+fn markdown_table(t: &Table) -> String {
+    let escape = |s: &str| s.replace('|', "\\|");
+    let mut b = Builder::default();
+    b.push_record(t.columns.iter().map(|c| escape(c)));
+    for row in &t.rows {
+        b.push_record(row.iter().map(|c| escape(c)));
+    }
+    b.build().with(Style::markdown()).to_string()
+}
+
+fn write_csv(t: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&t.columns).map_err(io::Error::other)?;
+    for row in &t.rows {
+        w.write_record(row).map_err(io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// Formats a JSON value for a table cell.
+pub fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => number(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::String(s) => s.strip_suffix("T00:00:00Z").unwrap_or(s).to_string(),
+        serde_json::Value::Array(items) if items.is_empty() => "-".into(),
+        serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        serde_json::Value::Object(_) => v.to_string(),
+    }
+}
+
+/// A number with at most two decimals and no trailing zeros.
+pub fn number(f: f64) -> String {
+    let s = format!("{f:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Formats a JSON value for a CSV field: raw, arrays joined with `;`.
+fn csv_field(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(csv_field).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// Serializes a list to JSON objects.
+pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    rows.iter()
+        .filter_map(|r| match serde_json::to_value(r) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A list view: JSON is every field of every row, CSV likewise, and the
+/// table shows the chosen `(key, header)` columns.
+pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
+    let objects = to_objects(rows);
+    let all_keys: Vec<String> = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let csv = Table {
+        columns: all_keys.clone(),
+        rows: objects
+            .iter()
+            .map(|o| all_keys.iter().map(|k| csv_field(&o[k])).collect())
+            .collect(),
+    };
+    let table = Table {
+        columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
+        rows: objects
+            .iter()
+            .map(|o| columns.iter().map(|(k, _)| cell(o.get(*k).unwrap_or(&serde_json::Value::Null))).collect())
+            .collect(),
+    };
+    let mut blocks = Vec::new();
+    if let Some(t) = title {
+        blocks.push(Block::Heading(t));
+    }
+    blocks.push(Block::Table(table));
+    View {
+        json: serde_json::Value::Array(objects.into_iter().map(serde_json::Value::Object).collect()),
+        csv,
+        blocks,
+        raw: None,
+    }
+}
+
+/// A small trend line of a series: one bar per value, scaled to its range.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(*v), hi.max(*v))
+    });
+    // Long series are sampled down so the line stays short.
+    let step = values.len().div_ceil(24).max(1);
+    values
+        .iter()
+        .step_by(step)
+        .map(|v| {
+            if hi - lo < f64::EPSILON {
+                BARS[3]
+            } else {
+                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_read_well() {
+        assert_eq!(cell(&serde_json::json!(91.9)), "91.9");
+        assert_eq!(cell(&serde_json::json!(200.0)), "200");
+        assert_eq!(cell(&serde_json::json!(1.0 / 3.0)), "0.33");
+        assert_eq!(cell(&serde_json::json!(null)), "-");
+        assert_eq!(cell(&serde_json::json!("2026-02-08T00:00:00Z")), "2026-02-08");
+        assert_eq!(cell(&serde_json::json!(["a", "b"])), "a; b");
+    }
+
+    #[test]
+    fn sparkline_spans_the_range() {
+        assert_eq!(sparkline(&[1.0, 2.0, 3.0]), "▁▅█");
+        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&(0..100).map(f64::from).collect::<Vec<_>>()).chars().count(), 20);
+    }
+}

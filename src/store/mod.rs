@@ -1,1 +1,294 @@
-//! placeholder
+//! The SQLite store: opening and migrating the file, the write path, and
+//! every query. All SQL in the crate lives under this module.
+//!
+//! Writes run in `BEGIN IMMEDIATE` transactions; a writer that finds the
+//! file busy past SQLite's busy timeout retries the whole transaction a
+//! bounded number of times, so several CI jobs can record into one file at
+//! once without failing or losing an entry.
+
+mod journal;
+mod read;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::domain::{self, Time};
+
+pub use journal::{Entry, append};
+pub use read::{PolicyInForce, entry, latest_policy, load_snapshot, projects};
+pub use verify::{VerifyReport, verify};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// `PRAGMA user_version` of a ledger built by `ledger demo`.
+const DEMO_MARK: i64 = 0x4445_4d4f;
+
+/// How long one attempt waits for a lock before SQLite reports busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many times a write transaction is attempted when the file is busy.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Invalid input or a refused action, found while writing.
+    #[error(transparent)]
+    Domain(#[from] domain::Error),
+    /// No ledger file at the path.
+    #[error("no ledger at {path}; create one with `ledger init`")]
+    Missing { path: PathBuf },
+    /// The file cannot be opened or is not a database.
+    #[error("cannot open {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    /// Other writers held the file for longer than every attempt waited.
+    #[error("the ledger at {path} stayed locked by other writers through {attempts} attempts")]
+    Busy { path: PathBuf, attempts: u32 },
+    /// The file's schema is not the one this build expects.
+    #[error("schema mismatch in {path}: {message}")]
+    Schema { path: PathBuf, message: String },
+    /// A row that should exist does not.
+    #[error("no {what} {value} in the ledger")]
+    NotFound { what: &'static str, value: String },
+    /// Any other SQLite failure.
+    #[error("storage failure: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+/// Store results.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open ledger file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Creates the file if needed and brings its schema up to date.
+    pub fn create(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut store = Store::connect(path, flags)?;
+        // WAL is a property of the file: set once here, kept by every opener.
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| store.open_error(e))?;
+        embedded::migrations::runner()
+            .set_grouped(true)
+            .set_abort_divergent(true)
+            .set_abort_missing(true)
+            .run(&mut store.conn)
+            .map_err(|e| StoreError::Schema { path: path.to_path_buf(), message: e.to_string() })?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger whose schema matches this build.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut store = Store::connect(path, flags)?;
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger for reading only (`ledger sql`).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut store = Store::connect(path, flags)?;
+        store.conn.pragma_update(None, "query_only", true)?;
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
+        let open_error = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        let store = Store { conn, path: path.to_path_buf() };
+        // A file that is not a database fails on its first read, here.
+        store
+            .conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+            .map_err(|e| store.open_error(e))?;
+        store
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+            .map_err(|e| store.open_error(e))?;
+        Ok(store)
+    }
+
+    fn open_error(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Open { path: self.path.clone(), message: e.to_string() }
+    }
+
+    fn check_schema(&mut self) -> Result<()> {
+        let expected = embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| m.version())
+            .max()
+            .unwrap_or_default();
+        let has_history: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'refinery_schema_history')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_history {
+            return Err(StoreError::Schema {
+                path: self.path.clone(),
+                message: "it is not a ledger file (no schema history); create one with `ledger init`".into(),
+            });
+        }
+        let applied: Option<i64> = self.conn.query_row(
+            "SELECT max(version) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )?;
+        let applied = applied.unwrap_or_default();
+        let expected = i64::from(expected);
+        if applied < expected {
+            return Err(StoreError::Schema {
+                path: self.path.clone(),
+                message: format!(
+                    "schema version {applied} is older than {expected}; upgrade it with `ledger init`"
+                ),
+            });
+        }
+        if applied > expected {
+            return Err(StoreError::Schema {
+                path: self.path.clone(),
+                message: format!(
+                    "schema version {applied} was written by a newer ledger (this one knows {expected})"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits it; if the
+    /// file is busy, the whole transaction is retried with backoff. Any error
+    /// rolls everything back, so a rejected command writes nothing.
+    pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = (|| -> Result<T> {
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let value = f(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            match result {
+                Err(e) if e.is_busy() && attempt < WRITE_ATTEMPTS => {
+                    // Spread retries out so waiting writers do not collide again.
+                    let jitter = u64::from(std::process::id() % 50);
+                    std::thread::sleep(Duration::from_millis(25 * u64::from(attempt) + jitter));
+                }
+                Err(e) if e.is_busy() => {
+                    return Err(StoreError::Busy { path: self.path.clone(), attempts: attempt });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Every entry as it is stored, in journal order, for `ledger export`.
+    pub fn entries(&self) -> Result<Vec<Entry>> {
+        let mut out = Vec::new();
+        journal::for_each_entry(&self.conn, |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Writes a consistent copy of the ledger to `target`, which must not
+    /// exist; other writers may go on meanwhile.
+    pub fn backup(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(domain::Error::State(format!(
+                "backup target {} already exists; choose a new path",
+                target.display()
+            ))
+            .into());
+        }
+        let target = target.to_string_lossy();
+        self.conn.execute("VACUUM INTO ?1", [target.as_ref()])?;
+        Ok(())
+    }
+
+    /// Runs a read-only query and returns its column names and rows.
+    pub fn query(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| {
+            domain::Error::invalid("query", sql, format!("valid SQLite SQL ({e})"))
+        })?;
+        if !stmt.readonly() {
+            return Err(domain::Error::invalid("query", sql, "a read-only statement such as SELECT").into());
+        }
+        let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+        let n = columns.len();
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut values = Vec::with_capacity(n);
+            for i in 0..n {
+                values.push(read::plain_json(row.get_ref(i)?));
+            }
+            out.push(values);
+        }
+        Ok((columns, out))
+    }
+
+    /// Marks the file as a demo ledger, which `ledger demo` may rebuild.
+    pub fn mark_demo(&self) -> Result<()> {
+        self.conn.pragma_update(None, "user_version", DEMO_MARK)?;
+        Ok(())
+    }
+
+    /// Whether the file is a demo ledger.
+    pub fn is_demo(&self) -> bool {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+            .is_ok_and(|v| v == DEMO_MARK)
+    }
+
+    /// Loads the snapshot of a project as of a time.
+    pub fn snapshot(&self, project: &str, now: Time) -> Result<domain::Snapshot> {
+        load_snapshot(&self.conn, project, now)
+    }
+}

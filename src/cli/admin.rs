@@ -1,0 +1,254 @@
+//! Managing the file itself: init, the demo, the policy, verify, export,
+//! backup and read-only SQL.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{CommandError, Context, Output};
+use crate::domain::{
+    policy::{self, Policy},
+    record::{PolicyRec, ProjectRec},
+    time,
+};
+use crate::report::{self, Block, Table, View};
+use crate::store::{self, Store};
+
+/// Where the policy comes from.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A policy file to load (default: the built-in one from seed/policy.toml).
+    /// A changed policy becomes a new policy version; the old one is kept.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> {
+    let (content, source) = match &a.policy {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CommandError::invalid(format!("cannot read policy file {}: {e}", path.display()))
+            })?;
+            (text, path.display().to_string())
+        }
+        None => (policy::DEFAULT_TOML.to_string(), "built-in (seed/policy.toml)".to_string()),
+    };
+    let parsed = Policy::parse(&content, &source)?;
+    let digest = format!("{:x}", Sha256::digest(content.as_bytes()));
+    let mut store = Store::create(&ctx.db)?;
+    let now = ctx.clock;
+    let (version, changed, added) = store.write(|tx| {
+        let mut added = Vec::new();
+        let known = store::projects(tx)?;
+        let mut wanted = vec![parsed.project.clone()];
+        if let Some(p) = &ctx.project {
+            wanted.push(p.clone());
+        }
+        for name in wanted {
+            if !known.contains(&name) && !added.contains(&name) {
+                store::append(tx, &name, now, now, &ProjectRec { name: name.clone() })?;
+                added.push(name);
+            }
+        }
+        let current = store::latest_policy(tx, now).ok();
+        match current {
+            Some(p) if p.entry.rec.digest == digest => Ok((p.version, false, added)),
+            current => {
+                let rec = PolicyRec { digest: digest.clone(), source: source.clone(), content: content.clone() };
+                store::append(tx, &parsed.project, now, now, &rec)?;
+                Ok((current.map_or(1, |p| p.version + 1), true, added))
+            }
+        }
+    })?;
+    let mut line = format!(
+        "ledger {} is ready; policy version {version} {} ({source})",
+        ctx.db.display(),
+        if changed { "loaded" } else { "unchanged" }
+    );
+    if !added.is_empty() {
+        line.push_str(&format!("; registered project {}", added.join(", ")));
+    }
+    let json = json!({
+        "db": ctx.db.display().to_string(),
+        "policy_version": version,
+        "policy_changed": changed,
+        "policy_digest": digest,
+        "projects_added": added,
+    });
+    Ok(Output::plain(View::message(json, line)))
+}
+
+pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
+    let store = Store::open(&ctx.db)?;
+    let p = store::latest_policy(store.conn(), ctx.now())?;
+    Ok(Output::plain(report::policy(&p.policy, p.version as i64, &time::format(p.entry.at))))
+}
+
+pub(super) fn verify(ctx: &Context) -> Result<Output, CommandError> {
+    let store = Store::open(&ctx.db)?;
+    let r = store::verify(store.conn())?;
+    let mut blocks = vec![Block::Line(if r.ok {
+        format!("ok: {} entries, chain intact, every row matches its entry", r.entries)
+    } else {
+        format!("TAMPERED: {} problem(s) in {} entries", r.problems.len(), r.entries)
+    })];
+    blocks.push(Block::Line(format!("head: {}", r.head)));
+    for p in &r.problems {
+        blocks.push(Block::Line(format!("- {p}")));
+    }
+    let view = View {
+        json: serde_json::to_value(&r).unwrap_or_default(),
+        csv: Table {
+            columns: vec!["problem".into()],
+            rows: r.problems.iter().map(|p| vec![p.clone()]).collect(),
+        },
+        raw: None,
+        blocks,
+    };
+    Ok(Output { view, flagged: !r.ok, always_check: true })
+}
+
+pub(super) fn export(ctx: &Context) -> Result<Output, CommandError> {
+    let store = Store::open(&ctx.db)?;
+    let entries = store.entries()?;
+    // JSON Lines whatever the format: one entry per line, in order.
+    let lines: Vec<String> = entries
+        .iter()
+        .filter_map(|e| serde_json::to_string(e).ok())
+        .collect();
+    let mut text = lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    Ok(Output::plain(View::raw(text)))
+}
+
+/// Where to write the copy.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file (must not exist).
+    pub path: PathBuf,
+}
+
+pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandError> {
+    let store = Store::open(&ctx.db)?;
+    store.backup(&a.path)?;
+    let copy = Store::open(&a.path)?;
+    let r = store::verify(copy.conn())?;
+    let line = format!(
+        "backed up {} entries to {} (head {}{})",
+        r.entries,
+        a.path.display(),
+        &r.head[..12],
+        if r.ok { "" } else { "; the copy does not verify" }
+    );
+    let json = json!({"path": a.path.display().to_string(), "entries": r.entries, "head": r.head, "ok": r.ok});
+    Ok(Output::plain(View::message(json, line)))
+}
+
+/// The query.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A read-only SQL statement (SELECT, WITH, read-only PRAGMA).
+    pub query: String,
+}
+
+pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
+    let store = Store::open_read_only(&ctx.db)?;
+    let (columns, rows) = store.query(&a.query)?;
+    let objects: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| serde_json::Value::Object(columns.iter().cloned().zip(r.iter().cloned()).collect()))
+        .collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(report::cell).collect()).collect();
+    let table = Table { columns: columns.clone(), rows: cells };
+    Ok(Output::plain(View {
+        json: serde_json::Value::Array(objects),
+        csv: Table {
+            columns,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).collect())
+                .collect(),
+        },
+        raw: None,
+        blocks: vec![Block::Table(table)],
+    }))
+}
+
+/// The demo's sample history, embedded so the binary runs anywhere.
+const DEMO_HISTORY: &str = include_str!("../../seed/demo/history.ledger");
+
+/// The demo's clock: the end of the sample story.
+pub const DEMO_NOW: &str = "2026-11-20T12:00:00Z";
+
+pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, CommandError> {
+    let db = ctx.db.clone();
+    if db.exists() {
+        if !Store::open(&db).is_ok_and(|s| s.is_demo()) {
+            return Err(CommandError::invalid(format!(
+                "{} already exists and is not a demo ledger; pass --db with a new path",
+                db.display()
+            )));
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+    let clock = match std::env::var("LEDGER_NOW") {
+        Ok(_) => ctx.clock,
+        Err(_) => time::parse(DEMO_NOW)?,
+    };
+    let demo_ctx = Context { clock, as_of: None, check: false, ..ctx.clone() };
+    let mut sink = Vec::new();
+    for (n, line) in DEMO_HISTORY.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words = shlex::split(line)
+            .ok_or_else(|| CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1)))?;
+        let mut args = vec!["ledger".to_string()];
+        args.extend(words);
+        let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
+            .map_err(|e| CommandError::invalid(format!("demo history line {}: {e}", n + 1)))?;
+        super::dispatch(&demo_ctx, &cli.command, &mut sink).map_err(|e| {
+            CommandError::invalid(format!("demo history line {}: {}", n + 1, e.message))
+        })?;
+    }
+    let store = Store::open(&db)?;
+    store.mark_demo()?;
+    let project = demo_ctx.project(&store)?;
+    let snap = store.snapshot(&project, clock)?;
+    let mut out = super::query::dashboard(&snap);
+    out.flagged = false;
+    let db_arg = if db == PathBuf::from("ledger.db") { String::new() } else { format!(" --db {}", db.display()) };
+    let _ = writeln!(
+        err,
+        "built a demo ledger in {} from seed/demo ({} entries); the clock is the story's end, {}.",
+        db.display(),
+        store::verify(store.conn())?.entries,
+        time::format(clock)
+    );
+    let explore = [
+        "drift",
+        "deprecations",
+        "incidents --open",
+        "readiness 1.0",
+        "check-release 1.2.0",
+        "readiness --as-of 2026-09-15",
+        "extensions --violations",
+        "verify",
+    ];
+    out.view.blocks.push(Block::Heading("Explore it".into()));
+    for cmd in explore {
+        out.view.blocks.push(Block::Line(format!("  LEDGER_NOW={} ledger{db_arg} {cmd}", time::format(clock))));
+    }
+    Ok(out)
+}
+

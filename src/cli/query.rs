@@ -1,0 +1,367 @@
+//! The questions: lists and governance answers over a snapshot. Each
+//! accepts `--check` (exit 1 when the answer breaks policy) and `--as-of`.
+
+use clap::Args;
+
+use super::{CommandError, Context, Output, snapshot};
+use crate::domain::{
+    Snapshot,
+    budget::Standing,
+    check,
+    deprecation::DeprecationStatus,
+    readiness,
+    release,
+    time,
+};
+use crate::report::{self, Block, Table, View};
+
+pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    Ok(Output::plain(report::releases(&snap.release_rows())))
+}
+
+/// Gate filters.
+#[derive(Debug, Args)]
+pub struct GatesArgs {
+    /// Only gates whose latest result failed.
+    #[arg(long)]
+    pub failing: bool,
+}
+
+pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let rows: Vec<_> = snap.gate_rows().into_iter().filter(|g| !a.failing || g.passed == Some(false)).collect();
+    let failing = rows.iter().any(|g| g.passed == Some(false));
+    Ok(Output::flagged(report::gates(&rows), failing))
+}
+
+pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let rows = snap.budget_rows();
+    let over = rows.iter().any(|b| matches!(b.standing, Some(Standing::Over | Standing::OverBlocking)));
+    Ok(Output::flagged(report::budgets(&rows), over))
+}
+
+/// The drift window.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Window length in days (default: the policy's, 30).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: Option<u32>,
+}
+
+pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
+    let rows = snap.drift(days);
+    let flagged = rows.iter().any(|d| d.status.is_finding());
+    Ok(Output::flagged(report::drift(&rows, days), flagged))
+}
+
+/// Deprecation filters.
+#[derive(Debug, Args)]
+pub struct DeprecationsArgs {
+    /// Only items past their window and not removed.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only items removed before their window allowed.
+    #[arg(long)]
+    pub premature: bool,
+}
+
+pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let rows: Vec<_> = snap
+        .deprecation_rows()
+        .into_iter()
+        .filter(|d| {
+            (!a.overdue && !a.premature)
+                || (a.overdue && d.status == DeprecationStatus::Overdue)
+                || (a.premature && d.status == DeprecationStatus::Premature)
+        })
+        .collect();
+    let flagged = rows
+        .iter()
+        .any(|d| matches!(d.status, DeprecationStatus::Overdue | DeprecationStatus::Premature));
+    Ok(Output::flagged(report::deprecations(&rows), flagged))
+}
+
+/// Extension filters.
+#[derive(Debug, Args)]
+pub struct ExtensionsArgs {
+    /// Only this tier.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Show removed extensions instead of the current corpus.
+    #[arg(long)]
+    pub removed: bool,
+    /// Only extensions that break an adding rule.
+    #[arg(long)]
+    pub violations: bool,
+}
+
+pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let tier = match &a.tier {
+        Some(t) => Some(
+            snap.policy
+                .tier_of(t)
+                .ok_or_else(|| crate::domain::Error::unknown("tier", t, snap.policy.tier_ids()))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let rows: Vec<_> = snap
+        .extension_rows()
+        .into_iter()
+        .filter(|e| e.removed == a.removed)
+        .filter(|e| tier.as_ref().is_none_or(|t| &e.tier == t))
+        .filter(|e| !a.violations || !e.violations.is_empty())
+        .collect();
+    let flagged = !a.removed && rows.iter().any(|e| !e.violations.is_empty());
+    let show_tiers = !a.removed && !a.violations && tier.is_none();
+    Ok(Output::flagged(report::extensions(&rows, &snap.tier_counts(), show_tiers), flagged))
+}
+
+/// Incident filters.
+#[derive(Debug, Args)]
+pub struct IncidentsArgs {
+    /// Only incidents not yet resolved.
+    #[arg(long)]
+    pub open: bool,
+    /// Only incidents past their SLA.
+    #[arg(long)]
+    pub overdue: bool,
+}
+
+pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let rows: Vec<_> = snap
+        .incident_rows()
+        .into_iter()
+        .filter(|i| (!a.open || i.is_open()) && (!a.overdue || i.overdue))
+        .collect();
+    let flagged = rows.iter().any(|i| i.overdue);
+    Ok(Output::flagged(report::incidents(&rows), flagged))
+}
+
+/// Maintenance filters.
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    /// Only tasks past their cadence.
+    #[arg(long)]
+    pub overdue: bool,
+}
+
+pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let rows: Vec<_> = snap.maintenance_rows().into_iter().filter(|t| !a.overdue || t.overdue).collect();
+    let flagged = rows.iter().any(|t| t.overdue);
+    Ok(Output::flagged(report::maintenance(&rows), flagged))
+}
+
+/// The milestone.
+#[derive(Debug, Args)]
+pub struct ReadinessArgs {
+    /// Milestone id.
+    #[arg(default_value = "1.0")]
+    pub milestone: String,
+}
+
+pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    let milestone = snap.policy.require_milestone(&a.milestone)?;
+    let r = readiness::readiness(&snap, milestone);
+    Ok(Output::flagged(report::readiness(&r, &time::format(snap.now)), !r.ready))
+}
+
+/// The version to check.
+#[derive(Debug, Args)]
+pub struct CheckReleaseArgs {
+    /// The version that would be cut.
+    pub version: String,
+}
+
+pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Output, CommandError> {
+    let version = release::parse_version(&a.version)?;
+    let snap = snapshot(ctx)?;
+    let c = check::check_release(&snap, &version);
+    Ok(Output::flagged(report::check_release(&c), !c.allowed))
+}
+
+pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
+    let snap = snapshot(ctx)?;
+    Ok(dashboard(&snap))
+}
+
+/// The one-screen dashboard.
+pub(super) fn dashboard(snap: &Snapshot) -> Output {
+    let latest = snap.latest_shipped();
+    let failing: Vec<_> = snap.gate_rows().into_iter().filter(|g| g.passed == Some(false)).collect();
+    let drift: Vec<_> = snap
+        .drift(snap.policy.budgets.drift_days)
+        .into_iter()
+        .filter(|d| d.status.is_finding())
+        .collect();
+    let deprecations: Vec<_> = snap
+        .deprecation_rows()
+        .into_iter()
+        .filter(|d| matches!(d.status, DeprecationStatus::Overdue | DeprecationStatus::Premature))
+        .collect();
+    let incidents: Vec<_> = snap.incident_rows().into_iter().filter(|i| i.overdue).collect();
+    let open_incidents = snap.incident_rows().iter().filter(|i| i.is_open()).count();
+    let tasks: Vec<_> = snap.maintenance_rows().into_iter().filter(|t| t.overdue).collect();
+    let milestones: Vec<_> =
+        snap.policy.milestones.iter().map(|m| readiness::readiness(snap, m)).collect();
+    let flagged = !failing.is_empty()
+        || !drift.is_empty()
+        || !deprecations.is_empty()
+        || !incidents.is_empty()
+        || !tasks.is_empty();
+
+    let json = serde_json::json!({
+        "project": snap.project,
+        "as_of": time::format(snap.now),
+        "latest_release": latest,
+        "failing_gates": failing,
+        "budgets": drift,
+        "deprecations": deprecations,
+        "overdue_incidents": incidents,
+        "open_incidents": open_incidents,
+        "overdue_maintenance": tasks,
+        "readiness": milestones,
+    });
+    let table = |columns: &[&str], rows: Vec<Vec<String>>| {
+        Block::Table(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+    };
+    let mut blocks = vec![Block::Heading(format!(
+        "Ledger status for {} as of {}",
+        snap.project,
+        time::format(snap.now)
+    ))];
+    blocks.push(Block::Line(match &latest {
+        Some(r) => format!("Latest release: {} ({}, {}) on {}", r.tag, r.channel.as_str(), r.status, r.date),
+        None => "Latest release: none shipped yet".into(),
+    }));
+    blocks.push(Block::Heading(format!("Failing gates ({})", failing.len())));
+    blocks.push(table(
+        &["gate", "platform", "value", "at"],
+        failing
+            .iter()
+            .map(|g| {
+                vec![
+                    g.gate.clone(),
+                    g.platform.clone().unwrap_or("-".into()),
+                    g.value.map(report::number).unwrap_or("fail".into()),
+                    g.at.map(time::format).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Budgets over or drifting, last {} days ({})",
+        snap.policy.budgets.drift_days,
+        drift.len()
+    )));
+    blocks.push(table(
+        &["budget", "status", "trend", "last", "over %", "change %"],
+        drift
+            .iter()
+            .map(|d| {
+                vec![
+                    d.budget.clone(),
+                    d.status.as_str().into(),
+                    report::sparkline(&d.values),
+                    d.last.map(|v| format!("{} {}", report::number(v), d.unit)).unwrap_or_default(),
+                    d.over_pct.map(report::number).unwrap_or("-".into()),
+                    d.change_pct.map(report::number).unwrap_or("-".into()),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!("Deprecations overdue or premature ({})", deprecations.len())));
+    blocks.push(table(
+        &["item", "kind", "deprecated", "status", "since / removed"],
+        deprecations
+            .iter()
+            .map(|d| {
+                vec![
+                    d.item.clone(),
+                    d.kind.to_string(),
+                    d.deprecated_in.clone(),
+                    d.status.as_str().into(),
+                    d.overdue_since
+                        .map(time::date)
+                        .or(d.removed_in.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Incidents past their SLA ({} of {open_incidents} open)",
+        incidents.len()
+    )));
+    blocks.push(table(
+        &["id", "kind", "severity", "title", "overdue by h"],
+        incidents
+            .iter()
+            .map(|i| {
+                vec![
+                    i.id.to_string(),
+                    i.kind.to_string(),
+                    i.severity.to_string(),
+                    i.title.clone(),
+                    i.overdue_by_hours.map(report::number).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!("Maintenance overdue ({})", tasks.len())));
+    blocks.push(table(
+        &["task", "cadence", "last done"],
+        tasks
+            .iter()
+            .map(|t| {
+                vec![
+                    t.task.clone(),
+                    t.cadence.to_string(),
+                    t.last_done.map(time::date).unwrap_or("never".into()),
+                ]
+            })
+            .collect(),
+    ));
+    for r in &milestones {
+        let met = r.criteria.iter().filter(|c| c.met).count();
+        blocks.push(Block::Heading(format!(
+            "Readiness for {}: {} ({met} of {} criteria met)",
+            r.milestone,
+            if r.ready { "READY" } else { "not ready" },
+            r.criteria.len()
+        )));
+        blocks.push(table(
+            &["criterion", "state", "blocker"],
+            r.criteria
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.clone(),
+                        if c.met { "met" } else { "unmet" }.into(),
+                        c.blockers.first().cloned().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    let csv = Table {
+        columns: vec!["section".into(), "count".into()],
+        rows: vec![
+            vec!["failing_gates".into(), failing.len().to_string()],
+            vec!["budgets_over_or_drifting".into(), drift.len().to_string()],
+            vec!["deprecations_overdue_or_premature".into(), deprecations.len().to_string()],
+            vec!["incidents_overdue".into(), incidents.len().to_string()],
+            vec!["maintenance_overdue".into(), tasks.len().to_string()],
+        ],
+    };
+    Output::flagged(View { json, csv, blocks, raw: None }, flagged)
+}

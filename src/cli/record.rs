@@ -1,0 +1,614 @@
+//! The commands that record: each validates everything against the ledger
+//! and the policy in force inside one write transaction, then appends one
+//! entry. A rejected command writes nothing.
+
+use std::io::Write;
+
+use clap::{ArgGroup, Args};
+use serde_json::json;
+
+use super::{CommandError, Context, Output};
+use crate::domain::{
+    self, Error, Snapshot, Time,
+    deprecation::DeprecationKind,
+    extension,
+    gate::{self, Outcome},
+    incident::{IncidentKind, Severity},
+    record::*,
+    release::{self, ReleaseStatus},
+    time,
+};
+use crate::report::View;
+use crate::store::{self, Store};
+
+/// Appends one entry built by `build` from the project's current snapshot,
+/// all in one transaction; returns the entry number and the body.
+pub(super) fn record_one<R: Record>(
+    ctx: &Context,
+    at: Time,
+    mut build: impl FnMut(&Snapshot) -> Result<R, Error>,
+) -> Result<(i64, R), CommandError> {
+    let mut store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let result = store.write(|tx| {
+        let snap = store::load_snapshot(tx, &project, ctx.clock)?;
+        let rec = build(&snap)?;
+        let seq = store::append(tx, &project, at, ctx.clock, &rec)?;
+        Ok((seq, rec))
+    })?;
+    Ok(result)
+}
+
+/// The confirmation of a recorded entry.
+fn recorded<R: Record>(seq: i64, at: Time, rec: &R, line: String) -> Output {
+    let mut json = json!({"entry": seq, "kind": R::KIND.as_str(), "effective_at": time::format(at)});
+    if let (Some(o), Ok(serde_json::Value::Object(body))) = (json.as_object_mut(), serde_json::to_value(rec)) {
+        o.extend(body);
+    }
+    Output::plain(View::message(json, line))
+}
+
+/// A commit id: 7 to 40 hex digits.
+fn commit(text: &Option<String>) -> Result<Option<String>, Error> {
+    match text {
+        None => Ok(None),
+        Some(c) if (7..=40).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(c.to_ascii_lowercase()))
+        }
+        Some(c) => Err(Error::invalid("commit", c, "7 to 40 hexadecimal digits")),
+    }
+}
+
+/// A required free text.
+fn text(what: &'static str, value: &str) -> Result<String, Error> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(what, value, "some text"));
+    }
+    Ok(v.to_string())
+}
+
+fn optional_text(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// Record a release.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// SemVer version; a leading `v` is accepted.
+    pub version: String,
+    /// Release date (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub date: Option<String>,
+    /// The commit the release was cut from.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// released, tag-only, draft or unpublished.
+    #[arg(long, default_value = "released")]
+    pub status: String,
+    /// The release breaks compatibility.
+    #[arg(long)]
+    pub breaking: bool,
+    /// Free-form notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandError> {
+    let version = release::parse_version(&a.version)?;
+    let status: ReleaseStatus = a.status.parse()?;
+    let at = ctx.effective(a.date.as_deref())?;
+    let commit_sha = commit(&a.commit)?;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        if snap.release_rows().iter().any(|r| r.version == version.to_string()) {
+            return Err(Error::Duplicate { what: "release", value: version.to_string() });
+        }
+        Ok(ReleaseRec {
+            version: version.to_string(),
+            date: time::format(at),
+            commit_sha: commit_sha.clone(),
+            status,
+            breaking: a.breaking,
+            notes: optional_text(&a.notes),
+        })
+    })?;
+    let channel = release::Channel::of(&version);
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("recorded release {version} ({}, {status}) as entry {seq}", channel.as_str()),
+    ))
+}
+
+/// Record a gate result: a verdict, or a value judged against the threshold.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("outcome").required(true).args(["value", "pass", "fail"])))]
+pub struct GateArgs {
+    /// Gate id (see `ledger policy`).
+    pub gate: String,
+    /// A measured value, judged against the gate's threshold.
+    #[arg(long, allow_negative_numbers = true)]
+    pub value: Option<f64>,
+    /// The gate passed.
+    #[arg(long)]
+    pub pass: bool,
+    /// The gate failed.
+    #[arg(long)]
+    pub fail: bool,
+    /// linux, macos or windows (required for per-platform gates).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// The commit the result is for.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The release the result is for.
+    #[arg(long, value_name = "VERSION")]
+    pub release: Option<String>,
+    /// When the gate ran (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> {
+    let at = ctx.effective(a.at.as_deref())?;
+    let commit_sha = commit(&a.commit)?;
+    let release = a.release.as_deref().map(release::parse_version).transpose()?;
+    let outcome = match a.value {
+        Some(v) => Outcome::Value(v),
+        None => Outcome::Verdict(a.pass),
+    };
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        gate_result(snap, &a.gate, outcome, a.platform.as_deref(), commit_sha.clone(), release.as_ref(), None)
+    })?;
+    let verdict = if rec.passed { "passed" } else { "failed" };
+    let on = rec.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
+    Ok(recorded(seq, at, &rec, format!("recorded {}{on}: {verdict} (entry {seq})", rec.gate)))
+}
+
+/// Builds a gate result judged with the policy in force.
+pub(super) fn gate_result(
+    snap: &Snapshot,
+    gate_id: &str,
+    outcome: Outcome,
+    platform: Option<&str>,
+    commit_sha: Option<String>,
+    release: Option<&semver::Version>,
+    source: Option<String>,
+) -> Result<GateResultRec, Error> {
+    let def = snap.policy.require_gate(gate_id)?;
+    gate::check_platform(def, platform, &snap.policy.platforms)?;
+    let passed = gate::judge(def, outcome)?;
+    let value = match outcome {
+        Outcome::Value(v) => Some(v),
+        Outcome::Verdict(_) => None,
+    };
+    Ok(GateResultRec {
+        gate: def.id.clone(),
+        platform: platform.map(str::to_string),
+        value,
+        passed,
+        comparator: value.map(|_| def.comparator.as_str().to_string()),
+        threshold: value.and(def.threshold),
+        commit_sha,
+        release: release.map(|v| v.to_string()),
+        source,
+    })
+}
+
+/// Record a budget measurement.
+#[derive(Debug, Args)]
+pub struct BudgetArgs {
+    /// Budget id (see `ledger budgets`).
+    pub budget: String,
+    /// The measured value, in the budget's unit.
+    #[arg(long, allow_negative_numbers = true)]
+    pub value: f64,
+    /// When it was measured (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The commit measured.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+}
+
+pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandError> {
+    let at = ctx.effective(a.at.as_deref())?;
+    let commit_sha = commit(&a.commit)?;
+    if !a.value.is_finite() {
+        return Err(Error::invalid("value", a.value, "a finite number").into());
+    }
+    let mut unit = String::new();
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let b = snap.require_budget(&a.budget)?;
+        unit = b.unit;
+        Ok(MeasurementRec { budget: b.id, value: a.value, commit_sha: commit_sha.clone(), source: None })
+    })?;
+    let line = format!("recorded {} = {} {unit} (entry {seq})", rec.budget, crate::report::number(rec.value));
+    Ok(recorded(seq, at, &rec, line))
+}
+
+/// Record a deprecation.
+#[derive(Debug, Args)]
+pub struct DeprecateArgs {
+    /// What is deprecated (an API name, a flag, …).
+    pub item: String,
+    /// api, extension-api, cli-flag or capability-policy.
+    #[arg(long)]
+    pub kind: String,
+    /// The version that first ships the deprecation warning.
+    #[arg(long = "in", value_name = "VERSION")]
+    pub version: String,
+    /// What to use instead.
+    #[arg(long)]
+    pub replacement: Option<String>,
+    /// Free-form note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, CommandError> {
+    let item = text("item", &a.item)?;
+    let kind: DeprecationKind = a.kind.parse()?;
+    let version = release::parse_version(&a.version)?;
+    let at = ctx.clock;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        if snap.deprecations.iter().any(|d| d.rec.item == item) {
+            return Err(Error::Duplicate { what: "deprecation of", value: item.clone() });
+        }
+        Ok(DeprecationRec {
+            item: item.clone(),
+            kind,
+            version: version.to_string(),
+            replacement: optional_text(&a.replacement),
+            note: optional_text(&a.note),
+        })
+    })?;
+    Ok(recorded(seq, at, &rec, format!("recorded deprecation of {item} ({kind}) in {version} as entry {seq}")))
+}
+
+/// Record the removal of a deprecated item.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The deprecated item.
+    pub item: String,
+    /// The version it is removed in.
+    #[arg(long = "in", value_name = "VERSION")]
+    pub version: String,
+}
+
+pub(super) fn remove(ctx: &Context, a: &RemoveArgs, err: &mut dyn Write) -> Result<Output, CommandError> {
+    let version = release::parse_version(&a.version)?;
+    let at = ctx.clock;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let Some(dep) = snap.deprecations.iter().find(|d| d.rec.item == a.item) else {
+            return Err(Error::unknown(
+                "deprecated item",
+                &a.item,
+                snap.deprecations.iter().map(|d| d.rec.item.clone()),
+            ));
+        };
+        if snap.removals.iter().any(|r| r.rec.item == a.item) {
+            return Err(Error::Duplicate { what: "removal of", value: a.item.clone() });
+        }
+        let deprecated_in = release::parse_version(&dep.rec.version)?;
+        if version <= deprecated_in {
+            return Err(Error::invalid(
+                "removal version",
+                &version,
+                format!("a version after {deprecated_in}, where {} was deprecated", a.item),
+            ));
+        }
+        Ok(RemovalRec { item: a.item.clone(), version: version.to_string() })
+    })?;
+    // Recorded as it happened; a removal before its window is reported.
+    let snap = super::snapshot(ctx)?;
+    if let Some(row) = snap.deprecation_rows().into_iter().find(|d| d.item == rec.item) {
+        if row.status == domain::deprecation::DeprecationStatus::Premature {
+            let _ = writeln!(
+                err,
+                "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
+                rec.item,
+                row.window,
+                if version.major > 0 { " and a new major" } else { "" }
+            );
+        }
+    }
+    Ok(recorded(seq, at, &rec, format!("recorded removal of {} in {version} as entry {seq}", rec.item)))
+}
+
+/// Add an extension: refused unless its license is permissive, its
+/// provenance pinnable, its doctor verdict pass and it needs no patch.
+#[derive(Debug, Args)]
+pub struct AddExtensionArgs {
+    /// Extension id.
+    pub id: String,
+    /// official, community, npm, third-party or agent.
+    #[arg(long)]
+    pub tier: String,
+    /// SPDX license expression.
+    #[arg(long)]
+    pub license: String,
+    /// git:<repo>@<40-hex commit> or npm:<package>@<exact version>.
+    #[arg(long)]
+    pub provenance: String,
+    /// The `doctor` verdict: pass or fail.
+    #[arg(long)]
+    pub doctor: Option<String>,
+    /// The extension needs per-extension patches.
+    #[arg(long)]
+    pub patched: bool,
+    /// Display name (default: the id).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Output, CommandError> {
+    let id = text("extension id", &a.id)?;
+    if let Some(d) = a.doctor.as_deref() {
+        if d != "pass" && d != "fail" {
+            return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
+        }
+    }
+    let at = ctx.clock;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let policy = &snap.policy;
+        let tier = policy
+            .tier_of(&a.tier)
+            .ok_or_else(|| Error::unknown("tier", &a.tier, policy.tier_ids()))?
+            .to_string();
+        if snap.extension_rows().iter().any(|e| e.id == id && !e.removed) {
+            return Err(Error::Duplicate { what: "extension", value: id.clone() });
+        }
+        let rules = extension::violations(
+            policy,
+            &extension::Candidate {
+                license: &a.license,
+                provenance: &a.provenance,
+                doctor: a.doctor.as_deref(),
+                patched: a.patched,
+            },
+        );
+        if !rules.is_empty() {
+            return Err(Error::Refused { subject: format!("extension \"{id}\""), rules });
+        }
+        Ok(ExtensionRec {
+            extension: id.clone(),
+            name: optional_text(&a.name).unwrap_or_else(|| id.clone()),
+            tier,
+            source_tier: None,
+            license: a.license.clone(),
+            provenance: a.provenance.clone(),
+            doctor: a.doctor.clone(),
+            patched: a.patched,
+            score: None,
+            capabilities: Vec::new(),
+            origin: "cli".into(),
+        })
+    })?;
+    Ok(recorded(seq, at, &rec, format!("added extension {id} ({}) as entry {seq}", rec.tier)))
+}
+
+/// Remove an extension from the corpus, for a reason the policy accepts.
+#[derive(Debug, Args)]
+pub struct RemoveExtensionArgs {
+    /// Extension id.
+    pub id: String,
+    /// license-change, source-unavailable or requires-patches.
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub(super) fn remove_extension(ctx: &Context, a: &RemoveExtensionArgs) -> Result<Output, CommandError> {
+    let at = ctx.clock;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let reasons = &snap.policy.extensions.removal_reasons;
+        if !reasons.contains(&a.reason) {
+            return Err(Error::unknown("removal reason", &a.reason, reasons.iter().cloned()));
+        }
+        let current: Vec<String> =
+            snap.extension_rows().into_iter().filter(|e| !e.removed).map(|e| e.id).collect();
+        if !current.contains(&a.id) {
+            let known = if current.len() > 20 { Vec::new() } else { current };
+            return Err(Error::unknown("extension", &a.id, known));
+        }
+        Ok(ExtensionRemovalRec { extension: a.id.clone(), reason: a.reason.clone() })
+    })?;
+    Ok(recorded(seq, at, &rec, format!("removed extension {} ({}) as entry {seq}", rec.extension, rec.reason)))
+}
+
+/// Open an incident.
+#[derive(Debug, Args)]
+pub struct OpenIncidentArgs {
+    /// conformance-regression, security, performance-regression or other.
+    #[arg(long)]
+    pub kind: String,
+    /// critical, high, medium or low.
+    #[arg(long)]
+    pub severity: String,
+    /// What happened.
+    #[arg(long)]
+    pub title: String,
+    /// For a performance regression: how far over budget, in percent.
+    #[arg(long, value_name = "N")]
+    pub over_pct: Option<f64>,
+    /// When it was opened (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Output, CommandError> {
+    let kind: IncidentKind = a.kind.parse()?;
+    let severity: Severity = a.severity.parse()?;
+    let title = text("title", &a.title)?;
+    if let Some(p) = a.over_pct {
+        if kind != IncidentKind::PerformanceRegression {
+            return Err(CommandError::invalid(format!(
+                "--over-pct applies to performance-regression incidents, not {kind}"
+            )));
+        }
+        if !p.is_finite() {
+            return Err(Error::invalid("over-pct", p, "a finite percentage").into());
+        }
+    }
+    let at = ctx.effective(a.at.as_deref())?;
+    let (seq, rec) = record_one(ctx, at, |_| {
+        Ok(IncidentRec { kind, severity, title: title.clone(), over_pct: a.over_pct })
+    })?;
+    let mut out = recorded(seq, at, &rec, seq.to_string());
+    if let Some(o) = out.view.json.as_object_mut() {
+        o.insert("id".into(), json!(seq));
+    }
+    Ok(out)
+}
+
+/// Mark an incident triaged.
+#[derive(Debug, Args)]
+pub struct IncidentEventArgs {
+    /// The incident id printed by `open-incident`.
+    pub id: i64,
+    /// When (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// Mark an incident resolved.
+#[derive(Debug, Args)]
+pub struct ResolveIncidentArgs {
+    /// The incident id printed by `open-incident`.
+    pub id: i64,
+    /// The release that carries the fix.
+    #[arg(long, value_name = "VERSION")]
+    pub release: Option<String>,
+    /// When (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub(super) fn triage_incident(ctx: &Context, a: &IncidentEventArgs) -> Result<Output, CommandError> {
+    incident_event(ctx, a.id, IncidentAction::Triage, None, a.at.as_deref())
+}
+
+pub(super) fn resolve_incident(ctx: &Context, a: &ResolveIncidentArgs) -> Result<Output, CommandError> {
+    let release = a.release.as_deref().map(release::parse_version).transpose()?;
+    incident_event(ctx, a.id, IncidentAction::Resolve, release.map(|v| v.to_string()), a.at.as_deref())
+}
+
+fn incident_event(
+    ctx: &Context,
+    id: i64,
+    action: IncidentAction,
+    release: Option<String>,
+    at: Option<&str>,
+) -> Result<Output, CommandError> {
+    let at = ctx.effective(at)?;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let rows = snap.incident_rows();
+        let Some(row) = rows.iter().find(|i| i.id == id) else {
+            return Err(Error::unknown("incident", &id.to_string(), rows.iter().map(|i| i.id.to_string())));
+        };
+        if at < row.opened_at {
+            return Err(Error::invalid(
+                "time",
+                time::format(at),
+                format!("a time after incident {id} opened ({})", time::format(row.opened_at)),
+            ));
+        }
+        if row.resolved_at.is_some() {
+            return Err(Error::State(format!("incident {id} is already resolved")));
+        }
+        if action == IncidentAction::Triage && row.triaged_at.is_some() {
+            return Err(Error::State(format!("incident {id} is already triaged")));
+        }
+        Ok(IncidentEventRec { incident: id, action, release: release.clone() })
+    })?;
+    let done = if action == IncidentAction::Triage { "triaged" } else { "resolved" };
+    Ok(recorded(seq, at, &rec, format!("incident {id} {done} (entry {seq})")))
+}
+
+/// Record that a maintenance task was done.
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    /// Task id (see `ledger maintenance`).
+    pub task: String,
+    /// When it was done (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
+    let at = ctx.effective(a.at.as_deref())?;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let task = snap.policy.require_task(&a.task)?;
+        Ok(MaintenanceRec { task: task.id.clone() })
+    })?;
+    Ok(recorded(seq, at, &rec, format!("recorded {} done on {} (entry {seq})", rec.task, time::date(at))))
+}
+
+/// Sign off a criterion.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// Criterion id (docs-complete, security-review, …).
+    pub criterion: String,
+    /// Who signs off.
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Free-form note.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// When (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandError> {
+    let at = ctx.effective(a.at.as_deref())?;
+    let (seq, rec) = record_one(ctx, at, |snap| {
+        let c = snap.policy.require_criterion(&a.criterion)?;
+        Ok(AttestationRec {
+            criterion: c.id.clone(),
+            signed_by: optional_text(&a.by),
+            note: optional_text(&a.note),
+        })
+    })?;
+    Ok(recorded(seq, at, &rec, format!("signed off {} (entry {seq})", rec.criterion)))
+}
+
+/// Retract an entry recorded by mistake. The entry stays in the journal;
+/// queries stop counting it.
+#[derive(Debug, Args)]
+pub struct RetractArgs {
+    /// The entry number.
+    pub entry: i64,
+    /// Why it was wrong.
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandError> {
+    let reason = text("reason", &a.reason)?;
+    let mut store = Store::open(&ctx.db)?;
+    let at = ctx.clock;
+    let (seq, rec) = store.write(|tx| {
+        let Some((kind, project, retracted)) = store::entry(tx, a.entry)? else {
+            return Err(store::StoreError::NotFound { what: "entry", value: a.entry.to_string() });
+        };
+        match kind {
+            Kind::Retraction | Kind::Policy | Kind::Project => {
+                return Err(Error::State(format!(
+                    "entry {} is a {kind} entry, which cannot be retracted",
+                    a.entry
+                ))
+                .into());
+            }
+            _ if retracted => {
+                return Err(Error::State(format!("entry {} is already retracted", a.entry)).into());
+            }
+            _ => {}
+        }
+        let rec = RetractionRec { target: a.entry, reason: reason.clone() };
+        let seq = store::append(tx, &project, at, at, &rec)?;
+        Ok((seq, rec))
+    })?;
+    Ok(recorded(seq, at, &rec, format!("retracted entry {} (entry {seq})", rec.target)))
+}

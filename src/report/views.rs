@@ -1,0 +1,355 @@
+//! One view per answer: which columns people see, and in what words.
+
+use serde_json::json;
+
+use super::{Block, Table, View, cell, list, number, sparkline, to_objects};
+use crate::domain::{
+    budget::Drift,
+    check::{FindingSeverity, ReleaseCheck},
+    maintenance::TaskStatus,
+    policy::Policy,
+    readiness::Readiness,
+    snapshot::{
+        BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, ReleaseRow, TierCount,
+    },
+};
+
+/// `ledger releases`.
+pub fn releases(rows: &[ReleaseRow]) -> View {
+    list(
+        None,
+        rows,
+        &[
+            ("version", "version"),
+            ("tag", "tag"),
+            ("date", "date"),
+            ("status", "status"),
+            ("channel", "channel"),
+            ("breaking", "breaking"),
+            ("entry", "entry"),
+        ],
+    )
+}
+
+/// `ledger gates`.
+pub fn gates(rows: &[GateRow]) -> View {
+    let mut view = list(
+        None,
+        rows,
+        &[
+            ("gate", "gate"),
+            ("kind", "kind"),
+            ("platform", "platform"),
+            ("value", "value"),
+            ("passed", "passed"),
+            ("at", "at"),
+        ],
+    );
+    // Say the rule next to the value, so a failure explains itself.
+    if let Some(Block::Table(t)) = view.blocks.last_mut() {
+        t.columns.insert(4, "rule".into());
+        for (row, g) in t.rows.iter_mut().zip(rows) {
+            let rule = match g.threshold {
+                Some(th) => format!("{} {} {}", g.comparator, number(th), g.unit),
+                None => "pass/fail".into(),
+            };
+            row.insert(4, rule);
+            if g.passed.is_none() {
+                row[5] = "no result".into();
+            }
+        }
+    }
+    view
+}
+
+/// `ledger budgets`.
+pub fn budgets(rows: &[BudgetRow]) -> View {
+    list(
+        None,
+        rows,
+        &[
+            ("budget", "budget"),
+            ("direction", "direction"),
+            ("threshold", "threshold"),
+            ("unit", "unit"),
+            ("ci_enforced", "CI"),
+            ("last_value", "last"),
+            ("last_at", "measured"),
+            ("over_pct", "over %"),
+            ("standing", "standing"),
+        ],
+    )
+}
+
+/// `ledger drift`.
+pub fn drift(rows: &[Drift], days: u32) -> View {
+    let mut view = list(
+        Some(format!("Budget drift over the last {days} days")),
+        rows,
+        &[
+            ("budget", "budget"),
+            ("status", "status"),
+            ("samples", "n"),
+            ("first", "first"),
+            ("last", "last"),
+            ("min", "min"),
+            ("median", "median"),
+            ("max", "max"),
+            ("change_pct", "change %"),
+            ("over_pct", "over %"),
+        ],
+    );
+    if let Some(Block::Table(t)) = view.blocks.last_mut() {
+        t.columns.insert(3, "trend".into());
+        t.columns.insert(4, "budget ".into());
+        for (row, d) in t.rows.iter_mut().zip(rows) {
+            row.insert(3, sparkline(&d.values));
+            let rule = if d.direction == crate::domain::budget::Direction::Max { "<=" } else { ">=" };
+            row.insert(4, format!("{rule} {} {}", number(d.threshold), d.unit));
+        }
+    }
+    view
+}
+
+/// `ledger deprecations`.
+pub fn deprecations(rows: &[DeprecationRow]) -> View {
+    list(
+        None,
+        rows,
+        &[
+            ("item", "item"),
+            ("kind", "kind"),
+            ("deprecated_in", "deprecated"),
+            ("window", "window"),
+            ("earliest_removal", "earliest removal"),
+            ("removed_in", "removed"),
+            ("status", "status"),
+            ("overdue_since", "overdue since"),
+        ],
+    )
+}
+
+/// `ledger extensions`.
+pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) -> View {
+    let mut view = list(
+        Some(format!("Extensions ({})", rows.len())),
+        rows,
+        &[
+            ("id", "id"),
+            ("tier", "tier"),
+            ("license", "license"),
+            ("doctor", "doctor"),
+            ("removed", "removed"),
+            ("violations", "violations"),
+        ],
+    );
+    if show_tiers {
+        view.blocks.push(Block::Heading("Tiers against the policy".into()));
+        view.blocks.push(Block::Table(Table {
+            columns: ["tier", "expected", "in corpus", "conformance target", "conformance"]
+                .map(String::from)
+                .to_vec(),
+            rows: tiers
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.tier.clone(),
+                        t.expected.to_string(),
+                        t.actual.to_string(),
+                        t.conformance_target_pct.map(|p| format!("{}%", number(p))).unwrap_or("best effort".into()),
+                        t.conformance_pass_pct.map(|p| format!("{}%", number(p))).unwrap_or("-".into()),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    view
+}
+
+/// `ledger incidents`.
+pub fn incidents(rows: &[IncidentRow]) -> View {
+    list(
+        None,
+        rows,
+        &[
+            ("id", "id"),
+            ("kind", "kind"),
+            ("severity", "severity"),
+            ("title", "title"),
+            ("opened_at", "opened"),
+            ("sla", "sla"),
+            ("due", "due"),
+            ("sla_state", "state"),
+            ("overdue_by_hours", "overdue by h"),
+        ],
+    )
+}
+
+/// `ledger maintenance`.
+pub fn maintenance(rows: &[TaskStatus]) -> View {
+    list(
+        None,
+        rows,
+        &[
+            ("task", "task"),
+            ("cadence", "cadence"),
+            ("last_done", "last done"),
+            ("next_due", "next due"),
+            ("overdue", "overdue"),
+        ],
+    )
+}
+
+/// `ledger readiness`.
+pub fn readiness(r: &Readiness, as_of: &str) -> View {
+    let objects = to_objects(&r.criteria);
+    let rows: Vec<Vec<String>> = r
+        .criteria
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                if c.met { "met" } else { "unmet" }.into(),
+                if c.met { c.evidence.join("; ") } else { c.blockers.join("; ") },
+            ]
+        })
+        .collect();
+    View {
+        json: serde_json::to_value(r).unwrap_or_default(),
+        csv: Table {
+            columns: ["id", "met", "evidence", "blockers"].map(String::from).to_vec(),
+            rows: objects
+                .iter()
+                .map(|o| ["id", "met", "evidence", "blockers"].iter().map(|k| cell(&o[*k])).collect())
+                .collect(),
+        },
+        raw: None,
+        blocks: vec![
+            Block::Heading(format!(
+                "Milestone {} ({}) as of {as_of}: {}",
+                r.milestone,
+                r.title,
+                if r.ready { "READY" } else { "not ready" }
+            )),
+            Block::Table(Table {
+                columns: ["criterion", "state", "evidence / blockers"].map(String::from).to_vec(),
+                rows,
+            }),
+        ],
+    }
+}
+
+/// `ledger check-release`.
+pub fn check_release(c: &ReleaseCheck) -> View {
+    let blocking = c.findings.iter().filter(|f| f.severity == FindingSeverity::Blocking).count();
+    let head = if c.allowed {
+        format!("Release {} may be cut ({} warning(s))", c.version, c.findings.len())
+    } else {
+        format!("Release {} is blocked by {blocking} finding(s)", c.version)
+    };
+    let mut view = list(
+        Some(head),
+        &c.findings,
+        &[("severity", "severity"), ("rule", "rule"), ("message", "message")],
+    );
+    view.json = serde_json::to_value(c).unwrap_or_default();
+    view
+}
+
+/// `ledger policy`.
+pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
+    let mut json = serde_json::to_value(p).unwrap_or_default();
+    if let Some(o) = json.as_object_mut() {
+        o.insert("version".into(), json!(version));
+        o.insert("loaded_at".into(), json!(loaded));
+    }
+    let gate_rows: Vec<Vec<String>> = p
+        .gates
+        .iter()
+        .map(|g| {
+            vec![
+                g.id.clone(),
+                g.kind.to_string(),
+                format!("{} {} {}", g.comparator.as_str(), g.threshold.map(number).unwrap_or("-".into()), g.unit),
+                if g.per_platform { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    let budget_rows: Vec<Vec<String>> = p
+        .budgets
+        .definitions
+        .iter()
+        .map(|b| {
+            vec![
+                b.id.clone(),
+                format!("{} {} {}", b.direction, number(b.threshold), b.unit),
+                if b.ci_enforced { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    let w = &p.deprecations.windows;
+    let windows = crate::domain::deprecation::DeprecationKind::ALL
+        .iter()
+        .map(|k| vec![k.to_string(), w.pre_1_0.get(*k).to_string(), w.post_1_0.get(*k).to_string()])
+        .collect();
+    let slas = p
+        .incidents
+        .slas
+        .iter()
+        .map(|s| {
+            let sev: Vec<&str> = s.severities.iter().map(|v| v.as_str()).collect();
+            let scope = match (sev.is_empty(), s.over_pct_above) {
+                (_, Some(over)) => format!("over budget by more than {}%", number(over)),
+                (true, None) => "all severities".into(),
+                (false, None) => sev.join(", "),
+            };
+            let when = match s.within_hours {
+                Some(h) => format!("within {h} h"),
+                None => "before the next release".into(),
+            };
+            vec![s.id.clone(), s.kind.to_string(), scope, format!("{:?} {when}", s.clock).to_lowercase()]
+        })
+        .collect();
+    let tasks = p
+        .maintenance
+        .tasks
+        .iter()
+        .map(|t| vec![t.id.clone(), t.cadence.to_string(), t.title.clone()])
+        .collect();
+    let t = |columns: &[&str], rows| {
+        Block::Table(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+    };
+    View {
+        csv: Table {
+            columns: ["gate", "kind", "rule", "per platform"].map(String::from).to_vec(),
+            rows: gate_rows.clone(),
+        },
+        json,
+        raw: None,
+        blocks: vec![
+            Block::Heading(format!("Policy version {version} for {} (loaded {loaded})", p.project)),
+            Block::Line(format!("{}; platforms: {}", p.title, p.platforms.join(", "))),
+            Block::Heading("Gates".into()),
+            t(&["gate", "kind", "rule", "per platform"], gate_rows),
+            Block::Heading(format!(
+                "Budgets (over by more than {}% blocks; drift tolerance {}%)",
+                number(p.budgets.blocking_over_pct),
+                number(p.budgets.drift_tolerance_pct)
+            )),
+            t(&["budget", "rule", "CI-enforced"], budget_rows),
+            Block::Heading("Deprecation windows (minor lines)".into()),
+            t(&["kind", "pre-1.0", "post-1.0"], windows),
+            Block::Heading("Incident SLAs".into()),
+            t(&["sla", "kind", "covers", "clock"], slas),
+            Block::Heading("Extensions".into()),
+            Block::Line(format!(
+                "licenses: {}; removal reasons: {}; tiers: {}",
+                p.extensions.permissive_licenses.join(", "),
+                p.extensions.removal_reasons.join(", "),
+                p.tier_ids().join(", ")
+            )),
+            Block::Heading("Maintenance".into()),
+            t(&["task", "cadence", "title"], tasks),
+        ],
+    }
+}

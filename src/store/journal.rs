@@ -1,0 +1,159 @@
+//! The journal and its hash chain, and the generic projection of each entry
+//! body into its typed table.
+//!
+//! An entry's hash covers its number, project, kind, both times, the
+//! previous entry's hash and its canonical body, so changing, removing,
+//! inserting or reordering any entry breaks every link after it.
+
+use rusqlite::{Connection, OptionalExtension, params, types::Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::Result;
+use crate::domain::{
+    Time,
+    record::{Kind, Record},
+    time,
+};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One journal row as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    pub project: String,
+    pub kind: String,
+    pub effective_at: String,
+    pub recorded_at: String,
+    pub body: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of one link.
+pub fn link_hash(
+    seq: i64,
+    project: &str,
+    kind: &str,
+    effective_at: &str,
+    recorded_at: &str,
+    prev_hash: &str,
+    body: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        seq.to_string().as_str(),
+        project,
+        kind,
+        effective_at,
+        recorded_at,
+        prev_hash,
+        body,
+    ] {
+        // Length-prefix each part so no two different entries hash alike.
+        h.update(part.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Appends one entry to the journal and its typed table, in the caller's
+/// transaction; returns the entry's number.
+pub fn append<R: Record>(
+    conn: &Connection,
+    project: &str,
+    at: Time,
+    recorded_at: Time,
+    rec: &R,
+) -> Result<i64> {
+    let body_value = serde_json::to_value(rec).map_err(to_sql_error)?;
+    let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
+    let (last_seq, prev_hash): (i64, String) = conn
+        .query_row("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let seq = last_seq + 1;
+    let kind = R::KIND.as_str();
+    let (at, recorded_at) = (time::format(at), time::format(recorded_at));
+    let hash = link_hash(seq, project, kind, &at, &recorded_at, &prev_hash, &body);
+    conn.prepare_cached(
+        "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![seq, project, kind, at, recorded_at, body, prev_hash, hash])?;
+    insert_typed(conn, R::KIND, seq, &body_value)?;
+    Ok(seq)
+}
+
+/// The SQL values of a body's fields, in field order.
+pub fn sql_values(body: &serde_json::Value) -> Vec<(String, Value)> {
+    let Some(map) = body.as_object() else { return Vec::new() };
+    map.iter()
+        .map(|(k, v)| {
+            let value = match v {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Integer(i),
+                    None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+                },
+                serde_json::Value::String(s) => Value::Text(s.clone()),
+                other => Value::Text(other.to_string()),
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+fn insert_typed(conn: &Connection, kind: Kind, seq: i64, body: &serde_json::Value) -> Result<()> {
+    let fields = sql_values(body);
+    let columns: Vec<String> = fields.iter().map(|(k, _)| format!("\"{k}\"")).collect();
+    let marks: Vec<String> = (0..=fields.len()).map(|i| format!("?{}", i + 1)).collect();
+    // Table and column names come from the record types, never from input.
+    let sql = format!(
+        "INSERT INTO {} (entry_seq, {}) VALUES ({})",
+        kind.table(),
+        columns.join(", "),
+        marks.join(", ")
+    );
+    let mut values: Vec<Value> = vec![Value::Integer(seq)];
+    values.extend(fields.into_iter().map(|(_, v)| v));
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+/// Calls `each` with every entry in journal order.
+pub fn for_each_entry(
+    conn: &Connection,
+    mut each: impl FnMut(Entry) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
+         FROM entries ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let body: String = r.get(5)?;
+        each(Entry {
+            seq: r.get(0)?,
+            project: r.get(1)?,
+            kind: r.get(2)?,
+            effective_at: r.get(3)?,
+            recorded_at: r.get(4)?,
+            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        })?;
+    }
+    Ok(())
+}
+
+fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
