@@ -45,6 +45,7 @@ impl From<domain::Error> for CommandError {
             domain::Error::Refused { .. } => "policy-violation",
             domain::Error::State(_) => "invalid-state",
             domain::Error::Policy { .. } => "invalid-policy",
+            domain::Error::Import { .. } => "invalid-file",
         };
         CommandError { exit: 2, code, message: e.to_string(), hint: None }
     }

@@ -1,23 +1,419 @@
-//! `ledger import KIND FILE`: placeholder until the importers land.
+//! `ledger import KIND FILE`: one artifact file, one transaction.
+//!
+//! Importing records reality: what the file says is kept as entries, facts
+//! already in the ledger are skipped, and disagreements and policy
+//! violations are reported rather than silently resolved. Importing the
+//! same file again changes nothing.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
 
-use super::{CommandError, Context, Output};
+use super::{CommandError, Context, Output, record::gate_result};
+use crate::domain::{
+    Error, Snapshot, Time,
+    gate::Outcome,
+    record::*,
+    time,
+};
+use crate::import::{self, ImportKind, file_error};
+use crate::report::{Block, Table, View};
+use crate::store::{self, Store};
 
-/// What to import.
+/// Import a CI artifact as it is.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// changelog, budget-summary, budget-events, conformance-summary or inclusion-list.
-    pub kind: String,
+    /// What the file is.
+    #[arg(value_enum)]
+    pub kind: ImportKind,
     /// The file.
-    pub file: std::path::PathBuf,
-    /// When the file's facts happened, where the file does not say.
+    pub file: PathBuf,
+    /// When the file's facts happened, where the file does not say
+    /// (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
 
-pub(super) fn import(_ctx: &Context, _a: &ImportArgs, _err: &mut dyn Write) -> Result<Output, CommandError> {
-    Err(CommandError::invalid("import is not available yet"))
+/// What an import did.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub kind: String,
+    pub file: String,
+    pub added: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    pub no_data: usize,
+    pub conflicts: Vec<String>,
+    pub violations: Vec<String>,
+    pub missing: Vec<String>,
+    pub entries: Vec<i64>,
+}
+
+/// Files above this many items show a progress bar on a terminal.
+const PROGRESS_FROM: usize = 50;
+
+pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Result<Output, CommandError> {
+    let name = a.file.display().to_string();
+    let text = read(ctx, &a.file)?;
+    let fallback = ctx.effective(a.at.as_deref())?;
+    let at_or = |t: Option<Time>| -> Result<Time, CommandError> {
+        match t {
+            Some(t) if t > ctx.clock => Err(file_error(
+                &name,
+                Some("field generated_at".into()),
+                format!("{} is in the future", time::format(t)),
+            )
+            .into()),
+            Some(t) => Ok(t),
+            None => Ok(fallback),
+        }
+    };
+    let kind_name = clap::ValueEnum::to_possible_value(&a.kind)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let mut store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let summary = match a.kind {
+        ImportKind::Changelog => {
+            let entries = import::changelog::parse(&name, &text)?;
+            if let Some(e) = entries.iter().find(|e| e.date > ctx.clock) {
+                return Err(file_error(&name, Some(format!("line {}", e.line)), format!("release {} is dated in the future", e.version)).into());
+            }
+            write(&mut store, ctx, &project, entries.len(), |snap, w| {
+                let existing = snap.release_rows();
+                for e in &entries {
+                    let v = e.version.to_string();
+                    match existing.iter().find(|r| r.version == v) {
+                        Some(r) if r.date == time::date(e.date) && r.status == e.status && r.breaking == e.breaking => {
+                            w.summary.skipped += 1;
+                        }
+                        Some(r) => w.summary.conflicts.push(format!(
+                            "{v}: the ledger has {} {}{}, the file says {} {}{} (line {}); not changed",
+                            r.date,
+                            r.status,
+                            if r.breaking { " breaking" } else { "" },
+                            time::date(e.date),
+                            e.status,
+                            if e.breaking { " breaking" } else { "" },
+                            e.line
+                        )),
+                        None => {
+                            let rec = ReleaseRec {
+                                version: v,
+                                date: time::format(e.date),
+                                commit_sha: None,
+                                status: e.status,
+                                breaking: e.breaking,
+                                notes: None,
+                            };
+                            w.add(e.date, &rec)?;
+                        }
+                    }
+                }
+                Ok(())
+            })?
+        }
+        ImportKind::BudgetSummary => {
+            let s = import::budget_summary::parse(&name, &text)?;
+            let at = at_or(s.generated_at)?;
+            write(&mut store, ctx, &project, s.budgets.len(), |snap, w| {
+                let current = snap.budget_defs();
+                for b in &s.budgets {
+                    match current.iter().find(|c| c.id == b.budget) {
+                        Some(c)
+                            if c.threshold == b.threshold
+                                && c.direction == b.direction
+                                && c.unit == b.unit
+                                && c.ci_enforced == b.ci_enforced
+                                && c.category == b.category
+                                && c.metric == b.metric =>
+                        {
+                            w.summary.skipped += 1;
+                        }
+                        Some(_) => {
+                            w.add(at, b)?;
+                            w.summary.added -= 1;
+                            w.summary.updated += 1;
+                        }
+                        None => {
+                            w.add(at, b)?;
+                        }
+                    }
+                }
+                Ok(())
+            })?
+        }
+        ImportKind::BudgetEvents => {
+            let events = import::budget_events::parse(&name, &text)?;
+            let at = fallback;
+            write(&mut store, ctx, &project, events.len(), |snap, w| {
+                let known = snap.budget_defs();
+                for e in &events {
+                    if !known.iter().any(|b| b.id == e.budget) {
+                        let err = Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
+                        return Err(file_error(
+                            &name,
+                            Some(format!("line {}", e.line)),
+                            format!("{err}; import the budget summary first"),
+                        )
+                        .into());
+                    }
+                    let Some(value) = e.value else {
+                        w.summary.no_data += 1;
+                        continue;
+                    };
+                    let seen = snap
+                        .measurements
+                        .iter()
+                        .any(|m| m.at == at && m.rec.budget == e.budget && m.rec.value == value);
+                    if seen {
+                        w.summary.skipped += 1;
+                        continue;
+                    }
+                    let rec = MeasurementRec {
+                        budget: e.budget.clone(),
+                        value,
+                        commit_sha: None,
+                        source: e.source.clone(),
+                    };
+                    w.add(at, &rec)?;
+                }
+                Ok(())
+            })?
+        }
+        ImportKind::ConformanceSummary => {
+            let s = import::conformance::parse(&name, &text)?;
+            let at = at_or(s.generated_at)?;
+            let source = Some(name.clone());
+            write(&mut store, ctx, &project, 0, |snap, w| {
+                let results = [
+                    ("corpus-pass-rate", s.pass_rate_pct()),
+                    ("max-failures", Some(s.counts.fail as f64)),
+                    ("max-na", Some(s.counts.na as f64)),
+                    ("policy-negative", s.negative_pct()),
+                ];
+                for (gate, value) in results {
+                    let Some(value) = value else {
+                        w.summary.no_data += 1;
+                        continue;
+                    };
+                    if snap.policy.gate(gate).is_none() {
+                        continue;
+                    }
+                    let seen = snap
+                        .gate_results
+                        .iter()
+                        .any(|r| r.at == at && r.rec.gate == gate && r.rec.value == Some(value));
+                    if seen {
+                        w.summary.skipped += 1;
+                        continue;
+                    }
+                    let rec = gate_result(snap, gate, Outcome::Value(value), None, None, None, source.clone())?;
+                    if !rec.passed {
+                        w.summary.violations.push(format!(
+                            "{gate} is {} (needs {} {})",
+                            crate::report::number(value),
+                            rec.comparator.clone().unwrap_or_default(),
+                            rec.threshold.map(crate::report::number).unwrap_or_default()
+                        ));
+                    }
+                    w.add(at, &rec)?;
+                }
+                for (source_tier, c) in &s.per_tier {
+                    let seen = snap
+                        .tier_conformance
+                        .iter()
+                        .any(|t| t.at == at && &t.rec.source_tier == source_tier);
+                    if seen {
+                        w.summary.skipped += 1;
+                        continue;
+                    }
+                    let rec = TierConformanceRec {
+                        source_tier: source_tier.clone(),
+                        tier: snap.policy.tier_of(source_tier).map(str::to_string),
+                        pass: c.pass,
+                        fail: c.fail,
+                        na: c.na,
+                        total: c.total,
+                    };
+                    w.add(at, &rec)?;
+                }
+                Ok(())
+            })?
+        }
+        ImportKind::InclusionList => {
+            let list = import::inclusion::parse(&name, &text)?;
+            let at = at_or(list.generated_at)?;
+            let mut s = write(&mut store, ctx, &project, list.entries.len(), |snap, w| {
+                let current = snap.extension_rows();
+                for e in &list.entries {
+                    let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
+                        file_error(
+                            &name,
+                            Some(format!("{} entry \"{}\"", e.list, e.id)),
+                            format!(
+                                "source tier \"{}\" maps to no policy tier ({})",
+                                e.source_tier,
+                                snap.policy.tier_ids().join(", ")
+                            ),
+                        )
+                    })?;
+                    let rec = ExtensionRec {
+                        extension: e.id.clone(),
+                        name: e.name.clone(),
+                        tier: tier.to_string(),
+                        source_tier: Some(e.source_tier.clone()),
+                        license: e.license.clone(),
+                        provenance: e.provenance.clone(),
+                        doctor: e.doctor.clone(),
+                        patched: e.patched,
+                        score: e.score,
+                        capabilities: e.capabilities.clone(),
+                        origin: format!("import {}", e.list),
+                    };
+                    let same = snap
+                        .extensions
+                        .iter()
+                        .rfind(|x| x.rec.extension == e.id)
+                        .is_some_and(|x| x.rec == rec)
+                        && current.iter().any(|c| c.id == e.id && !c.removed);
+                    if same {
+                        w.summary.skipped += 1;
+                        continue;
+                    }
+                    let known = current.iter().any(|c| c.id == e.id);
+                    w.add(at, &rec)?;
+                    if known {
+                        w.summary.added -= 1;
+                        w.summary.updated += 1;
+                    }
+                }
+                for c in current.iter().filter(|c| !c.removed) {
+                    if !list.entries.iter().any(|e| e.id == c.id) {
+                        w.summary.missing.push(c.id.clone());
+                    }
+                }
+                Ok(())
+            })?;
+            // Violations are judged on the corpus as it now stands.
+            let snap = store.snapshot(&project, ctx.clock)?;
+            for row in snap.extension_rows() {
+                if !row.removed && !row.violations.is_empty() && list.entries.iter().any(|e| e.id == row.id) {
+                    s.violations.push(format!("{}: {}", row.id, row.violations.join("; ")));
+                }
+            }
+            for id in &list.repeated {
+                s.conflicts.push(format!("{id} is listed more than once; the first listing was kept"));
+            }
+            s
+        }
+    };
+    let summary = Summary { kind: kind_name, file: name, ..summary };
+    let flagged = !summary.conflicts.is_empty() || !summary.violations.is_empty();
+    Ok(Output::flagged(view(&summary), flagged))
+}
+
+fn read(ctx: &Context, path: &std::path::Path) -> Result<String, CommandError> {
+    let wanted = path.to_string_lossy();
+    if let Some((_, text)) = ctx.embedded.iter().find(|(name, _)| *name == wanted) {
+        return Ok(text.to_string());
+    }
+    std::fs::read(path)
+        .map_err(|e| CommandError::invalid(format!("cannot read {}: {e}", path.display())))
+        .and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| CommandError::invalid(format!("{} is not UTF-8 text", path.display())))
+        })
+}
+
+/// The state of one import transaction.
+struct Writer<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    project: &'a str,
+    clock: Time,
+    summary: Summary,
+    progress: ProgressBar,
+}
+
+impl Writer<'_> {
+    fn add<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
+        let seq = store::append(self.tx, self.project, at, self.clock, rec)?;
+        self.summary.added += 1;
+        self.summary.entries.push(seq);
+        self.progress.inc(1);
+        Ok(())
+    }
+}
+
+/// Runs one import in one transaction against the project's snapshot.
+fn write(
+    store: &mut Store,
+    ctx: &Context,
+    project: &str,
+    items: usize,
+    mut body: impl FnMut(&Snapshot, &mut Writer<'_>) -> store::Result<()>,
+) -> Result<Summary, CommandError> {
+    let summary = store.write(|tx| {
+        let snap = store::load_snapshot(tx, project, ctx.clock)?;
+        let progress = if items >= PROGRESS_FROM {
+            // Hidden by indicatif itself when stderr is not a terminal.
+            let bar = ProgressBar::with_draw_target(Some(items as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("importing {bar:30} {pos}/{len}") {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let mut w = Writer { tx, project, clock: ctx.clock, summary: Summary::default(), progress };
+        body(&snap, &mut w)?;
+        w.progress.finish_and_clear();
+        Ok(w.summary)
+    })?;
+    Ok(summary)
+}
+
+fn view(s: &Summary) -> View {
+    let mut blocks = vec![Block::Line(format!(
+        "imported {} {}: {} added, {} updated, {} already recorded{}",
+        s.kind,
+        s.file,
+        s.added,
+        s.updated,
+        s.skipped,
+        if s.no_data > 0 { format!(", {} without data", s.no_data) } else { String::new() }
+    ))];
+    let mut section = |title: &str, items: &[String]| {
+        if !items.is_empty() {
+            blocks.push(Block::Heading(format!("{title} ({})", items.len())));
+            for i in items {
+                blocks.push(Block::Line(format!("  {i}")));
+            }
+        }
+    };
+    section("Conflicts", &s.conflicts);
+    section("Policy violations", &s.violations);
+    section("In the ledger but not in this file (not removed)", &s.missing);
+    View {
+        json: serde_json::to_value(s).unwrap_or_default(),
+        csv: Table {
+            columns: ["added", "updated", "skipped", "no_data", "conflicts", "violations", "missing"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![vec![
+                s.added.to_string(),
+                s.updated.to_string(),
+                s.skipped.to_string(),
+                s.no_data.to_string(),
+                s.conflicts.len().to_string(),
+                s.violations.len().to_string(),
+                s.missing.len().to_string(),
+            ]],
+        },
+        blocks,
+        raw: None,
+    }
 }

@@ -132,6 +132,8 @@ pub struct Context {
     /// The wall clock (or `LEDGER_NOW`).
     pub clock: Time,
     pub check: bool,
+    /// Files served from the binary instead of the disk (the demo's seed).
+    pub embedded: &'static [(&'static str, &'static str)],
 }
 
 impl Context {
@@ -148,6 +150,7 @@ impl Context {
             as_of,
             clock,
             check: cli.check,
+            embedded: &[],
         })
     }
 

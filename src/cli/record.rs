@@ -351,7 +351,7 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         }
     }
     let at = ctx.clock;
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let result = record_one(ctx, at, |snap| {
         let policy = &snap.policy;
         let tier = policy
             .tier_of(&a.tier)
@@ -367,10 +367,11 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
                 provenance: &a.provenance,
                 doctor: a.doctor.as_deref(),
                 patched: a.patched,
+                doctor_required: true,
             },
         );
         if !rules.is_empty() {
-            return Err(Error::Refused { subject: format!("extension \"{id}\""), rules });
+            return Err(Error::Refused { subject: format!("adding extension \"{id}\""), rules });
         }
         Ok(ExtensionRec {
             extension: id.clone(),
@@ -385,6 +386,13 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             capabilities: Vec::new(),
             origin: "cli".into(),
         })
+    });
+    let (seq, rec) = result.map_err(|e| match e.code {
+        "policy-violation" => e.hint(
+            "accepted: a permissive license (see `ledger policy`), provenance git:<repo>@<40-hex commit> \
+             or npm:<package>@<exact version>, --doctor pass, and no --patched",
+        ),
+        _ => e,
     })?;
     Ok(recorded(seq, at, &rec, format!("added extension {id} ({}) as entry {seq}", rec.tier)))
 }

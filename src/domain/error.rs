@@ -27,6 +27,13 @@ pub enum Error {
     /// An action that does not fit the ledger's current state.
     #[error("{0}")]
     State(String),
+    /// An artifact file that cannot be imported.
+    #[error("{file}{}: {message}", location.as_deref().map(|l| format!(", {l}")).unwrap_or_default())]
+    Import {
+        file: String,
+        location: Option<String>,
+        message: String,
+    },
     /// A policy file that cannot be loaded.
     #[error("policy {location}: {message}")]
     Policy { location: String, message: String },

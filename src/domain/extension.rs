@@ -10,6 +10,10 @@ pub struct Candidate<'a> {
     pub provenance: &'a str,
     pub doctor: Option<&'a str>,
     pub patched: bool,
+    /// Whether a missing doctor verdict breaks the rule. Adding by hand
+    /// needs a PASS; an imported list that carries no verdict cannot be
+    /// judged on it.
+    pub doctor_required: bool,
 }
 
 /// Whether a provenance pins one exact source: `git:<repo>@<40-hex commit>`
@@ -43,25 +47,18 @@ pub fn is_pinnable(provenance: &str) -> bool {
 pub fn violations(policy: &Policy, c: &Candidate<'_>) -> Vec<String> {
     let rules = &policy.extensions;
     let mut out = Vec::new();
-    if c.doctor != Some(rules.doctor_required.as_str()) {
+    if c.doctor != Some(rules.doctor_required.as_str()) && (c.doctor.is_some() || c.doctor_required) {
         out.push(format!(
-            "doctor verdict is {}, must be {}",
+            "doctor verdict {} (needs {})",
             c.doctor.unwrap_or("missing"),
             rules.doctor_required
         ));
     }
     if !license_is_permissive(policy, c.license) {
-        out.push(format!(
-            "license \"{}\" is not permissive (accepted: {})",
-            c.license,
-            rules.permissive_licenses.join(", ")
-        ));
+        out.push(format!("license {} not permissive", c.license));
     }
     if !is_pinnable(c.provenance) {
-        out.push(format!(
-            "provenance \"{}\" is not pinnable (git:<repo>@<40-hex commit> or npm:<package>@<exact version>)",
-            c.provenance
-        ));
+        out.push(format!("provenance not pinnable: {}", c.provenance));
     }
     if c.patched && !rules.patches_allowed {
         out.push("needs per-extension patches".to_string());
@@ -103,15 +100,26 @@ mod tests {
     #[test]
     fn every_failing_rule_is_listed() {
         let p = Policy::builtin();
-        let bad = Candidate { license: "GPL-3.0", provenance: "npm:x", doctor: Some("fail"), patched: true };
+        let bad = Candidate {
+            license: "GPL-3.0",
+            provenance: "npm:x",
+            doctor: Some("fail"),
+            patched: true,
+            doctor_required: true,
+        };
         assert_eq!(violations(&p, &bad).len(), 4);
         let good = Candidate {
             license: "MIT",
             provenance: "npm:x@1.0.0",
             doctor: Some("pass"),
             patched: false,
+            doctor_required: true,
         };
         assert!(violations(&p, &good).is_empty());
+        let unjudged = Candidate { doctor: None, doctor_required: false, ..good.clone() };
+        assert!(violations(&p, &unjudged).is_empty());
+        let missing = Candidate { doctor: None, ..good };
+        assert_eq!(violations(&p, &missing), ["doctor verdict missing (needs pass)"]);
     }
 
     #[test]

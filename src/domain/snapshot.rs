@@ -416,6 +416,7 @@ impl Snapshot {
                             provenance: &rec.provenance,
                             doctor: rec.doctor.as_deref(),
                             patched: rec.patched,
+                            doctor_required: rec.origin == "cli",
                         },
                     ),
                 }

@@ -1,1 +1,100 @@
-//! placeholder
+//! Readers for the project's CI artifacts, one file per format.
+//!
+//! Each reader turns a file's text into plain records, without touching
+//! the ledger: lenient about what does not matter (extra fields, key order,
+//! whitespace, unknown sections) and strict, naming the file, line or
+//! field, about what does.
+
+pub mod budget_events;
+pub mod budget_summary;
+pub mod changelog;
+pub mod conformance;
+pub mod inclusion;
+
+use serde_json::Value;
+
+use crate::domain::{Error, Time, time};
+
+/// The artifact kinds `ledger import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    Changelog,
+    BudgetSummary,
+    BudgetEvents,
+    ConformanceSummary,
+    InclusionList,
+}
+
+/// An error about a file, at an optional location.
+pub fn file_error(file: &str, location: Option<String>, message: impl Into<String>) -> Error {
+    Error::Import { file: file.to_string(), location, message: message.into() }
+}
+
+/// Parses a whole JSON document, naming the line of a syntax error.
+pub fn json_document(file: &str, text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        file_error(
+            file,
+            Some(format!("line {}", e.line())),
+            format!("not valid JSON ({})", strip_position(&e.to_string())),
+        )
+    })
+}
+
+/// serde_json's message without its trailing "at line L column C".
+pub fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Checks the document's `schema` against the accepted ones.
+pub fn expect_schema<'a>(file: &str, doc: &'a Value, accepted: &[&str], what: &str) -> Result<&'a str, Error> {
+    match doc.get("schema").and_then(Value::as_str) {
+        Some(s) if accepted.contains(&s) => Ok(s),
+        Some(s) => Err(file_error(
+            file,
+            Some("field schema".into()),
+            format!("\"{s}\" is not {what}; expected {}", accepted.join(" or ")),
+        )),
+        None => Err(file_error(
+            file,
+            None,
+            format!("has no \"schema\" field; {what} declares {}", accepted.join(" or ")),
+        )),
+    }
+}
+
+/// A required string field.
+pub fn req_str<'a>(file: &str, at: &str, v: &'a Value, key: &str) -> Result<&'a str, Error> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a string"))
+}
+
+/// A required number field.
+pub fn req_f64(file: &str, at: &str, v: &Value, key: &str) -> Result<f64, Error> {
+    v.get(key)
+        .and_then(Value::as_f64)
+        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a number"))
+}
+
+/// A required count field (a whole number, at least zero).
+pub fn req_count(file: &str, at: &str, v: &Value, key: &str) -> Result<i64, Error> {
+    v.get(key)
+        .and_then(Value::as_i64)
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a whole number"))
+}
+
+/// The document's `generated_at`, if it has one.
+pub fn generated_at(file: &str, doc: &Value) -> Result<Option<Time>, Error> {
+    match doc.get("generated_at") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => time::parse(s)
+            .map(Some)
+            .map_err(|_| file_error(file, Some("field generated_at".into()), format!("\"{s}\" is not an RFC 3339 time"))),
+        Some(_) => Err(file_error(file, Some("field generated_at".into()), "not a string")),
+    }
+}

@@ -1,0 +1,147 @@
+//! Keep a Changelog files: `## [vX.Y.Z] — DATE — STATUS` headings become
+//! releases.
+//!
+//! Real headings use an em dash, an en dash, a double or single hyphen as
+//! separator, may put the status in bold, may omit it, and may repeat
+//! `[Unreleased]` sections (skipped). A `### Breaking Changes` section
+//! under a release marks it breaking.
+
+use chrono::NaiveDate;
+use semver::Version;
+
+use super::file_error;
+use crate::domain::{Error, Time, release::{self, ReleaseStatus}};
+
+/// A release as the changelog states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub version: Version,
+    pub date: Time,
+    pub status: ReleaseStatus,
+    pub breaking: bool,
+    pub line: usize,
+}
+
+/// Reads every release heading of a changelog.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
+    let mut out: Vec<Entry> = Vec::new();
+    let mut in_release = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw.trim();
+        if let Some(heading) = line.strip_prefix("## ") {
+            in_release = false;
+            let heading = heading.trim();
+            let Some(rest) = heading.strip_prefix('[') else { continue };
+            let Some(close) = rest.find(']') else { continue };
+            let label = rest[..close].trim();
+            if label.eq_ignore_ascii_case("unreleased") {
+                continue;
+            }
+            let at = Some(format!("line {line_no}"));
+            let version = release::parse_version(label)
+                .map_err(|_| file_error(file, at.clone(), format!("\"{label}\" is not a SemVer version")))?;
+            let tail = &rest[close + 1..];
+            // A link target right after the bracket, `[1.0.0](url)`, is not a field.
+            let tail = match tail.trim_start().strip_prefix('(') {
+                Some(t) => t.split_once(')').map(|(_, r)| r).unwrap_or(""),
+                None => tail,
+            };
+            let fields: Vec<String> = split_fields(tail);
+            let date = fields
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc())
+                .ok_or_else(|| file_error(file, at.clone(), format!("release {version} has no date (YYYY-MM-DD)")))?;
+            let status = fields
+                .iter()
+                .filter(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").is_err())
+                .find_map(|f| status_word(f))
+                .unwrap_or(ReleaseStatus::Released);
+            if out.iter().any(|e| e.version == version) {
+                return Err(file_error(file, at, format!("release {version} appears twice")));
+            }
+            out.push(Entry { version, date, status, breaking: false, line: line_no });
+            in_release = true;
+        } else if let Some(section) = line.strip_prefix("### ") {
+            if in_release && section.trim().trim_matches('*').to_ascii_lowercase().starts_with("breaking") {
+                if let Some(last) = out.last_mut() {
+                    last.breaking = true;
+                }
+            }
+        } else if line.starts_with("# ") {
+            in_release = false;
+        }
+    }
+    if out.is_empty() {
+        return Err(file_error(file, None, "has no release headings such as \"## [v0.1.0] — 2026-02-08\""));
+    }
+    Ok(out)
+}
+
+fn split_fields(tail: &str) -> Vec<String> {
+    let normalized = tail.replace(['—', '–'], "\u{1}").replace("--", "\u{1}").replace(" - ", "\u{1}");
+    normalized
+        .split('\u{1}')
+        .map(|f| f.trim().trim_matches(|c| c == '*' || c == '_' || c == '`').trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+fn status_word(field: &str) -> Option<ReleaseStatus> {
+    let f = field.to_ascii_lowercase();
+    let f = f.trim_end_matches(|c: char| c == '.' || c == ')').trim_start_matches('(');
+    if f.starts_with("release") {
+        Some(ReleaseStatus::Released)
+    } else if f.starts_with("tag-only") || f.starts_with("tag only") {
+        Some(ReleaseStatus::TagOnly)
+    } else if f.starts_with("draft") {
+        Some(ReleaseStatus::Draft)
+    } else if f.starts_with("unpublished") {
+        Some(ReleaseStatus::Unpublished)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# Changelog\n\n## [Unreleased]\n\nNothing yet.\n\n## [Unreleased] (second, with a note)\n\n\
+## [v0.4.0] — 2026-02-08 — **Release**\n\n### Breaking Changes\n\n- removed a thing\n\n### Fixed\n\n\
+## [v0.3.1] -- 2026-01-20 -- Tag-only\n\n## [0.3.0] - 2026-01-10\n\n## [v0.2.0] — 2025-12-01 — Unpublished milestone\n\n\
+## [v0.1.0-rc.1] — 2025-11-01 — _Draft_\n";
+
+    #[test]
+    fn reads_every_heading_style() {
+        let e = parse("CHANGELOG.md", SAMPLE).unwrap();
+        let got: Vec<(String, ReleaseStatus, bool)> =
+            e.iter().map(|e| (e.version.to_string(), e.status, e.breaking)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("0.4.0".to_string(), ReleaseStatus::Released, true),
+                ("0.3.1".to_string(), ReleaseStatus::TagOnly, false),
+                ("0.3.0".to_string(), ReleaseStatus::Released, false),
+                ("0.2.0".to_string(), ReleaseStatus::Unpublished, false),
+                ("0.1.0-rc.1".to_string(), ReleaseStatus::Draft, false),
+            ]
+        );
+        assert_eq!(crate::domain::time::date(e[1].date), "2026-01-20");
+        assert_eq!(e[0].line, 9);
+    }
+
+    #[test]
+    fn a_heading_without_a_date_names_its_line() {
+        let err = parse("C.md", "## [v1.0.0]\n").unwrap_err().to_string();
+        assert_eq!(err, "C.md, line 1: release 1.0.0 has no date (YYYY-MM-DD)");
+    }
+
+    #[test]
+    fn a_file_without_releases_is_rejected() {
+        assert!(parse("x.json", "{\"schema\": 1}").is_err());
+        assert!(parse("C.md", "## [v1.x] — 2026-01-01").unwrap_err().to_string().contains("line 1"));
+    }
+}
