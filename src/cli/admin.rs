@@ -182,6 +182,18 @@ pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
 /// The demo's sample history, embedded so the binary runs anywhere.
 const DEMO_HISTORY: &str = include_str!("../../seed/demo/history.ledger");
 
+/// The artifact files the demo history imports.
+const DEMO_FILES: &[(&str, &str)] = &[
+    ("seed/demo/CHANGELOG.md", include_str!("../../seed/demo/CHANGELOG.md")),
+    ("seed/demo/budget_summary.json", include_str!("../../seed/demo/budget_summary.json")),
+    ("seed/demo/conformance_summary.json", include_str!("../../seed/demo/conformance_summary.json")),
+    (
+        "seed/demo/conformance_summary_august.json",
+        include_str!("../../seed/demo/conformance_summary_august.json"),
+    ),
+    ("seed/demo/inclusion_list.json", include_str!("../../seed/demo/inclusion_list.json")),
+];
+
 /// The demo's clock: the end of the sample story.
 pub const DEMO_NOW: &str = "2026-11-20T12:00:00Z";
 
@@ -204,22 +216,28 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         Ok(_) => ctx.clock,
         Err(_) => time::parse(DEMO_NOW)?,
     };
-    let demo_ctx = Context { clock, as_of: None, check: false, ..ctx.clone() };
+    let demo_ctx = Context { clock, as_of: None, check: false, embedded: DEMO_FILES, ..ctx.clone() };
+    super::dispatch(&demo_ctx, &super::Command::Init(InitArgs { policy: None }), &mut Vec::new())?;
     let mut sink = Vec::new();
+    let mut incident = String::new();
     for (n, line) in DEMO_HISTORY.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let words = shlex::split(line)
+        let line = line.replace("$INCIDENT", &incident);
+        let words = shlex::split(&line)
             .ok_or_else(|| CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1)))?;
         let mut args = vec!["ledger".to_string()];
         args.extend(words);
         let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
             .map_err(|e| CommandError::invalid(format!("demo history line {}: {e}", n + 1)))?;
-        super::dispatch(&demo_ctx, &cli.command, &mut sink).map_err(|e| {
+        let output = super::dispatch(&demo_ctx, &cli.command, &mut sink).map_err(|e| {
             CommandError::invalid(format!("demo history line {}: {}", n + 1, e.message))
         })?;
+        if let Some(id) = output.view.json.get("id") {
+            incident = id.to_string();
+        }
     }
     let store = Store::open(&db)?;
     store.mark_demo()?;
@@ -240,14 +258,15 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         "deprecations",
         "incidents --open",
         "readiness 1.0",
-        "check-release 1.2.0",
+        "check-release 1.3.0",
         "readiness --as-of 2026-09-15",
         "extensions --violations",
         "verify",
     ];
-    out.view.blocks.push(Block::Heading("Explore it".into()));
+    out.view.blocks.push(Block::Heading("Explore it (the story's clock, so answers match this screen)".into()));
+    out.view.blocks.push(Block::Line(format!("  export LEDGER_NOW={}", time::format(clock))));
     for cmd in explore {
-        out.view.blocks.push(Block::Line(format!("  LEDGER_NOW={} ledger{db_arg} {cmd}", time::format(clock))));
+        out.view.blocks.push(Block::Line(format!("  ledger{db_arg} {cmd}")));
     }
     Ok(out)
 }

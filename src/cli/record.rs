@@ -232,6 +232,7 @@ pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandErr
 #[derive(Debug, Args)]
 pub struct DeprecateArgs {
     /// What is deprecated (an API name, a flag, …).
+    #[arg(allow_hyphen_values = true)]
     pub item: String,
     /// api, extension-api, cli-flag or capability-policy.
     #[arg(long)]
@@ -240,18 +241,21 @@ pub struct DeprecateArgs {
     #[arg(long = "in", value_name = "VERSION")]
     pub version: String,
     /// What to use instead.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub replacement: Option<String>,
     /// Free-form note.
     #[arg(long)]
     pub note: Option<String>,
+    /// When it happened (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, CommandError> {
     let item = text("item", &a.item)?;
     let kind: DeprecationKind = a.kind.parse()?;
     let version = release::parse_version(&a.version)?;
-    let at = ctx.clock;
+    let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         if snap.deprecations.iter().any(|d| d.rec.item == item) {
             return Err(Error::Duplicate { what: "deprecation of", value: item.clone() });
@@ -271,15 +275,19 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The deprecated item.
+    #[arg(allow_hyphen_values = true)]
     pub item: String,
     /// The version it is removed in.
     #[arg(long = "in", value_name = "VERSION")]
     pub version: String,
+    /// When it happened (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub(super) fn remove(ctx: &Context, a: &RemoveArgs, err: &mut dyn Write) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
-    let at = ctx.clock;
+    let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         let Some(dep) = snap.deprecations.iter().find(|d| d.rec.item == a.item) else {
             return Err(Error::unknown(
@@ -341,6 +349,9 @@ pub struct AddExtensionArgs {
     /// Display name (default: the id).
     #[arg(long)]
     pub name: Option<String>,
+    /// When it happened (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Output, CommandError> {
@@ -350,7 +361,7 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
         }
     }
-    let at = ctx.clock;
+    let at = ctx.effective(a.at.as_deref())?;
     let result = record_one(ctx, at, |snap| {
         let policy = &snap.policy;
         let tier = policy
@@ -405,10 +416,13 @@ pub struct RemoveExtensionArgs {
     /// license-change, source-unavailable or requires-patches.
     #[arg(long)]
     pub reason: String,
+    /// When it happened (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub(super) fn remove_extension(ctx: &Context, a: &RemoveExtensionArgs) -> Result<Output, CommandError> {
-    let at = ctx.clock;
+    let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         let reasons = &snap.policy.extensions.removal_reasons;
         if !reasons.contains(&a.reason) {

@@ -108,15 +108,19 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
 
     for g in snap.gate_rows().iter().filter(|g| g.passed == Some(false)) {
         let on = g.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
-        let value = g.value.map(|v| format!(" with {v} {}", g.unit)).unwrap_or_default();
+        let value = g.value.map(|v| format!(" with {} {}", super::fmt_num(v), g.unit)).unwrap_or_default();
         add(Blocking, "gate-failing", format!("{} {} gate fails{on}{value}", g.gate, g.kind));
     }
 
     for b in snap.budget_rows() {
         let (Some(p), Some(v)) = (b.over_pct, b.last_value) else { continue };
         let message = format!(
-            "{} is {v} {} against {} ({p:.1}% over)",
-            b.budget, b.unit, b.threshold
+            "{} is {} {} against {} ({}% over)",
+            b.budget,
+            super::fmt_num(v),
+            b.unit,
+            super::fmt_num(b.threshold),
+            super::fmt_num(p)
         );
         match b.standing {
             Some(Standing::OverBlocking) => add(Blocking, "budget-over-blocking", message),

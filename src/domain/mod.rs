@@ -62,5 +62,13 @@ pub mod snapshot;
 pub mod time;
 
 pub use error::Error;
+
+/// A number as the ledger words it in messages: at most two decimals, no
+/// trailing zeros (`86.54`, `200`).
+pub fn fmt_num(f: f64) -> String {
+    let s = format!("{f:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
 pub use snapshot::Snapshot;
 pub use time::Time;

@@ -8,7 +8,7 @@ use super::{
     budget::{self},
     gate::GateKind,
     policy::{Milestone, MilestoneCriterion, MilestoneRule},
-    time,
+    fmt_num, time,
 };
 
 /// One criterion's verdict.
@@ -61,6 +61,8 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let rows: Vec<_> = snap.gate_rows().into_iter().filter(|g| g.kind == GateKind::Ci).collect();
     let mut blockers = Vec::new();
     let mut passing = Vec::new();
+    // Missing results grouped by gate, so 24 gaps read as one line each.
+    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for g in &rows {
         let on = g.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
         match (g.passed, g.entry, g.at) {
@@ -70,8 +72,19 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
                 g.gate,
                 time::format(at)
             )),
-            _ => blockers.push(format!("{}{on} has no result; record one with `ledger record-gate`", g.gate)),
+            _ => {
+                let platform = g.platform.clone().unwrap_or_default();
+                match missing.iter_mut().find(|(gate, _)| *gate == g.gate) {
+                    Some((_, platforms)) => platforms.push(platform),
+                    None => missing.push((g.gate.clone(), vec![platform])),
+                }
+            }
         }
+    }
+    if !missing.is_empty() {
+        let gates: Vec<String> =
+            missing.iter().map(|(gate, p)| format!("{gate} ({})", p.join(", "))).collect();
+        blockers.push(format!("no result yet for {}; record them with `ledger record-gate`", gates.join(", ")));
     }
     let evidence = vec![format!(
         "{} of {} latest CI results pass{}",
@@ -88,12 +101,18 @@ fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<S
     let latest = snap.gate_results.iter().rfind(|r| r.rec.gate == gate && r.rec.value.is_some());
     match latest.and_then(|r| r.rec.value.map(|v| (r, v))) {
         Some((r, v)) if v >= least => (
-            vec![format!("{gate} is {v} at {} (entry {}), at least {least}", time::format(r.at), r.seq)],
+            vec![format!(
+                "{gate} is {} at {} (entry {}), at least {}",
+                fmt_num(v),
+                time::format(r.at),
+                r.seq,
+                fmt_num(least)
+            )],
             vec![],
         ),
         Some((r, v)) => (
-            vec![format!("{gate} is {v} at {} (entry {})", time::format(r.at), r.seq)],
-            vec![format!("{gate} is {v}, below the {least} this milestone needs")],
+            vec![format!("{gate} is {} at {} (entry {})", fmt_num(v), time::format(r.at), r.seq)],
+            vec![format!("{gate} is {}, below the {} this milestone needs", fmt_num(v), fmt_num(least))],
         ),
         None => (vec![], vec![format!("{gate} has no recorded value; import a conformance summary")]),
     }
@@ -104,6 +123,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let since = snap.now - chrono::Duration::days(i64::from(days));
     let mut evidence = Vec::new();
     let mut blockers = Vec::new();
+    let mut young = Vec::new();
     for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
         let all = snap.samples(&b.id, None);
         let window: Vec<f64> = all.iter().filter(|(t, _)| *t > since).map(|(_, v)| *v).collect();
@@ -112,11 +132,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             continue;
         };
         if *first_at > since {
-            blockers.push(format!(
-                "{} measured only since {}, needs {days} days of history",
-                b.id,
-                time::date(*first_at)
-            ));
+            young.push(format!("{} (since {})", b.id, time::date(*first_at)));
             continue;
         }
         if window.is_empty() {
@@ -133,7 +149,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
                 "{}: {} samples in {days} days, all within {} {}",
                 b.id,
                 window.len(),
-                b.threshold,
+                fmt_num(b.threshold),
                 b.unit
             ));
         } else {
@@ -146,14 +162,18 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
                 })
                 .unwrap_or_default();
             blockers.push(format!(
-                "{} was over budget in {} of {} samples in the last {days} days (worst {worst} {} against {})",
+                "{} was over budget in {} of {} samples in the last {days} days (worst {} {} against {})",
                 b.id,
                 over.len(),
                 window.len(),
+                fmt_num(worst),
                 b.unit,
-                b.threshold
+                fmt_num(b.threshold)
             ));
         }
+    }
+    if !young.is_empty() {
+        blockers.push(format!("measured for less than {days} days: {}", young.join(", ")));
     }
     (evidence, blockers)
 }

@@ -111,13 +111,36 @@ impl View {
     }
 }
 
+/// Cells wider than this wrap at word boundaries, so tables fit a screen.
+const CELL_WIDTH: usize = 72;
+
 fn text_table(t: &Table) -> String {
     let mut b = Builder::default();
     b.push_record(t.columns.iter().map(String::as_str));
     for row in &t.rows {
-        b.push_record(row.iter().map(String::as_str));
+        b.push_record(row.iter().map(|c| wrap(c, CELL_WIDTH)));
     }
     b.build().with(Style::psql()).to_string()
+}
+
+/// Wraps each line of `text` at spaces to at most `width` characters
+/// (a longer word stays whole).
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out.join("\n")
 }
 
 fn markdown_table(t: &Table) -> String {
@@ -157,9 +180,7 @@ pub fn cell(v: &serde_json::Value) -> String {
 
 /// A number with at most two decimals and no trailing zeros.
 pub fn number(f: f64) -> String {
-    let s = format!("{f:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    crate::domain::fmt_num(f)
 }
 
 /// Formats a JSON value for a CSV field: raw, arrays joined with `;`.
@@ -247,6 +268,14 @@ mod tests {
         assert_eq!(cell(&serde_json::json!(null)), "-");
         assert_eq!(cell(&serde_json::json!("2026-02-08T00:00:00Z")), "2026-02-08");
         assert_eq!(cell(&serde_json::json!(["a", "b"])), "a; b");
+    }
+
+    #[test]
+    fn long_cells_wrap_at_words() {
+        assert_eq!(wrap("aaa bbb ccc", 7), "aaa bbb\nccc");
+        assert_eq!(wrap("short", 72), "short");
+        assert_eq!(wrap("one\ntwo", 72), "one\ntwo");
+        assert_eq!(wrap("averyveryverylongword x", 5), "averyveryverylongword\nx");
     }
 
     #[test]

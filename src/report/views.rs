@@ -210,7 +210,7 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
             vec![
                 c.id.clone(),
                 if c.met { "met" } else { "unmet" }.into(),
-                if c.met { c.evidence.join("; ") } else { c.blockers.join("; ") },
+                if c.met { c.evidence.join("\n") } else { c.blockers.join("\n") },
             ]
         })
         .collect();
