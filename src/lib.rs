@@ -9,6 +9,8 @@
 //! SQL; `import` reads artifact files; `report` renders; `domain` holds the
 //! pure types and rules that everything else feeds.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod domain;
 pub mod import;

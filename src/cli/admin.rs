@@ -34,7 +34,10 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
             })?;
             (text, path.display().to_string())
         }
-        None => (policy::DEFAULT_TOML.to_string(), "built-in (seed/policy.toml)".to_string()),
+        None => (
+            policy::DEFAULT_TOML.to_string(),
+            "built-in (seed/policy.toml)".to_string(),
+        ),
     };
     let parsed = Policy::parse(&content, &source)?;
     let digest = format!("{:x}", Sha256::digest(content.as_bytes()));
@@ -57,7 +60,11 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
         match current {
             Some(p) if p.entry.rec.digest == digest => Ok((p.version, false, added)),
             current => {
-                let rec = PolicyRec { digest: digest.clone(), source: source.clone(), content: content.clone() };
+                let rec = PolicyRec {
+                    digest: digest.clone(),
+                    source: source.clone(),
+                    content: content.clone(),
+                };
                 store::append(tx, &parsed.project, now, now, &rec)?;
                 Ok((current.map_or(1, |p| p.version + 1), true, added))
             }
@@ -84,16 +91,27 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
 pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
     let p = store::latest_policy(store.conn(), ctx.now())?;
-    Ok(Output::plain(report::policy(&p.policy, p.version as i64, &time::format(p.entry.at))))
+    Ok(Output::plain(report::policy(
+        &p.policy,
+        p.version as i64,
+        &time::format(p.entry.at),
+    )))
 }
 
 pub(super) fn verify(ctx: &Context) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
     let r = store::verify(store.conn())?;
     let mut blocks = vec![Block::Line(if r.ok {
-        format!("ok: {} entries, chain intact, every row matches its entry", r.entries)
+        format!(
+            "ok: {} entries, chain intact, every row matches its entry",
+            r.entries
+        )
     } else {
-        format!("TAMPERED: {} problem(s) in {} entries", r.problems.len(), r.entries)
+        format!(
+            "TAMPERED: {} problem(s) in {} entries",
+            r.problems.len(),
+            r.entries
+        )
     })];
     blocks.push(Block::Line(format!("head: {}", r.head)));
     for p in &r.problems {
@@ -108,7 +126,11 @@ pub(super) fn verify(ctx: &Context) -> Result<Output, CommandError> {
         raw: None,
         blocks,
     };
-    Ok(Output { view, flagged: !r.ok, always_check: true })
+    Ok(Output {
+        view,
+        flagged: !r.ok,
+        always_check: true,
+    })
 }
 
 pub(super) fn export(ctx: &Context) -> Result<Output, CommandError> {
@@ -143,7 +165,11 @@ pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandErr
         r.entries,
         a.path.display(),
         &r.head[..12],
-        if r.ok { "" } else { "; the copy does not verify" }
+        if r.ok {
+            ""
+        } else {
+            "; the copy does not verify"
+        }
     );
     let json = json!({"path": a.path.display().to_string(), "entries": r.entries, "head": r.head, "ok": r.ok});
     Ok(Output::plain(View::message(json, line)))
@@ -161,17 +187,37 @@ pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
     let (columns, rows) = store.query(&a.query)?;
     let objects: Vec<serde_json::Value> = rows
         .iter()
-        .map(|r| serde_json::Value::Object(columns.iter().cloned().zip(r.iter().cloned()).collect()))
+        .map(|r| {
+            serde_json::Value::Object(columns.iter().cloned().zip(r.iter().cloned()).collect())
+        })
         .collect();
-    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(report::cell).collect()).collect();
-    let table = Table { columns: columns.clone(), rows: cells };
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(report::cell).collect())
+        .collect();
+    let table = Table {
+        columns: columns.clone(),
+        rows: cells,
+    };
     Ok(Output::plain(View {
         json: serde_json::Value::Array(objects),
         csv: Table {
             columns,
             rows: rows
                 .iter()
-                .map(|r| r.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).collect())
+                .map(|r| {
+                    r.iter()
+                        .map(|v| {
+                            v.as_str().map(str::to_string).unwrap_or_else(|| {
+                                if v.is_null() {
+                                    String::new()
+                                } else {
+                                    v.to_string()
+                                }
+                            })
+                        })
+                        .collect()
+                })
                 .collect(),
         },
         raw: None,
@@ -184,14 +230,26 @@ const DEMO_HISTORY: &str = include_str!("../../seed/demo/history.ledger");
 
 /// The artifact files the demo history imports.
 const DEMO_FILES: &[(&str, &str)] = &[
-    ("seed/demo/CHANGELOG.md", include_str!("../../seed/demo/CHANGELOG.md")),
-    ("seed/demo/budget_summary.json", include_str!("../../seed/demo/budget_summary.json")),
-    ("seed/demo/conformance_summary.json", include_str!("../../seed/demo/conformance_summary.json")),
+    (
+        "seed/demo/CHANGELOG.md",
+        include_str!("../../seed/demo/CHANGELOG.md"),
+    ),
+    (
+        "seed/demo/budget_summary.json",
+        include_str!("../../seed/demo/budget_summary.json"),
+    ),
+    (
+        "seed/demo/conformance_summary.json",
+        include_str!("../../seed/demo/conformance_summary.json"),
+    ),
     (
         "seed/demo/conformance_summary_august.json",
         include_str!("../../seed/demo/conformance_summary_august.json"),
     ),
-    ("seed/demo/inclusion_list.json", include_str!("../../seed/demo/inclusion_list.json")),
+    (
+        "seed/demo/inclusion_list.json",
+        include_str!("../../seed/demo/inclusion_list.json"),
+    ),
 ];
 
 /// The demo's clock: the end of the sample story.
@@ -216,8 +274,18 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         Ok(_) => ctx.clock,
         Err(_) => time::parse(DEMO_NOW)?,
     };
-    let demo_ctx = Context { clock, as_of: None, check: false, embedded: DEMO_FILES, ..ctx.clone() };
-    super::dispatch(&demo_ctx, &super::Command::Init(InitArgs { policy: None }), &mut Vec::new())?;
+    let demo_ctx = Context {
+        clock,
+        as_of: None,
+        check: false,
+        embedded: DEMO_FILES,
+        ..ctx.clone()
+    };
+    super::dispatch(
+        &demo_ctx,
+        &super::Command::Init(InitArgs { policy: None }),
+        &mut Vec::new(),
+    )?;
     let mut sink = Vec::new();
     let mut incident = String::new();
     for (n, line) in DEMO_HISTORY.lines().enumerate() {
@@ -226,8 +294,9 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
             continue;
         }
         let line = line.replace("$INCIDENT", &incident);
-        let words = shlex::split(&line)
-            .ok_or_else(|| CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1)))?;
+        let words = shlex::split(&line).ok_or_else(|| {
+            CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1))
+        })?;
         let mut args = vec!["ledger".to_string()];
         args.extend(words);
         let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
@@ -245,7 +314,11 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let snap = store.snapshot(&project, clock)?;
     let mut out = super::query::dashboard(&snap);
     out.flagged = false;
-    let db_arg = if db == PathBuf::from("ledger.db") { String::new() } else { format!(" --db {}", db.display()) };
+    let db_arg = if db == PathBuf::from("ledger.db") {
+        String::new()
+    } else {
+        format!(" --db {}", db.display())
+    };
     let _ = writeln!(
         err,
         "built a demo ledger in {} from seed/demo ({} entries); the clock is the story's end, {}.",
@@ -263,11 +336,17 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         "extensions --violations",
         "verify",
     ];
-    out.view.blocks.push(Block::Heading("Explore it (the story's clock, so answers match this screen)".into()));
-    out.view.blocks.push(Block::Line(format!("  export LEDGER_NOW={}", time::format(clock))));
+    out.view.blocks.push(Block::Heading(
+        "Explore it (the story's clock, so answers match this screen)".into(),
+    ));
+    out.view.blocks.push(Block::Line(format!(
+        "  export LEDGER_NOW={}",
+        time::format(clock)
+    )));
     for cmd in explore {
-        out.view.blocks.push(Block::Line(format!("  ledger{db_arg} {cmd}")));
+        out.view
+            .blocks
+            .push(Block::Line(format!("  ledger{db_arg} {cmd}")));
     }
     Ok(out)
 }
-

@@ -21,7 +21,12 @@ pub struct CommandError {
 impl CommandError {
     /// Invalid input: exit 2.
     pub fn invalid(message: impl Into<String>) -> Self {
-        CommandError { exit: 2, code: "invalid-input", message: message.into(), hint: None }
+        CommandError {
+            exit: 2,
+            code: "invalid-input",
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Adds a hint.
@@ -47,7 +52,12 @@ impl From<domain::Error> for CommandError {
             domain::Error::Policy { .. } => "invalid-policy",
             domain::Error::Import { .. } => "invalid-file",
         };
-        CommandError { exit: 2, code, message: e.to_string(), hint: None }
+        CommandError {
+            exit: 2,
+            code,
+            message: e.to_string(),
+            hint: None,
+        }
     }
 }
 
@@ -56,7 +66,12 @@ impl From<StoreError> for CommandError {
         let message = e.to_string();
         match e {
             StoreError::Domain(d) => d.into(),
-            StoreError::NotFound { .. } => CommandError { exit: 2, code: "not-found", message, hint: None },
+            StoreError::NotFound { .. } => CommandError {
+                exit: 2,
+                code: "not-found",
+                message,
+                hint: None,
+            },
             StoreError::Missing { .. } => CommandError {
                 exit: 3,
                 code: "no-ledger",
@@ -69,16 +84,29 @@ impl From<StoreError> for CommandError {
                 message,
                 hint: Some("nothing was written; run the command again".into()),
             },
-            StoreError::Schema { .. } => CommandError { exit: 3, code: "schema", message, hint: None },
-            StoreError::Open { .. } | StoreError::Sqlite(_) => {
-                CommandError { exit: 3, code: "storage", message, hint: None }
-            }
+            StoreError::Schema { .. } => CommandError {
+                exit: 3,
+                code: "schema",
+                message,
+                hint: None,
+            },
+            StoreError::Open { .. } | StoreError::Sqlite(_) => CommandError {
+                exit: 3,
+                code: "storage",
+                message,
+                hint: None,
+            },
         }
     }
 }
 
 impl From<std::io::Error> for CommandError {
     fn from(e: std::io::Error) -> Self {
-        CommandError { exit: 3, code: "io", message: e.to_string(), hint: None }
+        CommandError {
+            exit: 3,
+            code: "io",
+            message: e.to_string(),
+            hint: None,
+        }
     }
 }

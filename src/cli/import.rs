@@ -13,12 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::{CommandError, Context, Output, record::gate_result};
-use crate::domain::{
-    Error, Snapshot, Time,
-    gate::Outcome,
-    record::*,
-    time,
-};
+use crate::domain::{Error, Snapshot, Time, gate::Outcome, record::*, time};
 use crate::import::{self, ImportKind, file_error};
 use crate::report::{Block, Table, View};
 use crate::store::{self, Store};
@@ -55,7 +50,11 @@ pub struct Summary {
 /// Files above this many items show a progress bar on a terminal.
 const PROGRESS_FROM: usize = 50;
 
-pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Result<Output, CommandError> {
+pub(super) fn import(
+    ctx: &Context,
+    a: &ImportArgs,
+    _err: &mut dyn Write,
+) -> Result<Output, CommandError> {
     let name = a.file.display().to_string();
     let text = read(ctx, &a.file)?;
     let fallback = ctx.effective(a.at.as_deref())?;
@@ -80,7 +79,12 @@ pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Res
         ImportKind::Changelog => {
             let entries = import::changelog::parse(&name, &text)?;
             if let Some(e) = entries.iter().find(|e| e.date > ctx.clock) {
-                return Err(file_error(&name, Some(format!("line {}", e.line)), format!("release {} is dated in the future", e.version)).into());
+                return Err(file_error(
+                    &name,
+                    Some(format!("line {}", e.line)),
+                    format!("release {} is dated in the future", e.version),
+                )
+                .into());
             }
             write(&mut store, ctx, &project, entries.len(), |snap, w| {
                 let existing = snap.release_rows();
@@ -153,7 +157,8 @@ pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Res
                 let known = snap.budget_defs();
                 for e in &events {
                     if !known.iter().any(|b| b.id == e.budget) {
-                        let err = Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
+                        let err =
+                            Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
                         return Err(file_error(
                             &name,
                             Some(format!("line {}", e.line)),
@@ -211,7 +216,15 @@ pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Res
                         w.summary.skipped += 1;
                         continue;
                     }
-                    let rec = gate_result(snap, gate, Outcome::Value(value), None, None, None, source.clone())?;
+                    let rec = gate_result(
+                        snap,
+                        gate,
+                        Outcome::Value(value),
+                        None,
+                        None,
+                        None,
+                        source.clone(),
+                    )?;
                     if !rec.passed {
                         w.summary.violations.push(format!(
                             "{gate} is {} (needs {} {})",
@@ -301,17 +314,27 @@ pub(super) fn import(ctx: &Context, a: &ImportArgs, _err: &mut dyn Write) -> Res
             // Violations are judged on the corpus as it now stands.
             let snap = store.snapshot(&project, ctx.clock)?;
             for row in snap.extension_rows() {
-                if !row.removed && !row.violations.is_empty() && list.entries.iter().any(|e| e.id == row.id) {
-                    s.violations.push(format!("{}: {}", row.id, row.violations.join("; ")));
+                if !row.removed
+                    && !row.violations.is_empty()
+                    && list.entries.iter().any(|e| e.id == row.id)
+                {
+                    s.violations
+                        .push(format!("{}: {}", row.id, row.violations.join("; ")));
                 }
             }
             for id in &list.repeated {
-                s.conflicts.push(format!("{id} is listed more than once; the first listing was kept"));
+                s.conflicts.push(format!(
+                    "{id} is listed more than once; the first listing was kept"
+                ));
             }
             s
         }
     };
-    let summary = Summary { kind: kind_name, file: name, ..summary };
+    let summary = Summary {
+        kind: kind_name,
+        file: name,
+        ..summary
+    };
     let flagged = !summary.conflicts.is_empty() || !summary.violations.is_empty();
     Ok(Output::flagged(view(&summary), flagged))
 }
@@ -360,7 +383,8 @@ fn write(
         let snap = store::load_snapshot(tx, project, ctx.clock)?;
         let progress = if items >= PROGRESS_FROM {
             // Hidden by indicatif itself when stderr is not a terminal.
-            let bar = ProgressBar::with_draw_target(Some(items as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(items as u64), ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template("importing {bar:30} {pos}/{len}") {
                 bar.set_style(style);
             }
@@ -368,7 +392,13 @@ fn write(
         } else {
             ProgressBar::hidden()
         };
-        let mut w = Writer { tx, project, clock: ctx.clock, summary: Summary::default(), progress };
+        let mut w = Writer {
+            tx,
+            project,
+            clock: ctx.clock,
+            summary: Summary::default(),
+            progress,
+        };
         body(&snap, &mut w)?;
         w.progress.finish_and_clear();
         Ok(w.summary)
@@ -384,7 +414,11 @@ fn view(s: &Summary) -> View {
         s.added,
         s.updated,
         s.skipped,
-        if s.no_data > 0 { format!(", {} without data", s.no_data) } else { String::new() }
+        if s.no_data > 0 {
+            format!(", {} without data", s.no_data)
+        } else {
+            String::new()
+        }
     ))];
     let mut section = |title: &str, items: &[String]| {
         if !items.is_empty() {
@@ -396,13 +430,24 @@ fn view(s: &Summary) -> View {
     };
     section("Conflicts", &s.conflicts);
     section("Policy violations", &s.violations);
-    section("In the ledger but not in this file (not removed)", &s.missing);
+    section(
+        "In the ledger but not in this file (not removed)",
+        &s.missing,
+    );
     View {
         json: serde_json::to_value(s).unwrap_or_default(),
         csv: Table {
-            columns: ["added", "updated", "skipped", "no_data", "conflicts", "violations", "missing"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "added",
+                "updated",
+                "skipped",
+                "no_data",
+                "conflicts",
+                "violations",
+                "missing",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: vec![vec![
                 s.added.to_string(),
                 s.updated.to_string(),

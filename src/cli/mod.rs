@@ -36,7 +36,13 @@ pub struct Cli {
     #[arg(long, global = true, env = "LEDGER_PROJECT")]
     pub project: Option<String>,
     /// Output format.
-    #[arg(long, global = true, env = "LEDGER_FORMAT", value_enum, default_value = "table")]
+    #[arg(
+        long,
+        global = true,
+        env = "LEDGER_FORMAT",
+        value_enum,
+        default_value = "table"
+    )]
     pub format: Format,
     /// Shorthand for --format json.
     #[arg(long, global = true)]
@@ -139,7 +145,8 @@ pub struct Context {
 impl Context {
     fn new(cli: &Cli, ledger_now: Option<String>) -> Result<Context, CommandError> {
         let clock = match ledger_now {
-            Some(t) => time::parse(&t).map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?,
+            Some(t) => time::parse(&t)
+                .map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?,
             None => time::truncate(chrono::Utc::now()),
         };
         let as_of = cli.as_of.as_deref().map(time::parse).transpose()?;
@@ -162,7 +169,9 @@ impl Context {
     /// The effective time of a new entry: `--at`, else the clock. An entry
     /// cannot happen in the future.
     pub fn effective(&self, at: Option<&str>) -> Result<Time, CommandError> {
-        let Some(text) = at else { return Ok(self.clock) };
+        let Some(text) = at else {
+            return Ok(self.clock);
+        };
         let t = time::parse(text)?;
         if t > self.clock {
             return Err(CommandError::invalid(format!(
@@ -177,17 +186,24 @@ impl Context {
     pub fn project(&self, store: &Store) -> Result<String, CommandError> {
         match &self.project {
             Some(p) => Ok(p.clone()),
-            None => Ok(crate::store::latest_policy(store.conn(), self.clock)?.policy.project),
+            None => Ok(crate::store::latest_policy(store.conn(), self.clock)?
+                .policy
+                .project),
         }
     }
 
-    /// Refuses query-only flags on a command that writes.
-    fn writing(&self) -> Result<(), CommandError> {
+    /// Refuses query-only flags on a command that writes (an import may
+    /// `--check`: it fails on conflicts and violations it reports).
+    fn writing(&self, command: &Command) -> Result<(), CommandError> {
         if self.as_of.is_some() {
-            return Err(CommandError::invalid("--as-of answers queries; to date an entry use --at"));
+            return Err(CommandError::invalid(
+                "--as-of answers queries; to date an entry use --at",
+            ));
         }
-        if self.check {
-            return Err(CommandError::invalid("--check applies to queries, not to commands that record"));
+        if self.check && !matches!(command, Command::Import(_)) {
+            return Err(CommandError::invalid(
+                "--check applies to queries, not to commands that record",
+            ));
         }
         Ok(())
     }
@@ -204,17 +220,30 @@ pub struct Output {
 
 impl Output {
     fn plain(view: View) -> Output {
-        Output { view, flagged: false, always_check: false }
+        Output {
+            view,
+            flagged: false,
+            always_check: false,
+        }
     }
 
     fn flagged(view: View, flagged: bool) -> Output {
-        Output { view, flagged, always_check: false }
+        Output {
+            view,
+            flagged,
+            always_check: false,
+        }
     }
 }
 
 /// Parses `args`, runs the command, prints to `out`/`err`, and returns the
 /// exit code.
-pub fn run(args: Vec<String>, ledger_now: Option<String>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(
+    args: Vec<String>,
+    ledger_now: Option<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let json_wanted = args.iter().any(|a| a == "--json")
         || std::env::var("LEDGER_FORMAT").is_ok_and(|f| f == "json");
     let cli = match Cli::try_parse_from(&args) {
@@ -227,7 +256,11 @@ pub fn run(args: Vec<String>, ledger_now: Option<String>, out: &mut dyn Write, e
             }
             if json_wanted {
                 let first = e.to_string();
-                let message = first.lines().next().unwrap_or_default().trim_start_matches("error: ");
+                let message = first
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
                 let doc = CommandError::invalid(message).to_json();
                 let _ = writeln!(out, "{doc}");
             }
@@ -266,7 +299,7 @@ pub fn run(args: Vec<String>, ledger_now: Option<String>, out: &mut dyn Write, e
 fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Output, CommandError> {
     use Command as C;
     if is_write(command) {
-        ctx.writing()?;
+        ctx.writing(command)?;
     }
     match command {
         C::Init(a) => admin::init(ctx, a),

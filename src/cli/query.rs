@@ -5,13 +5,7 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, snapshot};
 use crate::domain::{
-    Snapshot,
-    budget::Standing,
-    check,
-    deprecation::DeprecationStatus,
-    readiness,
-    release,
-    time,
+    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, readiness, release, time,
 };
 use crate::report::{self, Block, Table, View};
 
@@ -30,7 +24,11 @@ pub struct GatesArgs {
 
 pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError> {
     let snap = snapshot(ctx)?;
-    let rows: Vec<_> = snap.gate_rows().into_iter().filter(|g| !a.failing || g.passed == Some(false)).collect();
+    let rows: Vec<_> = snap
+        .gate_rows()
+        .into_iter()
+        .filter(|g| !a.failing || g.passed == Some(false))
+        .collect();
     let failing = rows.iter().any(|g| g.passed == Some(false));
     Ok(Output::flagged(report::gates(&rows), failing))
 }
@@ -38,7 +36,9 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx)?;
     let rows = snap.budget_rows();
-    let over = rows.iter().any(|b| matches!(b.standing, Some(Standing::Over | Standing::OverBlocking)));
+    let over = rows
+        .iter()
+        .any(|b| matches!(b.standing, Some(Standing::Over | Standing::OverBlocking)));
     Ok(Output::flagged(report::budgets(&rows), over))
 }
 
@@ -80,9 +80,12 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
                 || (a.premature && d.status == DeprecationStatus::Premature)
         })
         .collect();
-    let flagged = rows
-        .iter()
-        .any(|d| matches!(d.status, DeprecationStatus::Overdue | DeprecationStatus::Premature));
+    let flagged = rows.iter().any(|d| {
+        matches!(
+            d.status,
+            DeprecationStatus::Overdue | DeprecationStatus::Premature
+        )
+    });
     Ok(Output::flagged(report::deprecations(&rows), flagged))
 }
 
@@ -120,7 +123,10 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
         .collect();
     let flagged = !a.removed && rows.iter().any(|e| !e.violations.is_empty());
     let show_tiers = !a.removed && !a.violations && tier.is_none();
-    Ok(Output::flagged(report::extensions(&rows, &snap.tier_counts(), show_tiers), flagged))
+    Ok(Output::flagged(
+        report::extensions(&rows, &snap.tier_counts(), show_tiers),
+        flagged,
+    ))
 }
 
 /// Incident filters.
@@ -155,7 +161,11 @@ pub struct MaintenanceArgs {
 
 pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
     let snap = snapshot(ctx)?;
-    let rows: Vec<_> = snap.maintenance_rows().into_iter().filter(|t| !a.overdue || t.overdue).collect();
+    let rows: Vec<_> = snap
+        .maintenance_rows()
+        .into_iter()
+        .filter(|t| !a.overdue || t.overdue)
+        .collect();
     let flagged = rows.iter().any(|t| t.overdue);
     Ok(Output::flagged(report::maintenance(&rows), flagged))
 }
@@ -172,7 +182,10 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
     let snap = snapshot(ctx)?;
     let milestone = snap.policy.require_milestone(&a.milestone)?;
     let r = readiness::readiness(&snap, milestone);
-    Ok(Output::flagged(report::readiness(&r, &time::format(snap.now)), !r.ready))
+    Ok(Output::flagged(
+        report::readiness(&r, &time::format(snap.now)),
+        !r.ready,
+    ))
 }
 
 /// The version to check.
@@ -197,7 +210,11 @@ pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
 /// The one-screen dashboard.
 pub(super) fn dashboard(snap: &Snapshot) -> Output {
     let latest = snap.latest_shipped();
-    let failing: Vec<_> = snap.gate_rows().into_iter().filter(|g| g.passed == Some(false)).collect();
+    let failing: Vec<_> = snap
+        .gate_rows()
+        .into_iter()
+        .filter(|g| g.passed == Some(false))
+        .collect();
     let drift: Vec<_> = snap
         .drift(snap.policy.budgets.drift_days)
         .into_iter()
@@ -206,13 +223,30 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
     let deprecations: Vec<_> = snap
         .deprecation_rows()
         .into_iter()
-        .filter(|d| matches!(d.status, DeprecationStatus::Overdue | DeprecationStatus::Premature))
+        .filter(|d| {
+            matches!(
+                d.status,
+                DeprecationStatus::Overdue | DeprecationStatus::Premature
+            )
+        })
         .collect();
-    let incidents: Vec<_> = snap.incident_rows().into_iter().filter(|i| i.overdue).collect();
+    let incidents: Vec<_> = snap
+        .incident_rows()
+        .into_iter()
+        .filter(|i| i.overdue)
+        .collect();
     let open_incidents = snap.incident_rows().iter().filter(|i| i.is_open()).count();
-    let tasks: Vec<_> = snap.maintenance_rows().into_iter().filter(|t| t.overdue).collect();
-    let milestones: Vec<_> =
-        snap.policy.milestones.iter().map(|m| readiness::readiness(snap, m)).collect();
+    let tasks: Vec<_> = snap
+        .maintenance_rows()
+        .into_iter()
+        .filter(|t| t.overdue)
+        .collect();
+    let milestones: Vec<_> = snap
+        .policy
+        .milestones
+        .iter()
+        .map(|m| readiness::readiness(snap, m))
+        .collect();
     let flagged = !failing.is_empty()
         || !drift.is_empty()
         || !deprecations.is_empty()
@@ -232,7 +266,10 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
         "readiness": milestones,
     });
     let table = |columns: &[&str], rows: Vec<Vec<String>>| {
-        Block::Table(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+        Block::Table(Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        })
     };
     let mut blocks = vec![Block::Heading(format!(
         "Ledger status for {} as of {}",
@@ -240,7 +277,13 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
         time::format(snap.now)
     ))];
     blocks.push(Block::Line(match &latest {
-        Some(r) => format!("Latest release: {} ({}, {}) on {}", r.tag, r.channel.as_str(), r.status, r.date),
+        Some(r) => format!(
+            "Latest release: {} ({}, {}) on {}",
+            r.tag,
+            r.channel.as_str(),
+            r.status,
+            r.date
+        ),
         None => "Latest release: none shipped yet".into(),
     }));
     blocks.push(Block::Heading(format!("Failing gates ({})", failing.len())));
@@ -272,14 +315,19 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
                     d.budget.clone(),
                     d.status.as_str().into(),
                     report::sparkline(&d.values),
-                    d.last.map(|v| format!("{} {}", report::number(v), d.unit)).unwrap_or_default(),
+                    d.last
+                        .map(|v| format!("{} {}", report::number(v), d.unit))
+                        .unwrap_or_default(),
                     d.over_pct.map(report::number).unwrap_or("-".into()),
                     d.change_pct.map(report::number).unwrap_or("-".into()),
                 ]
             })
             .collect(),
     ));
-    blocks.push(Block::Heading(format!("Deprecations overdue or premature ({})", deprecations.len())));
+    blocks.push(Block::Heading(format!(
+        "Deprecations overdue or premature ({})",
+        deprecations.len()
+    )));
     blocks.push(table(
         &["item", "kind", "deprecated", "status", "since / removed"],
         deprecations
@@ -317,7 +365,10 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
             })
             .collect(),
     ));
-    blocks.push(Block::Heading(format!("Maintenance overdue ({})", tasks.len())));
+    blocks.push(Block::Heading(format!(
+        "Maintenance overdue ({})",
+        tasks.len()
+    )));
     blocks.push(table(
         &["task", "cadence", "last done"],
         tasks
@@ -358,10 +409,21 @@ pub(super) fn dashboard(snap: &Snapshot) -> Output {
         rows: vec![
             vec!["failing_gates".into(), failing.len().to_string()],
             vec!["budgets_over_or_drifting".into(), drift.len().to_string()],
-            vec!["deprecations_overdue_or_premature".into(), deprecations.len().to_string()],
+            vec![
+                "deprecations_overdue_or_premature".into(),
+                deprecations.len().to_string(),
+            ],
             vec!["incidents_overdue".into(), incidents.len().to_string()],
             vec!["maintenance_overdue".into(), tasks.len().to_string()],
         ],
     };
-    Output::flagged(View { json, csv, blocks, raw: None }, flagged)
+    Output::flagged(
+        View {
+            json,
+            csv,
+            blocks,
+            raw: None,
+        },
+        flagged,
+    )
 }

@@ -41,8 +41,11 @@ pub(super) fn record_one<R: Record>(
 
 /// The confirmation of a recorded entry.
 fn recorded<R: Record>(seq: i64, at: Time, rec: &R, line: String) -> Output {
-    let mut json = json!({"entry": seq, "kind": R::KIND.as_str(), "effective_at": time::format(at)});
-    if let (Some(o), Ok(serde_json::Value::Object(body))) = (json.as_object_mut(), serde_json::to_value(rec)) {
+    let mut json =
+        json!({"entry": seq, "kind": R::KIND.as_str(), "effective_at": time::format(at)});
+    if let (Some(o), Ok(serde_json::Value::Object(body))) =
+        (json.as_object_mut(), serde_json::to_value(rec))
+    {
         o.extend(body);
     }
     Output::plain(View::message(json, line))
@@ -69,7 +72,11 @@ fn text(what: &'static str, value: &str) -> Result<String, Error> {
 }
 
 fn optional_text(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Record a release.
@@ -100,8 +107,15 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     let at = ctx.effective(a.date.as_deref())?;
     let commit_sha = commit(&a.commit)?;
     let (seq, rec) = record_one(ctx, at, |snap| {
-        if snap.release_rows().iter().any(|r| r.version == version.to_string()) {
-            return Err(Error::Duplicate { what: "release", value: version.to_string() });
+        if snap
+            .release_rows()
+            .iter()
+            .any(|r| r.version == version.to_string())
+        {
+            return Err(Error::Duplicate {
+                what: "release",
+                value: version.to_string(),
+            });
         }
         Ok(ReleaseRec {
             version: version.to_string(),
@@ -117,7 +131,10 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
         seq,
         at,
         &rec,
-        format!("recorded release {version} ({}, {status}) as entry {seq}", channel.as_str()),
+        format!(
+            "recorded release {version} ({}, {status}) as entry {seq}",
+            channel.as_str()
+        ),
     ))
 }
 
@@ -153,17 +170,38 @@ pub struct GateArgs {
 pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
     let commit_sha = commit(&a.commit)?;
-    let release = a.release.as_deref().map(release::parse_version).transpose()?;
+    let release = a
+        .release
+        .as_deref()
+        .map(release::parse_version)
+        .transpose()?;
     let outcome = match a.value {
         Some(v) => Outcome::Value(v),
         None => Outcome::Verdict(a.pass),
     };
     let (seq, rec) = record_one(ctx, at, |snap| {
-        gate_result(snap, &a.gate, outcome, a.platform.as_deref(), commit_sha.clone(), release.as_ref(), None)
+        gate_result(
+            snap,
+            &a.gate,
+            outcome,
+            a.platform.as_deref(),
+            commit_sha.clone(),
+            release.as_ref(),
+            None,
+        )
     })?;
     let verdict = if rec.passed { "passed" } else { "failed" };
-    let on = rec.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
-    Ok(recorded(seq, at, &rec, format!("recorded {}{on}: {verdict} (entry {seq})", rec.gate)))
+    let on = rec
+        .platform
+        .as_deref()
+        .map(|p| format!(" on {p}"))
+        .unwrap_or_default();
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("recorded {}{on}: {verdict} (entry {seq})", rec.gate),
+    ))
 }
 
 /// Builds a gate result judged with the policy in force.
@@ -222,9 +260,18 @@ pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandErr
     let (seq, rec) = record_one(ctx, at, |snap| {
         let b = snap.require_budget(&a.budget)?;
         unit = b.unit;
-        Ok(MeasurementRec { budget: b.id, value: a.value, commit_sha: commit_sha.clone(), source: None })
+        Ok(MeasurementRec {
+            budget: b.id,
+            value: a.value,
+            commit_sha: commit_sha.clone(),
+            source: None,
+        })
     })?;
-    let line = format!("recorded {} = {} {unit} (entry {seq})", rec.budget, crate::report::number(rec.value));
+    let line = format!(
+        "recorded {} = {} {unit} (entry {seq})",
+        rec.budget,
+        crate::report::number(rec.value)
+    );
     Ok(recorded(seq, at, &rec, line))
 }
 
@@ -258,7 +305,10 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         if snap.deprecations.iter().any(|d| d.rec.item == item) {
-            return Err(Error::Duplicate { what: "deprecation of", value: item.clone() });
+            return Err(Error::Duplicate {
+                what: "deprecation of",
+                value: item.clone(),
+            });
         }
         Ok(DeprecationRec {
             item: item.clone(),
@@ -268,7 +318,12 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
             note: optional_text(&a.note),
         })
     })?;
-    Ok(recorded(seq, at, &rec, format!("recorded deprecation of {item} ({kind}) in {version} as entry {seq}")))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("recorded deprecation of {item} ({kind}) in {version} as entry {seq}"),
+    ))
 }
 
 /// Record the removal of a deprecated item.
@@ -285,7 +340,11 @@ pub struct RemoveArgs {
     pub at: Option<String>,
 }
 
-pub(super) fn remove(ctx: &Context, a: &RemoveArgs, err: &mut dyn Write) -> Result<Output, CommandError> {
+pub(super) fn remove(
+    ctx: &Context,
+    a: &RemoveArgs,
+    err: &mut dyn Write,
+) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
@@ -297,32 +356,57 @@ pub(super) fn remove(ctx: &Context, a: &RemoveArgs, err: &mut dyn Write) -> Resu
             ));
         };
         if snap.removals.iter().any(|r| r.rec.item == a.item) {
-            return Err(Error::Duplicate { what: "removal of", value: a.item.clone() });
+            return Err(Error::Duplicate {
+                what: "removal of",
+                value: a.item.clone(),
+            });
         }
         let deprecated_in = release::parse_version(&dep.rec.version)?;
         if version <= deprecated_in {
             return Err(Error::invalid(
                 "removal version",
                 &version,
-                format!("a version after {deprecated_in}, where {} was deprecated", a.item),
+                format!(
+                    "a version after {deprecated_in}, where {} was deprecated",
+                    a.item
+                ),
             ));
         }
-        Ok(RemovalRec { item: a.item.clone(), version: version.to_string() })
+        Ok(RemovalRec {
+            item: a.item.clone(),
+            version: version.to_string(),
+        })
     })?;
     // Recorded as it happened; a removal before its window is reported.
     let snap = super::snapshot(ctx)?;
-    if let Some(row) = snap.deprecation_rows().into_iter().find(|d| d.item == rec.item) {
+    if let Some(row) = snap
+        .deprecation_rows()
+        .into_iter()
+        .find(|d| d.item == rec.item)
+    {
         if row.status == domain::deprecation::DeprecationStatus::Premature {
             let _ = writeln!(
                 err,
                 "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
                 rec.item,
                 row.window,
-                if version.major > 0 { " and a new major" } else { "" }
+                if version.major > 0 {
+                    " and a new major"
+                } else {
+                    ""
+                }
             );
         }
     }
-    Ok(recorded(seq, at, &rec, format!("recorded removal of {} in {version} as entry {seq}", rec.item)))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!(
+            "recorded removal of {} in {version} as entry {seq}",
+            rec.item
+        ),
+    ))
 }
 
 /// Add an extension: refused unless its license is permissive, its
@@ -368,8 +452,15 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             .tier_of(&a.tier)
             .ok_or_else(|| Error::unknown("tier", &a.tier, policy.tier_ids()))?
             .to_string();
-        if snap.extension_rows().iter().any(|e| e.id == id && !e.removed) {
-            return Err(Error::Duplicate { what: "extension", value: id.clone() });
+        if snap
+            .extension_rows()
+            .iter()
+            .any(|e| e.id == id && !e.removed)
+        {
+            return Err(Error::Duplicate {
+                what: "extension",
+                value: id.clone(),
+            });
         }
         let rules = extension::violations(
             policy,
@@ -382,7 +473,10 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             },
         );
         if !rules.is_empty() {
-            return Err(Error::Refused { subject: format!("adding extension \"{id}\""), rules });
+            return Err(Error::Refused {
+                subject: format!("adding extension \"{id}\""),
+                rules,
+            });
         }
         Ok(ExtensionRec {
             extension: id.clone(),
@@ -405,7 +499,12 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         ),
         _ => e,
     })?;
-    Ok(recorded(seq, at, &rec, format!("added extension {id} ({}) as entry {seq}", rec.tier)))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("added extension {id} ({}) as entry {seq}", rec.tier),
+    ))
 }
 
 /// Remove an extension from the corpus, for a reason the policy accepts.
@@ -421,22 +520,48 @@ pub struct RemoveExtensionArgs {
     pub at: Option<String>,
 }
 
-pub(super) fn remove_extension(ctx: &Context, a: &RemoveExtensionArgs) -> Result<Output, CommandError> {
+pub(super) fn remove_extension(
+    ctx: &Context,
+    a: &RemoveExtensionArgs,
+) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         let reasons = &snap.policy.extensions.removal_reasons;
         if !reasons.contains(&a.reason) {
-            return Err(Error::unknown("removal reason", &a.reason, reasons.iter().cloned()));
+            return Err(Error::unknown(
+                "removal reason",
+                &a.reason,
+                reasons.iter().cloned(),
+            ));
         }
-        let current: Vec<String> =
-            snap.extension_rows().into_iter().filter(|e| !e.removed).map(|e| e.id).collect();
+        let current: Vec<String> = snap
+            .extension_rows()
+            .into_iter()
+            .filter(|e| !e.removed)
+            .map(|e| e.id)
+            .collect();
         if !current.contains(&a.id) {
-            let known = if current.len() > 20 { Vec::new() } else { current };
+            let known = if current.len() > 20 {
+                Vec::new()
+            } else {
+                current
+            };
             return Err(Error::unknown("extension", &a.id, known));
         }
-        Ok(ExtensionRemovalRec { extension: a.id.clone(), reason: a.reason.clone() })
+        Ok(ExtensionRemovalRec {
+            extension: a.id.clone(),
+            reason: a.reason.clone(),
+        })
     })?;
-    Ok(recorded(seq, at, &rec, format!("removed extension {} ({}) as entry {seq}", rec.extension, rec.reason)))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!(
+            "removed extension {} ({}) as entry {seq}",
+            rec.extension, rec.reason
+        ),
+    ))
 }
 
 /// Open an incident.
@@ -475,7 +600,12 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
     }
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |_| {
-        Ok(IncidentRec { kind, severity, title: title.clone(), over_pct: a.over_pct })
+        Ok(IncidentRec {
+            kind,
+            severity,
+            title: title.clone(),
+            over_pct: a.over_pct,
+        })
     })?;
     let mut out = recorded(seq, at, &rec, seq.to_string());
     if let Some(o) = out.view.json.as_object_mut() {
@@ -507,13 +637,29 @@ pub struct ResolveIncidentArgs {
     pub at: Option<String>,
 }
 
-pub(super) fn triage_incident(ctx: &Context, a: &IncidentEventArgs) -> Result<Output, CommandError> {
+pub(super) fn triage_incident(
+    ctx: &Context,
+    a: &IncidentEventArgs,
+) -> Result<Output, CommandError> {
     incident_event(ctx, a.id, IncidentAction::Triage, None, a.at.as_deref())
 }
 
-pub(super) fn resolve_incident(ctx: &Context, a: &ResolveIncidentArgs) -> Result<Output, CommandError> {
-    let release = a.release.as_deref().map(release::parse_version).transpose()?;
-    incident_event(ctx, a.id, IncidentAction::Resolve, release.map(|v| v.to_string()), a.at.as_deref())
+pub(super) fn resolve_incident(
+    ctx: &Context,
+    a: &ResolveIncidentArgs,
+) -> Result<Output, CommandError> {
+    let release = a
+        .release
+        .as_deref()
+        .map(release::parse_version)
+        .transpose()?;
+    incident_event(
+        ctx,
+        a.id,
+        IncidentAction::Resolve,
+        release.map(|v| v.to_string()),
+        a.at.as_deref(),
+    )
 }
 
 fn incident_event(
@@ -527,13 +673,20 @@ fn incident_event(
     let (seq, rec) = record_one(ctx, at, |snap| {
         let rows = snap.incident_rows();
         let Some(row) = rows.iter().find(|i| i.id == id) else {
-            return Err(Error::unknown("incident", &id.to_string(), rows.iter().map(|i| i.id.to_string())));
+            return Err(Error::unknown(
+                "incident",
+                &id.to_string(),
+                rows.iter().map(|i| i.id.to_string()),
+            ));
         };
         if at < row.opened_at {
             return Err(Error::invalid(
                 "time",
                 time::format(at),
-                format!("a time after incident {id} opened ({})", time::format(row.opened_at)),
+                format!(
+                    "a time after incident {id} opened ({})",
+                    time::format(row.opened_at)
+                ),
             ));
         }
         if row.resolved_at.is_some() {
@@ -542,10 +695,23 @@ fn incident_event(
         if action == IncidentAction::Triage && row.triaged_at.is_some() {
             return Err(Error::State(format!("incident {id} is already triaged")));
         }
-        Ok(IncidentEventRec { incident: id, action, release: release.clone() })
+        Ok(IncidentEventRec {
+            incident: id,
+            action,
+            release: release.clone(),
+        })
     })?;
-    let done = if action == IncidentAction::Triage { "triaged" } else { "resolved" };
-    Ok(recorded(seq, at, &rec, format!("incident {id} {done} (entry {seq})")))
+    let done = if action == IncidentAction::Triage {
+        "triaged"
+    } else {
+        "resolved"
+    };
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("incident {id} {done} (entry {seq})"),
+    ))
 }
 
 /// Record that a maintenance task was done.
@@ -562,9 +728,20 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |snap| {
         let task = snap.policy.require_task(&a.task)?;
-        Ok(MaintenanceRec { task: task.id.clone() })
+        Ok(MaintenanceRec {
+            task: task.id.clone(),
+        })
     })?;
-    Ok(recorded(seq, at, &rec, format!("recorded {} done on {} (entry {seq})", rec.task, time::date(at))))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!(
+            "recorded {} done on {} (entry {seq})",
+            rec.task,
+            time::date(at)
+        ),
+    ))
 }
 
 /// Sign off a criterion.
@@ -593,7 +770,12 @@ pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandErr
             note: optional_text(&a.note),
         })
     })?;
-    Ok(recorded(seq, at, &rec, format!("signed off {} (entry {seq})", rec.criterion)))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("signed off {} (entry {seq})", rec.criterion),
+    ))
 }
 
 /// Retract an entry recorded by mistake. The entry stays in the journal;
@@ -613,7 +795,10 @@ pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandE
     let at = ctx.clock;
     let (seq, rec) = store.write(|tx| {
         let Some((kind, project, retracted)) = store::entry(tx, a.entry)? else {
-            return Err(store::StoreError::NotFound { what: "entry", value: a.entry.to_string() });
+            return Err(store::StoreError::NotFound {
+                what: "entry",
+                value: a.entry.to_string(),
+            });
         };
         match kind {
             Kind::Retraction | Kind::Policy | Kind::Project => {
@@ -628,9 +813,17 @@ pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandE
             }
             _ => {}
         }
-        let rec = RetractionRec { target: a.entry, reason: reason.clone() };
+        let rec = RetractionRec {
+            target: a.entry,
+            reason: reason.clone(),
+        };
         let seq = store::append(tx, &project, at, at, &rec)?;
         Ok((seq, rec))
     })?;
-    Ok(recorded(seq, at, &rec, format!("retracted entry {} (entry {seq})", rec.target)))
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!("retracted entry {} (entry {seq})", rec.target),
+    ))
 }

@@ -85,7 +85,10 @@ impl DriftStatus {
 
     /// Whether the status breaks policy (for `--check`).
     pub fn is_finding(self) -> bool {
-        matches!(self, DriftStatus::OverBlocking | DriftStatus::Over | DriftStatus::Drifting)
+        matches!(
+            self,
+            DriftStatus::OverBlocking | DriftStatus::Over | DriftStatus::Drifting
+        )
     }
 }
 
@@ -179,7 +182,11 @@ pub fn drift(budget: &Budget, samples: &[(Time, f64)], rules: &BudgetPolicy) -> 
 
 /// Sorts drift rows worst first, then by budget id.
 pub fn sort_worst_first(rows: &mut [Drift]) {
-    rows.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.budget.cmp(&b.budget)));
+    rows.sort_by(|a, b| {
+        a.status
+            .cmp(&b.status)
+            .then_with(|| a.budget.cmp(&b.budget))
+    });
 }
 
 #[cfg(test)]
@@ -230,7 +237,10 @@ mod tests {
     #[test]
     fn change_compares_the_medians_of_the_outer_thirds() {
         // n = 6, k = 2: early median 100, late median 130.
-        assert_eq!(change_pct(&[100.0, 100.0, 1.0, 999.0, 130.0, 130.0]), Some(30.0));
+        assert_eq!(
+            change_pct(&[100.0, 100.0, 1.0, 999.0, 130.0, 130.0]),
+            Some(30.0)
+        );
         // n = 2, k = 1.
         assert_eq!(change_pct(&[100.0, 90.0]), Some(-10.0));
         assert_eq!(change_pct(&[100.0]), None);
@@ -244,34 +254,72 @@ mod tests {
         let max = budget(Direction::Max, 200.0);
         assert_eq!(drift(&max, &[], &rules).status, DriftStatus::NoData);
         let single = drift(&max, &series(&[150.0]), &rules);
-        assert_eq!((single.status, single.samples, single.change_pct), (DriftStatus::Ok, 1, None));
-        assert_eq!(drift(&max, &series(&[100.0, 111.0]), &rules).status, DriftStatus::Drifting);
+        assert_eq!(
+            (single.status, single.samples, single.change_pct),
+            (DriftStatus::Ok, 1, None)
+        );
+        assert_eq!(
+            drift(&max, &series(&[100.0, 111.0]), &rules).status,
+            DriftStatus::Drifting
+        );
         // Exactly at the tolerance is not drift.
-        assert_eq!(drift(&max, &series(&[100.0, 110.0]), &rules).status, DriftStatus::Ok);
-        assert_eq!(drift(&max, &series(&[150.0, 240.0]), &rules).status, DriftStatus::Over);
-        assert_eq!(drift(&max, &series(&[150.0, 241.0]), &rules).status, DriftStatus::OverBlocking);
+        assert_eq!(
+            drift(&max, &series(&[100.0, 110.0]), &rules).status,
+            DriftStatus::Ok
+        );
+        assert_eq!(
+            drift(&max, &series(&[150.0, 240.0]), &rules).status,
+            DriftStatus::Over
+        );
+        assert_eq!(
+            drift(&max, &series(&[150.0, 241.0]), &rules).status,
+            DriftStatus::OverBlocking
+        );
         // Improving is never drift.
-        assert_eq!(drift(&max, &series(&[190.0, 100.0]), &rules).status, DriftStatus::Ok);
+        assert_eq!(
+            drift(&max, &series(&[190.0, 100.0]), &rules).status,
+            DriftStatus::Ok
+        );
     }
 
     #[test]
     fn a_floor_drifts_when_it_falls() {
         let rules = Policy::builtin().budgets;
         let floor = budget(Direction::Min, 5000.0);
-        let d = drift(&floor, &series(&[8000.0, 7900.0, 7000.0, 6500.0, 6000.0, 5900.0]), &rules);
+        let d = drift(
+            &floor,
+            &series(&[8000.0, 7900.0, 7000.0, 6500.0, 6000.0, 5900.0]),
+            &rules,
+        );
         assert_eq!(d.status, DriftStatus::Drifting);
         assert!(d.change_pct.unwrap() < -10.0);
-        assert_eq!(drift(&floor, &series(&[5000.0, 9000.0]), &rules).status, DriftStatus::Ok);
-        assert_eq!(drift(&floor, &series(&[4500.0]), &rules).status, DriftStatus::Over);
+        assert_eq!(
+            drift(&floor, &series(&[5000.0, 9000.0]), &rules).status,
+            DriftStatus::Ok
+        );
+        assert_eq!(
+            drift(&floor, &series(&[4500.0]), &rules).status,
+            DriftStatus::Over
+        );
     }
 
     #[test]
     fn summary_figures_are_taken_over_the_window() {
         let rules = Policy::builtin().budgets;
-        let d = drift(&budget(Direction::Max, 200.0), &series(&[120.0, 100.0, 140.0]), &rules);
+        let d = drift(
+            &budget(Direction::Max, 200.0),
+            &series(&[120.0, 100.0, 140.0]),
+            &rules,
+        );
         assert_eq!(
             (d.first, d.last, d.min, d.max, d.median),
-            (Some(120.0), Some(140.0), Some(100.0), Some(140.0), Some(120.0))
+            (
+                Some(120.0),
+                Some(140.0),
+                Some(100.0),
+                Some(140.0),
+                Some(120.0)
+            )
         );
         assert_eq!(d.over_pct, Some(-30.0));
     }

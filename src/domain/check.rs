@@ -38,15 +38,26 @@ pub struct ReleaseCheck {
 pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
     let mut findings = Vec::new();
     let mut add = |severity, rule: &str, message: String| {
-        findings.push(Finding { severity, rule: rule.to_string(), message })
+        findings.push(Finding {
+            severity,
+            rule: rule.to_string(),
+            message,
+        })
     };
     use FindingSeverity::{Blocking, Warning};
 
-    if let Some(r) = snap.release_rows().iter().find(|r| r.version == version.to_string()) {
+    if let Some(r) = snap
+        .release_rows()
+        .iter()
+        .find(|r| r.version == version.to_string())
+    {
         add(
             if r.shipped { Blocking } else { Warning },
             "already-recorded",
-            format!("{} is already recorded as {} on {}", r.version, r.status, r.date),
+            format!(
+                "{} is already recorded as {} on {}",
+                r.version, r.status, r.date
+            ),
         );
     }
     if let Some(latest) = snap.latest_shipped() {
@@ -64,11 +75,12 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
     let shipped = snap.shipped();
     let rules = &snap.policy.deprecations;
     for d in &snap.deprecations {
-        let Ok(dv) = Version::parse(&d.rec.version) else { continue };
-        let removed_here = snap
-            .removals
-            .iter()
-            .any(|r| r.rec.item == d.rec.item && r.seq > d.seq && r.rec.version == version.to_string());
+        let Ok(dv) = Version::parse(&d.rec.version) else {
+            continue;
+        };
+        let removed_here = snap.removals.iter().any(|r| {
+            r.rec.item == d.rec.item && r.seq > d.seq && r.rec.version == version.to_string()
+        });
         if !removed_here {
             continue;
         }
@@ -92,28 +104,53 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
     }
 
     for i in snap.incident_rows().iter().filter(|i| i.is_open()) {
-        let name = format!("incident {} ({} {}, \"{}\")", i.id, i.severity, i.kind, i.title);
-        if i.kind == IncidentKind::Security && matches!(i.severity, Severity::Critical | Severity::High) {
+        let name = format!(
+            "incident {} ({} {}, \"{}\")",
+            i.id, i.severity, i.kind, i.title
+        );
+        if i.kind == IncidentKind::Security
+            && matches!(i.severity, Severity::Critical | Severity::High)
+        {
             add(Blocking, "open-security", format!("{name} is open"));
         } else if i.sla_state == SlaState::Overdue {
             add(
                 Blocking,
                 "incident-sla",
-                format!("{name} is past its SLA by {} h", i.overdue_by_hours.unwrap_or_default()),
+                format!(
+                    "{name} is past its SLA by {} h",
+                    i.overdue_by_hours.unwrap_or_default()
+                ),
             );
         } else if i.due.as_deref() == Some("next release") {
-            add(Blocking, "incident-sla", format!("{name} must be resolved before the next release"));
+            add(
+                Blocking,
+                "incident-sla",
+                format!("{name} must be resolved before the next release"),
+            );
         }
     }
 
     for g in snap.gate_rows().iter().filter(|g| g.passed == Some(false)) {
-        let on = g.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
-        let value = g.value.map(|v| format!(" with {} {}", super::fmt_num(v), g.unit)).unwrap_or_default();
-        add(Blocking, "gate-failing", format!("{} {} gate fails{on}{value}", g.gate, g.kind));
+        let on = g
+            .platform
+            .as_deref()
+            .map(|p| format!(" on {p}"))
+            .unwrap_or_default();
+        let value = g
+            .value
+            .map(|v| format!(" with {} {}", super::fmt_num(v), g.unit))
+            .unwrap_or_default();
+        add(
+            Blocking,
+            "gate-failing",
+            format!("{} {} gate fails{on}{value}", g.gate, g.kind),
+        );
     }
 
     for b in snap.budget_rows() {
-        let (Some(p), Some(v)) = (b.over_pct, b.last_value) else { continue };
+        let (Some(p), Some(v)) = (b.over_pct, b.last_value) else {
+            continue;
+        };
         let message = format!(
             "{} is {} {} against {} ({}% over)",
             b.budget,

@@ -153,7 +153,10 @@ mod tests {
 
     fn shipped(list: &[(&str, &str)]) -> Vec<Shipped> {
         list.iter()
-            .map(|(ver, date)| Shipped { version: v(ver), date: parse(date).unwrap() })
+            .map(|(ver, date)| Shipped {
+                version: v(ver),
+                date: parse(date).unwrap(),
+            })
             .collect()
     }
 
@@ -171,9 +174,21 @@ mod tests {
         assert_eq!(j.status, DeprecationStatus::Overdue);
         assert_eq!(j.overdue_since, Some(parse("2026-02-01").unwrap()));
         assert_eq!(j.first_opportunity, Some(v("0.4.0")));
-        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), Some(&v("0.3.1")), &s);
+        let j = judge(
+            &rules(),
+            DeprecationKind::Api,
+            &v("0.3.0"),
+            Some(&v("0.3.1")),
+            &s,
+        );
         assert_eq!(j.status, DeprecationStatus::Premature);
-        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), Some(&v("0.4.0")), &s);
+        let j = judge(
+            &rules(),
+            DeprecationKind::Api,
+            &v("0.3.0"),
+            Some(&v("0.4.0")),
+            &s,
+        );
         assert_eq!(j.status, DeprecationStatus::Removed);
     }
 
@@ -208,10 +223,30 @@ mod tests {
     #[test]
     fn post_1_0_extension_api_deprecated_late_waits_for_the_next_major() {
         let s = shipped(&[("1.3.0", "2026-06-01"), ("2.0.0", "2026-08-01")]);
-        let j = judge(&rules(), DeprecationKind::ExtensionApi, &v("1.3.0"), None, &s);
-        assert_eq!(j.status, DeprecationStatus::Active, "one warning line, two needed");
-        let j = judge(&rules(), DeprecationKind::ExtensionApi, &v("1.3.0"), Some(&v("3.0.0")), &s);
-        assert_eq!(j.status, DeprecationStatus::Removed, "1.3 and 2.0 shipped the warning");
+        let j = judge(
+            &rules(),
+            DeprecationKind::ExtensionApi,
+            &v("1.3.0"),
+            None,
+            &s,
+        );
+        assert_eq!(
+            j.status,
+            DeprecationStatus::Active,
+            "one warning line, two needed"
+        );
+        let j = judge(
+            &rules(),
+            DeprecationKind::ExtensionApi,
+            &v("1.3.0"),
+            Some(&v("3.0.0")),
+            &s,
+        );
+        assert_eq!(
+            j.status,
+            DeprecationStatus::Removed,
+            "1.3 and 2.0 shipped the warning"
+        );
         assert!(is_opportunity(&rules(), 2, &v("3.0.0"), &v("1.3.0"), &s));
     }
 
@@ -221,6 +256,12 @@ mod tests {
         let s = shipped(&[("0.3.0", "2026-01-01")]);
         assert_eq!(lines_before(&v("0.5.0"), &v("0.3.0"), &s), 1);
         assert_eq!(lines_before(&v("0.3.5"), &v("0.3.0"), &s), 0);
-        assert!(!is_opportunity(&rules(), 1, &v("0.5.0-rc.1"), &v("0.3.0"), &s));
+        assert!(!is_opportunity(
+            &rules(),
+            1,
+            &v("0.5.0-rc.1"),
+            &v("0.3.0"),
+            &s
+        ));
     }
 }

@@ -66,6 +66,7 @@ impl Error {
 fn plural(what: &str) -> String {
     match what {
         "criterion" => "criteria".to_string(),
+        w if w.ends_with('s') => format!("{w}es"),
         w if w.ends_with('y') => format!("{}ies", &w[..w.len() - 1]),
         w => format!("{w}s"),
     }
@@ -91,6 +92,9 @@ mod tests {
             "unknown gate \"clipy\"; known gates: fmt, clippy"
         );
         let err = Error::unknown("criterion", "x", Vec::<String>::new());
-        assert_eq!(err.to_string(), "unknown criterion \"x\"; known criteria: none yet");
+        assert_eq!(
+            err.to_string(),
+            "unknown criterion \"x\"; known criteria: none yet"
+        );
     }
 }

@@ -33,9 +33,7 @@ pub fn is_pinnable(provenance: &str) -> bool {
         // A scoped package starts with '@', so split at the last one.
         return match rest.rsplit_once('@') {
             Some((package, version)) => {
-                !package.is_empty()
-                    && package != "@"
-                    && semver::Version::parse(version).is_ok()
+                !package.is_empty() && package != "@" && semver::Version::parse(version).is_ok()
             }
             None => false,
         };
@@ -47,7 +45,8 @@ pub fn is_pinnable(provenance: &str) -> bool {
 pub fn violations(policy: &Policy, c: &Candidate<'_>) -> Vec<String> {
     let rules = &policy.extensions;
     let mut out = Vec::new();
-    if c.doctor != Some(rules.doctor_required.as_str()) && (c.doctor.is_some() || c.doctor_required) {
+    if c.doctor != Some(rules.doctor_required.as_str()) && (c.doctor.is_some() || c.doctor_required)
+    {
         out.push(format!(
             "doctor verdict {} (needs {})",
             c.doctor.unwrap_or("missing"),
@@ -116,10 +115,20 @@ mod tests {
             doctor_required: true,
         };
         assert!(violations(&p, &good).is_empty());
-        let unjudged = Candidate { doctor: None, doctor_required: false, ..good.clone() };
+        let unjudged = Candidate {
+            doctor: None,
+            doctor_required: false,
+            ..good.clone()
+        };
         assert!(violations(&p, &unjudged).is_empty());
-        let missing = Candidate { doctor: None, ..good };
-        assert_eq!(violations(&p, &missing), ["doctor verdict missing (needs pass)"]);
+        let missing = Candidate {
+            doctor: None,
+            ..good
+        };
+        assert_eq!(
+            violations(&p, &missing),
+            ["doctor verdict missing (needs pass)"]
+        );
     }
 
     #[test]

@@ -123,7 +123,9 @@ pub fn judge(policy: &Policy, facts: &Facts, shipped: &[Shipped], now: Time) -> 
         due_at,
         state,
         overdue,
-        overdue_by_hours: due_at.filter(|_| overdue).map(|d| time::hours_between(d, now)),
+        overdue_by_hours: due_at
+            .filter(|_| overdue)
+            .map(|d| time::hours_between(d, now)),
     }
 }
 
@@ -147,23 +149,38 @@ mod tests {
     #[test]
     fn conformance_regressions_must_be_triaged_within_24_hours() {
         let p = Policy::builtin();
-        let mut f = facts(IncidentKind::ConformanceRegression, Severity::Medium, "2026-03-01T00:00:00Z");
+        let mut f = facts(
+            IncidentKind::ConformanceRegression,
+            Severity::Medium,
+            "2026-03-01T00:00:00Z",
+        );
         let at_24h = parse("2026-03-02T00:00:00Z").unwrap();
         let j = judge(&p, &f, &[], at_24h);
-        assert_eq!((j.state, j.overdue), (SlaState::Pending, false), "exactly 24 h is on time");
+        assert_eq!(
+            (j.state, j.overdue),
+            (SlaState::Pending, false),
+            "exactly 24 h is on time"
+        );
         let j = judge(&p, &f, &[], at_24h + chrono::Duration::hours(6));
         assert_eq!((j.overdue, j.overdue_by_hours), (true, Some(6.0)));
         f.triaged_at = Some(parse("2026-03-01T20:00:00Z").unwrap());
         let j = judge(&p, &f, &[], at_24h + chrono::Duration::hours(6));
         assert_eq!(j.state, SlaState::Met);
         f.triaged_at = Some(parse("2026-03-02T01:00:00Z").unwrap());
-        assert_eq!(judge(&p, &f, &[], at_24h + chrono::Duration::days(3)).state, SlaState::Breached);
+        assert_eq!(
+            judge(&p, &f, &[], at_24h + chrono::Duration::days(3)).state,
+            SlaState::Breached
+        );
     }
 
     #[test]
     fn critical_security_must_be_resolved_within_48_hours() {
         let p = Policy::builtin();
-        let f = facts(IncidentKind::Security, Severity::High, "2026-03-01T00:00:00Z");
+        let f = facts(
+            IncidentKind::Security,
+            Severity::High,
+            "2026-03-01T00:00:00Z",
+        );
         let j = judge(&p, &f, &[], parse("2026-03-04T00:00:00Z").unwrap());
         assert_eq!(j.sla.as_deref(), Some("security-critical"));
         assert_eq!(j.overdue_by_hours, Some(24.0));
@@ -172,12 +189,25 @@ mod tests {
     #[test]
     fn next_release_slas_fall_due_when_a_release_ships() {
         let p = Policy::builtin();
-        let f = facts(IncidentKind::Security, Severity::Low, "2026-03-01T00:00:00Z");
+        let f = facts(
+            IncidentKind::Security,
+            Severity::Low,
+            "2026-03-01T00:00:00Z",
+        );
         let now = parse("2026-03-20T00:00:00Z").unwrap();
         let j = judge(&p, &f, &[], now);
-        assert_eq!((j.state, j.next_release, j.due_at), (SlaState::Pending, true, None));
-        let before = Shipped { version: Version::new(0, 3, 0), date: parse("2026-02-01").unwrap() };
-        let after = Shipped { version: Version::new(0, 4, 0), date: parse("2026-03-10").unwrap() };
+        assert_eq!(
+            (j.state, j.next_release, j.due_at),
+            (SlaState::Pending, true, None)
+        );
+        let before = Shipped {
+            version: Version::new(0, 3, 0),
+            date: parse("2026-02-01").unwrap(),
+        };
+        let after = Shipped {
+            version: Version::new(0, 4, 0),
+            date: parse("2026-03-10").unwrap(),
+        };
         let j = judge(&p, &f, &[before.clone()], now);
         assert!(!j.overdue, "a release before the incident does not count");
         let j = judge(&p, &f, &[before, after], now);
@@ -187,12 +217,22 @@ mod tests {
     #[test]
     fn performance_regressions_need_an_sla_only_beyond_20_percent() {
         let p = Policy::builtin();
-        let mut f = facts(IncidentKind::PerformanceRegression, Severity::Medium, "2026-03-01");
+        let mut f = facts(
+            IncidentKind::PerformanceRegression,
+            Severity::Medium,
+            "2026-03-01",
+        );
         f.over_pct = Some(20.0);
         assert!(sla_for(&p, &f).is_none());
         f.over_pct = Some(25.0);
-        assert_eq!(sla_for(&p, &f).map(|s| s.id.as_str()), Some("performance-blocking"));
+        assert_eq!(
+            sla_for(&p, &f).map(|s| s.id.as_str()),
+            Some("performance-blocking")
+        );
         f.kind = IncidentKind::Other;
-        assert_eq!(judge(&p, &f, &[], parse("2027-01-01").unwrap()).state, SlaState::None);
+        assert_eq!(
+            judge(&p, &f, &[], parse("2027-01-01").unwrap()).state,
+            SlaState::None
+        );
     }
 }

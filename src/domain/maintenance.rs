@@ -33,7 +33,11 @@ pub fn statuses(policy: &Policy, done: &[(String, Time)], now: Time) -> Vec<Task
         .tasks
         .iter()
         .map(|t| {
-            let last = done.iter().filter(|(id, _)| *id == t.id).map(|(_, at)| *at).max();
+            let last = done
+                .iter()
+                .filter(|(id, _)| *id == t.id)
+                .map(|(_, at)| *at)
+                .max();
             let days = i64::from(policy.maintenance.cadence_days.get(t.cadence));
             let next = last.map(|l| l + chrono::Duration::days(days));
             TaskStatus {

@@ -362,9 +362,18 @@ impl Policy {
             "budgets.definitions",
             self.budgets.definitions.iter().map(|b| b.id.as_str()),
         )?;
-        unique("incidents.slas", self.incidents.slas.iter().map(|s| s.id.as_str()))?;
-        unique("extensions.tiers", self.extensions.tiers.iter().map(|t| t.id.as_str()))?;
-        unique("maintenance.tasks", self.maintenance.tasks.iter().map(|t| t.id.as_str()))?;
+        unique(
+            "incidents.slas",
+            self.incidents.slas.iter().map(|s| s.id.as_str()),
+        )?;
+        unique(
+            "extensions.tiers",
+            self.extensions.tiers.iter().map(|t| t.id.as_str()),
+        )?;
+        unique(
+            "maintenance.tasks",
+            self.maintenance.tasks.iter().map(|t| t.id.as_str()),
+        )?;
         unique(
             "attestations.criteria",
             self.attestations.criteria.iter().map(|c| c.id.as_str()),
@@ -379,7 +388,9 @@ impl Policy {
             }
         }
         if self.budgets.blocking_over_pct < 0.0 || self.budgets.drift_tolerance_pct < 0.0 {
-            return Err("budgets.blocking_over_pct and drift_tolerance_pct must not be negative".into());
+            return Err(
+                "budgets.blocking_over_pct and drift_tolerance_pct must not be negative".into(),
+            );
         }
         for (i, s) in self.incidents.slas.iter().enumerate() {
             if s.within_hours.is_some() == s.next_release {
@@ -389,7 +400,12 @@ impl Policy {
                 ));
             }
         }
-        let tiers: Vec<&str> = self.extensions.tiers.iter().map(|t| t.id.as_str()).collect();
+        let tiers: Vec<&str> = self
+            .extensions
+            .tiers
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
         for (name, tier) in self
             .extensions
             .source_tiers
@@ -467,10 +483,13 @@ impl Policy {
 
     /// A milestone by id, or an error listing the known ones.
     pub fn require_milestone(&self, id: &str) -> Result<&Milestone, Error> {
-        self.milestones
-            .iter()
-            .find(|m| m.id == id)
-            .ok_or_else(|| Error::unknown("milestone", id, self.milestones.iter().map(|m| m.id.as_str())))
+        self.milestones.iter().find(|m| m.id == id).ok_or_else(|| {
+            Error::unknown(
+                "milestone",
+                id,
+                self.milestones.iter().map(|m| m.id.as_str()),
+            )
+        })
     }
 
     /// A tier id from a tier id or a corpus file's source tier name.
@@ -490,7 +509,11 @@ impl Policy {
 
     /// The tier ids in policy order.
     pub fn tier_ids(&self) -> Vec<&str> {
-        self.extensions.tiers.iter().map(|t| t.id.as_str()).collect()
+        self.extensions
+            .tiers
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect()
     }
 }
 
@@ -534,7 +557,10 @@ mod tests {
             ]
         );
         let max_failures = p.gate("max-failures").unwrap();
-        assert_eq!((max_failures.comparator, max_failures.threshold), (Comparator::Le, Some(36.0)));
+        assert_eq!(
+            (max_failures.comparator, max_failures.threshold),
+            (Comparator::Le, Some(36.0))
+        );
         assert_eq!(p.gate("corpus-pass-rate").unwrap().threshold, Some(80.0));
         let budgets: Vec<(&str, f64)> = p
             .budgets
@@ -552,7 +578,13 @@ mod tests {
             ]
         );
         assert_eq!(p.deprecations.windows.pre_1_0.get(DeprecationKind::Api), 1);
-        assert_eq!(p.deprecations.windows.post_1_0.get(DeprecationKind::CliFlag), 1);
+        assert_eq!(
+            p.deprecations
+                .windows
+                .post_1_0
+                .get(DeprecationKind::CliFlag),
+            1
+        );
         assert_eq!(p.maintenance.tasks.len(), 11);
         assert_eq!(p.maintenance.cadence_days.get(Cadence::Quarterly), 92);
         assert_eq!(p.tier_of("agents-mikeastock"), Some("agent"));
@@ -565,7 +597,10 @@ mod tests {
         let text = DEFAULT_TOML.replacen("threshold = 200\n", "", 1);
         let err = Policy::parse(&text, "p.toml").unwrap_err().to_string();
         assert!(err.starts_with("policy p.toml, line "), "{err}");
-        assert!(err.contains("threshold") || err.contains("missing"), "{err}");
+        assert!(
+            err.contains("threshold") || err.contains("missing"),
+            "{err}"
+        );
     }
 
     #[test]

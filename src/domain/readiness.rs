@@ -6,9 +6,10 @@ use serde::Serialize;
 use super::{
     Snapshot,
     budget::{self},
+    fmt_num,
     gate::GateKind,
     policy::{Milestone, MilestoneCriterion, MilestoneRule},
-    fmt_num, time,
+    time,
 };
 
 /// One criterion's verdict.
@@ -58,13 +59,21 @@ fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
 }
 
 fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
-    let rows: Vec<_> = snap.gate_rows().into_iter().filter(|g| g.kind == GateKind::Ci).collect();
+    let rows: Vec<_> = snap
+        .gate_rows()
+        .into_iter()
+        .filter(|g| g.kind == GateKind::Ci)
+        .collect();
     let mut blockers = Vec::new();
     let mut passing = Vec::new();
     // Missing results grouped by gate, so 24 gaps read as one line each.
     let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for g in &rows {
-        let on = g.platform.as_deref().map(|p| format!(" on {p}")).unwrap_or_default();
+        let on = g
+            .platform
+            .as_deref()
+            .map(|p| format!(" on {p}"))
+            .unwrap_or_default();
         match (g.passed, g.entry, g.at) {
             (Some(true), Some(entry), _) => passing.push(entry.to_string()),
             (Some(false), Some(entry), Some(at)) => blockers.push(format!(
@@ -82,15 +91,24 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
         }
     }
     if !missing.is_empty() {
-        let gates: Vec<String> =
-            missing.iter().map(|(gate, p)| format!("{gate} ({})", p.join(", "))).collect();
-        blockers.push(format!("no result yet for {}; record them with `ledger record-gate`", gates.join(", ")));
+        let gates: Vec<String> = missing
+            .iter()
+            .map(|(gate, p)| format!("{gate} ({})", p.join(", ")))
+            .collect();
+        blockers.push(format!(
+            "no result yet for {}; record them with `ledger record-gate`",
+            gates.join(", ")
+        ));
     }
     let evidence = vec![format!(
         "{} of {} latest CI results pass{}",
         passing.len(),
         rows.len(),
-        if passing.is_empty() { String::new() } else { format!(" (entries {})", passing.join(", ")) }
+        if passing.is_empty() {
+            String::new()
+        } else {
+            format!(" (entries {})", passing.join(", "))
+        }
     )];
     (evidence, blockers)
 }
@@ -98,7 +116,10 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
 fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<String>) {
     let gate = c.gate.as_deref().unwrap_or_default();
     let least = c.at_least.unwrap_or_default();
-    let latest = snap.gate_results.iter().rfind(|r| r.rec.gate == gate && r.rec.value.is_some());
+    let latest = snap
+        .gate_results
+        .iter()
+        .rfind(|r| r.rec.gate == gate && r.rec.value.is_some());
     match latest.and_then(|r| r.rec.value.map(|v| (r, v))) {
         Some((r, v)) if v >= least => (
             vec![format!(
@@ -111,10 +132,24 @@ fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<S
             vec![],
         ),
         Some((r, v)) => (
-            vec![format!("{gate} is {} at {} (entry {})", fmt_num(v), time::format(r.at), r.seq)],
-            vec![format!("{gate} is {}, below the {} this milestone needs", fmt_num(v), fmt_num(least))],
+            vec![format!(
+                "{gate} is {} at {} (entry {})",
+                fmt_num(v),
+                time::format(r.at),
+                r.seq
+            )],
+            vec![format!(
+                "{gate} is {}, below the {} this milestone needs",
+                fmt_num(v),
+                fmt_num(least)
+            )],
         ),
-        None => (vec![], vec![format!("{gate} has no recorded value; import a conformance summary")]),
+        None => (
+            vec![],
+            vec![format!(
+                "{gate} has no recorded value; import a conformance summary"
+            )],
+        ),
     }
 }
 
@@ -126,7 +161,11 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let mut young = Vec::new();
     for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
         let all = snap.samples(&b.id, None);
-        let window: Vec<f64> = all.iter().filter(|(t, _)| *t > since).map(|(_, v)| *v).collect();
+        let window: Vec<f64> = all
+            .iter()
+            .filter(|(t, _)| *t > since)
+            .map(|(_, v)| *v)
+            .collect();
         let Some((first_at, _)) = all.first() else {
             blockers.push(format!("{} has never been measured", b.id));
             continue;
@@ -157,8 +196,11 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
                 .iter()
                 .copied()
                 .max_by(|x, y| {
-                    budget::over_pct(*x, b.threshold, b.direction)
-                        .total_cmp(&budget::over_pct(*y, b.threshold, b.direction))
+                    budget::over_pct(*x, b.threshold, b.direction).total_cmp(&budget::over_pct(
+                        *y,
+                        b.threshold,
+                        b.direction,
+                    ))
                 })
                 .unwrap_or_default();
             blockers.push(format!(
@@ -173,19 +215,39 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
         }
     }
     if !young.is_empty() {
-        blockers.push(format!("measured for less than {days} days: {}", young.join(", ")));
+        blockers.push(format!(
+            "measured for less than {days} days: {}",
+            young.join(", ")
+        ));
     }
     (evidence, blockers)
 }
 
 fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
     match snap.attestation(criterion) {
-        None => (vec![], vec![format!("no sign-off yet; record it with `ledger attest {criterion}`")]),
+        None => (
+            vec![],
+            vec![format!(
+                "no sign-off yet; record it with `ledger attest {criterion}`"
+            )],
+        ),
         Some((a, stale)) => {
-            let by = a.rec.signed_by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default();
-            let evidence = vec![format!("signed off{by} on {} (entry {})", time::date(a.at), a.seq)];
+            let by = a
+                .rec
+                .signed_by
+                .as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default();
+            let evidence = vec![format!(
+                "signed off{by} on {} (entry {})",
+                time::date(a.at),
+                a.seq
+            )];
             match stale {
-                Some(why) => (evidence, vec![format!("sign-off is stale: {why}; sign off again")]),
+                Some(why) => (
+                    evidence,
+                    vec![format!("sign-off is stale: {why}; sign off again")],
+                ),
                 None => (evidence, vec![]),
             }
         }

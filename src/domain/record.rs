@@ -75,17 +75,26 @@ macro_rules! record {
     };
 }
 
-record!(Project,
+record!(
+    Project,
     /// A project registered in the ledger.
-    pub struct ProjectRec { pub name: String }
+    pub struct ProjectRec {
+        pub name: String,
+    }
 );
 
-record!(Policy,
+record!(
+    Policy,
     /// A policy version: the document as loaded, and its SHA-256.
-    pub struct PolicyRec { pub digest: String, pub source: String, pub content: String }
+    pub struct PolicyRec {
+        pub digest: String,
+        pub source: String,
+        pub content: String,
+    }
 );
 
-record!(Release,
+record!(
+    Release,
     /// A release of the project.
     pub struct ReleaseRec {
         pub version: String,
@@ -97,7 +106,8 @@ record!(Release,
     }
 );
 
-record!(GateResult,
+record!(
+    GateResult,
     /// A gate result; `comparator` and `threshold` are the ones it was judged by.
     pub struct GateResultRec {
         pub gate: String,
@@ -112,7 +122,8 @@ record!(GateResult,
     }
 );
 
-record!(Budget,
+record!(
+    Budget,
     /// A budget definition (new, or a new threshold version of one).
     pub struct BudgetRec {
         pub budget: String,
@@ -126,7 +137,8 @@ record!(Budget,
     }
 );
 
-record!(Measurement,
+record!(
+    Measurement,
     /// A budget measurement.
     pub struct MeasurementRec {
         pub budget: String,
@@ -136,7 +148,8 @@ record!(Measurement,
     }
 );
 
-record!(Deprecation,
+record!(
+    Deprecation,
     /// An item deprecated in a version.
     pub struct DeprecationRec {
         pub item: String,
@@ -147,12 +160,17 @@ record!(Deprecation,
     }
 );
 
-record!(Removal,
+record!(
+    Removal,
     /// The removal of a deprecated item in a version.
-    pub struct RemovalRec { pub item: String, pub version: String }
+    pub struct RemovalRec {
+        pub item: String,
+        pub version: String,
+    }
 );
 
-record!(Extension,
+record!(
+    Extension,
     /// An extension added to the corpus (by hand, or as an import found it).
     pub struct ExtensionRec {
         pub extension: String,
@@ -170,12 +188,17 @@ record!(Extension,
     }
 );
 
-record!(ExtensionRemoval,
+record!(
+    ExtensionRemoval,
     /// An extension removed from the corpus.
-    pub struct ExtensionRemovalRec { pub extension: String, pub reason: String }
+    pub struct ExtensionRemovalRec {
+        pub extension: String,
+        pub reason: String,
+    }
 );
 
-record!(TierConformance,
+record!(
+    TierConformance,
     /// Conformance counts of one tier from a conformance summary.
     pub struct TierConformanceRec {
         pub source_tier: String,
@@ -187,7 +210,8 @@ record!(TierConformance,
     }
 );
 
-record!(Incident,
+record!(
+    Incident,
     /// An incident opened.
     pub struct IncidentRec {
         pub kind: IncidentKind,
@@ -205,7 +229,8 @@ named_enum! {
     }
 }
 
-record!(IncidentEvent,
+record!(
+    IncidentEvent,
     /// An incident triaged or resolved.
     pub struct IncidentEventRec {
         pub incident: i64,
@@ -214,12 +239,16 @@ record!(IncidentEvent,
     }
 );
 
-record!(Maintenance,
+record!(
+    Maintenance,
     /// A maintenance task done.
-    pub struct MaintenanceRec { pub task: String }
+    pub struct MaintenanceRec {
+        pub task: String,
+    }
 );
 
-record!(Attestation,
+record!(
+    Attestation,
     /// A criterion signed off.
     pub struct AttestationRec {
         pub criterion: String,
@@ -228,9 +257,13 @@ record!(Attestation,
     }
 );
 
-record!(Retraction,
+record!(
+    Retraction,
     /// A correction: the target entry no longer counts.
-    pub struct RetractionRec { pub target: i64, pub reason: String }
+    pub struct RetractionRec {
+        pub target: i64,
+        pub reason: String,
+    }
 );
 
 /// A recorded body with its place in the journal.

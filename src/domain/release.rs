@@ -101,7 +101,10 @@ mod tests {
     fn accepts_a_leading_v_and_rejects_non_semver() {
         assert_eq!(v("v0.1.7"), Version::new(0, 1, 7));
         let err = parse_version("1.2").unwrap_err();
-        assert!(err.to_string().starts_with("invalid version \"1.2\""), "{err}");
+        assert!(
+            err.to_string().starts_with("invalid version \"1.2\""),
+            "{err}"
+        );
         assert!(parse_version("v").is_err());
     }
 }

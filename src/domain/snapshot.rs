@@ -170,8 +170,10 @@ impl Snapshot {
             .iter()
             .filter_map(|r| {
                 let v = Version::parse(&r.rec.version).ok()?;
-                release::is_shipped(&self.policy, &v, r.rec.status)
-                    .then_some(Shipped { version: v, date: r.at })
+                release::is_shipped(&self.policy, &v, r.rec.status).then_some(Shipped {
+                    version: v,
+                    date: r.at,
+                })
             })
             .collect()
     }
@@ -218,7 +220,11 @@ impl Snapshot {
         let mut rows = Vec::new();
         for def in &self.policy.gates {
             let platforms: Vec<Option<&str>> = if def.per_platform {
-                self.policy.platforms.iter().map(|p| Some(p.as_str())).collect()
+                self.policy
+                    .platforms
+                    .iter()
+                    .map(|p| Some(p.as_str()))
+                    .collect()
             } else {
                 vec![None]
             };
@@ -296,7 +302,11 @@ impl Snapshot {
         let defs = self.budget_defs();
         match defs.iter().find(|b| b.id == id) {
             Some(b) => Ok(b.clone()),
-            None => Err(super::Error::unknown("budget", id, defs.iter().map(|b| b.id.clone()))),
+            None => Err(super::Error::unknown(
+                "budget",
+                id,
+                defs.iter().map(|b| b.id.clone()),
+            )),
         }
     }
 
@@ -461,7 +471,10 @@ impl Snapshot {
         self.incidents
             .iter()
             .map(|i| {
-                let events = self.incident_events.iter().filter(|e| e.rec.incident == i.seq);
+                let events = self
+                    .incident_events
+                    .iter()
+                    .filter(|e| e.rec.incident == i.seq);
                 let mut triaged_at = None;
                 let mut resolved = None;
                 for e in events {
@@ -508,22 +521,32 @@ impl Snapshot {
 
     /// Every maintenance task with its standing, in policy order.
     pub fn maintenance_rows(&self) -> Vec<TaskStatus> {
-        let done: Vec<(String, Time)> =
-            self.maintenance.iter().map(|m| (m.rec.task.clone(), m.at)).collect();
+        let done: Vec<(String, Time)> = self
+            .maintenance
+            .iter()
+            .map(|m| (m.rec.task.clone(), m.at))
+            .collect();
         maintenance::statuses(&self.policy, &done, self.now)
     }
 
     /// The latest attestation of a criterion and whether it went stale.
-    pub fn attestation(&self, criterion: &str) -> Option<(&Stamped<AttestationRec>, Option<String>)> {
-        let latest = self.attestations.iter().rfind(|a| a.rec.criterion == criterion)?;
+    pub fn attestation(
+        &self,
+        criterion: &str,
+    ) -> Option<(&Stamped<AttestationRec>, Option<String>)> {
+        let latest = self
+            .attestations
+            .iter()
+            .rfind(|a| a.rec.criterion == criterion)?;
         let stale_on_change = self
             .policy
             .criterion(criterion)
             .is_some_and(|c| c.stale_on_capability_change);
         let stale = if stale_on_change {
-            let dep = self.deprecations.iter().find(|d| {
-                d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at
-            });
+            let dep = self
+                .deprecations
+                .iter()
+                .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at);
             let change = self.policy_changes.iter().find(|t| **t > latest.at);
             match (dep, change) {
                 (Some(d), _) => Some(format!(
@@ -562,7 +585,11 @@ fn earliest_removal(
     let candidate = if post_1_0 {
         Version::new(deprecated_in.major + 1, 0, 0)
     } else if window == 0 {
-        Version::new(deprecated_in.major, deprecated_in.minor, deprecated_in.patch + 1)
+        Version::new(
+            deprecated_in.major,
+            deprecated_in.minor,
+            deprecated_in.patch + 1,
+        )
     } else {
         let shipped_lines = deprecation::lines_before(
             &Version::new(deprecated_in.major, u64::MAX, 0),

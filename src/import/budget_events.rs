@@ -26,7 +26,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Event>, Error> {
         }
         let at = Some(format!("line {line_no}"));
         let v: Value = serde_json::from_str(line).map_err(|e| {
-            file_error(file, at.clone(), format!("not a JSON object ({})", strip_position(&e.to_string())))
+            file_error(
+                file,
+                at.clone(),
+                format!("not a JSON object ({})", strip_position(&e.to_string())),
+            )
         })?;
         let budget = v
             .get("budget_name")
@@ -34,11 +38,21 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Event>, Error> {
             .and_then(Value::as_str)
             .ok_or_else(|| file_error(file, at.clone(), "has no budget_name"))?;
         let value = match v.get("actual") {
-            None => return Err(file_error(file, at, format!("budget {budget} has no \"actual\" field"))),
+            None => {
+                return Err(file_error(
+                    file,
+                    at,
+                    format!("budget {budget} has no \"actual\" field"),
+                ));
+            }
             Some(Value::Null) => None,
             Some(Value::Number(n)) => n.as_f64(),
             Some(other) => {
-                return Err(file_error(file, at, format!("\"actual\" is {other}, not a number or null")));
+                return Err(file_error(
+                    file,
+                    at,
+                    format!("\"actual\" is {other}, not a number or null"),
+                ));
             }
         };
         out.push(Event {
@@ -60,11 +74,20 @@ mod tests {
 
     #[test]
     fn null_is_no_data_and_a_broken_line_is_named() {
-        let text = "{\"budget_name\":\"a\",\"actual\":1.5}\n\n{\"budget_name\":\"b\",\"actual\":null}\n";
+        let text =
+            "{\"budget_name\":\"a\",\"actual\":1.5}\n\n{\"budget_name\":\"b\",\"actual\":null}\n";
         let e = parse("e.jsonl", text).unwrap();
         assert_eq!((e[0].value, e[1].value, e[1].line), (Some(1.5), None, 3));
-        let err = parse("e.jsonl", "{\"budget_name\":\"a\",\"actual\":1}\n{\"budget_name\":").unwrap_err();
-        assert!(err.to_string().starts_with("e.jsonl, line 2: not a JSON object"), "{err}");
+        let err = parse(
+            "e.jsonl",
+            "{\"budget_name\":\"a\",\"actual\":1}\n{\"budget_name\":",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("e.jsonl, line 2: not a JSON object"),
+            "{err}"
+        );
         assert!(parse("e.jsonl", "{\"budget_name\":\"a\",\"actual\":\"x\"}").is_err());
     }
 }

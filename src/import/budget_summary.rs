@@ -33,13 +33,25 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
         let at = format!("budgets[{i}]");
         let name = req_str(file, &at, b, "name")?.trim().to_string();
         if name.is_empty() {
-            return Err(file_error(file, Some(format!("{at} field name")), "is empty"));
+            return Err(file_error(
+                file,
+                Some(format!("{at} field name")),
+                "is empty",
+            ));
         }
         let threshold = req_f64(file, &at, b, "threshold")?;
         if !(threshold.is_finite() && threshold > 0.0) {
-            return Err(file_error(file, Some(format!("{at} field threshold")), format!("{threshold} is not a positive number")));
+            return Err(file_error(
+                file,
+                Some(format!("{at} field threshold")),
+                format!("{threshold} is not a positive number"),
+            ));
         }
-        let metric = b.get("metric").and_then(Value::as_str).unwrap_or_default().to_string();
+        let metric = b
+            .get("metric")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let unit = req_str(file, &at, b, "unit")?.to_string();
         let direction = match b.get("comparison").and_then(Value::as_str) {
             Some("maximum" | "max") => Direction::Max,
@@ -54,28 +66,49 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
             None => infer_direction(&name, &metric, &unit),
         };
         if budgets.iter().any(|x| x.budget == name) {
-            return Err(file_error(file, Some(at), format!("budget \"{name}\" is defined twice")));
+            return Err(file_error(
+                file,
+                Some(at),
+                format!("budget \"{name}\" is defined twice"),
+            ));
         }
         budgets.push(BudgetRec {
             budget: name,
-            category: b.get("category").and_then(Value::as_str).unwrap_or("uncategorized").to_string(),
+            category: b
+                .get("category")
+                .and_then(Value::as_str)
+                .unwrap_or("uncategorized")
+                .to_string(),
             metric,
             unit,
             threshold,
             direction,
-            ci_enforced: b.get("ci_enforced").and_then(Value::as_bool).unwrap_or(false),
-            source: b.get("methodology").and_then(Value::as_str).map(str::to_string),
+            ci_enforced: b
+                .get("ci_enforced")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            source: b
+                .get("methodology")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         });
     }
-    Ok(Summary { generated_at: generated_at(file, &doc)?, budgets })
+    Ok(Summary {
+        generated_at: generated_at(file, &doc)?,
+        budgets,
+    })
 }
 
 /// A floor when the metric is a minimum or a rate; a ceiling otherwise.
 pub fn infer_direction(name: &str, metric: &str, unit: &str) -> Direction {
     let metric = metric.to_ascii_lowercase();
     let unit = unit.to_ascii_lowercase();
-    let is_rate = unit.contains("/sec") || unit.contains("/s") || unit.contains("per second") || unit.ends_with("ps");
-    if metric.contains("minimum") || metric.starts_with("min ") || name.ends_with("_min") || is_rate {
+    let is_rate = unit.contains("/sec")
+        || unit.contains("/s")
+        || unit.contains("per second")
+        || unit.ends_with("ps");
+    if metric.contains("minimum") || metric.starts_with("min ") || name.ends_with("_min") || is_rate
+    {
         Direction::Min
     } else {
         Direction::Max
@@ -88,9 +121,15 @@ mod tests {
 
     #[test]
     fn direction_is_inferred_from_rates_and_minimums() {
-        assert_eq!(infer_direction("tool_call_throughput_min", "minimum calls/sec", "calls/sec"), Direction::Min);
+        assert_eq!(
+            infer_direction("tool_call_throughput_min", "minimum calls/sec", "calls/sec"),
+            Direction::Min
+        );
         assert_eq!(infer_direction("x", "throughput", "ops/s"), Direction::Min);
-        assert_eq!(infer_direction("idle_memory_rss", "RSS at idle", "MB"), Direction::Max);
+        assert_eq!(
+            infer_direction("idle_memory_rss", "RSS at idle", "MB"),
+            Direction::Max
+        );
         assert_eq!(infer_direction("p", "p99 latency", "ms"), Direction::Max);
     }
 
@@ -108,12 +147,17 @@ mod tests {
     fn a_missing_threshold_is_named() {
         let text = r#"{"schema":"pi.perf.budget_summary.v1","budgets":[{"name":"a","unit":"ms"}]}"#;
         let err = parse("s.json", text).unwrap_err().to_string();
-        assert_eq!(err, "s.json, budgets[0] field threshold: missing or not a number");
+        assert_eq!(
+            err,
+            "s.json, budgets[0] field threshold: missing or not a number"
+        );
     }
 
     #[test]
     fn another_schema_is_rejected() {
-        let err = parse("s.json", r#"{"schema":"pi.ext.conformance_summary.v2"}"#).unwrap_err().to_string();
+        let err = parse("s.json", r#"{"schema":"pi.ext.conformance_summary.v2"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is not a budget summary"), "{err}");
     }
 }

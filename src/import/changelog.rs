@@ -10,7 +10,10 @@ use chrono::NaiveDate;
 use semver::Version;
 
 use super::file_error;
-use crate::domain::{Error, Time, release::{self, ReleaseStatus}};
+use crate::domain::{
+    Error, Time,
+    release::{self, ReleaseStatus},
+};
 
 /// A release as the changelog states it.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +35,24 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
         if let Some(heading) = line.strip_prefix("## ") {
             in_release = false;
             let heading = heading.trim();
-            let Some(rest) = heading.strip_prefix('[') else { continue };
-            let Some(close) = rest.find(']') else { continue };
+            let Some(rest) = heading.strip_prefix('[') else {
+                continue;
+            };
+            let Some(close) = rest.find(']') else {
+                continue;
+            };
             let label = rest[..close].trim();
             if label.eq_ignore_ascii_case("unreleased") {
                 continue;
             }
             let at = Some(format!("line {line_no}"));
-            let version = release::parse_version(label)
-                .map_err(|_| file_error(file, at.clone(), format!("\"{label}\" is not a SemVer version")))?;
+            let version = release::parse_version(label).map_err(|_| {
+                file_error(
+                    file,
+                    at.clone(),
+                    format!("\"{label}\" is not a SemVer version"),
+                )
+            })?;
             let tail = &rest[close + 1..];
             // A link target right after the bracket, `[1.0.0](url)`, is not a field.
             let tail = match tail.trim_start().strip_prefix('(') {
@@ -53,19 +65,41 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
                 .find_map(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|d| d.and_utc())
-                .ok_or_else(|| file_error(file, at.clone(), format!("release {version} has no date (YYYY-MM-DD)")))?;
+                .ok_or_else(|| {
+                    file_error(
+                        file,
+                        at.clone(),
+                        format!("release {version} has no date (YYYY-MM-DD)"),
+                    )
+                })?;
             let status = fields
                 .iter()
                 .filter(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").is_err())
                 .find_map(|f| status_word(f))
                 .unwrap_or(ReleaseStatus::Released);
             if out.iter().any(|e| e.version == version) {
-                return Err(file_error(file, at, format!("release {version} appears twice")));
+                return Err(file_error(
+                    file,
+                    at,
+                    format!("release {version} appears twice"),
+                ));
             }
-            out.push(Entry { version, date, status, breaking: false, line: line_no });
+            out.push(Entry {
+                version,
+                date,
+                status,
+                breaking: false,
+                line: line_no,
+            });
             in_release = true;
         } else if let Some(section) = line.strip_prefix("### ") {
-            if in_release && section.trim().trim_matches('*').to_ascii_lowercase().starts_with("breaking") {
+            if in_release
+                && section
+                    .trim()
+                    .trim_matches('*')
+                    .to_ascii_lowercase()
+                    .starts_with("breaking")
+            {
                 if let Some(last) = out.last_mut() {
                     last.breaking = true;
                 }
@@ -75,23 +109,37 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
         }
     }
     if out.is_empty() {
-        return Err(file_error(file, None, "has no release headings such as \"## [v0.1.0] — 2026-02-08\""));
+        return Err(file_error(
+            file,
+            None,
+            "has no release headings such as \"## [v0.1.0] — 2026-02-08\"",
+        ));
     }
     Ok(out)
 }
 
 fn split_fields(tail: &str) -> Vec<String> {
-    let normalized = tail.replace(['—', '–'], "\u{1}").replace("--", "\u{1}").replace(" - ", "\u{1}");
+    let normalized = tail
+        .replace(['—', '–'], "\u{1}")
+        .replace("--", "\u{1}")
+        .replace(" - ", "\u{1}");
     normalized
         .split('\u{1}')
-        .map(|f| f.trim().trim_matches(|c| c == '*' || c == '_' || c == '`').trim().to_string())
+        .map(|f| {
+            f.trim()
+                .trim_matches(|c| c == '*' || c == '_' || c == '`')
+                .trim()
+                .to_string()
+        })
         .filter(|f| !f.is_empty())
         .collect()
 }
 
 fn status_word(field: &str) -> Option<ReleaseStatus> {
     let f = field.to_ascii_lowercase();
-    let f = f.trim_end_matches(|c: char| c == '.' || c == ')').trim_start_matches('(');
+    let f = f
+        .trim_end_matches(|c: char| c == '.' || c == ')')
+        .trim_start_matches('(');
     if f.starts_with("release") {
         Some(ReleaseStatus::Released)
     } else if f.starts_with("tag-only") || f.starts_with("tag only") {
@@ -117,8 +165,10 @@ mod tests {
     #[test]
     fn reads_every_heading_style() {
         let e = parse("CHANGELOG.md", SAMPLE).unwrap();
-        let got: Vec<(String, ReleaseStatus, bool)> =
-            e.iter().map(|e| (e.version.to_string(), e.status, e.breaking)).collect();
+        let got: Vec<(String, ReleaseStatus, bool)> = e
+            .iter()
+            .map(|e| (e.version.to_string(), e.status, e.breaking))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -142,6 +192,11 @@ mod tests {
     #[test]
     fn a_file_without_releases_is_rejected() {
         assert!(parse("x.json", "{\"schema\": 1}").is_err());
-        assert!(parse("C.md", "## [v1.x] — 2026-01-01").unwrap_err().to_string().contains("line 1"));
+        assert!(
+            parse("C.md", "## [v1.x] — 2026-01-01")
+                .unwrap_err()
+                .to_string()
+                .contains("line 1")
+        );
     }
 }

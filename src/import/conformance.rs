@@ -46,8 +46,16 @@ fn counts(file: &str, at: &str, v: &Value) -> Result<Counts, Error> {
     let pass = req_count(file, at, v, "pass")?;
     let fail = req_count(file, at, v, "fail")?;
     let na = req_count(file, at, v, "na")?;
-    let total = v.get("total").and_then(Value::as_i64).unwrap_or(pass + fail + na);
-    Ok(Counts { pass, fail, na, total })
+    let total = v
+        .get("total")
+        .and_then(Value::as_i64)
+        .unwrap_or(pass + fail + na);
+    Ok(Counts {
+        pass,
+        fail,
+        na,
+        total,
+    })
 }
 
 /// Reads a conformance summary.
@@ -58,7 +66,10 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
         .get("counts")
         .ok_or_else(|| file_error(file, Some("field counts".into()), "missing"))?;
     let negative = match doc.get("negative") {
-        Some(n) => Some((req_count(file, "negative", n, "pass")?, req_count(file, "negative", n, "fail")?)),
+        Some(n) => Some((
+            req_count(file, "negative", n, "pass")?,
+            req_count(file, "negative", n, "fail")?,
+        )),
         None => None,
     };
     let mut per_tier = Vec::new();
@@ -93,6 +104,9 @@ mod tests {
     fn a_missing_count_is_named() {
         let text = r#"{"schema":"pi.ext.conformance_summary.v2","counts":{"pass":90,"na":5}}"#;
         let err = parse("c.json", text).unwrap_err().to_string();
-        assert_eq!(err, "c.json, counts field fail: missing or not a whole number");
+        assert_eq!(
+            err,
+            "c.json, counts field fail: missing or not a whole number"
+        );
     }
 }

@@ -46,10 +46,14 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
     let mut entries: Vec<Listed> = Vec::new();
     let mut repeated = Vec::new();
     for (list, items) in top {
-        let Some(items) = items.as_array() else { continue };
+        let Some(items) = items.as_array() else {
+            continue;
+        };
         let is_list = list.starts_with("tier")
             || (!items.is_empty()
-                && items.iter().all(|e| e.get("id").is_some() && e.get("source_tier").is_some()));
+                && items
+                    .iter()
+                    .all(|e| e.get("id").is_some() && e.get("source_tier").is_some()));
         if !is_list {
             continue;
         }
@@ -62,9 +66,17 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
             }
             entries.push(Listed {
                 list: list.clone(),
-                name: e.get("name").and_then(Value::as_str).unwrap_or(&id).to_string(),
+                name: e
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&id)
+                    .to_string(),
                 source_tier: req_str(file, &at, e, "source_tier")?.to_string(),
-                license: e.get("license").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string(),
+                license: e
+                    .get("license")
+                    .and_then(Value::as_str)
+                    .unwrap_or("UNKNOWN")
+                    .to_string(),
                 provenance: provenance(e.get("provenance")),
                 doctor: e
                     .get("doctor")
@@ -72,12 +84,19 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
                     .and_then(Value::as_str)
                     .map(str::to_ascii_lowercase),
                 patched: e.get("patched").and_then(Value::as_bool).unwrap_or(false)
-                    || e.get("patches").and_then(Value::as_array).is_some_and(|p| !p.is_empty()),
+                    || e.get("patches")
+                        .and_then(Value::as_array)
+                        .is_some_and(|p| !p.is_empty()),
                 score: e.get("score").and_then(Value::as_f64),
                 capabilities: e
                     .get("capabilities")
                     .and_then(Value::as_array)
-                    .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 id,
             });
@@ -86,7 +105,11 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
     if entries.is_empty() {
         return Err(file_error(file, None, "lists no extensions"));
     }
-    Ok(List { generated_at: generated_at(file, &doc)?, entries, repeated })
+    Ok(List {
+        generated_at: generated_at(file, &doc)?,
+        entries,
+        repeated,
+    })
 }
 
 /// The provenance in the ledger's one-line form: `git:<repo>@<commit>`,
@@ -125,15 +148,27 @@ mod tests {
     fn provenance_is_written_in_one_line() {
         let c = "0123456789abcdef0123456789abcdef01234567";
         assert_eq!(
-            provenance(Some(&json!({"source_type":"git","source_repo":"https://x/r","commit":c}))),
+            provenance(Some(
+                &json!({"source_type":"git","source_repo":"https://x/r","commit":c})
+            )),
             format!("git:https://x/r@{c}")
         );
-        assert_eq!(provenance(Some(&json!({"source_type":"git","source_repo":"https://x/r"}))), "git:https://x/r");
         assert_eq!(
-            provenance(Some(&json!({"source_type":"npm","npm_package":"p","npm_version":"0.1.1"}))),
+            provenance(Some(
+                &json!({"source_type":"git","source_repo":"https://x/r"})
+            )),
+            "git:https://x/r"
+        );
+        assert_eq!(
+            provenance(Some(
+                &json!({"source_type":"npm","npm_package":"p","npm_version":"0.1.1"})
+            )),
             "npm:p@0.1.1"
         );
-        assert_eq!(provenance(Some(&json!({"source_type":"not-yet-vendored"}))), "not-yet-vendored");
+        assert_eq!(
+            provenance(Some(&json!({"source_type":"not-yet-vendored"}))),
+            "not-yet-vendored"
+        );
     }
 
     #[test]
@@ -143,7 +178,10 @@ mod tests {
           "tier9":[{"id":"b","source_tier":"npm-registry"},{"id":"a","source_tier":"community"}],
           "notes":["text"], "exclusion_notes":[{"id":"c","reason":"not vendored"}]}"#;
         let l = parse("l.json", text).unwrap();
-        assert_eq!(l.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            l.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(l.repeated, ["a"]);
         assert_eq!(l.entries[0].license, "UNKNOWN");
     }

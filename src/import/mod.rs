@@ -27,7 +27,11 @@ pub enum ImportKind {
 
 /// An error about a file, at an optional location.
 pub fn file_error(file: &str, location: Option<String>, message: impl Into<String>) -> Error {
-    Error::Import { file: file.to_string(), location, message: message.into() }
+    Error::Import {
+        file: file.to_string(),
+        location,
+        message: message.into(),
+    }
 }
 
 /// Parses a whole JSON document, naming the line of a syntax error.
@@ -50,7 +54,12 @@ pub fn strip_position(message: &str) -> String {
 }
 
 /// Checks the document's `schema` against the accepted ones.
-pub fn expect_schema<'a>(file: &str, doc: &'a Value, accepted: &[&str], what: &str) -> Result<&'a str, Error> {
+pub fn expect_schema<'a>(
+    file: &str,
+    doc: &'a Value,
+    accepted: &[&str],
+    what: &str,
+) -> Result<&'a str, Error> {
     match doc.get("schema").and_then(Value::as_str) {
         Some(s) if accepted.contains(&s) => Ok(s),
         Some(s) => Err(file_error(
@@ -61,23 +70,34 @@ pub fn expect_schema<'a>(file: &str, doc: &'a Value, accepted: &[&str], what: &s
         None => Err(file_error(
             file,
             None,
-            format!("has no \"schema\" field; {what} declares {}", accepted.join(" or ")),
+            format!(
+                "has no \"schema\" field; {what} declares {}",
+                accepted.join(" or ")
+            ),
         )),
     }
 }
 
 /// A required string field.
 pub fn req_str<'a>(file: &str, at: &str, v: &'a Value, key: &str) -> Result<&'a str, Error> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a string"))
+    v.get(key).and_then(Value::as_str).ok_or_else(|| {
+        file_error(
+            file,
+            Some(format!("{at} field {key}")),
+            "missing or not a string",
+        )
+    })
 }
 
 /// A required number field.
 pub fn req_f64(file: &str, at: &str, v: &Value, key: &str) -> Result<f64, Error> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a number"))
+    v.get(key).and_then(Value::as_f64).ok_or_else(|| {
+        file_error(
+            file,
+            Some(format!("{at} field {key}")),
+            "missing or not a number",
+        )
+    })
 }
 
 /// A required count field (a whole number, at least zero).
@@ -85,16 +105,30 @@ pub fn req_count(file: &str, at: &str, v: &Value, key: &str) -> Result<i64, Erro
     v.get(key)
         .and_then(Value::as_i64)
         .filter(|n| *n >= 0)
-        .ok_or_else(|| file_error(file, Some(format!("{at} field {key}")), "missing or not a whole number"))
+        .ok_or_else(|| {
+            file_error(
+                file,
+                Some(format!("{at} field {key}")),
+                "missing or not a whole number",
+            )
+        })
 }
 
 /// The document's `generated_at`, if it has one.
 pub fn generated_at(file: &str, doc: &Value) -> Result<Option<Time>, Error> {
     match doc.get("generated_at") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => time::parse(s)
-            .map(Some)
-            .map_err(|_| file_error(file, Some("field generated_at".into()), format!("\"{s}\" is not an RFC 3339 time"))),
-        Some(_) => Err(file_error(file, Some("field generated_at".into()), "not a string")),
+        Some(Value::String(s)) => time::parse(s).map(Some).map_err(|_| {
+            file_error(
+                file,
+                Some("field generated_at".into()),
+                format!("\"{s}\" is not an RFC 3339 time"),
+            )
+        }),
+        Some(_) => Err(file_error(
+            file,
+            Some("field generated_at".into()),
+            "not a string",
+        )),
     }
 }

@@ -55,7 +55,10 @@ impl View {
     pub fn message(json: serde_json::Value, line: impl Into<String>) -> View {
         let line = line.into();
         View {
-            csv: Table { columns: vec!["message".into()], rows: vec![vec![line.clone()]] },
+            csv: Table {
+                columns: vec!["message".into()],
+                rows: vec![vec![line.clone()]],
+            },
             json,
             blocks: vec![Block::Line(line)],
             raw: None,
@@ -64,7 +67,12 @@ impl View {
 
     /// A view printed verbatim whatever the format.
     pub fn raw(text: String) -> View {
-        View { json: serde_json::Value::Null, csv: Table::default(), blocks: Vec::new(), raw: Some(text) }
+        View {
+            json: serde_json::Value::Null,
+            csv: Table::default(),
+            blocks: Vec::new(),
+            raw: Some(text),
+        }
     }
 
     /// Prints the view.
@@ -188,7 +196,9 @@ fn csv_field(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => items.iter().map(csv_field).collect::<Vec<_>>().join(";"),
+        serde_json::Value::Array(items) => {
+            items.iter().map(csv_field).collect::<Vec<_>>().join(";")
+        }
         other => other.to_string(),
     }
 }
@@ -207,7 +217,10 @@ pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde
 /// table shows the chosen `(key, header)` columns.
 pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
     let objects = to_objects(rows);
-    let all_keys: Vec<String> = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let all_keys: Vec<String> = objects
+        .first()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
     let csv = Table {
         columns: all_keys.clone(),
         rows: objects
@@ -219,7 +232,12 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
         columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
         rows: objects
             .iter()
-            .map(|o| columns.iter().map(|(k, _)| cell(o.get(*k).unwrap_or(&serde_json::Value::Null))).collect())
+            .map(|o| {
+                columns
+                    .iter()
+                    .map(|(k, _)| cell(o.get(*k).unwrap_or(&serde_json::Value::Null)))
+                    .collect()
+            })
             .collect(),
     };
     let mut blocks = Vec::new();
@@ -228,7 +246,9 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
     }
     blocks.push(Block::Table(table));
     View {
-        json: serde_json::Value::Array(objects.into_iter().map(serde_json::Value::Object).collect()),
+        json: serde_json::Value::Array(
+            objects.into_iter().map(serde_json::Value::Object).collect(),
+        ),
         csv,
         blocks,
         raw: None,
@@ -238,9 +258,11 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
 /// A small trend line of a series: one bar per value, scaled to its range.
 pub fn sparkline(values: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(*v), hi.max(*v))
-    });
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
     // Long series are sampled down so the line stays short.
     let step = values.len().div_ceil(24).max(1);
     values
@@ -266,7 +288,10 @@ mod tests {
         assert_eq!(cell(&serde_json::json!(200.0)), "200");
         assert_eq!(cell(&serde_json::json!(1.0 / 3.0)), "0.33");
         assert_eq!(cell(&serde_json::json!(null)), "-");
-        assert_eq!(cell(&serde_json::json!("2026-02-08T00:00:00Z")), "2026-02-08");
+        assert_eq!(
+            cell(&serde_json::json!("2026-02-08T00:00:00Z")),
+            "2026-02-08"
+        );
         assert_eq!(cell(&serde_json::json!(["a", "b"])), "a; b");
     }
 
@@ -275,7 +300,10 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 7), "aaa bbb\nccc");
         assert_eq!(wrap("short", 72), "short");
         assert_eq!(wrap("one\ntwo", 72), "one\ntwo");
-        assert_eq!(wrap("averyveryverylongword x", 5), "averyveryverylongword\nx");
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            "averyveryverylongword\nx"
+        );
     }
 
     #[test]
@@ -283,6 +311,11 @@ mod tests {
         assert_eq!(sparkline(&[1.0, 2.0, 3.0]), "▁▅█");
         assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
         assert_eq!(sparkline(&[]), "");
-        assert_eq!(sparkline(&(0..100).map(f64::from).collect::<Vec<_>>()).chars().count(), 20);
+        assert_eq!(
+            sparkline(&(0..100).map(f64::from).collect::<Vec<_>>())
+                .chars()
+                .count(),
+            20
+        );
     }
 }

@@ -104,7 +104,11 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
         t.columns.insert(4, "budget ".into());
         for (row, d) in t.rows.iter_mut().zip(rows) {
             row.insert(3, sparkline(&d.values));
-            let rule = if d.direction == crate::domain::budget::Direction::Max { "<=" } else { ">=" };
+            let rule = if d.direction == crate::domain::budget::Direction::Max {
+                "<="
+            } else {
+                ">="
+            };
             row.insert(4, format!("{rule} {} {}", number(d.threshold), d.unit));
         }
     }
@@ -144,11 +148,18 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) 
         ],
     );
     if show_tiers {
-        view.blocks.push(Block::Heading("Tiers against the policy".into()));
+        view.blocks
+            .push(Block::Heading("Tiers against the policy".into()));
         view.blocks.push(Block::Table(Table {
-            columns: ["tier", "expected", "in corpus", "conformance target", "conformance"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "tier",
+                "expected",
+                "in corpus",
+                "conformance target",
+                "conformance",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: tiers
                 .iter()
                 .map(|t| {
@@ -156,8 +167,12 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) 
                         t.tier.clone(),
                         t.expected.to_string(),
                         t.actual.to_string(),
-                        t.conformance_target_pct.map(|p| format!("{}%", number(p))).unwrap_or("best effort".into()),
-                        t.conformance_pass_pct.map(|p| format!("{}%", number(p))).unwrap_or("-".into()),
+                        t.conformance_target_pct
+                            .map(|p| format!("{}%", number(p)))
+                            .unwrap_or("best effort".into()),
+                        t.conformance_pass_pct
+                            .map(|p| format!("{}%", number(p)))
+                            .unwrap_or("-".into()),
                     ]
                 })
                 .collect(),
@@ -210,17 +225,28 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
             vec![
                 c.id.clone(),
                 if c.met { "met" } else { "unmet" }.into(),
-                if c.met { c.evidence.join("\n") } else { c.blockers.join("\n") },
+                if c.met {
+                    c.evidence.join("\n")
+                } else {
+                    c.blockers.join("\n")
+                },
             ]
         })
         .collect();
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
         csv: Table {
-            columns: ["id", "met", "evidence", "blockers"].map(String::from).to_vec(),
+            columns: ["id", "met", "evidence", "blockers"]
+                .map(String::from)
+                .to_vec(),
             rows: objects
                 .iter()
-                .map(|o| ["id", "met", "evidence", "blockers"].iter().map(|k| cell(&o[*k])).collect())
+                .map(|o| {
+                    ["id", "met", "evidence", "blockers"]
+                        .iter()
+                        .map(|k| cell(&o[*k]))
+                        .collect()
+                })
                 .collect(),
         },
         raw: None,
@@ -232,7 +258,9 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
                 if r.ready { "READY" } else { "not ready" }
             )),
             Block::Table(Table {
-                columns: ["criterion", "state", "evidence / blockers"].map(String::from).to_vec(),
+                columns: ["criterion", "state", "evidence / blockers"]
+                    .map(String::from)
+                    .to_vec(),
                 rows,
             }),
         ],
@@ -241,16 +269,28 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
 
 /// `ledger check-release`.
 pub fn check_release(c: &ReleaseCheck) -> View {
-    let blocking = c.findings.iter().filter(|f| f.severity == FindingSeverity::Blocking).count();
+    let blocking = c
+        .findings
+        .iter()
+        .filter(|f| f.severity == FindingSeverity::Blocking)
+        .count();
     let head = if c.allowed {
-        format!("Release {} may be cut ({} warning(s))", c.version, c.findings.len())
+        format!(
+            "Release {} may be cut ({} warning(s))",
+            c.version,
+            c.findings.len()
+        )
     } else {
         format!("Release {} is blocked by {blocking} finding(s)", c.version)
     };
     let mut view = list(
         Some(head),
         &c.findings,
-        &[("severity", "severity"), ("rule", "rule"), ("message", "message")],
+        &[
+            ("severity", "severity"),
+            ("rule", "rule"),
+            ("message", "message"),
+        ],
     );
     view.json = serde_json::to_value(c).unwrap_or_default();
     view
@@ -270,7 +310,12 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
             vec![
                 g.id.clone(),
                 g.kind.to_string(),
-                format!("{} {} {}", g.comparator.as_str(), g.threshold.map(number).unwrap_or("-".into()), g.unit),
+                format!(
+                    "{} {} {}",
+                    g.comparator.as_str(),
+                    g.threshold.map(number).unwrap_or("-".into()),
+                    g.unit
+                ),
                 if g.per_platform { "yes" } else { "no" }.into(),
             ]
         })
@@ -290,7 +335,13 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
     let w = &p.deprecations.windows;
     let windows = crate::domain::deprecation::DeprecationKind::ALL
         .iter()
-        .map(|k| vec![k.to_string(), w.pre_1_0.get(*k).to_string(), w.post_1_0.get(*k).to_string()])
+        .map(|k| {
+            vec![
+                k.to_string(),
+                w.pre_1_0.get(*k).to_string(),
+                w.post_1_0.get(*k).to_string(),
+            ]
+        })
         .collect();
     let slas = p
         .incidents
@@ -307,7 +358,12 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
                 Some(h) => format!("within {h} h"),
                 None => "before the next release".into(),
             };
-            vec![s.id.clone(), s.kind.to_string(), scope, format!("{:?} {when}", s.clock).to_lowercase()]
+            vec![
+                s.id.clone(),
+                s.kind.to_string(),
+                scope,
+                format!("{:?} {when}", s.clock).to_lowercase(),
+            ]
         })
         .collect();
     let tasks = p
@@ -317,18 +373,30 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
         .map(|t| vec![t.id.clone(), t.cadence.to_string(), t.title.clone()])
         .collect();
     let t = |columns: &[&str], rows| {
-        Block::Table(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+        Block::Table(Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        })
     };
     View {
         csv: Table {
-            columns: ["gate", "kind", "rule", "per platform"].map(String::from).to_vec(),
+            columns: ["gate", "kind", "rule", "per platform"]
+                .map(String::from)
+                .to_vec(),
             rows: gate_rows.clone(),
         },
         json,
         raw: None,
         blocks: vec![
-            Block::Heading(format!("Policy version {version} for {} (loaded {loaded})", p.project)),
-            Block::Line(format!("{}; platforms: {}", p.title, p.platforms.join(", "))),
+            Block::Heading(format!(
+                "Policy version {version} for {} (loaded {loaded})",
+                p.project
+            )),
+            Block::Line(format!(
+                "{}; platforms: {}",
+                p.title,
+                p.platforms.join(", ")
+            )),
             Block::Heading("Gates".into()),
             t(&["gate", "kind", "rule", "per platform"], gate_rows),
             Block::Heading(format!(

@@ -73,9 +73,11 @@ pub fn append<R: Record>(
     let body_value = serde_json::to_value(rec).map_err(to_sql_error)?;
     let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
     let (last_seq, prev_hash): (i64, String) = conn
-        .query_row("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
     let seq = last_seq + 1;
@@ -86,14 +88,25 @@ pub fn append<R: Record>(
         "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![seq, project, kind, at, recorded_at, body, prev_hash, hash])?;
+    .execute(params![
+        seq,
+        project,
+        kind,
+        at,
+        recorded_at,
+        body,
+        prev_hash,
+        hash
+    ])?;
     insert_typed(conn, R::KIND, seq, &body_value)?;
     Ok(seq)
 }
 
 /// The SQL values of a body's fields, in field order.
 pub fn sql_values(body: &serde_json::Value) -> Vec<(String, Value)> {
-    let Some(map) = body.as_object() else { return Vec::new() };
+    let Some(map) = body.as_object() else {
+        return Vec::new();
+    };
     map.iter()
         .map(|(k, v)| {
             let value = match v {
@@ -124,7 +137,8 @@ fn insert_typed(conn: &Connection, kind: Kind, seq: i64, body: &serde_json::Valu
     );
     let mut values: Vec<Value> = vec![Value::Integer(seq)];
     values.extend(fields.into_iter().map(|(_, v)| v));
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 

@@ -95,14 +95,19 @@ impl Store {
             .set_abort_divergent(true)
             .set_abort_missing(true)
             .run(&mut store.conn)
-            .map_err(|e| StoreError::Schema { path: path.to_path_buf(), message: e.to_string() })?;
+            .map_err(|e| StoreError::Schema {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
         Ok(store)
     }
 
     /// Opens an existing ledger whose schema matches this build.
     pub fn open(path: &Path) -> Result<Store> {
         if !path.exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut store = Store::connect(path, flags)?;
@@ -113,7 +118,9 @@ impl Store {
     /// Opens an existing ledger for reading only (`ledger sql`).
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut store = Store::connect(path, flags)?;
@@ -129,7 +136,10 @@ impl Store {
         };
         let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
-        let store = Store { conn, path: path.to_path_buf() };
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         // A file that is not a database fails on its first read, here.
         store
             .conn
@@ -143,7 +153,10 @@ impl Store {
     }
 
     fn open_error(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Open { path: self.path.clone(), message: e.to_string() }
+        StoreError::Open {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
     }
 
     fn check_schema(&mut self) -> Result<()> {
@@ -161,7 +174,9 @@ impl Store {
         if !has_history {
             return Err(StoreError::Schema {
                 path: self.path.clone(),
-                message: "it is not a ledger file (no schema history); create one with `ledger init`".into(),
+                message:
+                    "it is not a ledger file (no schema history); create one with `ledger init`"
+                        .into(),
             });
         }
         let applied: Option<i64> = self.conn.query_row(
@@ -208,7 +223,9 @@ impl Store {
         loop {
             attempt += 1;
             let result = (|| -> Result<T> {
-                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let value = f(&tx)?;
                 tx.commit()?;
                 Ok(value)
@@ -220,7 +237,10 @@ impl Store {
                     std::thread::sleep(Duration::from_millis(25 * u64::from(attempt) + jitter));
                 }
                 Err(e) if e.is_busy() => {
-                    return Err(StoreError::Busy { path: self.path.clone(), attempts: attempt });
+                    return Err(StoreError::Busy {
+                        path: self.path.clone(),
+                        attempts: attempt,
+                    });
                 }
                 other => return other,
             }
@@ -254,11 +274,17 @@ impl Store {
 
     /// Runs a read-only query and returns its column names and rows.
     pub fn query(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| {
-            domain::Error::invalid("query", sql, format!("valid SQLite SQL ({e})"))
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare(sql)
+            .map_err(|e| domain::Error::invalid("query", sql, format!("valid SQLite SQL ({e})")))?;
         if !stmt.readonly() {
-            return Err(domain::Error::invalid("query", sql, "a read-only statement such as SELECT").into());
+            return Err(domain::Error::invalid(
+                "query",
+                sql,
+                "a read-only statement such as SELECT",
+            )
+            .into());
         }
         let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let n = columns.len();

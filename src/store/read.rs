@@ -42,7 +42,10 @@ pub fn typed_json(v: ValueRef<'_>, decl: Option<&str>) -> serde_json::Value {
 
 /// The typed columns of a row (all but the leading `skip` ones and
 /// `entry_seq`) as a JSON object.
-pub fn row_object(row: &Row<'_>, skip: usize) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
+pub fn row_object(
+    row: &Row<'_>,
+    skip: usize,
+) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
     let stmt = row.as_ref();
     let mut map = serde_json::Map::new();
     for (i, column) in stmt.columns().enumerate().skip(skip) {
@@ -100,7 +103,9 @@ pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Ve
 /// The registered projects, by name.
 pub fn projects(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT name FROM projects ORDER BY name")?;
-    let names = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let names = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
 }
 
@@ -115,8 +120,13 @@ pub fn policy_versions(conn: &Connection) -> Result<Vec<Stamped<PolicyRec>>> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let object = row_object(row, 3)?;
-        let rec: PolicyRec = serde_json::from_value(serde_json::Value::Object(object))
-            .map_err(|e| StoreError::Schema { path: "".into(), message: e.to_string() })?;
+        let rec: PolicyRec =
+            serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
+                StoreError::Schema {
+                    path: "".into(),
+                    message: e.to_string(),
+                }
+            })?;
         out.push(Stamped {
             seq: row.get(0)?,
             at: parse_time(&row.get::<_, String>(1)?)?,
@@ -143,13 +153,26 @@ pub struct PolicyInForce {
 pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
     let versions = policy_versions(conn)?;
     let index = versions.iter().rposition(|v| v.at <= now).unwrap_or(0);
-    let entry = versions.get(index).cloned().ok_or_else(|| StoreError::Schema {
-        path: conn.path().unwrap_or_default().into(),
-        message: "no policy is loaded; run `ledger init`".into(),
-    })?;
+    let entry = versions
+        .get(index)
+        .cloned()
+        .ok_or_else(|| StoreError::Schema {
+            path: conn.path().unwrap_or_default().into(),
+            message: "no policy is loaded; run `ledger init`".into(),
+        })?;
     let policy = Policy::parse(&entry.rec.content, &format!("version {}", index + 1))?;
-    let changes = versions.iter().skip(1).filter(|v| v.at <= now).map(|v| v.at).collect();
-    Ok(PolicyInForce { policy, version: index + 1, entry, changes })
+    let changes = versions
+        .iter()
+        .skip(1)
+        .filter(|v| v.at <= now)
+        .map(|v| v.at)
+        .collect();
+    Ok(PolicyInForce {
+        policy,
+        version: index + 1,
+        entry,
+        changes,
+    })
 }
 
 /// The kind and project of one entry, and whether it is retracted.

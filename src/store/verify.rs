@@ -61,7 +61,10 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
             &body,
         );
         if hash != e.hash {
-            problems.push(format!("entry {} was changed: its hash does not match its content", e.seq));
+            problems.push(format!(
+                "entry {} was changed: its hash does not match its content",
+                e.seq
+            ));
         }
         match e.kind.parse::<Kind>() {
             Ok(kind) => cross_check(conn, kind, e.seq, &e.body, &mut problems)?,
@@ -103,7 +106,11 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     Ok(VerifyReport {
         ok: problems.is_empty(),
         entries: count,
-        head: if count == 0 { GENESIS.to_string() } else { prev },
+        head: if count == 0 {
+            GENESIS.to_string()
+        } else {
+            prev
+        },
         problems,
     })
 }
@@ -117,9 +124,14 @@ fn cross_check(
 ) -> Result<()> {
     let sql = format!("SELECT * FROM {} WHERE entry_seq = ?1", kind.table());
     let mut stmt = conn.prepare_cached(&sql)?;
-    let row = stmt.query_row([seq], |r| read::row_object(r, 0)).optional()?;
+    let row = stmt
+        .query_row([seq], |r| read::row_object(r, 0))
+        .optional()?;
     let Some(row) = row else {
-        problems.push(format!("entry {seq} ({kind}) has no row in {}", kind.table()));
+        problems.push(format!(
+            "entry {seq} ({kind}) has no row in {}",
+            kind.table()
+        ));
         return Ok(());
     };
     let Some(fields) = body.as_object() else {

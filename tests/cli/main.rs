@@ -1,1 +1,27 @@
+//! Integration tests: the real `ledger` binary against a fresh ledger file
+//! in a temporary directory, with the clock fixed by `LEDGER_NOW`.
 
+// The temp-dir ledger and helpers every test uses.
+mod harness;
+
+// Recording: each record command, its validation, and rejections that
+// write nothing.
+mod record;
+
+// Lists and output formats: the contract's JSON keys, CSV, Markdown.
+mod lists;
+
+// Governance questions and `--check` exit codes, on small histories.
+mod queries;
+
+// Integrity: append-only triggers, tamper detection, export, backup.
+mod integrity;
+
+// Importers on the fixtures and on variants of them.
+mod import;
+
+// The demo and its dashboard snapshot.
+mod demo;
+
+// Several writers on one file at once.
+mod concurrency;

@@ -1,0 +1,40 @@
+//! The demo: the README's main command.
+
+use crate::harness::Ledger;
+
+#[test]
+fn the_demo_dashboard_is_stable() {
+    let mut l = Ledger::empty();
+    l.now = "2026-11-20T12:00:00Z".into();
+    // A relative path, so the printed commands do not name the temp dir.
+    let out = l.cmd().env("LEDGER_DB", "ledger.db").arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    insta::assert_snapshot!("demo_dashboard", String::from_utf8_lossy(&out.stdout));
+    // The demo ledger verifies and tells its story.
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    let statuses: Vec<String> = l
+        .json(&["deprecations"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap().to_string())
+        .collect();
+    for s in ["active", "overdue", "removed", "premature"] {
+        assert!(
+            statuses.iter().any(|x| x == s),
+            "no {s} deprecation in {statuses:?}"
+        );
+    }
+    // Running it again rebuilds the demo file.
+    assert_eq!(l.run(&["demo"]).code, 0);
+}
+
+#[test]
+fn the_demo_never_overwrites_a_real_ledger() {
+    let l = Ledger::new();
+    let head = l.head();
+    let r = l.run(&["demo"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a demo ledger"), "{}", r.stderr);
+    assert_eq!(l.head(), head);
+}

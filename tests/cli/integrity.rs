@@ -1,0 +1,202 @@
+//! Integrity: the triggers refuse edits, and `verify` catches what gets
+//! past them.
+
+use crate::harness::Ledger;
+
+fn history() -> Ledger {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
+    l.ok(&["record-release", "0.4.0", "--date", "2026-02-08"]);
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "150",
+        "--at",
+        "2026-02-20",
+    ]);
+    l.ok(&[
+        "record-gate",
+        "corpus-pass-rate",
+        "--value",
+        "91.9",
+        "--at",
+        "2026-02-21",
+    ]);
+    l
+}
+
+fn problems(l: &Ledger) -> Vec<String> {
+    let r = l.run(&["verify", "--json"]);
+    assert_eq!(r.code, 1, "verify must exit 1 on tampering: {}", r.stdout);
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn assert_mentions(problems: &[String], needle: &str) {
+    assert!(
+        problems.iter().any(|p| p.contains(needle)),
+        "no problem mentions {needle:?}: {problems:#?}"
+    );
+}
+
+#[test]
+fn the_triggers_refuse_update_delete_and_replace() {
+    let l = history();
+    for sql in [
+        "UPDATE measurements SET value = 1",
+        "DELETE FROM releases",
+        "UPDATE entries SET body = '{}' WHERE seq = 3",
+        "DELETE FROM entries WHERE seq = 4",
+        "INSERT OR REPLACE INTO releases (entry_seq, version, date, status, breaking) VALUES (3, '9.9.9', 'x', 'released', 0)",
+    ] {
+        let err = l.sqlite(sql).expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let v = l.json(&["verify"]);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["entries"], 6);
+}
+
+#[test]
+fn an_edited_typed_row_is_caught() {
+    let l = history();
+    l.sqlite("DROP TRIGGER measurements_no_update; UPDATE measurements SET value = 15;")
+        .unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "measurements row 5 differs from its entry in value");
+    assert_mentions(&p, "append-only triggers are missing");
+}
+
+#[test]
+fn an_edited_entry_is_caught() {
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER entries_no_update;
+         UPDATE entries SET body = replace(body, '150.0', '15.0') WHERE seq = 5;",
+    )
+    .unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "entry 5 was changed");
+}
+
+#[test]
+fn a_deleted_entry_and_row_are_caught() {
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER entries_no_delete; DROP TRIGGER releases_no_delete;
+         DELETE FROM releases WHERE entry_seq = 3; DELETE FROM entries WHERE seq = 3;",
+    )
+    .unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "entry 3 is missing");
+    assert_mentions(&p, "entry 4 does not link");
+}
+
+#[test]
+fn an_inserted_row_is_caught() {
+    let l = history();
+    l.sqlite(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO releases (entry_seq, version, date, status, breaking) VALUES (77, '9.9.9', '2026-01-01T00:00:00Z', 'released', 0);",
+    )
+    .unwrap();
+    assert_mentions(&problems(&l), "releases row 77 has no release entry");
+}
+
+#[test]
+fn an_inserted_entry_is_caught() {
+    let l = history();
+    l.sqlite(
+        "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
+         VALUES (7, 'pi', 'maintenance', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z',
+                 '{\"task\":\"dependency-audit\"}', 'x', 'forged');
+         INSERT INTO maintenance (entry_seq, task) VALUES (7, 'dependency-audit');",
+    )
+    .unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "entry 7 does not link");
+    assert_mentions(&p, "entry 7 was changed");
+}
+
+#[test]
+fn reordered_entries_are_caught() {
+    let l = history();
+    // Swap the two releases, entries and rows alike, so every row still
+    // matches its entry: only the chain can tell.
+    l.sqlite(
+        "DROP TRIGGER entries_no_update; DROP TRIGGER releases_no_update;
+         CREATE TEMP TABLE e AS SELECT * FROM entries WHERE seq IN (3, 4);
+         CREATE TEMP TABLE r AS SELECT * FROM releases WHERE entry_seq IN (3, 4);
+         UPDATE entries SET
+           body = (SELECT body FROM e WHERE e.seq = 7 - entries.seq),
+           effective_at = (SELECT effective_at FROM e WHERE e.seq = 7 - entries.seq)
+         WHERE seq IN (3, 4);
+         UPDATE releases SET
+           version = (SELECT version FROM r WHERE r.entry_seq = 7 - releases.entry_seq),
+           date = (SELECT date FROM r WHERE r.entry_seq = 7 - releases.entry_seq)
+         WHERE entry_seq IN (3, 4);",
+    )
+    .unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "entry 3 was changed");
+    assert_mentions(&p, "entry 4 was changed");
+    assert!(
+        !p.iter().any(|x| x.contains("differs")),
+        "rows still match their entries: {p:#?}"
+    );
+}
+
+#[test]
+fn export_writes_every_entry_in_order() {
+    let l = history();
+    let out = l.ok(&["export"]);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|x| serde_json::from_str(x).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    let seqs: Vec<i64> = lines.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(lines[2]["kind"], "release");
+    assert_eq!(lines[2]["body"]["version"], "0.3.0");
+    assert_eq!(lines[3]["prev_hash"], lines[2]["hash"]);
+    // JSON Lines whatever the format flag says.
+    assert_eq!(l.ok(&["export", "--json"]), out);
+}
+
+#[test]
+fn backup_is_a_verified_copy_and_never_overwrites() {
+    let l = history();
+    let target = l.path("copy.db");
+    let v = l.json(&["backup", target.to_str().unwrap()]);
+    assert_eq!(
+        (v["ok"].clone(), v["entries"].clone()),
+        (true.into(), 6.into())
+    );
+    assert_eq!(v["head"], l.head().1);
+    let copy = l
+        .cmd()
+        .env("LEDGER_DB", &target)
+        .args(["releases", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&copy.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    l.rejects(&["backup", target.to_str().unwrap()], "already exists");
+}
+
+#[test]
+fn a_file_that_is_not_a_ledger_is_a_storage_error() {
+    let l = Ledger::empty();
+    std::fs::write(l.db(), "not a database at all, just text").unwrap();
+    let r = l.run(&["releases"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot open"), "{}", r.stderr);
+}

@@ -1,0 +1,263 @@
+//! Lists and formats: the contract's JSON keys, CSV and Markdown.
+
+use serde_json::Value;
+
+use crate::harness::Ledger;
+
+fn keys(v: &Value) -> Vec<String> {
+    v.as_object().expect("object").keys().cloned().collect()
+}
+
+fn assert_keys(v: &Value, wanted: &[&str]) {
+    let have = keys(v);
+    for k in wanted {
+        assert!(have.iter().any(|h| h == k), "missing key {k:?} in {v}");
+    }
+}
+
+fn small_history() -> Ledger {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
+    l.ok(&["record-release", "0.4.0", "--date", "2026-02-08"]);
+    l.ok(&[
+        "record-gate",
+        "fmt",
+        "--value",
+        "0",
+        "--platform",
+        "linux",
+        "--at",
+        "2026-02-28",
+    ]);
+    l.ok(&[
+        "record-budget",
+        "warm-load-p95",
+        "--value",
+        "40",
+        "--at",
+        "2026-02-20",
+    ]);
+    l.ok(&[
+        "record-budget",
+        "warm-load-p95",
+        "--value",
+        "45",
+        "--at",
+        "2026-02-27",
+    ]);
+    l.ok(&[
+        "deprecate",
+        "old",
+        "--kind",
+        "api",
+        "--in",
+        "0.3.0",
+        "--at",
+        "2026-01-10",
+    ]);
+    l.ok(&[
+        "add-extension",
+        "e",
+        "--tier",
+        "official",
+        "--license",
+        "MIT",
+        "--provenance",
+        "npm:e@1.0.0",
+        "--doctor",
+        "pass",
+    ]);
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "other",
+        "--severity",
+        "low",
+        "--title",
+        "t",
+        "--at",
+        "2026-02-01",
+    ]);
+    l
+}
+
+#[test]
+fn every_list_has_the_contract_keys() {
+    let l = small_history();
+    assert_keys(
+        &l.json(&["releases"])[0],
+        &["version", "tag", "date", "status", "channel"],
+    );
+    assert_keys(
+        &l.json(&["gates"])[0],
+        &["gate", "platform", "value", "passed", "at"],
+    );
+    assert_keys(
+        &l.json(&["drift"])[0],
+        &[
+            "budget",
+            "unit",
+            "direction",
+            "threshold",
+            "samples",
+            "first",
+            "last",
+            "change_pct",
+            "over_pct",
+            "status",
+        ],
+    );
+    assert_keys(
+        &l.json(&["deprecations"])[0],
+        &[
+            "item",
+            "kind",
+            "deprecated_in",
+            "removed_in",
+            "status",
+            "overdue_since",
+        ],
+    );
+    assert_keys(
+        &l.json(&["extensions"])[0],
+        &["id", "tier", "license", "violations"],
+    );
+    assert_keys(
+        &l.json(&["incidents"])[0],
+        &[
+            "id",
+            "kind",
+            "severity",
+            "title",
+            "opened_at",
+            "triaged_at",
+            "resolved_at",
+            "overdue",
+            "overdue_by_hours",
+        ],
+    );
+    assert_keys(
+        &l.json(&["maintenance"])[0],
+        &["task", "cadence", "last_done", "overdue"],
+    );
+    let r = l.json(&["readiness"]);
+    assert_keys(&r, &["milestone", "ready", "criteria"]);
+    assert_keys(&r["criteria"][0], &["id", "met", "evidence", "blockers"]);
+    let c = l.json(&["check-release", "0.5.0"]);
+    assert_keys(&c, &["version", "allowed", "findings"]);
+    assert_keys(&l.json(&["verify"]), &["ok", "entries", "head", "problems"]);
+}
+
+#[test]
+fn gates_show_the_latest_result_per_platform() {
+    let l = Ledger::new();
+    l.ok(&[
+        "record-gate",
+        "clippy",
+        "--value",
+        "3",
+        "--platform",
+        "linux",
+        "--at",
+        "2026-02-01",
+    ]);
+    l.ok(&[
+        "record-gate",
+        "clippy",
+        "--value",
+        "0",
+        "--platform",
+        "linux",
+        "--at",
+        "2026-02-02",
+    ]);
+    l.ok(&[
+        "record-gate",
+        "clippy",
+        "--fail",
+        "--platform",
+        "windows",
+        "--at",
+        "2026-02-02",
+    ]);
+    let rows = l.json(&["gates"]);
+    let clippy: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["gate"] == "clippy")
+        .collect();
+    assert_eq!(clippy.len(), 3, "one row per platform");
+    let linux = clippy.iter().find(|g| g["platform"] == "linux").unwrap();
+    assert_eq!(
+        (linux["value"].clone(), linux["passed"].clone()),
+        (0.0.into(), true.into())
+    );
+    let failing = l.json(&["gates", "--failing"]);
+    assert_eq!(failing.as_array().unwrap().len(), 1);
+    assert_eq!(failing[0]["platform"], "windows");
+    assert_eq!(l.run(&["gates", "--check"]).code, 1);
+    // As of the first day, the linux result was the failing one.
+    let then = l.json(&["gates", "--failing", "--as-of", "2026-02-01T12:00:00Z"]);
+    assert_eq!(then[0]["value"], 3.0);
+}
+
+#[test]
+fn csv_and_markdown_render_the_same_rows() {
+    let l = small_history();
+    let csv = l.ok(&["releases", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("version,tag,date,status,channel")
+    );
+    assert_eq!(lines.count(), 2);
+    let md = l.ok(&["releases", "--format", "markdown"]);
+    assert!(md.contains("| version | tag"), "{md}");
+    assert!(md.contains("| 0.4.0"), "{md}");
+    let table = l.ok(&["releases"]);
+    assert!(
+        table.contains("v0.4.0") && table.contains("minor"),
+        "{table}"
+    );
+    let env_json = l
+        .cmd()
+        .env("LEDGER_FORMAT", "json")
+        .arg("releases")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&env_json.stdout).expect("LEDGER_FORMAT=json gives JSON");
+    assert_eq!(v[0]["version"], "0.4.0");
+}
+
+#[test]
+fn policy_shows_in_every_format() {
+    let l = Ledger::new();
+    let table = l.ok(&["policy"]);
+    assert!(
+        table.contains("corpus-pass-rate") && table.contains(">= 80 %"),
+        "{table}"
+    );
+    let v = l.json(&["policy"]);
+    assert_eq!(v["project"], "pi");
+    assert_eq!(v["budgets"]["blocking_over_pct"], 20.0);
+    assert!(
+        l.ok(&["policy", "--format", "csv"])
+            .starts_with("gate,kind,rule,per platform")
+    );
+    assert!(
+        l.ok(&["policy", "--format", "markdown"])
+            .contains("## Gates")
+    );
+}
+
+#[test]
+fn sql_is_read_only() {
+    let l = small_history();
+    let rows = l.json(&["sql", "SELECT version FROM releases ORDER BY version"]);
+    assert_eq!(rows[1]["version"], "0.4.0");
+    l.rejects(&["sql", "DELETE FROM releases"], "read-only");
+    l.rejects(&["sql", "SELEC 1"], "invalid query");
+}

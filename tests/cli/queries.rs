@@ -1,0 +1,278 @@
+//! Governance answers and `--check` exit codes on small histories.
+
+use crate::harness::Ledger;
+
+#[test]
+fn an_overdue_deprecation_fails_the_check_from_the_first_opportunity() {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-05"]);
+    l.ok(&["record-release", "0.3.1", "--date", "2026-01-20"]);
+    l.ok(&[
+        "deprecate",
+        "api.old",
+        "--kind",
+        "api",
+        "--in",
+        "0.3.0",
+        "--at",
+        "2026-01-05",
+    ]);
+    assert_eq!(l.run(&["deprecations", "--check"]).code, 0);
+    assert_eq!(l.json(&["deprecations"])[0]["status"], "active");
+    // A draft of the next minor does not count.
+    l.ok(&[
+        "record-release",
+        "0.4.0",
+        "--date",
+        "2026-02-01",
+        "--status",
+        "draft",
+    ]);
+    assert_eq!(l.json(&["deprecations"])[0]["status"], "active");
+    l.ok(&["record-release", "0.4.1", "--date", "2026-02-10"]);
+    let rows = l.json(&["deprecations", "--overdue"]);
+    assert_eq!(rows[0]["status"], "overdue");
+    assert_eq!(rows[0]["overdue_since"], "2026-02-10T00:00:00Z");
+    assert_eq!(l.run(&["deprecations", "--check"]).code, 1);
+    assert_eq!(
+        l.run(&["deprecations", "--check", "--as-of", "2026-02-05"])
+            .code,
+        0
+    );
+}
+
+#[test]
+fn drift_flags_a_budget_that_worsens_and_a_floor_that_falls() {
+    let l = Ledger::new();
+    let summary = r#"{"schema":"pi.perf.budget_summary.v1","generated_at":"2026-01-01T00:00:00Z",
+        "budgets":[{"name":"throughput","category":"tool_call","metric":"minimum calls/sec",
+        "threshold":5000,"unit":"calls/sec","ci_enforced":true}]}"#;
+    std::fs::write(l.path("s.json"), summary).unwrap();
+    l.ok(&[
+        "import",
+        "budget-summary",
+        l.path("s.json").to_str().unwrap(),
+    ]);
+    for (day, cold, thr) in [
+        (10, 100, 8000),
+        (13, 101, 7800),
+        (16, 104, 7000),
+        (19, 112, 6600),
+        (22, 118, 6200),
+        (25, 121, 6000),
+    ] {
+        let at = format!("2026-02-{day}");
+        l.ok(&[
+            "record-budget",
+            "cold-load-p95",
+            "--value",
+            &cold.to_string(),
+            "--at",
+            &at,
+        ]);
+        l.ok(&[
+            "record-budget",
+            "throughput",
+            "--value",
+            &thr.to_string(),
+            "--at",
+            &at,
+        ]);
+    }
+    let rows = l.json(&["drift", "--days", "30"]);
+    let get = |b: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["budget"] == b)
+            .unwrap()
+            .clone()
+    };
+    let cold = get("cold-load-p95");
+    assert_eq!(cold["status"], "drifting");
+    assert_eq!(cold["samples"], 6);
+    assert!(
+        (cold["change_pct"].as_f64().unwrap() - 18.906).abs() < 0.01,
+        "{cold}"
+    );
+    let thr = get("throughput");
+    assert_eq!(
+        (thr["direction"].clone(), thr["status"].clone()),
+        ("min".into(), "drifting".into())
+    );
+    assert_eq!(get("binary-size")["status"], "no-data");
+    assert_eq!(rows[0]["status"], "drifting", "worst first");
+    assert_eq!(l.run(&["drift", "--check"]).code, 1);
+    // A short window holds only the last samples.
+    assert_eq!(
+        l.json(&["drift", "--days", "7"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["budget"] == "cold-load-p95")
+            .unwrap()["samples"],
+        1
+    );
+    l.rejects(&["drift", "--days", "0"], "0");
+    let table = l.ok(&["drift"]);
+    assert!(
+        table.contains('▁') && table.contains('█'),
+        "a trend line per budget: {table}"
+    );
+}
+
+#[test]
+fn incidents_report_overdue_hours() {
+    let l = Ledger::new();
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "conformance-regression",
+        "--severity",
+        "medium",
+        "--title",
+        "regressed",
+        "--at",
+        "2026-02-27T12:00:00Z",
+    ]);
+    let rows = l.json(&["incidents", "--overdue"]);
+    assert_eq!(rows[0]["overdue"], true);
+    assert_eq!(
+        rows[0]["overdue_by_hours"], 24.0,
+        "due 24 h after opening, now is 48 h after"
+    );
+    assert_eq!(l.run(&["incidents", "--check"]).code, 1);
+    assert_eq!(
+        l.json(&["incidents", "--overdue", "--as-of", "2026-02-28T12:00:00Z"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn readiness_lists_blockers_until_every_criterion_is_met() {
+    let l = Ledger::new();
+    let r = l.json(&["readiness", "1.0"]);
+    assert_eq!(r["ready"], false);
+    assert_eq!(r["criteria"].as_array().unwrap().len(), 7);
+    assert!(
+        r["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["met"] == false)
+    );
+    assert_eq!(l.run(&["readiness", "--check"]).code, 1);
+    l.rejects(
+        &["readiness", "2.0"],
+        "unknown milestone \"2.0\"; known milestones: 1.0",
+    );
+    // Sign-offs meet their criteria; a later capability-policy deprecation stales the review.
+    l.ok(&["attest", "security-review", "--at", "2026-02-01"]);
+    let met = |r: &serde_json::Value, id: &str| {
+        r["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["met"]
+            .clone()
+    };
+    assert_eq!(met(&l.json(&["readiness"]), "security-review"), true);
+    l.ok(&[
+        "deprecate",
+        "balanced-net",
+        "--kind",
+        "capability-policy",
+        "--in",
+        "0.4.0",
+        "--at",
+        "2026-02-10",
+    ]);
+    let r = l.json(&["readiness"]);
+    assert_eq!(met(&r, "security-review"), false);
+    let c = r["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "security-review")
+        .unwrap();
+    assert!(c["blockers"][0].as_str().unwrap().contains("stale"), "{c}");
+}
+
+#[test]
+fn check_release_blocks_on_failing_gates_and_open_security_incidents() {
+    let l = Ledger::new();
+    let v = l.json(&["check-release", "0.5.0"]);
+    assert_eq!(v["allowed"], true);
+    assert_eq!(l.run(&["check-release", "0.5.0", "--check"]).code, 0);
+    l.ok(&[
+        "record-gate",
+        "unit-tests",
+        "--value",
+        "98",
+        "--platform",
+        "windows",
+    ]);
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "security",
+        "--severity",
+        "critical",
+        "--title",
+        "rce",
+        "--at",
+        "2026-03-01",
+    ]);
+    l.ok(&[
+        "record-budget",
+        "binary-size",
+        "--value",
+        "55",
+        "--at",
+        "2026-02-28",
+    ]);
+    let v = l.json(&["check-release", "v0.5.0"]);
+    assert_eq!(v["allowed"], false);
+    let rules: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap(), f["rule"].as_str().unwrap()))
+        .collect();
+    assert!(rules.contains(&("blocking", "gate-failing")), "{rules:?}");
+    assert!(rules.contains(&("blocking", "open-security")), "{rules:?}");
+    assert!(
+        rules.contains(&("warning", "budget-over")),
+        "10% over warns: {rules:?}"
+    );
+    assert_eq!(l.run(&["check-release", "0.5.0", "--check"]).code, 1);
+    l.rejects(&["check-release", "five"], "invalid version \"five\"");
+}
+
+#[test]
+fn status_is_one_screen_of_everything() {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.4.0", "--date", "2026-02-08"]);
+    let out = l.ok(&["status"]);
+    for part in [
+        "Latest release: v0.4.0",
+        "Failing gates",
+        "Deprecations",
+        "Incidents",
+        "Maintenance overdue (11)",
+        "Readiness for 1.0: not ready",
+    ] {
+        assert!(out.contains(part), "status lacks {part:?}:\n{out}");
+    }
+    let v = l.json(&["status"]);
+    assert_eq!(v["latest_release"]["version"], "0.4.0");
+    assert_eq!(
+        l.run(&["status", "--check"]).code,
+        1,
+        "maintenance is overdue"
+    );
+}
