@@ -314,7 +314,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let snap = store.snapshot(&project, clock)?;
     let mut out = super::query::dashboard(&snap);
     out.flagged = false;
-    let db_arg = if db == PathBuf::from("ledger.db") {
+    let db_arg = if db.as_os_str() == "ledger.db" {
         String::new()
     } else {
         format!(" --db {}", db.display())

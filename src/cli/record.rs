@@ -383,8 +383,9 @@ pub(super) fn remove(
         .deprecation_rows()
         .into_iter()
         .find(|d| d.item == rec.item)
+        && row.status == domain::deprecation::DeprecationStatus::Premature
     {
-        if row.status == domain::deprecation::DeprecationStatus::Premature {
+        {
             let _ = writeln!(
                 err,
                 "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
@@ -440,10 +441,11 @@ pub struct AddExtensionArgs {
 
 pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Output, CommandError> {
     let id = text("extension id", &a.id)?;
-    if let Some(d) = a.doctor.as_deref() {
-        if d != "pass" && d != "fail" {
-            return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
-        }
+    if let Some(d) = a.doctor.as_deref()
+        && d != "pass"
+        && d != "fail"
+    {
+        return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
     }
     let at = ctx.effective(a.at.as_deref())?;
     let result = record_one(ctx, at, |snap| {

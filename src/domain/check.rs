@@ -60,16 +60,15 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
             ),
         );
     }
-    if let Some(latest) = snap.latest_shipped() {
-        if let Ok(latest_v) = Version::parse(&latest.version) {
-            if *version < latest_v {
-                add(
-                    Warning,
-                    "version-order",
-                    format!("{version} is older than the latest shipped release {latest_v}"),
-                );
-            }
-        }
+    if let Some(latest) = snap.latest_shipped()
+        && let Ok(latest_v) = Version::parse(&latest.version)
+        && *version < latest_v
+    {
+        add(
+            Warning,
+            "version-order",
+            format!("{version} is older than the latest shipped release {latest_v}"),
+        );
     }
 
     let shipped = snap.shipped();
@@ -166,7 +165,7 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
         }
     }
 
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings.sort_by_key(|f| f.severity);
     ReleaseCheck {
         version: version.to_string(),
         allowed: findings.iter().all(|f| f.severity != Blocking),

@@ -208,7 +208,7 @@ mod tests {
             version: Version::new(0, 4, 0),
             date: parse("2026-03-10").unwrap(),
         };
-        let j = judge(&p, &f, &[before.clone()], now);
+        let j = judge(&p, &f, std::slice::from_ref(&before), now);
         assert!(!j.overdue, "a release before the incident does not count");
         let j = judge(&p, &f, &[before, after], now);
         assert_eq!((j.overdue, j.overdue_by_hours), (true, Some(240.0)));

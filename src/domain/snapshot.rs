@@ -402,8 +402,7 @@ impl Snapshot {
                 let removal = self
                     .extension_removals
                     .iter()
-                    .filter(|r| r.rec.extension == e.rec.extension && r.seq > e.seq)
-                    .next_back();
+                    .rfind(|r| r.rec.extension == e.rec.extension && r.seq > e.seq);
                 let rec = &e.rec;
                 ExtensionRow {
                     id: rec.extension.clone(),

@@ -17,10 +17,10 @@ pub fn parse(text: &str) -> Result<Time, Error> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(truncate(t.with_timezone(&Utc)));
     }
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc());
-        }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
     }
     Err(Error::invalid(
         "time",

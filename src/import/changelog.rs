@@ -99,10 +99,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
                     .trim_matches('*')
                     .to_ascii_lowercase()
                     .starts_with("breaking")
+                && let Some(last) = out.last_mut()
             {
-                if let Some(last) = out.last_mut() {
-                    last.breaking = true;
-                }
+                last.breaking = true;
             }
         } else if line.starts_with("# ") {
             in_release = false;
@@ -137,9 +136,7 @@ fn split_fields(tail: &str) -> Vec<String> {
 
 fn status_word(field: &str) -> Option<ReleaseStatus> {
     let f = field.to_ascii_lowercase();
-    let f = f
-        .trim_end_matches(|c: char| c == '.' || c == ')')
-        .trim_start_matches('(');
+    let f = f.trim_end_matches(['.', ')']).trim_start_matches('(');
     if f.starts_with("release") {
         Some(ReleaseStatus::Released)
     } else if f.starts_with("tag-only") || f.starts_with("tag only") {

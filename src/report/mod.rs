@@ -269,7 +269,7 @@ pub fn sparkline(values: &[f64]) -> String {
         .iter()
         .step_by(step)
         .map(|v| {
-            if hi - lo < f64::EPSILON {
+            if (hi - lo).abs() < f64::EPSILON {
                 BARS[3]
             } else {
                 BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]

@@ -7,8 +7,17 @@ fn the_demo_dashboard_is_stable() {
     let mut l = Ledger::empty();
     l.now = "2026-11-20T12:00:00Z".into();
     // A relative path, so the printed commands do not name the temp dir.
-    let out = l.cmd().env("LEDGER_DB", "ledger.db").arg("demo").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = l
+        .cmd()
+        .env("LEDGER_DB", "ledger.db")
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("demo_dashboard", String::from_utf8_lossy(&out.stdout));
     // The demo ledger verifies and tells its story.
     assert_eq!(l.json(&["verify"])["ok"], true);

@@ -1,6 +1,8 @@
 //! Integration tests: the real `ledger` binary against a fresh ledger file
 //! in a temporary directory, with the clock fixed by `LEDGER_NOW`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The temp-dir ledger and helpers every test uses.
 mod harness;
 
