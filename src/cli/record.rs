@@ -31,7 +31,7 @@ pub(super) fn record_one<R: Record>(
     let mut store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
     let result = store.write(|tx| {
-        let snap = store::load_snapshot(tx, &project, ctx.clock)?;
+        let snap = store::load_snapshot_scoped(tx, &project, ctx.clock, store::Scope::Recording)?;
         let rec = build(&snap)?;
         let seq = store::append(tx, &project, at, ctx.clock, &rec)?;
         Ok((seq, rec))
@@ -378,7 +378,10 @@ pub(super) fn remove(
         })
     })?;
     // Recorded as it happened; a removal before its window is reported.
-    let snap = super::snapshot(ctx)?;
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let snap =
+        store::load_snapshot_scoped(store.conn(), &project, ctx.clock, store::Scope::Recording)?;
     if let Some(row) = snap
         .deprecation_rows()
         .into_iter()

@@ -18,7 +18,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::domain::{self, Time};
 
 pub use journal::{Entry, append};
-pub use read::{PolicyInForce, entry, latest_policy, load_snapshot, projects};
+pub use read::{
+    PolicyInForce, Scope, entry, latest_policy, load_snapshot, load_snapshot_scoped, projects,
+};
 pub use verify::{VerifyReport, verify};
 
 mod embedded {

@@ -72,7 +72,7 @@ pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Ve
     let sql = format!(
         "SELECT e.seq, e.effective_at, e.recorded_at, t.*
          FROM {} t JOIN entries e ON e.seq = t.entry_seq
-         WHERE e.project = ?1 AND e.effective_at <= ?2
+         WHERE e.project = ?1 AND e.kind = ?3 AND e.effective_at <= ?2
            AND NOT EXISTS (
                SELECT 1 FROM retractions r JOIN entries re ON re.seq = r.entry_seq
                WHERE r.target = e.seq AND re.effective_at <= ?2)
@@ -80,7 +80,7 @@ pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Ve
         R::KIND.table()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![project, time::format(now)])?;
+    let mut rows = stmt.query(rusqlite::params![project, time::format(now), R::KIND.as_str()])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let object = row_object(row, 3)?;
@@ -191,8 +191,29 @@ pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(Kind, String, bool)>
     }
 }
 
+/// How much history a snapshot loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything: what queries need.
+    Full,
+    /// Everything but the measurement and gate-result series, which no
+    /// record command validates against; keeps a write fast on a ledger
+    /// with a long history.
+    Recording,
+}
+
 /// Everything visible for a project at `now`.
 pub fn load_snapshot(conn: &Connection, project: &str, now: Time) -> Result<Snapshot> {
+    load_snapshot_scoped(conn, project, now, Scope::Full)
+}
+
+/// What `scope` asks for of a project at `now`.
+pub fn load_snapshot_scoped(
+    conn: &Connection,
+    project: &str,
+    now: Time,
+    scope: Scope,
+) -> Result<Snapshot> {
     let known = projects(conn)?;
     if !known.iter().any(|p| p == project) {
         return Err(domain::Error::unknown("project", project, known).into());
@@ -204,9 +225,17 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time) -> Result<Snap
         policy: in_force.policy,
         policy_changes: in_force.changes,
         releases: load(conn, project, now)?,
-        gate_results: load(conn, project, now)?,
+        gate_results: if scope == Scope::Full {
+            load(conn, project, now)?
+        } else {
+            Vec::new()
+        },
         budgets: load(conn, project, now)?,
-        measurements: load(conn, project, now)?,
+        measurements: if scope == Scope::Full {
+            load(conn, project, now)?
+        } else {
+            Vec::new()
+        },
         deprecations: load(conn, project, now)?,
         removals: load(conn, project, now)?,
         extensions: load(conn, project, now)?,
