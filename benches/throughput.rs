@@ -4,6 +4,8 @@
 //! `cargo bench` builds a ledger of N budget measurements and reports how
 //! long one more record, a drift query and a full verify take at each size.
 
+#![allow(clippy::expect_used)]
+
 use std::time::Instant;
 
 use ledger::domain::{record::MeasurementRec, time};
@@ -70,7 +72,10 @@ fn main() {
         let bulk = target as f64 / start.elapsed().as_secs_f64();
         // The first write after the bulk load also checkpoints the WAL;
         // the figure is the steady state, the second write.
-        assert_eq!(run(&db, &["record-budget", "binary-size", "--value", "40"]).0, 0);
+        assert_eq!(
+            run(&db, &["record-budget", "binary-size", "--value", "40"]).0,
+            0
+        );
         let (code, record_ms) = run(&db, &["record-budget", "binary-size", "--value", "41"]);
         assert_eq!(code, 0);
         let (code, drift_ms) = run(&db, &["drift", "--json"]);

@@ -80,7 +80,11 @@ pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Ve
         R::KIND.table()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![project, time::format(now), R::KIND.as_str()])?;
+    let mut rows = stmt.query(rusqlite::params![
+        project,
+        time::format(now),
+        R::KIND.as_str()
+    ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let object = row_object(row, 3)?;
