@@ -303,6 +303,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn over_pct_is_positive_exactly_when_the_value_breaks_the_budget(
+            value in 0.0f64..1000.0,
+            threshold in 1.0f64..1000.0,
+        ) {
+            proptest::prop_assert_eq!(over_pct(value, threshold, Direction::Max) > 0.0, value > threshold);
+            proptest::prop_assert_eq!(over_pct(value, threshold, Direction::Min) > 0.0, value < threshold);
+        }
+
+        #[test]
+        fn a_series_that_only_rises_never_improves(mut values in proptest::collection::vec(1.0f64..1000.0, 2..40)) {
+            values.sort_by(f64::total_cmp);
+            let c = change_pct(&values).unwrap();
+            proptest::prop_assert!(c >= 0.0);
+            let m = median(&values).unwrap();
+            proptest::prop_assert!(values[0] <= m && m <= values[values.len() - 1]);
+        }
+    }
+
     #[test]
     fn summary_figures_are_taken_over_the_window() {
         let rules = Policy::builtin().budgets;

@@ -250,6 +250,27 @@ mod tests {
         assert!(is_opportunity(&rules(), 2, &v("3.0.0"), &v("1.3.0"), &s));
     }
 
+    proptest::proptest! {
+        /// Removing in the deprecating version, or any earlier one, is never
+        /// allowed, whatever has shipped.
+        #[test]
+        fn removal_at_or_before_the_deprecation_is_premature(
+            major in 0u64..3, minor in 0u64..5, patch in 0u64..5, back in 0u64..3,
+            lines in proptest::collection::vec((0u64..3, 0u64..6), 0..12),
+        ) {
+            let d = Version::new(major, minor, patch);
+            let r = Version::new(major, minor, patch.saturating_sub(back));
+            let s: Vec<Shipped> = lines
+                .iter()
+                .map(|(a, b)| Shipped { version: Version::new(*a, *b, 0), date: parse("2026-01-01").unwrap() })
+                .collect();
+            for kind in DeprecationKind::ALL {
+                let j = judge(&rules(), *kind, &d, Some(&r), &s);
+                proptest::prop_assert_eq!(j.status, DeprecationStatus::Premature);
+            }
+        }
+    }
+
     #[test]
     fn unshipped_versions_do_not_count_as_lines() {
         // Only shipped releases are passed in; a draft 0.4.0 is simply absent.

@@ -320,3 +320,6 @@ impl Store {
         load_snapshot(&self.conn, project, now)
     }
 }
+
+#[cfg(test)]
+mod tests;

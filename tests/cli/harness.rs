@@ -9,15 +9,12 @@ use tempfile::TempDir;
 /// The clock every test runs at unless it says otherwise.
 pub const NOW: &str = "2026-03-01T12:00:00Z";
 
-/// The fixtures shared with the project.
+/// A fixture: a real CI artifact of the governed project (see
+/// tests/fixtures/README.md).
 pub fn fixture(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared/fixtures").join(name);
-    if shared.exists() {
-        shared
-    } else {
-        root.join("tests/fixtures").join(name)
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// What one run of the binary produced.
