@@ -87,21 +87,26 @@ pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Ve
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let object = row_object(row, 3)?;
-        let rec: R = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
-            StoreError::Schema {
-                path: conn.path().unwrap_or_default().into(),
-                message: format!("a {} row does not read back: {e}", R::KIND),
-            }
-        })?;
-        out.push(Stamped {
-            seq: row.get(0)?,
-            at: parse_time(&row.get::<_, String>(1)?)?,
-            recorded_at: parse_time(&row.get::<_, String>(2)?)?,
-            rec,
-        });
+        out.push(stamped(conn, row)?);
     }
     Ok(out)
+}
+
+/// A row of `seq, effective_at, recorded_at, <typed columns>` as a record.
+fn stamped<R: Record>(conn: &Connection, row: &Row<'_>) -> Result<Stamped<R>> {
+    let object = row_object(row, 3)?;
+    let rec: R = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
+        StoreError::Schema {
+            path: conn.path().unwrap_or_default().into(),
+            message: format!("a {} row does not read back: {e}", R::KIND),
+        }
+    })?;
+    Ok(Stamped {
+        seq: row.get(0)?,
+        at: parse_time(&row.get::<_, String>(1)?)?,
+        recorded_at: parse_time(&row.get::<_, String>(2)?)?,
+        rec,
+    })
 }
 
 /// The registered projects, by name.
@@ -123,20 +128,7 @@ pub fn policy_versions(conn: &Connection) -> Result<Vec<Stamped<PolicyRec>>> {
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let object = row_object(row, 3)?;
-        let rec: PolicyRec =
-            serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
-                StoreError::Schema {
-                    path: "".into(),
-                    message: e.to_string(),
-                }
-            })?;
-        out.push(Stamped {
-            seq: row.get(0)?,
-            at: parse_time(&row.get::<_, String>(1)?)?,
-            recorded_at: parse_time(&row.get::<_, String>(2)?)?,
-            rec,
-        });
+        out.push(stamped(conn, row)?);
     }
     Ok(out)
 }
