@@ -30,28 +30,45 @@ use crate::store::Store;
 #[command(name = "ledger", version, max_term_width = 100)]
 pub struct Cli {
     /// The ledger file.
-    #[arg(long, global = true, env = "LEDGER_DB", default_value = "ledger.db")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LEDGER_DB",
+        default_value = "ledger.db"
+    )]
     pub db: PathBuf,
     /// The project (default: the policy's project).
-    #[arg(long, global = true, env = "LEDGER_PROJECT")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LEDGER_PROJECT"
+    )]
     pub project: Option<String>,
     /// Output format.
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "LEDGER_FORMAT",
         value_enum,
         default_value = "table"
     )]
     pub format: Format,
     /// Shorthand for --format json.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Answer as the world stood at this time (RFC 3339 or YYYY-MM-DD).
-    #[arg(long, global = true, value_name = "TIME")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "TIME"
+    )]
     pub as_of: Option<String>,
     /// Exit 1 when the answer holds anything that breaks policy.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub check: bool,
     #[command(subcommand)]
     pub command: Command,

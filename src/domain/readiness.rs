@@ -75,7 +75,7 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             .map(|p| format!(" on {p}"))
             .unwrap_or_default();
         match (g.passed, g.entry, g.at) {
-            (Some(true), Some(entry), _) => passing.push(entry.to_string()),
+            (Some(true), Some(entry), _) => passing.push(entry),
             (Some(false), Some(entry), Some(at)) => blockers.push(format!(
                 "{}{on} failed at {} (entry {entry}); fix it and record a passing result",
                 g.gate,
@@ -100,6 +100,8 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             gates.join(", ")
         ));
     }
+    passing.sort_unstable();
+    let entries: Vec<String> = passing.iter().map(i64::to_string).collect();
     let evidence = vec![format!(
         "{} of {} latest CI results pass{}",
         passing.len(),
@@ -107,7 +109,7 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
         if passing.is_empty() {
             String::new()
         } else {
-            format!(" (entries {})", passing.join(", "))
+            format!(" (entries {})", entries.join(", "))
         }
     )];
     (evidence, blockers)

@@ -192,7 +192,7 @@ pub fn number(f: f64) -> String {
 }
 
 /// Formats a JSON value for a CSV field: raw, arrays joined with `;`.
-fn csv_field(v: &serde_json::Value) -> String {
+pub fn csv_field(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Block, Table, View, cell, list, number, sparkline, to_objects};
+use super::{Block, Table, View, csv_field, list, number, sparkline, to_objects};
 use crate::domain::{
     budget::Drift,
     check::{FindingSeverity, ReleaseCheck},
@@ -244,7 +244,7 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
                 .map(|o| {
                     ["id", "met", "evidence", "blockers"]
                         .iter()
-                        .map(|k| cell(&o[*k]))
+                        .map(|k| csv_field(&o[*k]))
                         .collect()
                 })
                 .collect(),
