@@ -12,8 +12,13 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::{CommandError, Context, Output, record::gate_result};
-use crate::domain::{Error, Snapshot, Time, gate::Outcome, record::*, time};
+use super::{CommandError, Context, Output};
+use crate::domain::{
+    Error, Snapshot, Time,
+    gate::{self, Outcome},
+    record::*,
+    time,
+};
 use crate::import::{self, ImportKind, file_error};
 use crate::report::{Block, Table, View};
 use crate::store::{self, Store};
@@ -44,6 +49,8 @@ pub struct Summary {
     pub conflicts: Vec<String>,
     pub violations: Vec<String>,
     pub missing: Vec<String>,
+    /// Things the import passed over on purpose, with why.
+    pub notes: Vec<String>,
     pub entries: Vec<i64>,
 }
 
@@ -78,17 +85,19 @@ pub(super) fn import(
     let summary = match a.kind {
         ImportKind::Changelog => {
             let entries = import::changelog::parse(&name, &text)?;
-            if let Some(e) = entries.iter().find(|e| e.date > ctx.clock) {
-                return Err(file_error(
-                    &name,
-                    Some(format!("line {}", e.line)),
-                    format!("release {} is dated in the future", e.version),
-                )
-                .into());
-            }
             write(&mut store, ctx, &project, entries.len(), |snap, w| {
                 let existing = snap.release_rows();
                 for e in &entries {
+                    // A planned release has not happened: nothing to record yet.
+                    if e.date > ctx.clock {
+                        w.summary.notes.push(format!(
+                            "{} is dated {} (line {}), in the future; not recorded",
+                            e.version,
+                            time::date(e.date),
+                            e.line
+                        ));
+                        continue;
+                    }
                     let v = e.version.to_string();
                     match existing.iter().find(|r| r.version == v) {
                         Some(r) if r.date == time::date(e.date) && r.status == e.status && r.breaking == e.breaking => {
@@ -193,6 +202,7 @@ pub(super) fn import(
             let s = import::conformance::parse(&name, &text)?;
             let at = at_or(s.generated_at)?;
             let source = Some(name.clone());
+            let policy = store::latest_policy(store.conn(), at)?.policy;
             write(&mut store, ctx, &project, 0, |snap, w| {
                 let results = [
                     ("corpus-pass-rate", s.pass_rate_pct()),
@@ -216,8 +226,8 @@ pub(super) fn import(
                         w.summary.skipped += 1;
                         continue;
                     }
-                    let rec = gate_result(
-                        snap,
+                    let rec = gate::result(
+                        &policy,
                         gate,
                         Outcome::Value(value),
                         None,
@@ -428,6 +438,7 @@ fn view(s: &Summary) -> View {
             }
         }
     };
+    section("Not recorded", &s.notes);
     section("Conflicts", &s.conflicts);
     section("Policy violations", &s.violations);
     section(

@@ -179,9 +179,12 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
         Some(v) => Outcome::Value(v),
         None => Outcome::Verdict(a.pass),
     };
-    let (seq, rec) = record_one(ctx, at, |snap| {
-        gate_result(
-            snap,
+    // Judged by the policy in force when the gate ran. A policy loaded later
+    // takes effect at its load time, so it can never be in force at `at`.
+    let policy = store::latest_policy(Store::open(&ctx.db)?.conn(), at)?.policy;
+    let (seq, rec) = record_one(ctx, at, |_| {
+        gate::result(
+            &policy,
             &a.gate,
             outcome,
             a.platform.as_deref(),
@@ -202,36 +205,6 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
         &rec,
         format!("recorded {}{on}: {verdict} (entry {seq})", rec.gate),
     ))
-}
-
-/// Builds a gate result judged with the policy in force.
-pub(super) fn gate_result(
-    snap: &Snapshot,
-    gate_id: &str,
-    outcome: Outcome,
-    platform: Option<&str>,
-    commit_sha: Option<String>,
-    release: Option<&semver::Version>,
-    source: Option<String>,
-) -> Result<GateResultRec, Error> {
-    let def = snap.policy.require_gate(gate_id)?;
-    gate::check_platform(def, platform, &snap.policy.platforms)?;
-    let passed = gate::judge(def, outcome)?;
-    let value = match outcome {
-        Outcome::Value(v) => Some(v),
-        Outcome::Verdict(_) => None,
-    };
-    Ok(GateResultRec {
-        gate: def.id.clone(),
-        platform: platform.map(str::to_string),
-        value,
-        passed,
-        comparator: value.map(|_| def.comparator.as_str().to_string()),
-        threshold: value.and(def.threshold),
-        commit_sha,
-        release: release.map(|v| v.to_string()),
-        source,
-    })
 }
 
 /// Record a budget measurement.

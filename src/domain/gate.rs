@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Error, policy::GateDef};
+use super::{
+    Error,
+    policy::{GateDef, Policy},
+    record::GateResultRec,
+};
 
 named_enum! {
     /// What a gate guards (governance: Quality Gates).
@@ -78,6 +82,37 @@ pub fn judge(def: &GateDef, outcome: Outcome) -> Result<bool, Error> {
             Ok(def.comparator.passes(value, threshold))
         }
     }
+}
+
+/// A gate result judged by the gate's definition in `policy` (the one in
+/// force when the gate ran), with the threshold it was judged by.
+pub fn result(
+    policy: &Policy,
+    gate_id: &str,
+    outcome: Outcome,
+    platform: Option<&str>,
+    commit_sha: Option<String>,
+    release: Option<&semver::Version>,
+    source: Option<String>,
+) -> Result<GateResultRec, Error> {
+    let def = policy.require_gate(gate_id)?;
+    check_platform(def, platform, &policy.platforms)?;
+    let passed = judge(def, outcome)?;
+    let value = match outcome {
+        Outcome::Value(v) => Some(v),
+        Outcome::Verdict(_) => None,
+    };
+    Ok(GateResultRec {
+        gate: def.id.clone(),
+        platform: platform.map(str::to_string),
+        value,
+        passed,
+        comparator: value.map(|_| def.comparator.as_str().to_string()),
+        threshold: value.and(def.threshold),
+        commit_sha,
+        release: release.map(|v| v.to_string()),
+        source,
+    })
 }
 
 /// Checks the platform against the gate: required and known for a

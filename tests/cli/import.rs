@@ -279,7 +279,8 @@ fn the_inclusion_list_keeps_every_entry_and_reports_violations() {
 const CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n\n## [Unreleased] — second note\n\n\
 ## [v0.4.0] — 2026-02-08 — **Release**\n\n### Breaking Changes\n\n- gone\n\n\
 ## [v0.3.1] -- 2026-01-20 -- Tag-only\n\n## [v0.3.0] - 2026-01-10\n\n\
-## [v0.2.0] — 2025-12-01 — Unpublished milestone\n\n## [v1.0.0-rc.1] — 2026-02-20 — Draft\n";
+## [v0.2.0] — 2025-12-01 — Unpublished milestone\n\n## [v1.0.0-rc.1] — 2026-02-20 — Draft\n\n\
+## [v1.0.0] — 2026-06-01 — Draft\n";
 
 #[test]
 fn changelog_headings_become_releases_and_conflicts_are_reported() {
@@ -287,6 +288,13 @@ fn changelog_headings_become_releases_and_conflicts_are_reported() {
     std::fs::write(l.path("CHANGELOG.md"), CHANGELOG).unwrap();
     let s = import(&l, "changelog", &l.path("CHANGELOG.md"), &[]);
     assert_eq!(s["added"], 5);
+    assert!(
+        s["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("1.0.0 is dated 2026-06-01"),
+        "a planned release is not recorded: {s}"
+    );
     let rows = l.json(&["releases"]);
     let get = |v: &str| {
         rows.as_array()
