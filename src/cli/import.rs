@@ -146,11 +146,7 @@ pub(super) fn import(
                         {
                             w.summary.skipped += 1;
                         }
-                        Some(_) => {
-                            w.add(at, b)?;
-                            w.summary.added -= 1;
-                            w.summary.updated += 1;
-                        }
+                        Some(_) => w.update(at, b)?,
                         None => {
                             w.add(at, b)?;
                         }
@@ -308,10 +304,10 @@ pub(super) fn import(
                         continue;
                     }
                     let known = current.iter().any(|c| c.id == e.id);
-                    w.add(at, &rec)?;
                     if known {
-                        w.summary.added -= 1;
-                        w.summary.updated += 1;
+                        w.update(at, &rec)?;
+                    } else {
+                        w.add(at, &rec)?;
                     }
                 }
                 for c in current.iter().filter(|c| !c.removed) {
@@ -372,9 +368,22 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Records a fact new to the ledger.
     fn add<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
-        let seq = store::append(self.tx, self.project, at, self.clock, rec)?;
+        self.append(at, rec)?;
         self.summary.added += 1;
+        Ok(())
+    }
+
+    /// Records a new version of a fact the ledger holds.
+    fn update<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
+        self.append(at, rec)?;
+        self.summary.updated += 1;
+        Ok(())
+    }
+
+    fn append<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
+        let seq = store::append(self.tx, self.project, at, self.clock, rec)?;
         self.summary.entries.push(seq);
         self.progress.inc(1);
         Ok(())

@@ -120,7 +120,7 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
                     i.overdue_by_hours.unwrap_or_default()
                 ),
             );
-        } else if i.due.as_deref() == Some("next release") {
+        } else if i.due_at_next_release {
             add(
                 Blocking,
                 "incident-sla",

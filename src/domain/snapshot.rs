@@ -151,6 +151,8 @@ pub struct IncidentRow {
     pub fix_release: Option<String>,
     pub sla: Option<String>,
     pub due: Option<String>,
+    /// The SLA ends with the next shipped release.
+    pub due_at_next_release: bool,
     pub sla_state: SlaState,
     pub overdue: bool,
     pub overdue_by_hours: Option<f64>,
@@ -510,6 +512,7 @@ impl Snapshot {
                     fix_release: resolved.and_then(|r| r.1),
                     sla: j.sla,
                     due,
+                    due_at_next_release: j.next_release,
                     sla_state: j.state,
                     overdue: j.overdue,
                     overdue_by_hours: j.overdue_by_hours,
