@@ -193,12 +193,15 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
 pub struct CheckReleaseArgs {
     /// The version that would be cut.
     pub version: String,
+    /// The release would break compatibility (after 1.0 that needs a new major).
+    #[arg(long)]
+    pub breaking: bool,
 }
 
 pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
     let snap = snapshot(ctx)?;
-    let c = check::check_release(&snap, &version);
+    let c = check::check_release(&snap, &version, a.breaking);
     Ok(Output::flagged(report::check_release(&c), !c.allowed))
 }
 

@@ -34,8 +34,9 @@ pub struct ReleaseCheck {
     pub findings: Vec<Finding>,
 }
 
-/// Everything cutting `version` now would break, blocking first.
-pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
+/// Everything cutting `version` now would break, blocking first;
+/// `breaking` says the release would break compatibility.
+pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> ReleaseCheck {
     let mut findings = Vec::new();
     let mut add = |severity, rule: &str, message: String| {
         findings.push(Finding {
@@ -68,6 +69,18 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
             Warning,
             "version-order",
             format!("{version} is older than the latest shipped release {latest_v}"),
+        );
+    }
+
+    // governance: Versioning Rules (post-1.0 breaking changes need a major).
+    if breaking && version.major > 0 && !(version.minor == 0 && version.patch == 0) {
+        add(
+            Blocking,
+            "breaking-needs-major",
+            format!(
+                "{version} is breaking, but after 1.0 a breaking change needs a new major ({}.0.0)",
+                version.major + 1
+            ),
         );
     }
 
@@ -170,5 +183,157 @@ pub fn check_release(snap: &Snapshot, version: &Version) -> ReleaseCheck {
         version: version.to_string(),
         allowed: findings.iter().all(|f| f.severity != Blocking),
         findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        incident::{IncidentKind, Severity},
+        policy::Policy,
+        record::*,
+        time::parse,
+    };
+
+    fn stamped<T>(seq: i64, at: &str, rec: T) -> Stamped<T> {
+        let at = parse(at).unwrap();
+        Stamped {
+            seq,
+            at,
+            recorded_at: at,
+            rec,
+        }
+    }
+
+    fn snap() -> Snapshot {
+        Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
+    }
+
+    fn rules(c: &ReleaseCheck) -> Vec<(FindingSeverity, &str)> {
+        c.findings
+            .iter()
+            .map(|f| (f.severity, f.rule.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_ledger_may_release() {
+        let c = check_release(&snap(), &Version::new(0, 1, 0), false);
+        assert!(c.allowed && c.findings.is_empty());
+    }
+
+    #[test]
+    fn a_premature_removal_in_the_version_blocks() {
+        let mut s = snap();
+        s.releases.push(stamped(
+            1,
+            "2026-01-01",
+            ReleaseRec {
+                version: "0.3.0".into(),
+                date: "2026-01-01T00:00:00Z".into(),
+                commit_sha: None,
+                status: crate::domain::release::ReleaseStatus::Released,
+                breaking: false,
+                notes: None,
+            },
+        ));
+        s.deprecations.push(stamped(
+            2,
+            "2026-01-01",
+            DeprecationRec {
+                item: "old".into(),
+                kind: crate::domain::deprecation::DeprecationKind::Api,
+                version: "0.3.0".into(),
+                replacement: None,
+                note: None,
+            },
+        ));
+        s.removals.push(stamped(
+            3,
+            "2026-01-02",
+            RemovalRec {
+                item: "old".into(),
+                version: "0.3.1".into(),
+            },
+        ));
+        let c = check_release(&s, &Version::new(0, 3, 1), false);
+        assert_eq!(
+            rules(&c),
+            [(FindingSeverity::Blocking, "premature-removal")]
+        );
+        assert!(!c.allowed);
+        assert!(
+            check_release(&s, &Version::new(0, 4, 0), false).allowed,
+            "the removal is not in 0.4.0"
+        );
+    }
+
+    #[test]
+    fn budgets_block_only_beyond_the_margin() {
+        let mut s = snap();
+        s.measurements.push(stamped(
+            1,
+            "2026-02-01",
+            MeasurementRec {
+                budget: "cold-load-p95".into(),
+                value: 240.0,
+                commit_sha: None,
+                source: None,
+            },
+        ));
+        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        assert_eq!(
+            rules(&c),
+            [(FindingSeverity::Warning, "budget-over")],
+            "exactly 20% over warns"
+        );
+        s.measurements[0].rec.value = 240.5;
+        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        assert_eq!(
+            rules(&c),
+            [(FindingSeverity::Blocking, "budget-over-blocking")]
+        );
+    }
+
+    #[test]
+    fn open_incidents_due_at_the_next_release_block() {
+        let mut s = snap();
+        s.incidents.push(stamped(
+            1,
+            "2026-02-20",
+            IncidentRec {
+                kind: IncidentKind::Security,
+                severity: Severity::Low,
+                title: "leak".into(),
+                over_pct: None,
+            },
+        ));
+        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        assert_eq!(rules(&c), [(FindingSeverity::Blocking, "incident-sla")]);
+        s.incident_events.push(stamped(
+            2,
+            "2026-02-21",
+            IncidentEventRec {
+                incident: 1,
+                action: IncidentAction::Resolve,
+                release: None,
+            },
+        ));
+        assert!(check_release(&s, &Version::new(0, 5, 0), false).allowed);
+    }
+
+    #[test]
+    fn a_breaking_release_after_1_0_needs_a_major() {
+        let c = check_release(&snap(), &Version::new(1, 4, 0), true);
+        assert_eq!(
+            rules(&c),
+            [(FindingSeverity::Blocking, "breaking-needs-major")]
+        );
+        assert!(check_release(&snap(), &Version::new(2, 0, 0), true).allowed);
+        assert!(
+            check_release(&snap(), &Version::new(0, 4, 0), true).allowed,
+            "pre-1.0 may break"
+        );
     }
 }

@@ -166,6 +166,29 @@ impl IncidentRow {
 }
 
 impl Snapshot {
+    /// A project with nothing recorded yet, judged by `policy` at `now`.
+    pub fn empty(project: &str, now: Time, policy: Policy) -> Snapshot {
+        Snapshot {
+            project: project.to_string(),
+            now,
+            policy,
+            policy_changes: Vec::new(),
+            releases: Vec::new(),
+            gate_results: Vec::new(),
+            budgets: Vec::new(),
+            measurements: Vec::new(),
+            deprecations: Vec::new(),
+            removals: Vec::new(),
+            extensions: Vec::new(),
+            extension_removals: Vec::new(),
+            tier_conformance: Vec::new(),
+            incidents: Vec::new(),
+            incident_events: Vec::new(),
+            maintenance: Vec::new(),
+            attestations: Vec::new(),
+        }
+    }
+
     /// Releases that count as shipped, with their dates.
     pub fn shipped(&self) -> Vec<Shipped> {
         self.releases
