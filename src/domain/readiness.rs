@@ -255,3 +255,153 @@ fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        policy::Policy,
+        record::{AttestationRec, GateResultRec, MeasurementRec, Stamped},
+        time::parse,
+    };
+
+    fn stamped<T>(seq: i64, at: &str, rec: T) -> Stamped<T> {
+        let at = parse(at).unwrap();
+        Stamped {
+            seq,
+            at,
+            recorded_at: at,
+            rec,
+        }
+    }
+
+    fn criterion<'a>(r: &'a Readiness, id: &str) -> &'a Criterion {
+        r.criteria.iter().find(|c| c.id == id).unwrap()
+    }
+
+    fn judge_now(s: &Snapshot) -> Readiness {
+        readiness(s, &s.policy.milestones[0])
+    }
+
+    #[test]
+    fn nothing_recorded_means_every_criterion_is_unmet_with_a_reason() {
+        let s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let r = judge_now(&s);
+        assert!(!r.ready);
+        for c in &r.criteria {
+            assert!(!c.met && !c.blockers.is_empty(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ci_is_green_only_with_a_passing_result_on_every_platform() {
+        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let ci: Vec<String> = s
+            .policy
+            .gates
+            .iter()
+            .filter(|g| g.kind == GateKind::Ci)
+            .map(|g| g.id.clone())
+            .collect();
+        let mut seq = 0;
+        for gate in &ci {
+            for platform in ["linux", "macos", "windows"] {
+                seq += 1;
+                s.gate_results.push(stamped(
+                    seq,
+                    "2026-02-01",
+                    GateResultRec {
+                        gate: gate.clone(),
+                        platform: Some(platform.into()),
+                        value: None,
+                        passed: !(gate == "fmt" && platform == "windows"),
+                        comparator: None,
+                        threshold: None,
+                        commit_sha: None,
+                        release: None,
+                        source: None,
+                    },
+                ));
+            }
+        }
+        let r = judge_now(&s);
+        let c = criterion(&r, "ci-green");
+        assert!(!c.met);
+        assert_eq!(c.blockers.len(), 1);
+        assert!(c.blockers[0].starts_with("fmt on windows failed"), "{c:?}");
+        s.gate_results.iter_mut().for_each(|g| g.rec.passed = true);
+        assert!(criterion(&judge_now(&s), "ci-green").met);
+    }
+
+    #[test]
+    fn budgets_need_thirty_days_of_history_and_no_sample_over() {
+        let mut s = Snapshot::empty("pi", parse("2026-03-31").unwrap(), Policy::builtin());
+        let mut seq = 0;
+        for budget in [
+            "cold-load-p95",
+            "warm-load-p95",
+            "event-dispatch-p95",
+            "binary-size",
+        ] {
+            // Exactly 30 days before now counts as history, not as a window sample.
+            for at in ["2026-03-01", "2026-03-30"] {
+                seq += 1;
+                s.measurements.push(stamped(
+                    seq,
+                    at,
+                    MeasurementRec {
+                        budget: budget.into(),
+                        value: 1.0,
+                        commit_sha: None,
+                        source: None,
+                    },
+                ));
+            }
+        }
+        let r = judge_now(&s);
+        assert!(
+            criterion(&r, "budgets-consistent").met,
+            "{:?}",
+            criterion(&r, "budgets-consistent")
+        );
+        s.measurements[1].rec.value = 10.5; // cold-load is fine at 10.5 ms
+        s.measurements[5].rec.value = 10.5; // event dispatch is over 10 ms
+        let r = judge_now(&s);
+        let c = criterion(&r, "budgets-consistent");
+        assert!(!c.met);
+        assert!(
+            c.blockers[0].starts_with("event-dispatch-p95 was over budget in 1 of 1"),
+            "{c:?}"
+        );
+        s.now = parse("2026-03-30T12:00:00Z").unwrap();
+        let c = criterion(&judge_now(&s), "budgets-consistent").clone();
+        assert!(
+            c.blockers
+                .iter()
+                .any(|b| b.starts_with("measured for less than 30 days")),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_capability_policy_change_stales_the_security_review() {
+        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        s.attestations.push(stamped(
+            1,
+            "2026-02-01",
+            AttestationRec {
+                criterion: "security-review".into(),
+                signed_by: Some("alice".into()),
+                note: None,
+            },
+        ));
+        assert!(criterion(&judge_now(&s), "security-review").met);
+        s.policy_changes.push(parse("2026-02-10").unwrap());
+        let r = judge_now(&s);
+        let c = criterion(&r, "security-review");
+        assert!(
+            !c.met && c.blockers[0].contains("policy changed on 2026-02-10"),
+            "{c:?}"
+        );
+    }
+}
