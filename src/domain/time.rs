@@ -11,8 +11,17 @@ use super::Error;
 /// A point in time, always UTC.
 pub type Time = DateTime<Utc>;
 
-/// Parses RFC 3339 (`2026-02-08T02:11:50Z`, any offset) or `YYYY-MM-DD`.
+/// Parses RFC 3339 (`2026-02-08T02:11:50Z`, any offset) or `YYYY-MM-DD`,
+/// from 1970 on (an earlier date is a typo, not a release).
 pub fn parse(text: &str) -> Result<Time, Error> {
+    let t = parse_any(text)?;
+    if t.timestamp() < 0 {
+        return Err(Error::invalid("time", text.trim(), "a time from 1970 on"));
+    }
+    Ok(t)
+}
+
+fn parse_any(text: &str) -> Result<Time, Error> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(truncate(t.with_timezone(&Utc)));
@@ -71,6 +80,12 @@ mod tests {
         let err = parse("08/02/2026").unwrap_err();
         assert!(err.to_string().contains("\"08/02/2026\""), "{err}");
         assert!(parse("2026-02-30").is_err());
+        assert!(
+            parse("0000-01-01")
+                .unwrap_err()
+                .to_string()
+                .contains("from 1970 on")
+        );
     }
 
     #[test]

@@ -276,6 +276,9 @@ impl Store {
 
     /// Runs a read-only query and returns its column names and rows.
     pub fn query(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
+        if sql.trim().is_empty() {
+            return Err(domain::Error::invalid("query", sql, "a SELECT statement").into());
+        }
         let mut stmt = self
             .conn
             .prepare(sql)

@@ -260,4 +260,5 @@ fn sql_is_read_only() {
     assert_eq!(rows[1]["version"], "0.4.0");
     l.rejects(&["sql", "DELETE FROM releases"], "read-only");
     l.rejects(&["sql", "SELEC 1"], "invalid query");
+    l.rejects(&["sql", "  "], "invalid query");
 }
