@@ -92,15 +92,21 @@ impl Store {
             .conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| store.open_error(e))?;
-        embedded::migrations::runner()
+        let migrated = embedded::migrations::runner()
             .set_grouped(true)
             .set_abort_divergent(true)
             .set_abort_missing(true)
-            .run(&mut store.conn)
-            .map_err(|e| StoreError::Schema {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            .run(&mut store.conn);
+        if let Err(e) = migrated {
+            // Several `ledger init` at once on a new file: one migrates, the
+            // others fail on its tables; the schema is then what they want.
+            if store.check_schema().is_err() {
+                return Err(StoreError::Schema {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                });
+            }
+        }
         Ok(store)
     }
 

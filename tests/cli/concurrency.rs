@@ -38,3 +38,24 @@ fn concurrent_writers_lose_nothing() {
     let (entries, _) = l.head();
     assert_eq!(entries, 2 + writers * each);
 }
+
+#[test]
+fn concurrent_inits_agree_on_one_policy() {
+    let l = crate::harness::Ledger::empty();
+    let children: Vec<Child> = (0..4)
+        .map(|_| {
+            let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("ledger"));
+            c.arg("init")
+                .env("LEDGER_DB", l.db())
+                .env("LEDGER_NOW", &l.now)
+                .stdout(std::process::Stdio::null());
+            c.spawn().expect("spawn init")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("init").success(), "an init failed");
+    }
+    let v = l.json(&["sql", "SELECT count(*) AS policies FROM policy_versions"]);
+    assert_eq!(v[0]["policies"], 1);
+    assert_eq!(l.head().0, 2, "one project entry and one policy entry");
+}
