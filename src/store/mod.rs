@@ -63,12 +63,16 @@ pub enum StoreError {
 
 impl StoreError {
     fn is_busy(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
+        matches!(self, StoreError::Sqlite(e) if is_busy(e))
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Store results.
@@ -81,17 +85,42 @@ pub struct Store {
 }
 
 impl Store {
-    /// Creates the file if needed and brings its schema up to date.
+    /// Creates the file if needed and brings its schema up to date. Other
+    /// processes may be doing the same: a locked file is retried.
     pub fn create(path: &Path) -> Result<Store> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Store::try_create(path) {
+                Err(e) if e.is_busy() && attempt < 4 * WRITE_ATTEMPTS => {
+                    std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
+                }
+                Err(e) if e.is_busy() => {
+                    return Err(StoreError::Busy {
+                        path: path.to_path_buf(),
+                        attempts: attempt,
+                    });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_create(path: &Path) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut store = Store::connect(path, flags)?;
         // WAL is a property of the file: set once here, kept by every opener.
-        store
+        let mode: String = store
             .conn
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| store.open_error(e))?;
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            store
+                .conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| store.open_error(e))?;
+        }
         let migrated = embedded::migrations::runner()
             .set_grouped(true)
             .set_abort_divergent(true)
@@ -138,9 +167,14 @@ impl Store {
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
-        let open_error = |e: rusqlite::Error| StoreError::Open {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let open_error = |e: rusqlite::Error| {
+            if is_busy(&e) {
+                return StoreError::Sqlite(e);
+            }
+            StoreError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
         };
         let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
@@ -161,6 +195,9 @@ impl Store {
     }
 
     fn open_error(&self, e: rusqlite::Error) -> StoreError {
+        if is_busy(&e) {
+            return StoreError::Sqlite(e);
+        }
         StoreError::Open {
             path: self.path.clone(),
             message: e.to_string(),
