@@ -59,6 +59,7 @@ pub mod readiness;
 pub mod record;
 pub mod release;
 pub mod snapshot;
+pub mod status;
 pub mod time;
 
 pub use error::Error;

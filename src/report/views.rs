@@ -12,6 +12,8 @@ use crate::domain::{
     snapshot::{
         BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, ReleaseRow, TierCount,
     },
+    status::Status,
+    time,
 };
 
 /// `ledger releases`.
@@ -419,5 +421,169 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
             Block::Heading("Maintenance".into()),
             t(&["task", "cadence", "title"], tasks),
         ],
+    }
+}
+
+/// `ledger status`: one screen of everything that needs attention.
+pub fn status(s: &Status) -> View {
+    let table = |columns: &[&str], rows: Vec<Vec<String>>| {
+        Block::Table(Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        })
+    };
+    let mut blocks = vec![Block::Heading(format!(
+        "Ledger status for {} as of {}",
+        s.project,
+        time::format(s.as_of)
+    ))];
+    blocks.push(Block::Line(match &s.latest_release {
+        Some(r) => format!(
+            "Latest release: {} ({}, {}) on {}",
+            r.tag,
+            r.channel.as_str(),
+            r.status,
+            r.date
+        ),
+        None => "Latest release: none shipped yet".into(),
+    }));
+    blocks.push(Block::Heading(format!(
+        "Failing gates ({})",
+        s.failing_gates.len()
+    )));
+    blocks.push(table(
+        &["gate", "platform", "value", "at"],
+        s.failing_gates
+            .iter()
+            .map(|g| {
+                vec![
+                    g.gate.clone(),
+                    g.platform.clone().unwrap_or("-".into()),
+                    g.value.map(number).unwrap_or("fail".into()),
+                    g.at.map(time::format).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Budgets over or drifting, last {} days ({})",
+        s.drift_days,
+        s.budgets.len()
+    )));
+    blocks.push(table(
+        &["budget", "status", "trend", "last", "over %", "change %"],
+        s.budgets
+            .iter()
+            .map(|d| {
+                vec![
+                    d.budget.clone(),
+                    d.status.as_str().into(),
+                    sparkline(&d.values),
+                    d.last
+                        .map(|v| format!("{} {}", number(v), d.unit))
+                        .unwrap_or_default(),
+                    d.over_pct.map(number).unwrap_or("-".into()),
+                    d.change_pct.map(number).unwrap_or("-".into()),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Deprecations overdue or premature ({})",
+        s.deprecations.len()
+    )));
+    blocks.push(table(
+        &["item", "kind", "deprecated", "status", "since / removed"],
+        s.deprecations
+            .iter()
+            .map(|d| {
+                vec![
+                    d.item.clone(),
+                    d.kind.to_string(),
+                    d.deprecated_in.clone(),
+                    d.status.as_str().into(),
+                    d.overdue_since
+                        .map(time::date)
+                        .or(d.removed_in.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Incidents past their SLA ({} of {} open)",
+        s.overdue_incidents.len(),
+        s.open_incidents
+    )));
+    blocks.push(table(
+        &["id", "kind", "severity", "title", "overdue by h"],
+        s.overdue_incidents
+            .iter()
+            .map(|i| {
+                vec![
+                    i.id.to_string(),
+                    i.kind.to_string(),
+                    i.severity.to_string(),
+                    i.title.clone(),
+                    i.overdue_by_hours.map(number).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading(format!(
+        "Maintenance overdue ({})",
+        s.overdue_maintenance.len()
+    )));
+    blocks.push(table(
+        &["task", "cadence", "last done"],
+        s.overdue_maintenance
+            .iter()
+            .map(|t| {
+                vec![
+                    t.task.clone(),
+                    t.cadence.to_string(),
+                    t.last_done.map(time::date).unwrap_or("never".into()),
+                ]
+            })
+            .collect(),
+    ));
+    for r in &s.readiness {
+        let met = r.criteria.iter().filter(|c| c.met).count();
+        blocks.push(Block::Heading(format!(
+            "Readiness for {}: {} ({met} of {} criteria met)",
+            r.milestone,
+            if r.ready { "READY" } else { "not ready" },
+            r.criteria.len()
+        )));
+        blocks.push(table(
+            &["criterion", "state", "blocker"],
+            r.criteria
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.clone(),
+                        if c.met { "met" } else { "unmet" }.into(),
+                        c.blockers.first().cloned().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    let count = |name: &str, n: usize| vec![name.to_string(), n.to_string()];
+    let csv = Table {
+        columns: vec!["section".into(), "count".into()],
+        rows: vec![
+            count("failing_gates", s.failing_gates.len()),
+            count("budgets_over_or_drifting", s.budgets.len()),
+            count("deprecations_overdue_or_premature", s.deprecations.len()),
+            count("incidents_overdue", s.overdue_incidents.len()),
+            count("maintenance_overdue", s.overdue_maintenance.len()),
+        ],
+    };
+    View {
+        json: serde_json::to_value(s).unwrap_or_default(),
+        csv,
+        blocks,
+        raw: None,
     }
 }
