@@ -14,7 +14,7 @@ use crate::domain::{
     record::{PolicyRec, ProjectRec},
     time,
 };
-use crate::report::{self, Block, Table, View};
+use crate::report::{self, Block, View};
 use crate::store::{self, Store};
 
 /// Where the policy comes from.
@@ -101,31 +101,7 @@ pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
 pub(super) fn verify(ctx: &Context) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
     let r = store::verify(store.conn())?;
-    let mut blocks = vec![Block::Line(if r.ok {
-        format!(
-            "ok: {} entries, chain intact, every row matches its entry",
-            r.entries
-        )
-    } else {
-        format!(
-            "TAMPERED: {} problem(s) in {} entries",
-            r.problems.len(),
-            r.entries
-        )
-    })];
-    blocks.push(Block::Line(format!("head: {}", r.head)));
-    for p in &r.problems {
-        blocks.push(Block::Line(format!("- {p}")));
-    }
-    let view = View {
-        json: serde_json::to_value(&r).unwrap_or_default(),
-        csv: Table {
-            columns: vec!["problem".into()],
-            rows: r.problems.iter().map(|p| vec![p.clone()]).collect(),
-        },
-        raw: None,
-        blocks,
-    };
+    let view = report::verify(&r);
     Ok(Output {
         view,
         flagged: !r.ok,
@@ -185,44 +161,7 @@ pub struct SqlArgs {
 pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
     let store = Store::open_read_only(&ctx.db)?;
     let (columns, rows) = store.query(&a.query)?;
-    let objects: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::Value::Object(columns.iter().cloned().zip(r.iter().cloned()).collect())
-        })
-        .collect();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(report::cell).collect())
-        .collect();
-    let table = Table {
-        columns: columns.clone(),
-        rows: cells,
-    };
-    Ok(Output::plain(View {
-        json: serde_json::Value::Array(objects),
-        csv: Table {
-            columns,
-            rows: rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|v| {
-                            v.as_str().map(str::to_string).unwrap_or_else(|| {
-                                if v.is_null() {
-                                    String::new()
-                                } else {
-                                    v.to_string()
-                                }
-                            })
-                        })
-                        .collect()
-                })
-                .collect(),
-        },
-        raw: None,
-        blocks: vec![Block::Table(table)],
-    }))
+    Ok(Output::plain(report::query_rows(columns, &rows)))
 }
 
 /// The demo's sample history, embedded so the binary runs anywhere.

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::Serialize;
 
 use super::{CommandError, Context, Output};
 use crate::domain::{
@@ -19,8 +18,8 @@ use crate::domain::{
     record::*,
     time,
 };
-use crate::import::{self, ImportKind, file_error};
-use crate::report::{Block, Table, View};
+use crate::import::{self, ImportKind, Summary, file_error};
+use crate::report;
 use crate::store::{self, Store};
 
 /// Import a CI artifact as it is.
@@ -35,23 +34,6 @@ pub struct ImportArgs {
     /// (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
-}
-
-/// What an import did.
-#[derive(Debug, Default, Serialize)]
-pub struct Summary {
-    pub kind: String,
-    pub file: String,
-    pub added: usize,
-    pub updated: usize,
-    pub skipped: usize,
-    pub no_data: usize,
-    pub conflicts: Vec<String>,
-    pub violations: Vec<String>,
-    pub missing: Vec<String>,
-    /// Things the import passed over on purpose, with why.
-    pub notes: Vec<String>,
-    pub entries: Vec<i64>,
 }
 
 /// Files above this many items show a progress bar on a terminal.
@@ -342,7 +324,7 @@ pub(super) fn import(
         ..summary
     };
     let flagged = !summary.conflicts.is_empty() || !summary.violations.is_empty();
-    Ok(Output::flagged(view(&summary), flagged))
+    Ok(Output::flagged(report::import_summary(&summary), flagged))
 }
 
 fn read(ctx: &Context, path: &std::path::Path) -> Result<String, CommandError> {
@@ -423,62 +405,4 @@ fn write(
         Ok(w.summary)
     })?;
     Ok(summary)
-}
-
-fn view(s: &Summary) -> View {
-    let mut blocks = vec![Block::Line(format!(
-        "imported {} {}: {} added, {} updated, {} already recorded{}",
-        s.kind,
-        s.file,
-        s.added,
-        s.updated,
-        s.skipped,
-        if s.no_data > 0 {
-            format!(", {} without data", s.no_data)
-        } else {
-            String::new()
-        }
-    ))];
-    let mut section = |title: &str, items: &[String]| {
-        if !items.is_empty() {
-            blocks.push(Block::Heading(format!("{title} ({})", items.len())));
-            for i in items {
-                blocks.push(Block::Line(format!("  {i}")));
-            }
-        }
-    };
-    section("Not recorded", &s.notes);
-    section("Conflicts", &s.conflicts);
-    section("Policy violations", &s.violations);
-    section(
-        "In the ledger but not in this file (not removed)",
-        &s.missing,
-    );
-    View {
-        json: serde_json::to_value(s).unwrap_or_default(),
-        csv: Table {
-            columns: [
-                "added",
-                "updated",
-                "skipped",
-                "no_data",
-                "conflicts",
-                "violations",
-                "missing",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: vec![vec![
-                s.added.to_string(),
-                s.updated.to_string(),
-                s.skipped.to_string(),
-                s.no_data.to_string(),
-                s.conflicts.len().to_string(),
-                s.violations.len().to_string(),
-                s.missing.len().to_string(),
-            ]],
-        },
-        blocks,
-        raw: None,
-    }
 }

@@ -13,6 +13,7 @@ pub mod inclusion;
 
 use serde_json::Value;
 
+pub use crate::domain::imported::Summary;
 use crate::domain::{Error, Time, time};
 
 /// The artifact kinds `ledger import` reads.

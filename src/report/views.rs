@@ -2,10 +2,12 @@
 
 use serde_json::json;
 
-use super::{Block, Table, View, csv_field, list, number, sparkline, to_objects};
+use super::{Block, Table, View, cell, csv_field, list, number, sparkline, to_objects};
 use crate::domain::{
     budget::Drift,
     check::{FindingSeverity, ReleaseCheck},
+    imported::Summary,
+    integrity::VerifyReport,
     maintenance::TaskStatus,
     policy::Policy,
     readiness::Readiness,
@@ -584,6 +586,118 @@ pub fn status(s: &Status) -> View {
         json: serde_json::to_value(s).unwrap_or_default(),
         csv,
         blocks,
+        raw: None,
+    }
+}
+
+/// `ledger import`.
+pub fn import_summary(s: &Summary) -> View {
+    let mut blocks = vec![Block::Line(format!(
+        "imported {} {}: {} added, {} updated, {} already recorded{}",
+        s.kind,
+        s.file,
+        s.added,
+        s.updated,
+        s.skipped,
+        if s.no_data > 0 {
+            format!(", {} without data", s.no_data)
+        } else {
+            String::new()
+        }
+    ))];
+    let mut section = |title: &str, items: &[String]| {
+        if !items.is_empty() {
+            blocks.push(Block::Heading(format!("{title} ({})", items.len())));
+            for i in items {
+                blocks.push(Block::Line(format!("  {i}")));
+            }
+        }
+    };
+    section("Not recorded", &s.notes);
+    section("Conflicts", &s.conflicts);
+    section("Policy violations", &s.violations);
+    section(
+        "In the ledger but not in this file (not removed)",
+        &s.missing,
+    );
+    View {
+        json: serde_json::to_value(s).unwrap_or_default(),
+        csv: Table {
+            columns: [
+                "added",
+                "updated",
+                "skipped",
+                "no_data",
+                "conflicts",
+                "violations",
+                "missing",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: vec![vec![
+                s.added.to_string(),
+                s.updated.to_string(),
+                s.skipped.to_string(),
+                s.no_data.to_string(),
+                s.conflicts.len().to_string(),
+                s.violations.len().to_string(),
+                s.missing.len().to_string(),
+            ]],
+        },
+        blocks,
+        raw: None,
+    }
+}
+
+/// `ledger verify`.
+pub fn verify(r: &VerifyReport) -> View {
+    let mut blocks = vec![Block::Line(if r.ok {
+        format!(
+            "ok: {} entries, chain intact, every row matches its entry",
+            r.entries
+        )
+    } else {
+        format!(
+            "TAMPERED: {} problem(s) in {} entries",
+            r.problems.len(),
+            r.entries
+        )
+    })];
+    blocks.push(Block::Line(format!("head: {}", r.head)));
+    blocks.extend(r.problems.iter().map(|p| Block::Line(format!("- {p}"))));
+    View {
+        json: serde_json::to_value(r).unwrap_or_default(),
+        csv: Table {
+            columns: vec!["problem".into()],
+            rows: r.problems.iter().map(|p| vec![p.clone()]).collect(),
+        },
+        blocks,
+        raw: None,
+    }
+}
+
+/// `ledger sql`: rows as they came.
+pub fn query_rows(columns: Vec<String>, rows: &[Vec<serde_json::Value>]) -> View {
+    let objects = rows
+        .iter()
+        .map(|r| {
+            serde_json::Value::Object(columns.iter().cloned().zip(r.iter().cloned()).collect())
+        })
+        .collect();
+    let table = Table {
+        columns: columns.clone(),
+        rows: rows.iter().map(|r| r.iter().map(cell).collect()).collect(),
+    };
+    View {
+        json: serde_json::Value::Array(objects),
+        csv: Table {
+            columns,
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(csv_field).collect())
+                .collect(),
+        },
+        blocks: vec![Block::Table(table)],
         raw: None,
     }
 }

@@ -2,24 +2,14 @@
 //! row against the entry it came from.
 
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
 
 use super::{
     Result,
     journal::{self, GENESIS},
     read,
 };
+pub use crate::domain::integrity::VerifyReport;
 use crate::domain::record::Kind;
-
-/// What verification found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VerifyReport {
-    pub ok: bool,
-    pub entries: i64,
-    /// The hash of the last entry; note it to detect a truncated tail later.
-    pub head: String,
-    pub problems: Vec<String>,
-}
 
 /// Verifies the whole file.
 pub fn verify(conn: &Connection) -> Result<VerifyReport> {

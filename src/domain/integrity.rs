@@ -1,0 +1,13 @@
+//! What `ledger verify` finds.
+
+use serde::Serialize;
+
+/// The outcome of recomputing the chain and cross-checking every row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub entries: i64,
+    /// The hash of the last entry; note it to detect a truncated tail later.
+    pub head: String,
+    pub problems: Vec<String>,
+}

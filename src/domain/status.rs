@@ -1,0 +1,85 @@
+//! The dashboard's facts: everything that needs attention, in one value.
+
+use serde::Serialize;
+
+use super::{
+    Snapshot, Time,
+    budget::Drift,
+    deprecation::DeprecationStatus,
+    maintenance::TaskStatus,
+    readiness::{self, Readiness},
+    snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
+};
+
+/// What `ledger status` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub project: String,
+    pub as_of: Time,
+    pub drift_days: u32,
+    pub latest_release: Option<ReleaseRow>,
+    pub failing_gates: Vec<GateRow>,
+    /// Budgets over or drifting over the policy's drift window.
+    pub budgets: Vec<Drift>,
+    /// Deprecations overdue or removed prematurely.
+    pub deprecations: Vec<DeprecationRow>,
+    pub overdue_incidents: Vec<IncidentRow>,
+    pub open_incidents: usize,
+    pub overdue_maintenance: Vec<TaskStatus>,
+    pub readiness: Vec<Readiness>,
+}
+
+impl Status {
+    /// Gathers the dashboard from a snapshot.
+    pub fn of(snap: &Snapshot) -> Status {
+        let incidents = snap.incident_rows();
+        Status {
+            project: snap.project.clone(),
+            as_of: snap.now,
+            drift_days: snap.policy.budgets.drift_days,
+            latest_release: snap.latest_shipped(),
+            failing_gates: snap
+                .gate_rows()
+                .into_iter()
+                .filter(|g| g.passed == Some(false))
+                .collect(),
+            budgets: snap
+                .drift(snap.policy.budgets.drift_days)
+                .into_iter()
+                .filter(|d| d.status.is_finding())
+                .collect(),
+            deprecations: snap
+                .deprecation_rows()
+                .into_iter()
+                .filter(|d| {
+                    matches!(
+                        d.status,
+                        DeprecationStatus::Overdue | DeprecationStatus::Premature
+                    )
+                })
+                .collect(),
+            open_incidents: incidents.iter().filter(|i| i.is_open()).count(),
+            overdue_incidents: incidents.into_iter().filter(|i| i.overdue).collect(),
+            overdue_maintenance: snap
+                .maintenance_rows()
+                .into_iter()
+                .filter(|t| t.overdue)
+                .collect(),
+            readiness: snap
+                .policy
+                .milestones
+                .iter()
+                .map(|m| readiness::readiness(snap, m))
+                .collect(),
+        }
+    }
+
+    /// Whether anything on the dashboard breaks policy (for `--check`).
+    pub fn breaks_policy(&self) -> bool {
+        !self.failing_gates.is_empty()
+            || !self.budgets.is_empty()
+            || !self.deprecations.is_empty()
+            || !self.overdue_incidents.is_empty()
+            || !self.overdue_maintenance.is_empty()
+    }
+}
