@@ -98,9 +98,36 @@ pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
     )))
 }
 
-pub(super) fn verify(ctx: &Context) -> Result<Output, CommandError> {
+/// What to verify against.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A head printed by an earlier verify: it must still be in the chain,
+    /// which also catches entries cut from the end since then.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+}
+
+pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandError> {
+    if let Some(h) = &a.head
+        && !(h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(crate::domain::Error::invalid(
+            "head",
+            h,
+            "a 64-digit SHA-256 hex hash printed by verify",
+        )
+        .into());
+    }
     let store = Store::open(&ctx.db)?;
-    let r = store::verify(store.conn())?;
+    let mut r = store::verify(store.conn())?;
+    if let Some(h) = &a.head
+        && !store::has_hash(store.conn(), &h.to_ascii_lowercase())?
+    {
+        r.ok = false;
+        r.problems.push(format!(
+            "head {h} from an earlier verify is not in the chain: entries were cut or rewritten since"
+        ));
+    }
     let view = report::verify(&r);
     Ok(Output {
         view,

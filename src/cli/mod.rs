@@ -135,7 +135,7 @@ pub enum Command {
     /// Import a CI artifact.
     Import(import::ImportArgs),
     /// Recompute the hash chain and cross-check every row.
-    Verify,
+    Verify(admin::VerifyArgs),
     /// Every entry as JSON Lines, in order.
     Export,
     /// Write a consistent copy of the ledger while others write.
@@ -347,7 +347,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Readiness(a) => query::readiness(ctx, a),
         C::CheckRelease(a) => query::check_release(ctx, a),
         C::Import(a) => import::import(ctx, a, err),
-        C::Verify => admin::verify(ctx),
+        C::Verify(a) => admin::verify(ctx, a),
         C::Export => admin::export(ctx),
         C::Backup(a) => admin::backup(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),

@@ -21,7 +21,7 @@ pub use journal::{Entry, append};
 pub use read::{
     PolicyInForce, Scope, entry, latest_policy, load_snapshot, load_snapshot_scoped, projects,
 };
-pub use verify::{VerifyReport, verify};
+pub use verify::{VerifyReport, has_hash, verify};
 
 mod embedded {
     refinery::embed_migrations!("migrations");

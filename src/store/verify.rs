@@ -105,6 +105,15 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     })
 }
 
+/// Whether some entry has this hash.
+pub fn has_hash(conn: &Connection, hash: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM entries WHERE hash = ?1)",
+        [hash],
+        |r| r.get(0),
+    )?)
+}
+
 fn cross_check(
     conn: &Connection,
     kind: Kind,

@@ -200,3 +200,25 @@ fn a_file_that_is_not_a_ledger_is_a_storage_error() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("cannot open"), "{}", r.stderr);
 }
+
+#[test]
+fn a_cut_tail_is_caught_against_an_earlier_head() {
+    let l = history();
+    let (_, head) = l.head();
+    l.ok(&["record-maintenance", "dependency-audit"]);
+    assert_eq!(
+        l.run(&["verify", "--head", &head]).code,
+        0,
+        "the old head is still in the chain"
+    );
+    // Cut the last two entries with their rows: the chain alone cannot tell.
+    l.sqlite(
+        "DROP TRIGGER entries_no_delete; DROP TRIGGER gate_results_no_delete; DROP TRIGGER maintenance_no_delete;
+         DELETE FROM maintenance; DELETE FROM gate_results; DELETE FROM entries WHERE seq >= 6;",
+    )
+    .unwrap();
+    let r = l.run(&["verify", "--head", &head, "--json"]);
+    assert_eq!(r.code, 1);
+    let problems = r.json()["problems"].to_string();
+    assert!(problems.contains("is not in the chain"), "{problems}");
+}
