@@ -132,7 +132,20 @@ pub enum Command {
     Readiness(query::ReadinessArgs),
     /// What would break policy if VERSION were cut now.
     CheckRelease(query::CheckReleaseArgs),
-    /// Import a CI artifact.
+    /// Import a CI artifact as it is, in one transaction.
+    ///
+    ///   changelog            `## [vX.Y.Z] — DATE — STATUS` headings become releases
+    ///   budget-summary       budgets of pi.perf.budget_summary v1/v2 become budget
+    ///                        definitions (a changed threshold: a new version)
+    ///   budget-events        JSON Lines measurements at --at (`actual: null`: no data)
+    ///   conformance-summary  pi.ext.conformance_summary.v2 counts become conformance
+    ///                        gate results and per-tier counts
+    ///   inclusion-list       pi.ext.inclusion_list.v1 entries become extensions;
+    ///                        policy violations are reported, not refused
+    ///
+    /// Facts already recorded are skipped, so importing the same file again
+    /// changes nothing; disagreements are reported, never overwritten.
+    #[command(verbatim_doc_comment)]
     Import(import::ImportArgs),
     /// Recompute the hash chain and cross-check every row.
     Verify(admin::VerifyArgs),
