@@ -37,7 +37,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Event>, Error> {
             .or_else(|| v.get("budget"))
             .and_then(Value::as_str)
             .ok_or_else(|| file_error(file, at.clone(), "has no budget_name"))?;
-        let value = match v.get("actual") {
+        // `actual` in the project's files; `value` in hand-written ones.
+        let value = match v.get("actual").or_else(|| v.get("value")) {
             None => {
                 return Err(file_error(
                     file,

@@ -34,14 +34,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
         let line = raw.trim();
         if let Some(heading) = line.strip_prefix("## ") {
             in_release = false;
-            let heading = heading.trim();
-            let Some(rest) = heading.strip_prefix('[') else {
+            let Some((label, tail)) = split_heading(heading.trim()) else {
                 continue;
             };
-            let Some(close) = rest.find(']') else {
-                continue;
-            };
-            let label = rest[..close].trim();
             if label.eq_ignore_ascii_case("unreleased") {
                 continue;
             }
@@ -53,28 +48,15 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
                     format!("\"{label}\" is not a SemVer version"),
                 )
             })?;
-            let tail = &rest[close + 1..];
-            // A link target right after the bracket, `[1.0.0](url)`, is not a field.
-            let tail = match tail.trim_start().strip_prefix('(') {
-                Some(t) => t.split_once(')').map(|(_, r)| r).unwrap_or(""),
-                None => tail,
-            };
-            let fields: Vec<String> = split_fields(tail);
-            let date = fields
+            let date = find_date(tail).ok_or_else(|| {
+                file_error(
+                    file,
+                    at.clone(),
+                    format!("release {version} has no date (YYYY-MM-DD)"),
+                )
+            })?;
+            let status = split_fields(tail)
                 .iter()
-                .find_map(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc())
-                .ok_or_else(|| {
-                    file_error(
-                        file,
-                        at.clone(),
-                        format!("release {version} has no date (YYYY-MM-DD)"),
-                    )
-                })?;
-            let status = fields
-                .iter()
-                .filter(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").is_err())
                 .find_map(|f| status_word(f))
                 .unwrap_or(ReleaseStatus::Released);
             if out.iter().any(|e| e.version == version) {
@@ -117,9 +99,50 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
     Ok(out)
 }
 
+/// The version label and the rest of a heading: `[v1.2.3] — …`,
+/// `[1.2.3](link) - …`, or a bare `v1.2.3 (…)`; `None` for other headings.
+fn split_heading(heading: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = heading.strip_prefix('[') {
+        let close = rest.find(']')?;
+        let tail = &rest[close + 1..];
+        // A link target right after the bracket is not a field.
+        let tail = match tail.trim_start().strip_prefix('(') {
+            Some(t) => t.split_once(')').map(|(_, r)| r).unwrap_or(""),
+            None => tail,
+        };
+        return Some((rest[..close].trim(), tail));
+    }
+    let (label, tail) = heading
+        .split_once(char::is_whitespace)
+        .unwrap_or((heading, ""));
+    let bare = label.strip_prefix('v').unwrap_or(label);
+    bare.starts_with(|c: char| c.is_ascii_digit())
+        .then_some((label, tail))
+}
+
+/// The first `YYYY-MM-DD` date anywhere in the text, as midnight UTC.
+fn find_date(text: &str) -> Option<Time> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len().saturating_sub(9)).find_map(|i| {
+        let shaped = [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|k| digit(i + k))
+            && b[i + 4] == b'-'
+            && b[i + 7] == b'-'
+            && !(i > 0 && digit(i - 1))
+            && !digit(i + 10);
+        if !shaped {
+            return None;
+        }
+        NaiveDate::parse_from_str(text.get(i..i + 10)?, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+    })
+}
+
 fn split_fields(tail: &str) -> Vec<String> {
     let normalized = tail
-        .replace(['—', '–'], "\u{1}")
+        .replace(['—', '–', '(', ')', ','], "\u{1}")
         .replace("--", "\u{1}")
         .replace(" - ", "\u{1}");
     normalized
@@ -178,6 +201,31 @@ mod tests {
         );
         assert_eq!(crate::domain::time::date(e[1].date), "2026-01-20");
         assert_eq!(e[0].line, 9);
+    }
+
+    #[test]
+    fn bare_and_linked_headings_are_read_too() {
+        let text = "## v1.2.3 (2026-03-04)\n\n## 1.2.2 - 2026-03-01 - Draft\n\n\
+                    ## [1.2.1](https://example.org/compare) – 2026-02-27 – (tag-only)\n\n## Notes\n";
+        let e = parse("C.md", text).unwrap();
+        let got: Vec<(String, String, ReleaseStatus)> = e
+            .iter()
+            .map(|e| {
+                (
+                    e.version.to_string(),
+                    crate::domain::time::date(e.date),
+                    e.status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("1.2.3".into(), "2026-03-04".into(), ReleaseStatus::Released),
+                ("1.2.2".into(), "2026-03-01".into(), ReleaseStatus::Draft),
+                ("1.2.1".into(), "2026-02-27".into(), ReleaseStatus::TagOnly),
+            ]
+        );
     }
 
     #[test]
