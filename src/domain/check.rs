@@ -196,16 +196,6 @@ mod tests {
         time::parse,
     };
 
-    fn stamped<T>(seq: i64, at: &str, rec: T) -> Stamped<T> {
-        let at = parse(at).unwrap();
-        Stamped {
-            seq,
-            at,
-            recorded_at: at,
-            rec,
-        }
-    }
-
     fn snap() -> Snapshot {
         Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
     }
@@ -226,7 +216,7 @@ mod tests {
     #[test]
     fn a_premature_removal_in_the_version_blocks() {
         let mut s = snap();
-        s.releases.push(stamped(
+        s.releases.push(Stamped::at(
             1,
             "2026-01-01",
             ReleaseRec {
@@ -238,7 +228,7 @@ mod tests {
                 notes: None,
             },
         ));
-        s.deprecations.push(stamped(
+        s.deprecations.push(Stamped::at(
             2,
             "2026-01-01",
             DeprecationRec {
@@ -249,7 +239,7 @@ mod tests {
                 note: None,
             },
         ));
-        s.removals.push(stamped(
+        s.removals.push(Stamped::at(
             3,
             "2026-01-02",
             RemovalRec {
@@ -272,7 +262,7 @@ mod tests {
     #[test]
     fn budgets_block_only_beyond_the_margin() {
         let mut s = snap();
-        s.measurements.push(stamped(
+        s.measurements.push(Stamped::at(
             1,
             "2026-02-01",
             MeasurementRec {
@@ -299,7 +289,7 @@ mod tests {
     #[test]
     fn open_incidents_due_at_the_next_release_block() {
         let mut s = snap();
-        s.incidents.push(stamped(
+        s.incidents.push(Stamped::at(
             1,
             "2026-02-20",
             IncidentRec {
@@ -311,7 +301,7 @@ mod tests {
         ));
         let c = check_release(&s, &Version::new(0, 5, 0), false);
         assert_eq!(rules(&c), [(FindingSeverity::Blocking, "incident-sla")]);
-        s.incident_events.push(stamped(
+        s.incident_events.push(Stamped::at(
             2,
             "2026-02-21",
             IncidentEventRec {

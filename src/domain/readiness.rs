@@ -265,16 +265,6 @@ mod tests {
         time::parse,
     };
 
-    fn stamped<T>(seq: i64, at: &str, rec: T) -> Stamped<T> {
-        let at = parse(at).unwrap();
-        Stamped {
-            seq,
-            at,
-            recorded_at: at,
-            rec,
-        }
-    }
-
     fn criterion<'a>(r: &'a Readiness, id: &str) -> &'a Criterion {
         r.criteria.iter().find(|c| c.id == id).unwrap()
     }
@@ -307,7 +297,7 @@ mod tests {
         for gate in &ci {
             for platform in ["linux", "macos", "windows"] {
                 seq += 1;
-                s.gate_results.push(stamped(
+                s.gate_results.push(Stamped::at(
                     seq,
                     "2026-02-01",
                     GateResultRec {
@@ -346,7 +336,7 @@ mod tests {
             // Exactly 30 days before now counts as history, not as a window sample.
             for at in ["2026-03-01", "2026-03-30"] {
                 seq += 1;
-                s.measurements.push(stamped(
+                s.measurements.push(Stamped::at(
                     seq,
                     at,
                     MeasurementRec {
@@ -386,7 +376,7 @@ mod tests {
     #[test]
     fn a_capability_policy_change_stales_the_security_review() {
         let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
-        s.attestations.push(stamped(
+        s.attestations.push(Stamped::at(
             1,
             "2026-02-01",
             AttestationRec {

@@ -277,3 +277,17 @@ pub struct Stamped<T> {
     pub recorded_at: Time,
     pub rec: T,
 }
+
+#[cfg(test)]
+impl<T> Stamped<T> {
+    /// A record effective and recorded at `at` (tests build histories so).
+    pub fn at(seq: i64, at: &str, rec: T) -> Stamped<T> {
+        let at = crate::domain::time::parse(at).unwrap();
+        Stamped {
+            seq,
+            at,
+            recorded_at: at,
+            rec,
+        }
+    }
+}
