@@ -105,7 +105,7 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
     );
     if let Some(Block::Table(t)) = view.blocks.last_mut() {
         t.columns.insert(3, "trend".into());
-        t.columns.insert(4, "budget ".into());
+        t.columns.insert(4, "limit".into());
         for (row, d) in t.rows.iter_mut().zip(rows) {
             row.insert(3, sparkline(&d.values));
             let rule = if d.direction == crate::domain::budget::Direction::Max {
