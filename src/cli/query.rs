@@ -28,9 +28,9 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
     let rows: Vec<_> = snap
         .gate_rows()
         .into_iter()
-        .filter(|g| !a.failing || g.passed == Some(false))
+        .filter(|g| !a.failing || g.is_failing())
         .collect();
-    let failing = rows.iter().any(|g| g.passed == Some(false));
+    let failing = rows.iter().any(|g| g.is_failing());
     Ok(Output::flagged(report::gates(&rows), failing))
 }
 
@@ -81,12 +81,7 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
                 || (a.premature && d.status == DeprecationStatus::Premature)
         })
         .collect();
-    let flagged = rows.iter().any(|d| {
-        matches!(
-            d.status,
-            DeprecationStatus::Overdue | DeprecationStatus::Premature
-        )
-    });
+    let flagged = rows.iter().any(|d| d.status.is_finding());
     Ok(Output::flagged(report::deprecations(&rows), flagged))
 }
 

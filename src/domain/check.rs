@@ -142,7 +142,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         }
     }
 
-    for g in snap.gate_rows().iter().filter(|g| g.passed == Some(false)) {
+    for g in snap.gate_rows().iter().filter(|g| g.is_failing()) {
         let on = g
             .platform
             .as_deref()

@@ -34,6 +34,14 @@ pub enum DeprecationStatus {
 }
 
 impl DeprecationStatus {
+    /// Whether the status breaks policy: past its window, or removed early.
+    pub fn is_finding(self) -> bool {
+        matches!(
+            self,
+            DeprecationStatus::Overdue | DeprecationStatus::Premature
+        )
+    }
+
     /// The status as shown.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -158,6 +158,13 @@ pub struct IncidentRow {
     pub overdue_by_hours: Option<f64>,
 }
 
+impl GateRow {
+    /// The latest result failed (no result yet is not a failure).
+    pub fn is_failing(&self) -> bool {
+        self.passed == Some(false)
+    }
+}
+
 impl IncidentRow {
     /// Open until resolved.
     pub fn is_open(&self) -> bool {

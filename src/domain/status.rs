@@ -5,7 +5,6 @@ use serde::Serialize;
 use super::{
     Snapshot, Time,
     budget::Drift,
-    deprecation::DeprecationStatus,
     maintenance::TaskStatus,
     readiness::{self, Readiness},
     snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
@@ -41,7 +40,7 @@ impl Status {
             failing_gates: snap
                 .gate_rows()
                 .into_iter()
-                .filter(|g| g.passed == Some(false))
+                .filter(|g| g.is_failing())
                 .collect(),
             budgets: snap
                 .drift(snap.policy.budgets.drift_days)
@@ -51,12 +50,7 @@ impl Status {
             deprecations: snap
                 .deprecation_rows()
                 .into_iter()
-                .filter(|d| {
-                    matches!(
-                        d.status,
-                        DeprecationStatus::Overdue | DeprecationStatus::Premature
-                    )
-                })
+                .filter(|d| d.status.is_finding())
                 .collect(),
             open_incidents: incidents.iter().filter(|i| i.is_open()).count(),
             overdue_incidents: incidents.into_iter().filter(|i| i.overdue).collect(),
