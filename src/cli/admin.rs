@@ -119,15 +119,7 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         .into());
     }
     let store = Store::open(&ctx.db)?;
-    let mut r = store::verify(store.conn())?;
-    if let Some(h) = &a.head
-        && !store::has_hash(store.conn(), &h.to_ascii_lowercase())?
-    {
-        r.ok = false;
-        r.problems.push(format!(
-            "head {h} from an earlier verify is not in the chain: entries were cut or rewritten since"
-        ));
-    }
+    let r = store::verify(store.conn(), a.head.as_deref())?;
     let view = report::verify(&r);
     Ok(Output {
         view,
@@ -136,19 +128,30 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
     })
 }
 
-pub(super) fn export(ctx: &Context) -> Result<Output, CommandError> {
+/// Streams every entry to `out` as JSON Lines, whatever the format: one
+/// entry per line, in order, never the whole journal in memory. A reader
+/// that goes away (`ledger export | head`) ends it quietly.
+pub(super) fn export(ctx: &Context, out: &mut dyn Write) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
-    let entries = store.entries()?;
-    // JSON Lines whatever the format: one entry per line, in order.
-    let lines: Vec<String> = entries
-        .iter()
-        .filter_map(|e| serde_json::to_string(e).ok())
-        .collect();
-    let mut text = lines.join("\n");
-    if !text.is_empty() {
-        text.push('\n');
+    let mut out = std::io::BufWriter::new(out);
+    let mut failed: Option<std::io::Error> = None;
+    let walked = store.for_each_entry(|e| {
+        let written = serde_json::to_writer(&mut out, e)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        written.map_err(|e| {
+            failed = Some(e);
+            store::StoreError::Interrupted
+        })
+    });
+    let failed = failed.or_else(|| out.flush().err());
+    match (walked, failed) {
+        (_, Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        (_, Some(e)) => return Err(e.into()),
+        (Err(e), None) => return Err(e.into()),
+        (Ok(()), None) => {}
     }
-    Ok(Output::plain(View::raw(text)))
+    Ok(Output::plain(View::raw(String::new())))
 }
 
 /// Where to write the copy.
@@ -162,7 +165,7 @@ pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandErr
     let store = Store::open(&ctx.db)?;
     store.backup(&a.path)?;
     let copy = Store::open(&a.path)?;
-    let r = store::verify(copy.conn())?;
+    let r = store::verify(copy.conn(), None)?;
     let line = format!(
         "backed up {} entries to {} (head {}{})",
         r.entries,
@@ -277,7 +280,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let store = Store::open(&db)?;
     store.mark_demo()?;
     let project = demo_ctx.project(&store)?;
-    let snap = store.snapshot(&project, clock)?;
+    let snap = store.snapshot(&project, clock, crate::domain::snapshot::Need::STATUS)?;
     let mut out = super::query::dashboard(&snap);
     out.flagged = false;
     let db_arg = if db.as_os_str() == "ledger.db" {
@@ -289,7 +292,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         err,
         "built a demo ledger in {} from seed/demo ({} entries); the clock is the story's end, {}.",
         db.display(),
-        store::verify(store.conn())?.entries,
+        store::verify(store.conn(), None)?.entries,
         time::format(clock)
     );
     let explore = [

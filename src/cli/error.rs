@@ -90,12 +90,14 @@ impl From<StoreError> for CommandError {
                 message,
                 hint: None,
             },
-            StoreError::Open { .. } | StoreError::Sqlite(_) => CommandError {
-                exit: 3,
-                code: "storage",
-                message,
-                hint: None,
-            },
+            StoreError::Open { .. } | StoreError::Sqlite(_) | StoreError::Interrupted => {
+                CommandError {
+                    exit: 3,
+                    code: "storage",
+                    message,
+                    hint: None,
+                }
+            }
         }
     }
 }

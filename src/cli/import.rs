@@ -5,6 +5,7 @@
 //! violations are reported rather than silently resolved. Importing the
 //! same file again changes nothing.
 
+use std::collections::{HashMap, HashSet, hash_map::Entry};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -16,11 +17,12 @@ use crate::domain::{
     Error, Snapshot, Time,
     gate::{self, Outcome},
     record::*,
+    snapshot::Need,
     time,
 };
 use crate::import::{self, ImportKind, Summary, file_error};
 use crate::report;
-use crate::store::{self, Store};
+use crate::store::{self, Reader, Store};
 
 /// Import a CI artifact as it is.
 #[derive(Debug, Args)]
@@ -67,21 +69,28 @@ pub(super) fn import(
     let summary = match a.kind {
         ImportKind::Changelog => {
             let entries = import::changelog::parse(&name, &text)?;
-            write(&mut store, ctx, &project, entries.len(), |snap, w| {
-                let existing = snap.release_rows();
-                for e in &entries {
-                    // A planned release has not happened: nothing to record yet.
-                    if e.date > ctx.clock {
-                        w.summary.notes.push(format!(
-                            "{} is dated {} (line {}), in the future; not recorded",
-                            e.version,
-                            time::date(e.date),
-                            e.line
-                        ));
-                        continue;
-                    }
-                    let v = e.version.to_string();
-                    match existing.iter().find(|r| r.version == v) {
+            write(
+                &mut store,
+                ctx,
+                &project,
+                entries.len(),
+                Need::RELEASES,
+                |snap, _, w| {
+                    let existing = snap.release_rows();
+                    for e in &entries {
+                        w.tick();
+                        // A planned release has not happened: nothing to record yet.
+                        if e.date > ctx.clock {
+                            w.summary.notes.push(format!(
+                                "{} is dated {} (line {}), in the future; not recorded",
+                                e.version,
+                                time::date(e.date),
+                                e.line
+                            ));
+                            continue;
+                        }
+                        let v = e.version.to_string();
+                        match existing.iter().find(|r| r.version == v) {
                         Some(r) if r.date == time::date(e.date) && r.status == e.status && r.breaking == e.breaking => {
                             w.summary.skipped += 1;
                         }
@@ -107,200 +116,256 @@ pub(super) fn import(
                             w.add(e.date, &rec)?;
                         }
                     }
-                }
-                Ok(())
-            })?
+                    }
+                    Ok(())
+                },
+            )?
         }
         ImportKind::BudgetSummary => {
             let s = import::budget_summary::parse(&name, &text)?;
             let at = at_or(s.generated_at)?;
-            write(&mut store, ctx, &project, s.budgets.len(), |snap, w| {
-                let current = snap.budget_defs();
-                for b in &s.budgets {
-                    match current.iter().find(|c| c.id == b.budget) {
-                        Some(c)
-                            if c.threshold == b.threshold
-                                && c.direction == b.direction
-                                && c.unit == b.unit
-                                && c.ci_enforced == b.ci_enforced
-                                && c.category == b.category
-                                && c.metric == b.metric =>
-                        {
-                            w.summary.skipped += 1;
-                        }
-                        Some(_) => w.update(at, b)?,
-                        None => {
-                            w.add(at, b)?;
+            let need = Need {
+                budgets: true,
+                ..Need::NOTHING
+            };
+            write(
+                &mut store,
+                ctx,
+                &project,
+                s.budgets.len(),
+                need,
+                |snap, _, w| {
+                    let current = snap.budget_defs();
+                    for b in &s.budgets {
+                        w.tick();
+                        match current.iter().find(|c| c.id == b.budget) {
+                            Some(c)
+                                if c.threshold == b.threshold
+                                    && c.direction == b.direction
+                                    && c.unit == b.unit
+                                    && c.ci_enforced == b.ci_enforced
+                                    && c.category == b.category
+                                    && c.metric == b.metric =>
+                            {
+                                w.summary.skipped += 1;
+                            }
+                            Some(_) => w.update(at, b)?,
+                            None => {
+                                w.add(at, b)?;
+                            }
                         }
                     }
-                }
-                Ok(())
-            })?
+                    Ok(())
+                },
+            )?
         }
         ImportKind::BudgetEvents => {
             let events = import::budget_events::parse(&name, &text)?;
             let at = fallback;
-            write(&mut store, ctx, &project, events.len(), |snap, w| {
-                let known = snap.budget_defs();
-                for e in &events {
-                    if !known.iter().any(|b| b.id == e.budget) {
-                        let err =
-                            Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
-                        return Err(file_error(
-                            &name,
-                            Some(format!("line {}", e.line)),
-                            format!("{err}; import the budget summary first"),
-                        )
-                        .into());
+            let need = Need {
+                budgets: true,
+                ..Need::NOTHING
+            };
+            write(
+                &mut store,
+                ctx,
+                &project,
+                events.len(),
+                need,
+                |snap, reader, w| {
+                    let known = snap.budget_defs();
+                    // The only measurements an event can repeat: those of its
+                    // budget at the same time, looked up once per budget.
+                    let at_text = time::format(at);
+                    let mut seen: HashMap<&str, HashSet<u64>> = HashMap::new();
+                    for e in &events {
+                        w.tick();
+                        if !known.iter().any(|b| b.id == e.budget) {
+                            let err = Error::unknown(
+                                "budget",
+                                &e.budget,
+                                known.iter().map(|b| b.id.clone()),
+                            );
+                            return Err(file_error(
+                                &name,
+                                Some(format!("line {}", e.line)),
+                                format!("{err}; import the budget summary first"),
+                            )
+                            .into());
+                        }
+                        let Some(value) = e.value else {
+                            w.summary.no_data += 1;
+                            continue;
+                        };
+                        let values = match seen.entry(e.budget.as_str()) {
+                            Entry::Occupied(o) => o.into_mut(),
+                            Entry::Vacant(v) => {
+                                let key: [store::Key<'_>; 2] =
+                                    [("budget", &e.budget), ("effective_at", &at_text)];
+                                let rows: Vec<Stamped<MeasurementRec>> = reader.find(&key)?;
+                                v.insert(rows.iter().map(|m| m.rec.value.to_bits()).collect())
+                            }
+                        };
+                        if values.contains(&value.to_bits()) {
+                            w.summary.skipped += 1;
+                            continue;
+                        }
+                        let rec = MeasurementRec {
+                            budget: e.budget.clone(),
+                            value,
+                            commit_sha: None,
+                            source: e.source.clone(),
+                        };
+                        w.add(at, &rec)?;
                     }
-                    let Some(value) = e.value else {
-                        w.summary.no_data += 1;
-                        continue;
-                    };
-                    let seen = snap
-                        .measurements
-                        .iter()
-                        .any(|m| m.at == at && m.rec.budget == e.budget && m.rec.value == value);
-                    if seen {
-                        w.summary.skipped += 1;
-                        continue;
-                    }
-                    let rec = MeasurementRec {
-                        budget: e.budget.clone(),
-                        value,
-                        commit_sha: None,
-                        source: e.source.clone(),
-                    };
-                    w.add(at, &rec)?;
-                }
-                Ok(())
-            })?
+                    Ok(())
+                },
+            )?
         }
         ImportKind::ConformanceSummary => {
             let s = import::conformance::parse(&name, &text)?;
             let at = at_or(s.generated_at)?;
             let source = Some(name.clone());
             let policy = store::latest_policy(store.conn(), at)?.policy;
-            write(&mut store, ctx, &project, 0, |snap, w| {
-                let results = [
-                    ("corpus-pass-rate", s.pass_rate_pct()),
-                    ("max-failures", Some(s.counts.fail as f64)),
-                    ("max-na", Some(s.counts.na as f64)),
-                    ("policy-negative", s.negative_pct()),
-                ];
-                for (gate, value) in results {
-                    let Some(value) = value else {
-                        w.summary.no_data += 1;
-                        continue;
-                    };
-                    if snap.policy.gate(gate).is_none() {
-                        continue;
+            let items = 4 + s.per_tier.len();
+            write(
+                &mut store,
+                ctx,
+                &project,
+                items,
+                Need::NOTHING,
+                |snap, reader, w| {
+                    let at_text = time::format(at);
+                    let results = [
+                        ("corpus-pass-rate", s.pass_rate_pct()),
+                        ("max-failures", Some(s.counts.fail as f64)),
+                        ("max-na", Some(s.counts.na as f64)),
+                        ("policy-negative", s.negative_pct()),
+                    ];
+                    for (gate, value) in results {
+                        w.tick();
+                        let Some(value) = value else {
+                            w.summary.no_data += 1;
+                            continue;
+                        };
+                        if snap.policy.gate(gate).is_none() {
+                            continue;
+                        }
+                        let key: [store::Key<'_>; 3] = [
+                            ("gate", &gate),
+                            ("platform", &None::<String>),
+                            ("effective_at", &at_text),
+                        ];
+                        let same: Vec<Stamped<GateResultRec>> = reader.find(&key)?;
+                        if same.iter().any(|r| r.rec.value == Some(value)) {
+                            w.summary.skipped += 1;
+                            continue;
+                        }
+                        let rec = gate::result(
+                            &policy,
+                            gate,
+                            Outcome::Value(value),
+                            None,
+                            None,
+                            None,
+                            source.clone(),
+                        )?;
+                        if !rec.passed {
+                            w.summary.violations.push(format!(
+                                "{gate} is {} (needs {} {})",
+                                crate::report::number(value),
+                                rec.comparator.clone().unwrap_or_default(),
+                                rec.threshold.map(crate::report::number).unwrap_or_default()
+                            ));
+                        }
+                        w.add(at, &rec)?;
                     }
-                    let seen = snap
-                        .gate_results
-                        .iter()
-                        .any(|r| r.at == at && r.rec.gate == gate && r.rec.value == Some(value));
-                    if seen {
-                        w.summary.skipped += 1;
-                        continue;
+                    let tiers: Vec<Stamped<TierConformanceRec>> =
+                        reader.find(&[("effective_at", &at_text)])?;
+                    for (source_tier, c) in &s.per_tier {
+                        w.tick();
+                        if tiers.iter().any(|t| &t.rec.source_tier == source_tier) {
+                            w.summary.skipped += 1;
+                            continue;
+                        }
+                        let rec = TierConformanceRec {
+                            source_tier: source_tier.clone(),
+                            tier: snap.policy.tier_of(source_tier).map(str::to_string),
+                            pass: c.pass,
+                            fail: c.fail,
+                            na: c.na,
+                            total: c.total,
+                        };
+                        w.add(at, &rec)?;
                     }
-                    let rec = gate::result(
-                        &policy,
-                        gate,
-                        Outcome::Value(value),
-                        None,
-                        None,
-                        None,
-                        source.clone(),
-                    )?;
-                    if !rec.passed {
-                        w.summary.violations.push(format!(
-                            "{gate} is {} (needs {} {})",
-                            crate::report::number(value),
-                            rec.comparator.clone().unwrap_or_default(),
-                            rec.threshold.map(crate::report::number).unwrap_or_default()
-                        ));
-                    }
-                    w.add(at, &rec)?;
-                }
-                for (source_tier, c) in &s.per_tier {
-                    let seen = snap
-                        .tier_conformance
-                        .iter()
-                        .any(|t| t.at == at && &t.rec.source_tier == source_tier);
-                    if seen {
-                        w.summary.skipped += 1;
-                        continue;
-                    }
-                    let rec = TierConformanceRec {
-                        source_tier: source_tier.clone(),
-                        tier: snap.policy.tier_of(source_tier).map(str::to_string),
-                        pass: c.pass,
-                        fail: c.fail,
-                        na: c.na,
-                        total: c.total,
-                    };
-                    w.add(at, &rec)?;
-                }
-                Ok(())
-            })?
+                    Ok(())
+                },
+            )?
         }
         ImportKind::InclusionList => {
             let list = import::inclusion::parse(&name, &text)?;
             let at = at_or(list.generated_at)?;
-            let mut s = write(&mut store, ctx, &project, list.entries.len(), |snap, w| {
-                let current = snap.extension_rows();
-                for e in &list.entries {
-                    let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
-                        file_error(
-                            &name,
-                            Some(format!("{} entry \"{}\"", e.list, e.id)),
-                            format!(
-                                "source tier \"{}\" maps to no policy tier ({})",
-                                e.source_tier,
-                                snap.policy.tier_ids().join(", ")
-                            ),
-                        )
-                    })?;
-                    let rec = ExtensionRec {
-                        extension: e.id.clone(),
-                        name: e.name.clone(),
-                        tier: tier.to_string(),
-                        source_tier: Some(e.source_tier.clone()),
-                        license: e.license.clone(),
-                        provenance: e.provenance.clone(),
-                        doctor: e.doctor.clone(),
-                        patched: e.patched,
-                        score: e.score,
-                        capabilities: e.capabilities.clone(),
-                        origin: format!("import {}", e.list),
-                    };
-                    let same = snap
-                        .extensions
-                        .iter()
-                        .rfind(|x| x.rec.extension == e.id)
-                        .is_some_and(|x| x.rec == rec)
-                        && current.iter().any(|c| c.id == e.id && !c.removed);
-                    if same {
-                        w.summary.skipped += 1;
-                        continue;
+            let mut s = write(
+                &mut store,
+                ctx,
+                &project,
+                list.entries.len(),
+                Need::EXTENSIONS,
+                |snap, _, w| {
+                    let current = snap.extension_rows();
+                    for e in &list.entries {
+                        w.tick();
+                        let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
+                            file_error(
+                                &name,
+                                Some(format!("{} entry \"{}\"", e.list, e.id)),
+                                format!(
+                                    "source tier \"{}\" maps to no policy tier ({})",
+                                    e.source_tier,
+                                    snap.policy.tier_ids().join(", ")
+                                ),
+                            )
+                        })?;
+                        let rec = ExtensionRec {
+                            extension: e.id.clone(),
+                            name: e.name.clone(),
+                            tier: tier.to_string(),
+                            source_tier: Some(e.source_tier.clone()),
+                            license: e.license.clone(),
+                            provenance: e.provenance.clone(),
+                            doctor: e.doctor.clone(),
+                            patched: e.patched,
+                            score: e.score,
+                            capabilities: e.capabilities.clone(),
+                            origin: format!("import {}", e.list),
+                        };
+                        let same = snap
+                            .extensions
+                            .iter()
+                            .rfind(|x| x.rec.extension == e.id)
+                            .is_some_and(|x| x.rec == rec)
+                            && current.iter().any(|c| c.id == e.id && !c.removed);
+                        if same {
+                            w.summary.skipped += 1;
+                            continue;
+                        }
+                        let known = current.iter().any(|c| c.id == e.id);
+                        if known {
+                            w.update(at, &rec)?;
+                        } else {
+                            w.add(at, &rec)?;
+                        }
                     }
-                    let known = current.iter().any(|c| c.id == e.id);
-                    if known {
-                        w.update(at, &rec)?;
-                    } else {
-                        w.add(at, &rec)?;
+                    for c in current.iter().filter(|c| !c.removed) {
+                        if !list.entries.iter().any(|e| e.id == c.id) {
+                            w.summary.missing.push(c.id.clone());
+                        }
                     }
-                }
-                for c in current.iter().filter(|c| !c.removed) {
-                    if !list.entries.iter().any(|e| e.id == c.id) {
-                        w.summary.missing.push(c.id.clone());
-                    }
-                }
-                Ok(())
-            })?;
+                    Ok(())
+                },
+            )?;
             // Violations are judged on the corpus as it now stands.
-            let snap = store.snapshot(&project, ctx.clock)?;
+            let snap = store.snapshot(&project, ctx.clock, Need::EXTENSIONS)?;
             for row in snap.extension_rows() {
                 if !row.removed
                     && !row.violations.is_empty()
@@ -345,11 +410,18 @@ struct Writer<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     project: &'a str,
     clock: Time,
+    /// The chain's end, kept here for the whole batch.
+    head: store::Head,
     summary: Summary,
     progress: ProgressBar,
 }
 
 impl Writer<'_> {
+    /// One more item of the file handled, whatever became of it.
+    fn tick(&self) {
+        self.progress.inc(1);
+    }
+
     /// Records a fact new to the ledger.
     fn add<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
         self.append(at, rec)?;
@@ -365,23 +437,26 @@ impl Writer<'_> {
     }
 
     fn append<R: Record>(&mut self, at: Time, rec: &R) -> store::Result<()> {
-        let seq = store::append(self.tx, self.project, at, self.clock, rec)?;
+        let seq = self
+            .head
+            .append(self.tx, self.project, at, self.clock, rec)?;
         self.summary.entries.push(seq);
-        self.progress.inc(1);
         Ok(())
     }
 }
 
-/// Runs one import in one transaction against the project's snapshot.
+/// Runs one import in one transaction, on what `need` asks for of the
+/// project and a reader for the keys an item can collide with.
 fn write(
     store: &mut Store,
     ctx: &Context,
     project: &str,
     items: usize,
-    mut body: impl FnMut(&Snapshot, &mut Writer<'_>) -> store::Result<()>,
+    need: Need,
+    mut body: impl FnMut(&Snapshot, &Reader<'_>, &mut Writer<'_>) -> store::Result<()>,
 ) -> Result<Summary, CommandError> {
     let summary = store.write(|tx| {
-        let snap = store::load_snapshot(tx, project, ctx.clock)?;
+        let snap = store::load_snapshot(tx, project, ctx.clock, need)?;
         let progress = if items >= PROGRESS_FROM {
             // Hidden by indicatif itself when stderr is not a terminal.
             let bar =
@@ -397,10 +472,11 @@ fn write(
             tx,
             project,
             clock: ctx.clock,
+            head: store::Head::read(tx)?,
             summary: Summary::default(),
             progress,
         };
-        body(&snap, &mut w)?;
+        body(&snap, &Reader::new(tx, project, ctx.clock), &mut w)?;
         w.progress.finish_and_clear();
         Ok(w.summary)
     })?;

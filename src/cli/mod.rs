@@ -299,6 +299,11 @@ pub fn run(
         }
     };
     let result = Context::new(&cli, ledger_now).and_then(|ctx| {
+        if matches!(cli.command, Command::Export) {
+            // Streamed as it is read, not rendered afterwards.
+            let output = admin::export(&ctx, out)?;
+            return Ok((ctx, output));
+        }
         let output = dispatch(&ctx, &cli.command, err)?;
         Ok((ctx, output))
     });
@@ -361,7 +366,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::CheckRelease(a) => query::check_release(ctx, a),
         C::Import(a) => import::import(ctx, a, err),
         C::Verify(a) => admin::verify(ctx, a),
-        C::Export => admin::export(ctx),
+        C::Export => admin::export(ctx, &mut std::io::sink()),
         C::Backup(a) => admin::backup(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),
     }
@@ -389,9 +394,10 @@ fn is_write(command: &Command) -> bool {
     )
 }
 
-/// Opens the ledger and loads the project's snapshot at the query's "now".
-fn snapshot(ctx: &Context) -> Result<domain::Snapshot, CommandError> {
+/// Opens the ledger and loads what `need` asks for of the project at the
+/// query's "now".
+fn snapshot(ctx: &Context, need: domain::snapshot::Need) -> Result<domain::Snapshot, CommandError> {
     let store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
-    Ok(store.snapshot(&project, ctx.now())?)
+    Ok(store.snapshot(&project, ctx.now(), need)?)
 }

@@ -5,13 +5,14 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, snapshot};
 use crate::domain::{
-    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, readiness, release, status,
-    time,
+    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, readiness, release,
+    snapshot::Need, status, time,
 };
 use crate::report;
+use crate::store::{self, Store};
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::RELEASES)?;
     Ok(Output::plain(report::releases(&snap.release_rows())))
 }
 
@@ -24,7 +25,7 @@ pub struct GatesArgs {
 }
 
 pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::GATES)?;
     let rows: Vec<_> = snap
         .gate_rows()
         .into_iter()
@@ -35,7 +36,7 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::BUDGETS)?;
     let rows = snap.budget_rows();
     let over = rows
         .iter()
@@ -52,8 +53,19 @@ pub struct DriftArgs {
 }
 
 pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
-    let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    // The window comes from the policy in force at the time asked about.
+    let days = match a.days {
+        Some(d) => d,
+        None => {
+            store::latest_policy(store.conn(), ctx.now())?
+                .policy
+                .budgets
+                .drift_days
+        }
+    };
+    let snap = store.snapshot(&project, ctx.now(), Need::drift(days))?;
     let rows = snap.drift(days);
     let flagged = rows.iter().any(|d| d.status.is_finding());
     Ok(Output::flagged(report::drift(&rows, days), flagged))
@@ -71,7 +83,7 @@ pub struct DeprecationsArgs {
 }
 
 pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::DEPRECATIONS)?;
     let rows: Vec<_> = snap
         .deprecation_rows()
         .into_iter()
@@ -100,7 +112,7 @@ pub struct ExtensionsArgs {
 }
 
 pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::EXTENSIONS)?;
     let tier = match &a.tier {
         Some(t) => Some(
             snap.policy
@@ -137,7 +149,7 @@ pub struct IncidentsArgs {
 }
 
 pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::INCIDENTS)?;
     let rows: Vec<_> = snap
         .incident_rows()
         .into_iter()
@@ -156,7 +168,7 @@ pub struct MaintenanceArgs {
 }
 
 pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::MAINTENANCE)?;
     let rows: Vec<_> = snap
         .maintenance_rows()
         .into_iter()
@@ -175,7 +187,7 @@ pub struct ReadinessArgs {
 }
 
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::READINESS)?;
     let milestone = snap.policy.require_milestone(&a.milestone)?;
     let r = readiness::readiness(&snap, milestone);
     Ok(Output::flagged(
@@ -196,13 +208,13 @@ pub struct CheckReleaseArgs {
 
 pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::CHECK_RELEASE)?;
     let c = check::check_release(&snap, &version, a.breaking);
     Ok(Output::flagged(report::check_release(&c), !c.allowed))
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx)?;
+    let snap = snapshot(ctx, Need::STATUS)?;
     Ok(dashboard(&snap))
 }
 

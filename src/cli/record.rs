@@ -16,27 +16,42 @@ use crate::domain::{
     incident::{IncidentKind, Severity},
     record::*,
     release::{self, ReleaseStatus},
+    snapshot::Need,
     time,
 };
 use crate::report::View;
-use crate::store::{self, Store};
+use crate::store::{self, Reader, Store};
 
-/// Appends one entry built by `build` from the project's current snapshot,
-/// all in one transaction; returns the entry number and the body.
+/// Appends one entry built by `build`, all in one transaction; returns the
+/// entry number and the body.
+///
+/// `build` gets what `need` asks for of the project now, and a reader to
+/// look up the few rows the new entry can collide with (a version, an
+/// item, an id) through their indexes, which it may add to the snapshot to
+/// judge them: a write costs the same on a short and a long history.
 pub(super) fn record_one<R: Record>(
     ctx: &Context,
     at: Time,
-    mut build: impl FnMut(&Snapshot) -> Result<R, Error>,
+    need: Need,
+    mut build: impl FnMut(&mut Snapshot, &Reader<'_>) -> store::Result<R>,
 ) -> Result<(i64, R), CommandError> {
     let mut store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
     let result = store.write(|tx| {
-        let snap = store::load_snapshot_scoped(tx, &project, ctx.clock, store::Scope::Recording)?;
-        let rec = build(&snap)?;
+        let mut snap = store::load_snapshot(tx, &project, ctx.clock, need)?;
+        let rec = build(&mut snap, &Reader::new(tx, &project, ctx.clock))?;
         let seq = store::append(tx, &project, at, ctx.clock, &rec)?;
         Ok((seq, rec))
     })?;
     Ok(result)
+}
+
+/// Narrows a snapshot to one extension: its entries and removals.
+fn narrow_to_extension(snap: &mut Snapshot, reader: &Reader<'_>, id: &str) -> store::Result<()> {
+    let key: [store::Key<'_>; 1] = [("extension", &id)];
+    snap.extensions = reader.find(&key)?;
+    snap.extension_removals = reader.find(&key)?;
+    Ok(())
 }
 
 /// The confirmation of a recorded entry.
@@ -106,16 +121,14 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     let status: ReleaseStatus = a.status.parse()?;
     let at = ctx.effective(a.date.as_deref())?;
     let commit_sha = commit(&a.commit)?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
-        if snap
-            .release_rows()
-            .iter()
-            .any(|r| r.version == version.to_string())
-        {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+        let same: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
+        if !same.is_empty() {
             return Err(Error::Duplicate {
                 what: "release",
                 value: version.to_string(),
-            });
+            }
+            .into());
         }
         Ok(ReleaseRec {
             version: version.to_string(),
@@ -182,8 +195,8 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
     // Judged by the policy in force when the gate ran. A policy loaded later
     // takes effect at its load time, so it can never be in force at `at`.
     let policy = store::latest_policy(Store::open(&ctx.db)?.conn(), at)?.policy;
-    let (seq, rec) = record_one(ctx, at, |_| {
-        gate::result(
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, _| {
+        Ok(gate::result(
             &policy,
             &a.gate,
             outcome,
@@ -191,7 +204,7 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
             commit_sha.clone(),
             release.as_ref(),
             None,
-        )
+        )?)
     })?;
     let verdict = if rec.passed { "passed" } else { "failed" };
     let on = rec
@@ -230,7 +243,11 @@ pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandErr
         return Err(Error::invalid("value", a.value, "a finite number").into());
     }
     let mut unit = String::new();
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let need = Need {
+        budgets: true,
+        ..Need::NOTHING
+    };
+    let (seq, rec) = record_one(ctx, at, need, |snap, _| {
         let b = snap.require_budget(&a.budget)?;
         unit = b.unit;
         Ok(MeasurementRec {
@@ -276,12 +293,14 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
     let kind: DeprecationKind = a.kind.parse()?;
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
-        if snap.deprecations.iter().any(|d| d.rec.item == item) {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+        let same: Vec<Stamped<DeprecationRec>> = reader.find(&[("item", &item)])?;
+        if !same.is_empty() {
             return Err(Error::Duplicate {
                 what: "deprecation of",
                 value: item.clone(),
-            });
+            }
+            .into());
         }
         Ok(DeprecationRec {
             item: item.clone(),
@@ -320,19 +339,31 @@ pub(super) fn remove(
 ) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
-        let Some(dep) = snap.deprecations.iter().find(|d| d.rec.item == a.item) else {
+    let need = Need {
+        releases: true,
+        ..Need::NOTHING
+    };
+    let mut row = None;
+    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
+        let key: [store::Key<'_>; 1] = [("item", &a.item)];
+        snap.deprecations = reader.find(&key)?;
+        let Some(dep) = snap.deprecations.first() else {
+            // Only a failed lookup reads every item, to name them.
+            let all: Vec<Stamped<DeprecationRec>> = reader.all()?;
             return Err(Error::unknown(
                 "deprecated item",
                 &a.item,
-                snap.deprecations.iter().map(|d| d.rec.item.clone()),
-            ));
+                all.into_iter().map(|d| d.rec.item),
+            )
+            .into());
         };
-        if snap.removals.iter().any(|r| r.rec.item == a.item) {
+        snap.removals = reader.find(&key)?;
+        if !snap.removals.is_empty() {
             return Err(Error::Duplicate {
                 what: "removal of",
                 value: a.item.clone(),
-            });
+            }
+            .into());
         }
         let deprecated_in = release::parse_version(&dep.rec.version)?;
         if version <= deprecated_in {
@@ -343,37 +374,38 @@ pub(super) fn remove(
                     "a version after {deprecated_in}, where {} was deprecated",
                     a.item
                 ),
-            ));
+            )
+            .into());
         }
-        Ok(RemovalRec {
+        let rec = RemovalRec {
             item: a.item.clone(),
             version: version.to_string(),
-        })
+        };
+        // Judged as it will stand: the removal is recorded as it happened,
+        // and a removal before its window is reported.
+        snap.removals.push(Stamped {
+            seq: i64::MAX,
+            at,
+            recorded_at: ctx.clock,
+            rec: rec.clone(),
+        });
+        row = snap.deprecation_rows().into_iter().next();
+        Ok(rec)
     })?;
-    // Recorded as it happened; a removal before its window is reported.
-    let store = Store::open(&ctx.db)?;
-    let project = ctx.project(&store)?;
-    let snap =
-        store::load_snapshot_scoped(store.conn(), &project, ctx.clock, store::Scope::Recording)?;
-    if let Some(row) = snap
-        .deprecation_rows()
-        .into_iter()
-        .find(|d| d.item == rec.item)
+    if let Some(row) = row
         && row.status == domain::deprecation::DeprecationStatus::Premature
     {
-        {
-            let _ = writeln!(
-                err,
-                "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
-                rec.item,
-                row.window,
-                if version.major > 0 {
-                    " and a new major"
-                } else {
-                    ""
-                }
-            );
-        }
+        let _ = writeln!(
+            err,
+            "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
+            rec.item,
+            row.window,
+            if version.major > 0 {
+                " and a new major"
+            } else {
+                ""
+            }
+        );
     }
     Ok(recorded(
         seq,
@@ -424,22 +456,21 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
     }
     let at = ctx.effective(a.at.as_deref())?;
-    let result = record_one(ctx, at, |snap| {
-        let policy = &snap.policy;
-        let tier = policy
+    let result = record_one(ctx, at, Need::NOTHING, |snap, reader| {
+        let tier = snap
+            .policy
             .tier_of(&a.tier)
-            .ok_or_else(|| Error::unknown("tier", &a.tier, policy.tier_ids()))?
+            .ok_or_else(|| Error::unknown("tier", &a.tier, snap.policy.tier_ids()))?
             .to_string();
-        if snap
-            .extension_rows()
-            .iter()
-            .any(|e| e.id == id && !e.removed)
-        {
+        narrow_to_extension(snap, reader, &id)?;
+        if snap.extension_rows().iter().any(|e| !e.removed) {
             return Err(Error::Duplicate {
                 what: "extension",
                 value: id.clone(),
-            });
+            }
+            .into());
         }
+        let policy = &snap.policy;
         let rules = extension::violations(
             policy,
             &extension::Candidate {
@@ -454,7 +485,8 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             return Err(Error::Refused {
                 subject: format!("adding extension \"{id}\""),
                 rules,
-            });
+            }
+            .into());
         }
         Ok(ExtensionRec {
             extension: id.clone(),
@@ -503,28 +535,30 @@ pub(super) fn remove_extension(
     a: &RemoveExtensionArgs,
 ) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, reader| {
         let reasons = &snap.policy.extensions.removal_reasons;
         if !reasons.contains(&a.reason) {
-            return Err(Error::unknown(
-                "removal reason",
-                &a.reason,
-                reasons.iter().cloned(),
-            ));
+            return Err(
+                Error::unknown("removal reason", &a.reason, reasons.iter().cloned()).into(),
+            );
         }
-        let current: Vec<String> = snap
-            .extension_rows()
-            .into_iter()
-            .filter(|e| !e.removed)
-            .map(|e| e.id)
-            .collect();
-        if !current.contains(&a.id) {
+        narrow_to_extension(snap, reader, &a.id)?;
+        if !snap.extension_rows().iter().any(|e| !e.removed) {
+            // Only a failed lookup reads the corpus, to name a short one.
+            snap.extensions = reader.all()?;
+            snap.extension_removals = reader.all()?;
+            let current: Vec<String> = snap
+                .extension_rows()
+                .into_iter()
+                .filter(|e| !e.removed)
+                .map(|e| e.id)
+                .collect();
             let known = if current.len() > 20 {
                 Vec::new()
             } else {
                 current
             };
-            return Err(Error::unknown("extension", &a.id, known));
+            return Err(Error::unknown("extension", &a.id, known).into());
         }
         Ok(ExtensionRemovalRec {
             extension: a.id.clone(),
@@ -577,7 +611,7 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
         }
     }
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |_| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, _| {
         Ok(IncidentRec {
             kind,
             severity,
@@ -648,14 +682,19 @@ fn incident_event(
     at: Option<&str>,
 ) -> Result<Output, CommandError> {
     let at = ctx.effective(at)?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, reader| {
+        snap.incidents = reader.find(&[("entry_seq", &id)])?;
+        snap.incident_events = reader.find(&[("incident", &id)])?;
         let rows = snap.incident_rows();
-        let Some(row) = rows.iter().find(|i| i.id == id) else {
+        let Some(row) = rows.first() else {
+            // Only a failed lookup reads every incident, to name them.
+            let all: Vec<Stamped<IncidentRec>> = reader.all()?;
             return Err(Error::unknown(
                 "incident",
                 &id.to_string(),
-                rows.iter().map(|i| i.id.to_string()),
-            ));
+                all.iter().map(|i| i.seq.to_string()),
+            )
+            .into());
         };
         if at < row.opened_at {
             return Err(Error::invalid(
@@ -665,13 +704,14 @@ fn incident_event(
                     "a time after incident {id} opened ({})",
                     time::format(row.opened_at)
                 ),
-            ));
+            )
+            .into());
         }
         if row.resolved_at.is_some() {
-            return Err(Error::State(format!("incident {id} is already resolved")));
+            return Err(Error::State(format!("incident {id} is already resolved")).into());
         }
         if action == IncidentAction::Triage && row.triaged_at.is_some() {
-            return Err(Error::State(format!("incident {id} is already triaged")));
+            return Err(Error::State(format!("incident {id} is already triaged")).into());
         }
         Ok(IncidentEventRec {
             incident: id,
@@ -704,7 +744,7 @@ pub struct MaintenanceArgs {
 
 pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, _| {
         let task = snap.policy.require_task(&a.task)?;
         Ok(MaintenanceRec {
             task: task.id.clone(),
@@ -740,7 +780,7 @@ pub struct AttestArgs {
 
 pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, |snap| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, _| {
         let c = snap.policy.require_criterion(&a.criterion)?;
         Ok(AttestationRec {
             criterion: c.id.clone(),

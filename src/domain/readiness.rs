@@ -157,23 +157,22 @@ fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<S
 
 fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let days = snap.policy.budgets.consistency_days;
-    let since = snap.now - chrono::Duration::days(i64::from(days));
+    let since = time::days_before(snap.now, days);
     let mut evidence = Vec::new();
     let mut blockers = Vec::new();
     let mut young = Vec::new();
     for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
-        let all = snap.samples(&b.id, None);
-        let window: Vec<f64> = all
-            .iter()
-            .filter(|(t, _)| *t > since)
-            .map(|(_, v)| *v)
+        let window: Vec<f64> = snap
+            .samples(&b.id, since)
+            .into_iter()
+            .map(|(_, v)| v)
             .collect();
-        let Some((first_at, _)) = all.first() else {
+        let Some((first_at, _)) = snap.first_sample(&b.id) else {
             blockers.push(format!("{} has never been measured", b.id));
             continue;
         };
-        if *first_at > since {
-            young.push(format!("{} (since {})", b.id, time::date(*first_at)));
+        if first_at > since {
+            young.push(format!("{} (since {})", b.id, time::date(first_at)));
             continue;
         }
         if window.is_empty() {

@@ -22,7 +22,194 @@ use super::{
     release::{self, Channel, ReleaseStatus},
 };
 
-/// Everything recorded for one project, as of `now`, in time order.
+/// Which budget measurements a question reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Samples {
+    /// None.
+    None,
+    /// The latest sample of each budget.
+    Latest,
+    /// The first and the latest sample of each budget, and every sample of
+    /// a window ending at `now`.
+    Window(Window),
+    /// Every sample: the reference the scoped reads are tested against.
+    All,
+}
+
+/// How far back a sample window reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// This many days.
+    Days(u32),
+    /// The widest of the policy's windows (drift and consistency), which
+    /// the dashboard and readiness judge by.
+    Policy,
+}
+
+/// What a question needs of the ledger: the store loads exactly this into
+/// a [`Snapshot`], so nothing reads the whole history to answer a question
+/// about part of it.
+///
+/// The series that grow without bound (gate results, measurements,
+/// maintenance, sign-offs) are read as their latest entry per key, plus a
+/// window of measurements; the rest are read whole, for the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    pub releases: bool,
+    /// The latest result of each gate on each platform, and the latest one
+    /// with a value.
+    pub gates: bool,
+    /// Budget definitions (the policy's budgets are always known).
+    pub budgets: bool,
+    pub samples: Samples,
+    /// Deprecations and removals.
+    pub deprecations: bool,
+    /// Extensions, their removals and the tier conformance counts.
+    pub extensions: bool,
+    /// Incidents and their events.
+    pub incidents: bool,
+    /// The latest completion of each maintenance task.
+    pub maintenance: bool,
+    /// The latest sign-off of each criterion.
+    pub attestations: bool,
+}
+
+impl Need {
+    /// Nothing but the policy.
+    pub const NOTHING: Need = Need {
+        releases: false,
+        gates: false,
+        budgets: false,
+        samples: Samples::None,
+        deprecations: false,
+        extensions: false,
+        incidents: false,
+        maintenance: false,
+        attestations: false,
+    };
+
+    /// Everything, every sample included (a reference for tests).
+    pub const EVERYTHING: Need = Need {
+        releases: true,
+        gates: true,
+        budgets: true,
+        samples: Samples::All,
+        deprecations: true,
+        extensions: true,
+        incidents: true,
+        maintenance: true,
+        attestations: true,
+    };
+
+    /// `ledger releases`.
+    pub const RELEASES: Need = Need {
+        releases: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger gates`.
+    pub const GATES: Need = Need {
+        gates: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger budgets`: definitions and each one's latest sample.
+    pub const BUDGETS: Need = Need {
+        budgets: true,
+        samples: Samples::Latest,
+        ..Need::NOTHING
+    };
+
+    /// `ledger deprecations`: judged against the shipped releases.
+    pub const DEPRECATIONS: Need = Need {
+        releases: true,
+        deprecations: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger extensions`.
+    pub const EXTENSIONS: Need = Need {
+        extensions: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger incidents`: "next release" SLAs need the shipped releases.
+    pub const INCIDENTS: Need = Need {
+        releases: true,
+        incidents: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger maintenance`.
+    pub const MAINTENANCE: Need = Need {
+        maintenance: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger readiness`: gates, the consistency window of every budget,
+    /// sign-offs, and the capability-policy deprecations that stale one.
+    pub const READINESS: Need = Need {
+        gates: true,
+        budgets: true,
+        samples: Samples::Window(Window::Policy),
+        deprecations: true,
+        attestations: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger check-release`.
+    pub const CHECK_RELEASE: Need = Need {
+        releases: true,
+        gates: true,
+        budgets: true,
+        samples: Samples::Latest,
+        deprecations: true,
+        incidents: true,
+        ..Need::NOTHING
+    };
+
+    /// `ledger status`: everything the dashboard shows.
+    pub const STATUS: Need = Need {
+        releases: true,
+        gates: true,
+        budgets: true,
+        samples: Samples::Window(Window::Policy),
+        deprecations: true,
+        extensions: false,
+        incidents: true,
+        maintenance: true,
+        attestations: true,
+    };
+
+    /// `ledger drift --days N`: the budgets and the samples of the window.
+    pub fn drift(days: u32) -> Need {
+        Need {
+            budgets: true,
+            samples: Samples::Window(Window::Days(days)),
+            ..Need::NOTHING
+        }
+    }
+
+    /// When a sample window starts (exclusive) for this need at `now`;
+    /// `None` when every sample is read or none is windowed.
+    pub fn samples_since(&self, policy: &Policy, now: Time) -> Option<Time> {
+        let days = match self.samples {
+            Samples::Window(Window::Days(d)) => d,
+            Samples::Window(Window::Policy) => policy
+                .budgets
+                .drift_days
+                .max(policy.budgets.consistency_days),
+            Samples::None | Samples::Latest | Samples::All => return None,
+        };
+        Some(super::time::days_before(now, days))
+    }
+}
+
+/// Everything a question needs of one project, as of `now`, in time order.
+///
+/// What it holds is what its [`Need`] asked for: a list that was not asked
+/// for is empty, and the growing series hold a known part of the history
+/// (see the fields).
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub project: String,
@@ -31,9 +218,16 @@ pub struct Snapshot {
     /// When each policy version came into force.
     pub policy_changes: Vec<Time>,
     pub releases: Vec<Stamped<ReleaseRec>>,
+    /// At least the latest result of each gate on each platform, and the
+    /// latest one with a value.
     pub gate_results: Vec<Stamped<GateResultRec>>,
     pub budgets: Vec<Stamped<BudgetRec>>,
+    /// At least the first and the latest sample of each budget, and every
+    /// sample after `samples_since`.
     pub measurements: Vec<Stamped<MeasurementRec>>,
+    /// Where the complete part of `measurements` starts (exclusive);
+    /// `None`: every sample is there.
+    pub samples_since: Option<Time>,
     pub deprecations: Vec<Stamped<DeprecationRec>>,
     pub removals: Vec<Stamped<RemovalRec>>,
     pub extensions: Vec<Stamped<ExtensionRec>>,
@@ -41,7 +235,9 @@ pub struct Snapshot {
     pub tier_conformance: Vec<Stamped<TierConformanceRec>>,
     pub incidents: Vec<Stamped<IncidentRec>>,
     pub incident_events: Vec<Stamped<IncidentEventRec>>,
+    /// At least the latest completion of each task.
     pub maintenance: Vec<Stamped<MaintenanceRec>>,
+    /// At least the latest sign-off of each criterion.
     pub attestations: Vec<Stamped<AttestationRec>>,
 }
 
@@ -184,6 +380,7 @@ impl Snapshot {
             gate_results: Vec::new(),
             budgets: Vec::new(),
             measurements: Vec::new(),
+            samples_since: None,
             deprecations: Vec::new(),
             removals: Vec::new(),
             extensions: Vec::new(),
@@ -342,13 +539,34 @@ impl Snapshot {
         }
     }
 
-    /// Measurements of one budget in time order, after `since` if given.
-    pub fn samples(&self, budget: &str, since: Option<Time>) -> Vec<(Time, f64)> {
+    /// Measurements of one budget in time order, after `since`.
+    pub fn samples(&self, budget: &str, since: Time) -> Vec<(Time, f64)> {
+        debug_assert!(
+            self.samples_since.is_none_or(|loaded| since >= loaded),
+            "samples since {since} asked of a snapshot holding those after {:?}",
+            self.samples_since
+        );
         self.measurements
             .iter()
-            .filter(|m| m.rec.budget == budget && since.is_none_or(|s| m.at > s))
+            .filter(|m| m.rec.budget == budget && m.at > since)
             .map(|m| (m.at, m.rec.value))
             .collect()
+    }
+
+    /// The first measurement of one budget.
+    pub fn first_sample(&self, budget: &str) -> Option<(Time, f64)> {
+        self.measurements
+            .iter()
+            .find(|m| m.rec.budget == budget)
+            .map(|m| (m.at, m.rec.value))
+    }
+
+    /// The latest measurement of one budget.
+    pub fn last_sample(&self, budget: &str) -> Option<(Time, f64)> {
+        self.measurements
+            .iter()
+            .rfind(|m| m.rec.budget == budget)
+            .map(|m| (m.at, m.rec.value))
     }
 
     /// Every budget with its latest measurement.
@@ -357,7 +575,7 @@ impl Snapshot {
         self.budget_defs()
             .into_iter()
             .map(|b| {
-                let last = self.samples(&b.id, None).last().copied();
+                let last = self.last_sample(&b.id);
                 let over = last.map(|(_, v)| budget::over_pct(v, b.threshold, b.direction));
                 BudgetRow {
                     standing: over.map(|p| budget::standing(p, rules)),
@@ -378,11 +596,11 @@ impl Snapshot {
 
     /// Drift of every budget over the last `days` days, worst first.
     pub fn drift(&self, days: u32) -> Vec<Drift> {
-        let since = self.now - chrono::Duration::days(i64::from(days));
+        let since = super::time::days_before(self.now, days);
         let mut rows: Vec<Drift> = self
             .budget_defs()
             .iter()
-            .map(|b| budget::drift(b, &self.samples(&b.id, Some(since)), &self.policy.budgets))
+            .map(|b| budget::drift(b, &self.samples(&b.id, since), &self.policy.budgets))
             .collect();
         budget::sort_worst_first(&mut rows);
         rows

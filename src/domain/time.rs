@@ -53,6 +53,13 @@ pub fn truncate(t: Time) -> Time {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
+/// `days` days before `t`; the earliest representable time if that is
+/// before it, so a long window never overflows.
+pub fn days_before(t: Time, days: u32) -> Time {
+    t.checked_sub_signed(chrono::Duration::days(i64::from(days)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// Hours from `from` to `to`, to one decimal.
 pub fn hours_between(from: Time, to: Time) -> f64 {
     ((to - from).num_seconds() as f64 / 360.0).round() / 10.0

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params, types::Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Result;
+use super::{Result, read};
 use crate::domain::{
     Time,
     record::{Kind, Record},
@@ -61,8 +61,78 @@ pub fn link_hash(
     format!("{:x}", h.finalize())
 }
 
+/// The end of the chain, which the next entry links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Head {
+    /// The chain's last entry, read once per transaction (a seek on the
+    /// journal's primary key).
+    pub fn read(conn: &Connection) -> Result<Head> {
+        let head = conn
+            .prepare_cached("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok(Head {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .optional()?;
+        Ok(head.unwrap_or(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }))
+    }
+
+    /// Appends one entry after this head to the journal and its typed table,
+    /// in the caller's transaction, and moves the head to it; returns the
+    /// entry's number.
+    pub fn append<R: Record>(
+        &mut self,
+        conn: &Connection,
+        project: &str,
+        at: Time,
+        recorded_at: Time,
+        rec: &R,
+    ) -> Result<i64> {
+        let body_value = serde_json::to_value(rec).map_err(to_sql_error)?;
+        let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
+        let seq = self.seq + 1;
+        let kind = R::KIND.as_str();
+        let (at, recorded_at) = (time::format(at), time::format(recorded_at));
+        let hash = link_hash(seq, project, kind, &at, &recorded_at, &self.hash, &body);
+        conn.prepare_cached(
+            "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            seq,
+            project,
+            kind,
+            at,
+            recorded_at,
+            body,
+            self.hash,
+            hash
+        ])?;
+        let stamp = [
+            Value::Integer(seq),
+            Value::Text(project.to_string()),
+            Value::Text(at),
+            Value::Text(recorded_at),
+        ];
+        insert_typed(conn, R::KIND, stamp, &body_value)?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(seq)
+    }
+}
+
 /// Appends one entry to the journal and its typed table, in the caller's
-/// transaction; returns the entry's number.
+/// transaction; returns the entry's number. A batch keeps a [`Head`].
 pub fn append<R: Record>(
     conn: &Connection,
     project: &str,
@@ -70,36 +140,7 @@ pub fn append<R: Record>(
     recorded_at: Time,
     rec: &R,
 ) -> Result<i64> {
-    let body_value = serde_json::to_value(rec).map_err(to_sql_error)?;
-    let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
-    let (last_seq, prev_hash): (i64, String) = conn
-        .query_row(
-            "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, GENESIS.to_string()));
-    let seq = last_seq + 1;
-    let kind = R::KIND.as_str();
-    let (at, recorded_at) = (time::format(at), time::format(recorded_at));
-    let hash = link_hash(seq, project, kind, &at, &recorded_at, &prev_hash, &body);
-    conn.prepare_cached(
-        "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        seq,
-        project,
-        kind,
-        at,
-        recorded_at,
-        body,
-        prev_hash,
-        hash
-    ])?;
-    insert_typed(conn, R::KIND, seq, &body_value)?;
-    Ok(seq)
+    Head::read(conn)?.append(conn, project, at, recorded_at, rec)
 }
 
 /// The SQL values of a body's fields, in field order.
@@ -124,28 +165,36 @@ pub fn sql_values(body: &serde_json::Value) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn insert_typed(conn: &Connection, kind: Kind, seq: i64, body: &serde_json::Value) -> Result<()> {
+fn insert_typed(
+    conn: &Connection,
+    kind: Kind,
+    stamp: [Value; 4],
+    body: &serde_json::Value,
+) -> Result<()> {
     let fields = sql_values(body);
     let columns: Vec<String> = fields.iter().map(|(k, _)| format!("\"{k}\"")).collect();
-    let marks: Vec<String> = (0..=fields.len()).map(|i| format!("?{}", i + 1)).collect();
+    let marks: Vec<String> = (0..fields.len() + stamp.len())
+        .map(|i| format!("?{}", i + 1))
+        .collect();
     // Table and column names come from the record types, never from input.
     let sql = format!(
-        "INSERT INTO {} (entry_seq, {}) VALUES ({})",
+        "INSERT INTO {} ({}, {}) VALUES ({})",
         kind.table(),
+        read::STAMP_COLUMNS.join(", "),
         columns.join(", "),
         marks.join(", ")
     );
-    let mut values: Vec<Value> = vec![Value::Integer(seq)];
-    values.extend(fields.into_iter().map(|(_, v)| v));
+    let values = stamp.into_iter().chain(fields.into_iter().map(|(_, v)| v));
     conn.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 
-/// Calls `each` with every entry in journal order.
-pub fn for_each_entry(
+/// Calls `each` with every entry in journal order and its body as stored,
+/// one row at a time.
+pub fn for_each_raw_entry(
     conn: &Connection,
-    mut each: impl FnMut(Entry) -> rusqlite::Result<()>,
+    mut each: impl FnMut(Entry, &str) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
@@ -153,17 +202,22 @@ pub fn for_each_entry(
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let body: String = r.get(5)?;
-        each(Entry {
+        // A body of another storage class is shown as text, never a failure.
+        let body = match r.get_ref(5)? {
+            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            other => read::plain_json(other).to_string(),
+        };
+        let entry = Entry {
             seq: r.get(0)?,
             project: r.get(1)?,
             kind: r.get(2)?,
             effective_at: r.get(3)?,
             recorded_at: r.get(4)?,
-            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body.clone())),
             prev_hash: r.get(6)?,
             hash: r.get(7)?,
-        })?;
+        };
+        each(entry, &body)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod journal;
 mod read;
+mod row;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -17,11 +18,11 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::domain::{self, Time};
 
-pub use journal::{Entry, append};
+pub use journal::{Entry, Head, append, for_each_raw_entry};
 pub use read::{
-    PolicyInForce, Scope, entry, latest_policy, load_snapshot, load_snapshot_scoped, projects,
+    Key, PolicyInForce, Reader, entry, latest_policy, load_snapshot, projects, require_project,
 };
-pub use verify::{VerifyReport, has_hash, verify};
+pub use verify::{VerifyReport, verify};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -56,6 +57,9 @@ pub enum StoreError {
     /// A row that should exist does not.
     #[error("no {what} {value} in the ledger")]
     NotFound { what: &'static str, value: String },
+    /// A walk over the journal was stopped by its caller.
+    #[error("interrupted")]
+    Interrupted,
     /// Any other SQLite failure.
     #[error("storage failure: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -292,14 +296,10 @@ impl Store {
         }
     }
 
-    /// Every entry as it is stored, in journal order, for `ledger export`.
-    pub fn entries(&self) -> Result<Vec<Entry>> {
-        let mut out = Vec::new();
-        journal::for_each_entry(&self.conn, |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok(out)
+    /// Calls `each` with every entry as it is stored, in journal order, one
+    /// at a time (`ledger export`).
+    pub fn for_each_entry(&self, mut each: impl FnMut(&Entry) -> Result<()>) -> Result<()> {
+        journal::for_each_raw_entry(&self.conn, |e, _| each(&e))
     }
 
     /// Writes a consistent copy of the ledger to `target`, which must not
@@ -361,9 +361,14 @@ impl Store {
             .is_ok_and(|v| v == DEMO_MARK)
     }
 
-    /// Loads the snapshot of a project as of a time.
-    pub fn snapshot(&self, project: &str, now: Time) -> Result<domain::Snapshot> {
-        load_snapshot(&self.conn, project, now)
+    /// What `need` asks for of a project as of a time.
+    pub fn snapshot(
+        &self,
+        project: &str,
+        now: Time,
+        need: domain::snapshot::Need,
+    ) -> Result<domain::Snapshot> {
+        load_snapshot(&self.conn, project, now, need)
     }
 }
 

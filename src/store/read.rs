@@ -1,18 +1,25 @@
-//! Reading typed rows back into records, and loading snapshots.
+//! Question-shaped reads: typed rows narrowed by project, key and time in
+//! SQL, through the index each typed table has for its key, and read
+//! straight into their records.
 //!
-//! A typed table's columns carry the names of its record's fields, so one
-//! reader serves every kind: each row becomes a JSON object (BOOLEAN and
-//! JSON columns read back as such) that deserializes into the record.
+//! Every typed table starts with the columns of its entry that a question
+//! filters by (`entry_seq, project, effective_at, recorded_at`), followed by
+//! the record's fields. A row is visible at `now` when it is effective by
+//! then and no retraction effective by then names it.
 
-use rusqlite::{Connection, OptionalExtension, Row, types::ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, types::ValueRef};
 
-use super::{Result, StoreError};
+use super::{Result, StoreError, row};
 use crate::domain::{
     self, Snapshot, Time,
     policy::Policy,
     record::{Kind, PolicyRec, Record, Stamped},
+    snapshot::{Need, Samples},
     time,
 };
+
+/// The entry's columns that lead every typed table, before the record's.
+pub const STAMP_COLUMNS: [&str; 4] = ["entry_seq", "project", "effective_at", "recorded_at"];
 
 /// A column value as plain JSON, with no type hints.
 pub fn plain_json(v: ValueRef<'_>) -> serde_json::Value {
@@ -40,16 +47,13 @@ pub fn typed_json(v: ValueRef<'_>, decl: Option<&str>) -> serde_json::Value {
     }
 }
 
-/// The typed columns of a row (all but the leading `skip` ones and
-/// `entry_seq`) as a JSON object.
-pub fn row_object(
-    row: &Row<'_>,
-    skip: usize,
-) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
+/// The record columns of a typed row (all but the stamp columns) as a JSON
+/// object, for comparing with the entry's body.
+pub fn row_object(row: &Row<'_>) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
     let stmt = row.as_ref();
     let mut map = serde_json::Map::new();
-    for (i, column) in stmt.columns().enumerate().skip(skip) {
-        if column.name() == "entry_seq" {
+    for (i, column) in stmt.columns().enumerate() {
+        if STAMP_COLUMNS.contains(&column.name()) {
             continue;
         }
         map.insert(
@@ -60,53 +64,125 @@ pub fn row_object(
     Ok(map)
 }
 
-fn parse_time(text: &str) -> rusqlite::Result<Time> {
+fn parse_time(index: usize, text: &str) -> rusqlite::Result<Time> {
     time::parse(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
-/// Every visible record of one kind for a project, in time order: effective
-/// at or before `now` and not retracted by a retraction visible at `now`.
-pub fn load<R: Record>(conn: &Connection, project: &str, now: Time) -> Result<Vec<Stamped<R>>> {
-    let sql = format!(
-        "SELECT e.seq, e.effective_at, e.recorded_at, t.*
-         FROM {} t JOIN entries e ON e.seq = t.entry_seq
-         WHERE e.project = ?1 AND e.kind = ?3 AND e.effective_at <= ?2
-           AND NOT EXISTS (
-               SELECT 1 FROM retractions r JOIN entries re ON re.seq = r.entry_seq
-               WHERE r.target = e.seq AND re.effective_at <= ?2)
-         ORDER BY e.effective_at, e.seq",
-        R::KIND.table()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![
-        project,
-        time::format(now),
-        R::KIND.as_str()
-    ])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(stamped(conn, row)?);
-    }
-    Ok(out)
-}
-
-/// A row of `seq, effective_at, recorded_at, <typed columns>` as a record.
+/// A typed row (`SELECT *`) as a stamped record.
 fn stamped<R: Record>(conn: &Connection, row: &Row<'_>) -> Result<Stamped<R>> {
-    let object = row_object(row, 3)?;
-    let rec: R = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
-        StoreError::Schema {
-            path: conn.path().unwrap_or_default().into(),
-            message: format!("a {} row does not read back: {e}", R::KIND),
-        }
+    let rec: R = row::record(row, STAMP_COLUMNS.len()).map_err(|e| StoreError::Schema {
+        path: conn.path().unwrap_or_default().into(),
+        message: format!(
+            "a {} row does not read back: {e}; run `ledger verify`",
+            R::KIND
+        ),
     })?;
     Ok(Stamped {
         seq: row.get(0)?,
-        at: parse_time(&row.get::<_, String>(1)?)?,
-        recorded_at: parse_time(&row.get::<_, String>(2)?)?,
+        at: parse_time(2, &row.get::<_, String>(2)?)?,
+        recorded_at: parse_time(3, &row.get::<_, String>(3)?)?,
         rec,
     })
+}
+
+/// The rows of one project visible at one time, read by question.
+pub struct Reader<'c> {
+    conn: &'c Connection,
+    project: &'c str,
+    now: String,
+}
+
+/// One equality of a key: a column (a name from the code, never from
+/// input) and its value; a `None` value matches NULL.
+pub type Key<'k> = (&'static str, &'k dyn ToSql);
+
+/// Rows visible at `?2` for project `?1`.
+const VISIBLE: &str = "t.project = ?1 AND t.effective_at <= ?2
+    AND NOT EXISTS (SELECT 1 FROM retractions r
+                    WHERE r.target = t.entry_seq AND r.effective_at <= ?2)";
+
+impl<'c> Reader<'c> {
+    /// Reads `project` as it stood at `now`.
+    pub fn new(conn: &'c Connection, project: &'c str, now: Time) -> Reader<'c> {
+        Reader {
+            conn,
+            project,
+            now: time::format(now),
+        }
+    }
+
+    fn query<R: Record>(
+        &self,
+        filter: &str,
+        key: &[Key<'_>],
+        extra: &[&dyn ToSql],
+        order: &str,
+    ) -> Result<Vec<Stamped<R>>> {
+        let mut sql = format!("SELECT t.* FROM {} t WHERE {VISIBLE}", R::KIND.table());
+        for (i, (column, _)) in key.iter().enumerate() {
+            sql.push_str(&format!(" AND t.{column} IS ?{}", i + 3));
+        }
+        if !filter.is_empty() {
+            sql.push_str(" AND ");
+            sql.push_str(filter);
+        }
+        sql.push_str(" ORDER BY ");
+        sql.push_str(order);
+        let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now];
+        params.extend(key.iter().map(|(_, v)| *v));
+        params.extend_from_slice(extra);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params.as_slice())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(stamped(self.conn, row)?);
+        }
+        Ok(out)
+    }
+
+    /// Every visible row of a kind, in time order.
+    pub fn all<R: Record>(&self) -> Result<Vec<Stamped<R>>> {
+        self.query("", &[], &[], "t.effective_at, t.entry_seq")
+    }
+
+    /// The visible rows of a kind whose key matches, in time order.
+    pub fn find<R: Record>(&self, key: &[Key<'_>]) -> Result<Vec<Stamped<R>>> {
+        self.query("", key, &[], "t.effective_at, t.entry_seq")
+    }
+
+    /// The latest visible row whose key matches; with `having`, the latest
+    /// whose `having` column is not NULL.
+    pub fn latest<R: Record>(
+        &self,
+        key: &[Key<'_>],
+        having: Option<&'static str>,
+    ) -> Result<Option<Stamped<R>>> {
+        let filter = having
+            .map(|c| format!("t.{c} IS NOT NULL"))
+            .unwrap_or_default();
+        let rows = self.query(
+            &filter,
+            key,
+            &[],
+            "t.effective_at DESC, t.entry_seq DESC LIMIT 1",
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The earliest visible row whose key matches.
+    pub fn first<R: Record>(&self, key: &[Key<'_>]) -> Result<Option<Stamped<R>>> {
+        let rows = self.query("", key, &[], "t.effective_at, t.entry_seq LIMIT 1")?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The visible rows whose key matches, effective after `since`.
+    pub fn after<R: Record>(&self, key: &[Key<'_>], since: Time) -> Result<Vec<Stamped<R>>> {
+        let since = time::format(since);
+        let filter = format!("t.effective_at > ?{}", key.len() + 3);
+        self.query(&filter, key, &[&since], "t.effective_at, t.entry_seq")
+    }
 }
 
 /// The registered projects, by name.
@@ -116,21 +192,6 @@ pub fn projects(conn: &Connection) -> Result<Vec<String>> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
-}
-
-/// Every policy version in force order, with when it took effect.
-pub fn policy_versions(conn: &Connection) -> Result<Vec<Stamped<PolicyRec>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.seq, e.effective_at, e.recorded_at, t.*
-         FROM policy_versions t JOIN entries e ON e.seq = t.entry_seq
-         ORDER BY e.effective_at, e.seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(stamped(conn, row)?);
-    }
-    Ok(out)
 }
 
 /// The policy in force at some time.
@@ -145,23 +206,33 @@ pub struct PolicyInForce {
 }
 
 /// The policy in force at `now` (the earliest one, for times before any was
-/// loaded).
+/// loaded). Reads the few versions' times, then parses just the one.
 pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
-    let versions = policy_versions(conn)?;
-    let index = versions.iter().rposition(|v| v.at <= now).unwrap_or(0);
-    let entry = versions
-        .get(index)
-        .cloned()
-        .ok_or_else(|| StoreError::Schema {
-            path: conn.path().unwrap_or_default().into(),
-            message: "no policy is loaded; run `ledger init`".into(),
-        })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT entry_seq, effective_at FROM policy_versions ORDER BY effective_at, entry_seq",
+    )?;
+    let versions = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, parse_time(1, &r.get::<_, String>(1)?)?))
+        })?
+        .collect::<rusqlite::Result<Vec<(i64, Time)>>>()?;
+    let index = versions.iter().rposition(|v| v.1 <= now).unwrap_or(0);
+    let no_policy = || StoreError::Schema {
+        path: conn.path().unwrap_or_default().into(),
+        message: "no policy is loaded; run `ledger init`".into(),
+    };
+    let (seq, _) = versions.get(index).ok_or_else(no_policy)?;
+    let entry: Stamped<PolicyRec> = conn
+        .prepare_cached("SELECT * FROM policy_versions WHERE entry_seq = ?1")?
+        .query_row([seq], |r| Ok(stamped(conn, r)))
+        .optional()?
+        .ok_or_else(no_policy)??;
     let policy = Policy::parse(&entry.rec.content, &format!("version {}", index + 1))?;
     let changes = versions
         .iter()
         .skip(1)
-        .filter(|v| v.at <= now)
-        .map(|v| v.at)
+        .filter(|v| v.1 <= now)
+        .map(|v| v.1)
         .collect();
     Ok(PolicyInForce {
         policy,
@@ -187,59 +258,112 @@ pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(Kind, String, bool)>
     }
 }
 
-/// How much history a snapshot loads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Everything: what queries need.
-    Full,
-    /// Everything but the measurement and gate-result series, which no
-    /// record command validates against; keeps a write fast on a ledger
-    /// with a long history.
-    Recording,
-}
-
-/// Everything visible for a project at `now`.
-pub fn load_snapshot(conn: &Connection, project: &str, now: Time) -> Result<Snapshot> {
-    load_snapshot_scoped(conn, project, now, Scope::Full)
-}
-
-/// What `scope` asks for of a project at `now`.
-pub fn load_snapshot_scoped(
-    conn: &Connection,
-    project: &str,
-    now: Time,
-    scope: Scope,
-) -> Result<Snapshot> {
+/// The project, or an error listing the registered ones.
+pub fn require_project(conn: &Connection, project: &str) -> Result<()> {
     let known = projects(conn)?;
     if !known.iter().any(|p| p == project) {
         return Err(domain::Error::unknown("project", project, known).into());
     }
+    Ok(())
+}
+
+/// What `need` asks for of a project at `now`, judged by the policy in
+/// force then.
+pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) -> Result<Snapshot> {
+    require_project(conn, project)?;
     let in_force = latest_policy(conn, now)?;
-    Ok(Snapshot {
-        project: project.to_string(),
-        now,
-        policy: in_force.policy,
-        policy_changes: in_force.changes,
-        releases: load(conn, project, now)?,
-        gate_results: if scope == Scope::Full {
-            load(conn, project, now)?
-        } else {
-            Vec::new()
-        },
-        budgets: load(conn, project, now)?,
-        measurements: if scope == Scope::Full {
-            load(conn, project, now)?
-        } else {
-            Vec::new()
-        },
-        deprecations: load(conn, project, now)?,
-        removals: load(conn, project, now)?,
-        extensions: load(conn, project, now)?,
-        extension_removals: load(conn, project, now)?,
-        tier_conformance: load(conn, project, now)?,
-        incidents: load(conn, project, now)?,
-        incident_events: load(conn, project, now)?,
-        maintenance: load(conn, project, now)?,
-        attestations: load(conn, project, now)?,
-    })
+    let mut snap = Snapshot::empty(project, now, in_force.policy);
+    snap.policy_changes = in_force.changes;
+    let r = Reader::new(conn, project, now);
+    if need.releases {
+        snap.releases = r.all()?;
+    }
+    if need.gates {
+        snap.gate_results = latest_gate_results(&r, &snap.policy)?;
+    }
+    if need.budgets || need.samples != Samples::None {
+        snap.budgets = r.all()?;
+    }
+    snap.samples_since = need.samples_since(&snap.policy, now);
+    snap.measurements = match need.samples {
+        Samples::None => Vec::new(),
+        Samples::All => r.all()?,
+        Samples::Latest | Samples::Window(_) => {
+            let mut out = Vec::new();
+            for b in snap.budget_defs() {
+                let key: [Key<'_>; 1] = [("budget", &b.id)];
+                let latest = r.latest(&key, None)?;
+                if let Some(since) = snap.samples_since {
+                    out.extend(r.first(&key)?.filter(|f| f.at <= since));
+                    out.extend(r.after(&key, since)?);
+                    // The latest sample is in the window unless it is older.
+                    out.extend(latest.filter(|l| l.at <= since));
+                } else {
+                    out.extend(latest);
+                }
+            }
+            in_time_order(out)
+        }
+    };
+    if need.deprecations {
+        snap.deprecations = r.all()?;
+        snap.removals = r.all()?;
+    }
+    if need.extensions {
+        snap.extensions = r.all()?;
+        snap.extension_removals = r.all()?;
+        snap.tier_conformance = r.all()?;
+    }
+    if need.incidents {
+        snap.incidents = r.all()?;
+        snap.incident_events = r.all()?;
+    }
+    if need.maintenance {
+        let mut out = Vec::new();
+        for t in &snap.policy.maintenance.tasks {
+            out.extend(r.latest(&[("task", &t.id)], None)?);
+        }
+        snap.maintenance = in_time_order(out);
+    }
+    if need.attestations {
+        let mut out = Vec::new();
+        for c in &snap.policy.attestations.criteria {
+            out.extend(r.latest(&[("criterion", &c.id)], None)?);
+        }
+        snap.attestations = in_time_order(out);
+    }
+    Ok(snap)
+}
+
+/// The latest result of every policy gate on every platform (and on none),
+/// and the latest with a value, in time order.
+fn latest_gate_results(
+    r: &Reader<'_>,
+    policy: &Policy,
+) -> Result<Vec<Stamped<domain::record::GateResultRec>>> {
+    let platforms: Vec<Option<&str>> = std::iter::once(None)
+        .chain(policy.platforms.iter().map(|p| Some(p.as_str())))
+        .collect();
+    let mut out: Vec<Stamped<domain::record::GateResultRec>> = Vec::new();
+    for gate in &policy.gates {
+        for platform in &platforms {
+            let key: [Key<'_>; 2] = [("gate", &gate.id), ("platform", platform)];
+            let latest: Option<Stamped<domain::record::GateResultRec>> = r.latest(&key, None)?;
+            let with_value = match &latest {
+                Some(l) if l.rec.value.is_some() => None,
+                _ => r.latest(&key, Some("value"))?,
+            };
+            out.extend(latest);
+            out.extend(with_value);
+        }
+    }
+    Ok(in_time_order(out))
+}
+
+/// Rows sorted as the journal orders them in time: effective time, then
+/// entry number; a row read twice is kept once.
+fn in_time_order<R>(mut rows: Vec<Stamped<R>>) -> Vec<Stamped<R>> {
+    rows.sort_by(|a, b| a.at.cmp(&b.at).then(a.seq.cmp(&b.seq)));
+    rows.dedup_by_key(|r| r.seq);
+    rows
 }

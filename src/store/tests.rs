@@ -68,7 +68,7 @@ fn open_refuses_a_file_without_the_schema() {
 #[test]
 fn a_failed_transaction_writes_nothing() {
     let (_dir, mut store) = fresh();
-    let before = verify(store.conn()).unwrap();
+    let before = verify(store.conn(), None).unwrap();
     let now = time::parse("2026-01-02").unwrap();
     let result: Result<()> = store.write(|tx| {
         append(
@@ -83,7 +83,7 @@ fn a_failed_transaction_writes_nothing() {
         Err(crate::domain::Error::State("refused".into()).into())
     });
     assert!(result.is_err());
-    assert_eq!(verify(store.conn()).unwrap(), before);
+    assert_eq!(verify(store.conn(), None).unwrap(), before);
 }
 
 /// One valid recording.
@@ -173,10 +173,10 @@ proptest! {
     fn verify_passes_after_any_valid_history(ops in prop::collection::vec(op(), 0..25)) {
         let (_dir, mut store) = fresh();
         apply(&mut store, &ops);
-        let r = verify(store.conn()).unwrap();
+        let r = verify(store.conn(), None).unwrap();
         prop_assert!(r.ok, "{:?}", r.problems);
         prop_assert_eq!(r.entries, 2 + ops.len() as i64);
-        let snap = store.snapshot("pi", time::parse("2027-01-01").unwrap()).unwrap();
+        let snap = store.snapshot("pi", time::parse("2027-01-01").unwrap(), crate::domain::snapshot::Need::EVERYTHING).unwrap();
         let measured = ops.iter().filter(|o| matches!(o, Op::Measure(..))).count();
         prop_assert_eq!(snap.measurements.len(), measured, "every measurement reads back");
     }
@@ -189,7 +189,7 @@ proptest! {
     ) {
         let (_dir, mut store) = fresh();
         apply(&mut store, &ops);
-        let n = verify(store.conn()).unwrap().entries;
+        let n = verify(store.conn(), None).unwrap().entries;
         let seq = pick.index(n as usize) as i64 + 1;
         let edit = match field {
             0 => "UPDATE entries SET body = body || ' ' WHERE seq = ?1",
@@ -199,7 +199,7 @@ proptest! {
         };
         store.conn().execute_batch("DROP TRIGGER entries_no_update").unwrap();
         let changed = store.conn().execute(edit, [seq]).unwrap();
-        let r = verify(store.conn()).unwrap();
+        let r = verify(store.conn(), None).unwrap();
         // The dropped trigger is itself reported; beyond it, any change is.
         let edits: Vec<&String> = r.problems.iter().filter(|p| !p.contains("triggers")).collect();
         prop_assert!(!r.ok);

@@ -1,7 +1,13 @@
 //! `ledger verify`: recompute the hash chain and cross-check every typed
-//! row against the entry it came from.
+//! row against the entry it came from, in one ordered pass.
+//!
+//! The journal is read in entry order beside one cursor per typed table,
+//! each in entry order too, like a merge join: every entry meets its typed
+//! row (or the lack of one), and a typed row no entry claims is left behind
+//! in its cursor. Nothing is collected, so memory does not grow with the
+//! ledger.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, Rows, Statement};
 
 use super::{
     Result,
@@ -11,20 +17,63 @@ use super::{
 pub use crate::domain::integrity::VerifyReport;
 use crate::domain::record::Kind;
 
-/// Verifies the whole file.
-pub fn verify(conn: &Connection) -> Result<VerifyReport> {
+/// One typed row, as far as the cross-check needs it.
+struct TypedRow {
+    seq: i64,
+    stamp: [serde_json::Value; 3],
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A typed table read in entry order, one row ahead.
+struct Cursor<'s> {
+    kind: Kind,
+    rows: Rows<'s>,
+    current: Option<TypedRow>,
+}
+
+impl Cursor<'_> {
+    fn advance(&mut self) -> Result<()> {
+        self.current = match self.rows.next()? {
+            None => None,
+            Some(row) => Some(TypedRow {
+                seq: row.get(0)?,
+                stamp: [
+                    read::plain_json(row.get_ref(1)?),
+                    read::plain_json(row.get_ref(2)?),
+                    read::plain_json(row.get_ref(3)?),
+                ],
+                fields: read::row_object(row)?,
+            }),
+        };
+        Ok(())
+    }
+}
+
+/// Verifies the whole file; `earlier_head`, a head an earlier verify
+/// printed, must still be in the chain.
+pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyReport> {
     let mut problems = Vec::new();
+    let mut orphans = Vec::new();
+    let mut statements: Vec<(Kind, Statement<'_>)> = Vec::new();
+    for kind in Kind::ALL {
+        let sql = format!("SELECT * FROM {} ORDER BY entry_seq", kind.table());
+        statements.push((*kind, conn.prepare(&sql)?));
+    }
+    let mut cursors = Vec::new();
+    for (kind, stmt) in &mut statements {
+        let mut cursor = Cursor {
+            kind: *kind,
+            rows: stmt.query([])?,
+            current: None,
+        };
+        cursor.advance()?;
+        cursors.push(cursor);
+    }
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut count = 0;
-    let mut rows = Vec::new();
-    journal::for_each_entry(conn, |e| {
-        rows.push(e);
-        Ok(())
-    })?;
-    // The body is re-read as text: the hash covers the bytes as stored.
-    let mut raw = conn.prepare("SELECT body FROM entries WHERE seq = ?1")?;
-    for e in &rows {
+    let mut found_earlier = false;
+    journal::for_each_raw_entry(conn, |e, body| {
         count += 1;
         if e.seq != expected_seq {
             let gap = if e.seq - 1 == expected_seq {
@@ -40,7 +89,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
                 e.seq
             ));
         }
-        let body: String = raw.query_row([e.seq], |r| r.get(0))?;
+        // The hash covers the body's bytes as stored.
         let hash = journal::link_hash(
             e.seq,
             &e.project,
@@ -48,7 +97,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
             &e.effective_at,
             &e.recorded_at,
             &e.prev_hash,
-            &body,
+            body,
         );
         if hash != e.hash {
             problems.push(format!(
@@ -56,31 +105,43 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
                 e.seq
             ));
         }
-        match e.kind.parse::<Kind>() {
-            Ok(kind) => cross_check(conn, kind, e.seq, &e.body, &mut problems)?,
-            Err(_) => problems.push(format!("entry {} has unknown kind \"{}\"", e.seq, e.kind)),
+        if earlier_head.is_some_and(|h| h.eq_ignore_ascii_case(&e.hash)) {
+            found_earlier = true;
         }
-        prev = e.hash.clone();
+        match cursors.iter_mut().find(|c| c.kind.as_str() == e.kind) {
+            Some(cursor) => {
+                // Rows before this entry that no entry of their kind claimed.
+                while let Some(row) = cursor.current.as_ref().filter(|r| r.seq < e.seq) {
+                    orphans.push(orphan(cursor.kind, row.seq));
+                    cursor.advance()?;
+                }
+                match cursor.current.take_if(|r| r.seq == e.seq) {
+                    Some(row) => {
+                        cross_check(cursor.kind, &e, &row, &mut problems);
+                        cursor.advance()?;
+                    }
+                    None => problems.push(format!(
+                        "entry {} ({}) has no row in {}",
+                        e.seq,
+                        cursor.kind,
+                        cursor.kind.table()
+                    )),
+                }
+            }
+            None => problems.push(format!("entry {} has unknown kind \"{}\"", e.seq, e.kind)),
+        }
+        prev = e.hash;
         expected_seq = e.seq + 1;
-    }
-    for kind in Kind::ALL {
-        let sql = format!(
-            "SELECT t.entry_seq FROM {} t LEFT JOIN entries e ON e.seq = t.entry_seq
-             WHERE e.seq IS NULL OR e.kind != ?1 ORDER BY t.entry_seq",
-            kind.table()
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let orphans = stmt
-            .query_map([kind.as_str()], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for seq in orphans {
-            problems.push(format!(
-                "{} row {seq} has no {} entry in the journal (inserted behind the ledger's back?)",
-                kind.table(),
-                kind
-            ));
+        Ok(())
+    })?;
+    for cursor in &mut cursors {
+        while let Some(row) = &cursor.current {
+            orphans.push(orphan(cursor.kind, row.seq));
+            cursor.advance()?;
         }
     }
+    orphans.sort();
+    problems.extend(orphans.into_iter().map(|(_, p)| p));
     let triggers: i64 = conn.query_row(
         "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_no\\_%' ESCAPE '\\'",
         [],
@@ -91,6 +152,13 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         problems.push(format!(
             "{} of {expected_triggers} append-only triggers are missing",
             expected_triggers - triggers
+        ));
+    }
+    if let Some(h) = earlier_head
+        && !found_earlier
+    {
+        problems.push(format!(
+            "head {h} from an earlier verify is not in the chain: entries were cut or rewritten since"
         ));
     }
     Ok(VerifyReport {
@@ -105,48 +173,45 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     })
 }
 
-/// Whether some entry has this hash.
-pub fn has_hash(conn: &Connection, hash: &str) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM entries WHERE hash = ?1)",
-        [hash],
-        |r| r.get(0),
-    )?)
+/// A typed row no entry claims, sortable by table and number.
+fn orphan(kind: Kind, seq: i64) -> ((&'static str, i64), String) {
+    (
+        (kind.table(), seq),
+        format!(
+            "{} row {seq} has no {kind} entry in the journal (inserted behind the ledger's back?)",
+            kind.table()
+        ),
+    )
 }
 
-fn cross_check(
-    conn: &Connection,
-    kind: Kind,
-    seq: i64,
-    body: &serde_json::Value,
-    problems: &mut Vec<String>,
-) -> Result<()> {
-    let sql = format!("SELECT * FROM {} WHERE entry_seq = ?1", kind.table());
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let row = stmt
-        .query_row([seq], |r| read::row_object(r, 0))
-        .optional()?;
-    let Some(row) = row else {
-        problems.push(format!(
-            "entry {seq} ({kind}) has no row in {}",
-            kind.table()
-        ));
-        return Ok(());
-    };
-    let Some(fields) = body.as_object() else {
-        problems.push(format!("entry {seq} has a body that is not an object"));
-        return Ok(());
-    };
-    for (key, expected) in fields {
-        let actual = row.get(key).unwrap_or(&serde_json::Value::Null);
-        if !same(expected, actual) {
+fn cross_check(kind: Kind, e: &journal::Entry, row: &TypedRow, problems: &mut Vec<String>) {
+    let table = kind.table();
+    let stamps = [
+        ("project", e.project.as_str()),
+        ("effective_at", e.effective_at.as_str()),
+        ("recorded_at", e.recorded_at.as_str()),
+    ];
+    for ((column, expected), actual) in stamps.iter().zip(&row.stamp) {
+        if actual.as_str() != Some(expected) {
             problems.push(format!(
-                "{} row {seq} differs from its entry in {key}: {actual} instead of {expected}",
-                kind.table()
+                "{table} row {} differs from its entry in {column}: {actual} instead of \"{expected}\"",
+                e.seq
             ));
         }
     }
-    Ok(())
+    let Some(fields) = e.body.as_object() else {
+        problems.push(format!("entry {} has a body that is not an object", e.seq));
+        return;
+    };
+    for (key, expected) in fields {
+        let actual = row.fields.get(key).unwrap_or(&serde_json::Value::Null);
+        if !same(expected, actual) {
+            problems.push(format!(
+                "{table} row {} differs from its entry in {key}: {actual} instead of {expected}",
+                e.seq
+            ));
+        }
+    }
 }
 
 fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {

@@ -104,7 +104,8 @@ fn an_inserted_row_is_caught() {
     let l = history();
     l.sqlite(
         "PRAGMA foreign_keys = OFF;
-         INSERT INTO releases (entry_seq, version, date, status, breaking) VALUES (77, '9.9.9', '2026-01-01T00:00:00Z', 'released', 0);",
+         INSERT INTO releases (entry_seq, project, effective_at, recorded_at, version, date, status, breaking)
+         VALUES (77, 'pi', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '9.9.9', '2026-01-01T00:00:00Z', 'released', 0);",
     )
     .unwrap();
     assert_mentions(&problems(&l), "releases row 77 has no release entry");
@@ -117,7 +118,8 @@ fn an_inserted_entry_is_caught() {
         "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
          VALUES (7, 'pi', 'maintenance', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z',
                  '{\"task\":\"dependency-audit\"}', 'x', 'forged');
-         INSERT INTO maintenance (entry_seq, task) VALUES (7, 'dependency-audit');",
+         INSERT INTO maintenance (entry_seq, project, effective_at, recorded_at, task)
+         VALUES (7, 'pi', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'dependency-audit');",
     )
     .unwrap();
     let p = problems(&l);
@@ -140,7 +142,8 @@ fn reordered_entries_are_caught() {
          WHERE seq IN (3, 4);
          UPDATE releases SET
            version = (SELECT version FROM r WHERE r.entry_seq = 7 - releases.entry_seq),
-           date = (SELECT date FROM r WHERE r.entry_seq = 7 - releases.entry_seq)
+           date = (SELECT date FROM r WHERE r.entry_seq = 7 - releases.entry_seq),
+           effective_at = (SELECT effective_at FROM r WHERE r.entry_seq = 7 - releases.entry_seq)
          WHERE entry_seq IN (3, 4);",
     )
     .unwrap();
