@@ -11,8 +11,8 @@
 -- The journal loses its secondary indexes (nothing looks entries up but by
 -- number any more), so an append touches one B-tree per table, in order.
 --
--- Foreign keys are checked at commit: the tables are rebuilt one by one.
-PRAGMA defer_foreign_keys = ON;
+-- The tables are rebuilt one by one (new table, copy, drop, rename), which
+-- is why `ledger init` runs migrations with foreign keys off.
 
 DROP TRIGGER entries_no_update;
 DROP TRIGGER entries_no_delete;
@@ -146,7 +146,7 @@ INSERT INTO releases_v2 SELECT t.entry_seq, coalesce(e.project, ''), coalesce(e.
 DROP TABLE releases;
 ALTER TABLE releases_v2 RENAME TO releases;
 CREATE INDEX releases_by_time ON releases (project, effective_at, entry_seq);
-CREATE INDEX releases_by_version ON releases (project, version);
+CREATE INDEX releases_by_version ON releases (project, version, effective_at, entry_seq);
 CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: releases rows cannot be updated'); END;
 CREATE TRIGGER releases_no_delete BEFORE DELETE ON releases
@@ -249,7 +249,7 @@ INSERT INTO deprecations_v2 SELECT t.entry_seq, coalesce(e.project, ''), coalesc
 DROP TABLE deprecations;
 ALTER TABLE deprecations_v2 RENAME TO deprecations;
 CREATE INDEX deprecations_by_time ON deprecations (project, effective_at, entry_seq);
-CREATE INDEX deprecations_by_item ON deprecations (project, item);
+CREATE INDEX deprecations_by_item ON deprecations (project, item, effective_at, entry_seq);
 CREATE TRIGGER deprecations_no_update BEFORE UPDATE ON deprecations
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: deprecations rows cannot be updated'); END;
 CREATE TRIGGER deprecations_no_delete BEFORE DELETE ON deprecations
@@ -271,7 +271,7 @@ INSERT INTO removals_v2 SELECT t.entry_seq, coalesce(e.project, ''), coalesce(e.
 DROP TABLE removals;
 ALTER TABLE removals_v2 RENAME TO removals;
 CREATE INDEX removals_by_time ON removals (project, effective_at, entry_seq);
-CREATE INDEX removals_by_item ON removals (project, item);
+CREATE INDEX removals_by_item ON removals (project, item, effective_at, entry_seq);
 CREATE TRIGGER removals_no_update BEFORE UPDATE ON removals
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: removals rows cannot be updated'); END;
 CREATE TRIGGER removals_no_delete BEFORE DELETE ON removals
@@ -302,7 +302,7 @@ INSERT INTO extensions_v2 SELECT t.entry_seq, coalesce(e.project, ''), coalesce(
 DROP TABLE extensions;
 ALTER TABLE extensions_v2 RENAME TO extensions;
 CREATE INDEX extensions_by_time ON extensions (project, effective_at, entry_seq);
-CREATE INDEX extensions_by_extension ON extensions (project, extension, effective_at);
+CREATE INDEX extensions_by_extension ON extensions (project, extension, effective_at, entry_seq);
 CREATE TRIGGER extensions_no_update BEFORE UPDATE ON extensions
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: extensions rows cannot be updated'); END;
 CREATE TRIGGER extensions_no_delete BEFORE DELETE ON extensions
@@ -324,7 +324,7 @@ INSERT INTO extension_removals_v2 SELECT t.entry_seq, coalesce(e.project, ''), c
 DROP TABLE extension_removals;
 ALTER TABLE extension_removals_v2 RENAME TO extension_removals;
 CREATE INDEX extension_removals_by_time ON extension_removals (project, effective_at, entry_seq);
-CREATE INDEX extension_removals_by_extension ON extension_removals (project, extension);
+CREATE INDEX extension_removals_by_extension ON extension_removals (project, extension, effective_at, entry_seq);
 CREATE TRIGGER extension_removals_no_update BEFORE UPDATE ON extension_removals
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: extension_removals rows cannot be updated'); END;
 CREATE TRIGGER extension_removals_no_delete BEFORE DELETE ON extension_removals
@@ -395,7 +395,7 @@ INSERT INTO incident_events_v2 SELECT t.entry_seq, coalesce(e.project, ''), coal
 DROP TABLE incident_events;
 ALTER TABLE incident_events_v2 RENAME TO incident_events;
 CREATE INDEX incident_events_by_time ON incident_events (project, effective_at, entry_seq);
-CREATE INDEX incident_events_by_incident ON incident_events (incident);
+CREATE INDEX incident_events_by_incident ON incident_events (project, incident, effective_at, entry_seq);
 CREATE TRIGGER incident_events_no_update BEFORE UPDATE ON incident_events
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: incident_events rows cannot be updated'); END;
 CREATE TRIGGER incident_events_no_delete BEFORE DELETE ON incident_events

@@ -84,20 +84,27 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         );
     }
 
-    let shipped = snap.shipped();
+    let shipped = deprecation::ShippedLines::new(&snap.shipped());
     let rules = &snap.policy.deprecations;
+    // Only the items removed in this version can be removed prematurely in it.
+    let wanted = version.to_string();
+    let removed_here: Vec<_> = snap
+        .removals
+        .iter()
+        .filter(|r| r.rec.version == wanted)
+        .collect();
     for d in &snap.deprecations {
+        if !removed_here
+            .iter()
+            .any(|r| r.rec.item == d.rec.item && r.seq > d.seq)
+        {
+            continue;
+        }
         let Ok(dv) = Version::parse(&d.rec.version) else {
             continue;
         };
-        let removed_here = snap.removals.iter().any(|r| {
-            r.rec.item == d.rec.item && r.seq > d.seq && r.rec.version == version.to_string()
-        });
-        if !removed_here {
-            continue;
-        }
         let w = deprecation::window(rules, d.rec.kind, &dv);
-        if !deprecation::is_opportunity(rules, w, version, &dv, &shipped) {
+        if !shipped.is_opportunity(rules, w, version, &dv) {
             add(
                 Blocking,
                 "premature-removal",

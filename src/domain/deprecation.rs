@@ -70,22 +70,123 @@ pub fn window(policy: &DeprecationPolicy, kind: DeprecationKind, deprecated_in: 
     }
 }
 
-/// lines(R): distinct `major.minor` lines earlier than R's own, among
-/// shipped releases at or after the deprecation.
-pub fn lines_before(release: &Version, deprecated_in: &Version, shipped: &[Shipped]) -> usize {
-    let own = (release.major, release.minor);
-    let mut lines: Vec<(u64, u64)> = shipped
-        .iter()
-        .map(|s| &s.version)
-        .filter(|v| *v >= deprecated_in && (v.major, v.minor) < own)
-        .map(|v| (v.major, v.minor))
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.len()
+/// The shipped releases, ordered once so that each window question is a
+/// binary search: a ten-year history judges every deprecation without
+/// rescanning the releases for each.
+#[derive(Debug, Clone, Default)]
+pub struct ShippedLines {
+    /// In version order.
+    versions: Vec<Shipped>,
+    /// The distinct `major.minor` lines, in order.
+    lines: Vec<(u64, u64)>,
+    /// Positions in `versions` of the `X.0.0` releases.
+    majors: Vec<usize>,
 }
 
-/// Whether removing the item in `release` keeps the policy.
+impl ShippedLines {
+    /// Orders the shipped releases (given in any order).
+    pub fn new(shipped: &[Shipped]) -> ShippedLines {
+        let mut versions = shipped.to_vec();
+        versions.sort_by(|a, b| a.version.cmp(&b.version));
+        let mut lines: Vec<(u64, u64)> = versions
+            .iter()
+            .map(|s| (s.version.major, s.version.minor))
+            .collect();
+        lines.dedup();
+        let majors = versions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.version.minor == 0 && s.version.patch == 0 && s.version.pre.is_empty()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        ShippedLines {
+            versions,
+            lines,
+            majors,
+        }
+    }
+
+    /// lines(R): distinct `major.minor` lines earlier than R's own, among
+    /// shipped releases at or after the deprecation.
+    pub fn lines_before(&self, release: &Version, deprecated_in: &Version) -> usize {
+        let own = (release.major, release.minor);
+        let first = (deprecated_in.major, deprecated_in.minor);
+        if own <= first {
+            // Every release at or after the deprecation is in its line or later.
+            return 0;
+        }
+        // The deprecation's own line counts if a release at or after it shipped there.
+        let at = self
+            .versions
+            .partition_point(|s| s.version < *deprecated_in);
+        let own_line = self
+            .versions
+            .get(at)
+            .is_some_and(|s| (s.version.major, s.version.minor) == first);
+        let later =
+            self.lines.partition_point(|l| *l < own) - self.lines.partition_point(|l| *l <= first);
+        usize::from(own_line) + later
+    }
+
+    /// Whether removing the item in `release` keeps the policy.
+    pub fn is_opportunity(
+        &self,
+        policy: &DeprecationPolicy,
+        window: u32,
+        release: &Version,
+        deprecated_in: &Version,
+    ) -> bool {
+        if release <= deprecated_in || !release.pre.is_empty() {
+            return false;
+        }
+        if self.lines_before(release, deprecated_in) < window as usize {
+            return false;
+        }
+        if deprecated_in.major > 0 && policy.post_1_0_removal_requires_major {
+            return release.minor == 0 && release.patch == 0 && release.major > deprecated_in.major;
+        }
+        true
+    }
+
+    /// The first shipped release (in version order) that is a removal
+    /// opportunity. lines(R) only grows with R, so the releases with
+    /// enough lines behind them are a suffix, found by bisection.
+    pub fn first_opportunity(
+        &self,
+        policy: &DeprecationPolicy,
+        window: u32,
+        deprecated_in: &Version,
+    ) -> Option<&Shipped> {
+        let after = self
+            .versions
+            .partition_point(|s| s.version <= *deprecated_in);
+        let rest = &self.versions[after..];
+        let enough = after
+            + rest.partition_point(|s| {
+                self.lines_before(&s.version, deprecated_in) < window as usize
+            });
+        if deprecated_in.major > 0 && policy.post_1_0_removal_requires_major {
+            let next_major = Version::new(deprecated_in.major + 1, 0, 0);
+            let from = self
+                .majors
+                .partition_point(|&i| i < enough || self.versions[i].version < next_major);
+            return self.majors.get(from).map(|&i| &self.versions[i]);
+        }
+        self.versions[enough..]
+            .iter()
+            .find(|s| s.version.pre.is_empty())
+    }
+}
+
+/// lines(R) over releases in any order (see [`ShippedLines::lines_before`]).
+pub fn lines_before(release: &Version, deprecated_in: &Version, shipped: &[Shipped]) -> usize {
+    ShippedLines::new(shipped).lines_before(release, deprecated_in)
+}
+
+/// Whether removing the item in `release` keeps the policy, over releases
+/// in any order (see [`ShippedLines::is_opportunity`]).
 pub fn is_opportunity(
     policy: &DeprecationPolicy,
     window: u32,
@@ -93,17 +194,7 @@ pub fn is_opportunity(
     deprecated_in: &Version,
     shipped: &[Shipped],
 ) -> bool {
-    if release <= deprecated_in || !release.pre.is_empty() {
-        return false;
-    }
-    if lines_before(release, deprecated_in, shipped) < window as usize {
-        return false;
-    }
-    let post_1_0 = deprecated_in.major > 0;
-    if post_1_0 && policy.post_1_0_removal_requires_major {
-        return release.minor == 0 && release.patch == 0 && release.major > deprecated_in.major;
-    }
-    true
+    ShippedLines::new(shipped).is_opportunity(policy, window, release, deprecated_in)
 }
 
 /// The judgement on one deprecation.
@@ -125,14 +216,28 @@ pub fn judge(
     removed_in: Option<&Version>,
     shipped: &[Shipped],
 ) -> Judgement {
+    judge_in(
+        policy,
+        kind,
+        deprecated_in,
+        removed_in,
+        &ShippedLines::new(shipped),
+    )
+}
+
+/// Judges a deprecation against releases already ordered (one ordering
+/// serves every deprecation of a project).
+pub fn judge_in(
+    policy: &DeprecationPolicy,
+    kind: DeprecationKind,
+    deprecated_in: &Version,
+    removed_in: Option<&Version>,
+    shipped: &ShippedLines,
+) -> Judgement {
     let w = window(policy, kind, deprecated_in);
-    let mut ordered: Vec<&Shipped> = shipped.iter().collect();
-    ordered.sort_by(|a, b| a.version.cmp(&b.version));
-    let first = ordered
-        .into_iter()
-        .find(|s| is_opportunity(policy, w, &s.version, deprecated_in, shipped));
+    let first = shipped.first_opportunity(policy, w, deprecated_in);
     let (status, overdue_since) = match removed_in {
-        Some(r) if is_opportunity(policy, w, r, deprecated_in, shipped) => {
+        Some(r) if shipped.is_opportunity(policy, w, r, deprecated_in) => {
             (DeprecationStatus::Removed, None)
         }
         Some(_) => (DeprecationStatus::Premature, None),
@@ -292,5 +397,110 @@ mod tests {
             &v("0.3.0"),
             &s
         ));
+    }
+
+    /// The rules as first written, scanning every release for every
+    /// question: the reference the ordered index must agree with.
+    mod reference {
+        use super::*;
+
+        pub fn lines_before(release: &Version, d: &Version, shipped: &[Shipped]) -> usize {
+            let own = (release.major, release.minor);
+            let mut lines: Vec<(u64, u64)> = shipped
+                .iter()
+                .map(|s| &s.version)
+                .filter(|v| *v >= d && (v.major, v.minor) < own)
+                .map(|v| (v.major, v.minor))
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            lines.len()
+        }
+
+        pub fn is_opportunity(
+            policy: &DeprecationPolicy,
+            window: u32,
+            release: &Version,
+            d: &Version,
+            shipped: &[Shipped],
+        ) -> bool {
+            if release <= d || !release.pre.is_empty() {
+                return false;
+            }
+            if lines_before(release, d, shipped) < window as usize {
+                return false;
+            }
+            if d.major > 0 && policy.post_1_0_removal_requires_major {
+                return release.minor == 0 && release.patch == 0 && release.major > d.major;
+            }
+            true
+        }
+
+        pub fn first(
+            policy: &DeprecationPolicy,
+            window: u32,
+            d: &Version,
+            shipped: &[Shipped],
+        ) -> Option<Version> {
+            let mut ordered: Vec<&Shipped> = shipped.iter().collect();
+            ordered.sort_by(|a, b| a.version.cmp(&b.version));
+            ordered
+                .into_iter()
+                .find(|s| is_opportunity(policy, window, &s.version, d, shipped))
+                .map(|s| s.version.clone())
+        }
+    }
+
+    use proptest::prelude::*;
+
+    fn version() -> impl Strategy<Value = Version> {
+        (
+            0u64..4,
+            0u64..5,
+            0u64..3,
+            prop::option::weighted(0.1, 0u64..2),
+        )
+            .prop_map(|(major, minor, patch, pre)| {
+                let mut v = Version::new(major, minor, patch);
+                if let Some(n) = pre {
+                    v.pre = semver::Prerelease::new(&format!("rc.{n}")).unwrap();
+                }
+                v
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_ordered_index_answers_as_the_scan_does(
+            versions in prop::collection::vec(version(), 0..25),
+            d in version(),
+            r in version(),
+            window in 0u32..4,
+            requires_major in any::<bool>(),
+        ) {
+            let shipped: Vec<Shipped> = versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Shipped {
+                    version: v.clone(),
+                    date: parse("2026-01-01").unwrap() + chrono::Duration::days(i as i64),
+                })
+                .collect();
+            let mut policy = rules();
+            policy.post_1_0_removal_requires_major = requires_major;
+            let index = ShippedLines::new(&shipped);
+            prop_assert_eq!(
+                index.lines_before(&r, &d),
+                reference::lines_before(&r, &d, &shipped)
+            );
+            prop_assert_eq!(
+                index.is_opportunity(&policy, window, &r, &d),
+                reference::is_opportunity(&policy, window, &r, &d, &shipped)
+            );
+            prop_assert_eq!(
+                index.first_opportunity(&policy, window, &d).map(|s| s.version.clone()),
+                reference::first(&policy, window, &d, &shipped)
+            );
+        }
     }
 }

@@ -88,6 +88,14 @@ pub fn sla_for<'p>(policy: &'p Policy, facts: &Facts) -> Option<&'p Sla> {
 
 /// Judges an incident at `now`; `shipped` are the shipped releases.
 pub fn judge(policy: &Policy, facts: &Facts, shipped: &[Shipped], now: Time) -> Judgement {
+    let mut dates: Vec<Time> = shipped.iter().map(|s| s.date).collect();
+    dates.sort_unstable();
+    judge_by_dates(policy, facts, &dates, now)
+}
+
+/// Judges an incident at `now`; `shipped` are the dates of the shipped
+/// releases in order, so the next release after the opening is a bisection.
+pub fn judge_by_dates(policy: &Policy, facts: &Facts, shipped: &[Time], now: Time) -> Judgement {
     let Some(sla) = sla_for(policy, facts) else {
         return Judgement {
             sla: None,
@@ -101,10 +109,9 @@ pub fn judge(policy: &Policy, facts: &Facts, shipped: &[Shipped], now: Time) -> 
     let due_at = match sla.within_hours {
         Some(h) => Some(facts.opened_at + chrono::Duration::hours(i64::from(h))),
         None => shipped
-            .iter()
-            .filter(|s| s.date > facts.opened_at && s.date <= now)
-            .map(|s| s.date)
-            .min(),
+            .get(shipped.partition_point(|d| *d <= facts.opened_at))
+            .copied()
+            .filter(|d| *d <= now),
     };
     let stopped = match sla.clock {
         Clock::Triage => facts.triaged_at.or(facts.resolved_at),

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{
     Time,
     budget::{self, Budget, Direction, Drift, Standing},
-    deprecation::{self, DeprecationKind, DeprecationStatus, Shipped},
+    deprecation::{self, DeprecationKind, DeprecationStatus, Shipped, ShippedLines},
     extension,
     gate::GateKind,
     incident::{self, IncidentKind, Severity, SlaState},
@@ -608,19 +608,19 @@ impl Snapshot {
 
     /// Every deprecation with its judgement, by item.
     pub fn deprecation_rows(&self) -> Vec<DeprecationRow> {
-        let shipped = self.shipped();
+        let shipped = ShippedLines::new(&self.shipped());
         let rules = &self.policy.deprecations;
+        let removals = by_key(&self.removals, |r| r.rec.item.as_str());
         let mut rows: Vec<DeprecationRow> = self
             .deprecations
             .iter()
             .filter_map(|d| {
                 let dv = Version::parse(&d.rec.version).ok()?;
-                let removal = self
-                    .removals
-                    .iter()
-                    .find(|r| r.rec.item == d.rec.item && r.seq > d.seq)
+                let removal = removals
+                    .get(d.rec.item.as_str())
+                    .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
                     .and_then(|r| Version::parse(&r.rec.version).ok());
-                let j = deprecation::judge(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
+                let j = deprecation::judge_in(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
                 Some(DeprecationRow {
                     item: d.rec.item.clone(),
                     kind: d.rec.kind,
@@ -716,14 +716,13 @@ impl Snapshot {
 
     /// Every incident with its SLA standing, by id.
     pub fn incident_rows(&self) -> Vec<IncidentRow> {
-        let shipped = self.shipped();
+        let mut shipped: Vec<Time> = self.shipped().iter().map(|s| s.date).collect();
+        shipped.sort_unstable();
+        let events = by_key(&self.incident_events, |e| e.rec.incident);
         self.incidents
             .iter()
             .map(|i| {
-                let events = self
-                    .incident_events
-                    .iter()
-                    .filter(|e| e.rec.incident == i.seq);
+                let events = events.get(&i.seq).into_iter().flatten();
                 let mut triaged_at = None;
                 let mut resolved = None;
                 for e in events {
@@ -742,7 +741,7 @@ impl Snapshot {
                     triaged_at,
                     resolved_at: resolved.as_ref().map(|r| r.0),
                 };
-                let j = incident::judge(&self.policy, &facts, &shipped, self.now);
+                let j = incident::judge_by_dates(&self.policy, &facts, &shipped, self.now);
                 let due = match (j.due_at, j.next_release, &j.sla) {
                     (Some(d), _, _) => Some(super::time::format(d)),
                     (None, true, _) => Some("next release".to_string()),
@@ -821,7 +820,7 @@ fn earliest_removal(
     window: u32,
     deprecated_in: &Version,
     j: &deprecation::Judgement,
-    shipped: &[Shipped],
+    shipped: &ShippedLines,
 ) -> Option<String> {
     if j.status == DeprecationStatus::Removed || j.status == DeprecationStatus::Premature {
         return None;
@@ -841,16 +840,19 @@ fn earliest_removal(
             deprecated_in.patch + 1,
         )
     } else {
-        let shipped_lines = deprecation::lines_before(
+        let shipped_lines = shipped.lines_before(
             &Version::new(deprecated_in.major, u64::MAX, 0),
             deprecated_in,
-            shipped,
         ) as u64;
         let needed = u64::from(window).saturating_sub(shipped_lines.max(1)) + 1;
-        Version::new(deprecated_in.major, deprecated_in.minor + needed.max(1), 0)
+        Version::new(
+            deprecated_in.major,
+            deprecated_in.minor.saturating_add(needed.max(1)),
+            0,
+        )
     };
-    let have = deprecation::lines_before(&candidate, deprecated_in, shipped);
-    if deprecation::is_opportunity(rules, window, &candidate, deprecated_in, shipped) || !post_1_0 {
+    let have = shipped.lines_before(&candidate, deprecated_in);
+    if shipped.is_opportunity(rules, window, &candidate, deprecated_in) || !post_1_0 {
         Some(candidate.to_string())
     } else {
         Some(format!(
@@ -858,4 +860,16 @@ fn earliest_removal(
             window as usize - have.min(window as usize)
         ))
     }
+}
+
+/// Rows grouped by a key, each group in the rows' (time) order.
+fn by_key<'a, T, K: Ord>(
+    rows: &'a [Stamped<T>],
+    key: impl Fn(&'a Stamped<T>) -> K,
+) -> BTreeMap<K, Vec<&'a Stamped<T>>> {
+    let mut out: BTreeMap<K, Vec<&'a Stamped<T>>> = BTreeMap::new();
+    for r in rows {
+        out.entry(key(r)).or_default().push(r);
+    }
+    out
 }

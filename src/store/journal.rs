@@ -73,7 +73,9 @@ impl Head {
     /// journal's primary key).
     pub fn read(conn: &Connection) -> Result<Head> {
         let head = conn
-            .prepare_cached("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")?
+            .prepare_cached(
+                "SELECT seq, hash FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
+            )?
             .query_row([], |r| {
                 Ok(Head {
                     seq: r.get(0)?,

@@ -20,7 +20,8 @@ use crate::domain::{self, Time};
 
 pub use journal::{Entry, Head, append, for_each_raw_entry};
 pub use read::{
-    Key, PolicyInForce, Reader, entry, latest_policy, load_snapshot, projects, require_project,
+    Key, PolicyInForce, Reader, Span, entry, latest_policy, load_snapshot, projects,
+    require_project, select_sql,
 };
 pub use verify::{VerifyReport, verify};
 
@@ -125,11 +126,16 @@ impl Store {
                 .pragma_update(None, "journal_mode", "WAL")
                 .map_err(|e| store.open_error(e))?;
         }
+        // A migration that rebuilds a table drops the old one, which foreign
+        // keys would refuse: SQLite's procedure is to turn them off (outside
+        // any transaction) while the schema changes.
+        store.conn.pragma_update(None, "foreign_keys", false)?;
         let migrated = embedded::migrations::runner()
             .set_grouped(true)
             .set_abort_divergent(true)
             .set_abort_missing(true)
             .run(&mut store.conn);
+        store.conn.pragma_update(None, "foreign_keys", true)?;
         if let Err(e) = migrated {
             // Several `ledger init` at once on a new file: one migrates, the
             // others fail on its tables; the schema is then what they want.

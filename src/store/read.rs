@@ -97,11 +97,54 @@ pub struct Reader<'c> {
 /// One equality of a key: a column (a name from the code, never from
 /// input) and its value; a `None` value matches NULL.
 pub type Key<'k> = (&'static str, &'k dyn ToSql);
+/// Which effective times a read takes, besides being visible at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Every time up to `now`.
+    UpTo,
+    /// After a time (exclusive), up to `now`.
+    After,
+    /// Exactly one time (not after `now`).
+    At,
+}
 
-/// Rows visible at `?2` for project `?1`.
-const VISIBLE: &str = "t.project = ?1 AND t.effective_at <= ?2
-    AND NOT EXISTS (SELECT 1 FROM retractions r
-                    WHERE r.target = t.entry_seq AND r.effective_at <= ?2)";
+/// The SQL of one read of `table`: rows of project `?1` visible at `?2`
+/// (effective by then, no retraction effective by then names them), whose
+/// `key` columns match `?3…`, in the `span`'s times (its time is the next
+/// parameter), `having` a non-NULL column, in `order`. Names come from the
+/// code, never from input.
+pub fn select_sql(
+    table: &str,
+    key: &[&str],
+    span: Span,
+    having: Option<&str>,
+    order: &str,
+) -> String {
+    let n = key.len() + 3;
+    let time = match span {
+        Span::UpTo => "t.effective_at <= ?2".to_string(),
+        Span::After => format!("t.effective_at > ?{n} AND t.effective_at <= ?2"),
+        // Equality alone, so the index serves it as a key.
+        Span::At => format!("t.effective_at = ?{n}"),
+    };
+    let mut sql = format!(
+        "SELECT t.* FROM {table} t WHERE t.project = ?1 AND {time}
+           AND NOT EXISTS (SELECT 1 FROM retractions r
+                           WHERE r.target = t.entry_seq AND r.effective_at <= ?2)"
+    );
+    for (i, column) in key.iter().enumerate() {
+        sql.push_str(&format!(" AND t.{column} IS ?{}", i + 3));
+    }
+    if let Some(c) = having {
+        sql.push_str(&format!(" AND t.{c} IS NOT NULL"));
+    }
+    sql.push_str(" ORDER BY ");
+    sql.push_str(order);
+    sql
+}
+
+/// Oldest first, as the journal orders time.
+const FORWARD: &str = "t.effective_at, t.entry_seq";
 
 impl<'c> Reader<'c> {
     /// Reads `project` as it stood at `now`.
@@ -115,24 +158,19 @@ impl<'c> Reader<'c> {
 
     fn query<R: Record>(
         &self,
-        filter: &str,
         key: &[Key<'_>],
-        extra: &[&dyn ToSql],
+        span: (Span, Option<Time>),
+        having: Option<&'static str>,
         order: &str,
     ) -> Result<Vec<Stamped<R>>> {
-        let mut sql = format!("SELECT t.* FROM {} t WHERE {VISIBLE}", R::KIND.table());
-        for (i, (column, _)) in key.iter().enumerate() {
-            sql.push_str(&format!(" AND t.{column} IS ?{}", i + 3));
-        }
-        if !filter.is_empty() {
-            sql.push_str(" AND ");
-            sql.push_str(filter);
-        }
-        sql.push_str(" ORDER BY ");
-        sql.push_str(order);
+        let columns: Vec<&str> = key.iter().map(|(c, _)| *c).collect();
+        let sql = select_sql(R::KIND.table(), &columns, span.0, having, order);
+        let bound = span.1.map(time::format);
         let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now];
         params.extend(key.iter().map(|(_, v)| *v));
-        params.extend_from_slice(extra);
+        if let Some(b) = &bound {
+            params.push(b);
+        }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params.as_slice())?;
         let mut out = Vec::new();
@@ -144,12 +182,20 @@ impl<'c> Reader<'c> {
 
     /// Every visible row of a kind, in time order.
     pub fn all<R: Record>(&self) -> Result<Vec<Stamped<R>>> {
-        self.query("", &[], &[], "t.effective_at, t.entry_seq")
+        self.query(&[], (Span::UpTo, None), None, FORWARD)
     }
 
     /// The visible rows of a kind whose key matches, in time order.
     pub fn find<R: Record>(&self, key: &[Key<'_>]) -> Result<Vec<Stamped<R>>> {
-        self.query("", key, &[], "t.effective_at, t.entry_seq")
+        self.query(key, (Span::UpTo, None), None, FORWARD)
+    }
+
+    /// The visible rows whose key matches, effective exactly at `at`.
+    pub fn at<R: Record>(&self, key: &[Key<'_>], at: Time) -> Result<Vec<Stamped<R>>> {
+        if time::format(at) > self.now {
+            return Ok(Vec::new());
+        }
+        self.query(key, (Span::At, Some(at)), None, FORWARD)
     }
 
     /// The latest visible row whose key matches; with `having`, the latest
@@ -159,29 +205,21 @@ impl<'c> Reader<'c> {
         key: &[Key<'_>],
         having: Option<&'static str>,
     ) -> Result<Option<Stamped<R>>> {
-        let filter = having
-            .map(|c| format!("t.{c} IS NOT NULL"))
-            .unwrap_or_default();
-        let rows = self.query(
-            &filter,
-            key,
-            &[],
-            "t.effective_at DESC, t.entry_seq DESC LIMIT 1",
-        )?;
+        let order = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
+        let rows = self.query(key, (Span::UpTo, None), having, order)?;
         Ok(rows.into_iter().next())
     }
 
     /// The earliest visible row whose key matches.
     pub fn first<R: Record>(&self, key: &[Key<'_>]) -> Result<Option<Stamped<R>>> {
-        let rows = self.query("", key, &[], "t.effective_at, t.entry_seq LIMIT 1")?;
+        let order = "t.effective_at, t.entry_seq LIMIT 1";
+        let rows = self.query(key, (Span::UpTo, None), None, order)?;
         Ok(rows.into_iter().next())
     }
 
     /// The visible rows whose key matches, effective after `since`.
     pub fn after<R: Record>(&self, key: &[Key<'_>], since: Time) -> Result<Vec<Stamped<R>>> {
-        let since = time::format(since);
-        let filter = format!("t.effective_at > ?{}", key.len() + 3);
-        self.query(&filter, key, &[&since], "t.effective_at, t.entry_seq")
+        self.query(key, (Span::After, Some(since)), None, FORWARD)
     }
 }
 

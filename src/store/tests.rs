@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::*;
+use crate::domain::snapshot::Need;
 use crate::domain::{
     incident::{IncidentKind, Severity},
     policy,
@@ -205,4 +206,584 @@ proptest! {
         prop_assert!(!r.ok);
         prop_assert_eq!(edits.is_empty(), changed == 0, "{:?}", r.problems);
     }
+}
+
+/// A richer history, for comparing scoped reads with the full history.
+#[derive(Debug, Clone)]
+enum Step {
+    Release(u64, u64, bool),
+    Gate(usize, usize, Option<f64>, bool),
+    Measure(usize, f64),
+    Deprecate(usize, u64),
+    Remove(usize, u64),
+    Incident(bool),
+    Triage(usize),
+    Maintenance(usize),
+    Attest(usize),
+    Retract(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0u64..3, 0u64..6, any::<bool>()).prop_map(|(a, b, c)| Step::Release(a, b, c)),
+        (
+            0usize..14,
+            0usize..4,
+            prop::option::of(0.0f64..200.0),
+            any::<bool>()
+        )
+            .prop_map(|(g, p, v, ok)| Step::Gate(g, p, v, ok)),
+        (0usize..4, 0.0f64..300.0).prop_map(|(b, v)| Step::Measure(b, v)),
+        (0usize..4, 0u64..6).prop_map(|(b, v)| Step::Measure(b, v as f64 * 40.0)),
+        (0usize..6, 0u64..4).prop_map(|(i, m)| Step::Deprecate(i, m)),
+        (0usize..6, 0u64..6).prop_map(|(i, m)| Step::Remove(i, m)),
+        any::<bool>().prop_map(Step::Incident),
+        (0usize..40).prop_map(Step::Triage),
+        (0usize..11).prop_map(Step::Maintenance),
+        (0usize..4).prop_map(Step::Attest),
+        (0usize..40).prop_map(Step::Retract),
+    ]
+}
+
+/// Writes the steps, a few days apart, each as the CLI would.
+fn write_steps(store: &mut Store, steps: &[Step]) {
+    let policy = crate::domain::policy::Policy::builtin();
+    let t0 = time::parse("2026-01-02").unwrap();
+    let kinds = [
+        crate::domain::deprecation::DeprecationKind::Api,
+        crate::domain::deprecation::DeprecationKind::CliFlag,
+        crate::domain::deprecation::DeprecationKind::CapabilityPolicy,
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let at = t0 + chrono::Duration::hours(i as i64 * 29);
+        store
+            .write(|tx| {
+                let seqs: Vec<i64> = {
+                    let mut stmt =
+                        tx.prepare("SELECT seq FROM entries WHERE seq > 2 ORDER BY seq")?;
+                    stmt.query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?
+                };
+                match step {
+                    Step::Release(major, minor, draft) => {
+                        let rec = ReleaseRec {
+                            version: format!("{major}.{minor}.{i}"),
+                            date: time::format(at),
+                            commit_sha: None,
+                            status: if *draft {
+                                ReleaseStatus::Draft
+                            } else {
+                                ReleaseStatus::Released
+                            },
+                            breaking: false,
+                            notes: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Gate(g, p, value, ok) => {
+                        let def = &policy.gates[*g];
+                        let platform = if def.per_platform {
+                            policy.platforms.get(*p).cloned()
+                        } else {
+                            None
+                        };
+                        let rec = GateResultRec {
+                            gate: def.id.clone(),
+                            platform,
+                            value: *value,
+                            passed: *ok,
+                            comparator: None,
+                            threshold: None,
+                            commit_sha: None,
+                            release: None,
+                            source: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Measure(b, v) => {
+                        let rec = MeasurementRec {
+                            budget: policy.budgets.definitions[*b].id.clone(),
+                            value: *v,
+                            commit_sha: None,
+                            source: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Deprecate(item, minor) => {
+                        let rec = DeprecationRec {
+                            item: format!("item{item}"),
+                            kind: kinds[item % kinds.len()],
+                            version: format!("0.{minor}.0"),
+                            replacement: None,
+                            note: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Remove(item, minor) => {
+                        let rec = RemovalRec {
+                            item: format!("item{item}"),
+                            version: format!("0.{minor}.1"),
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Incident(security) => {
+                        let rec = IncidentRec {
+                            kind: if *security {
+                                IncidentKind::Security
+                            } else {
+                                IncidentKind::ConformanceRegression
+                            },
+                            severity: Severity::Medium,
+                            title: "t".into(),
+                            over_pct: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Triage(n) => {
+                        if let Some(target) = seqs.get(n % seqs.len().max(1)) {
+                            let rec = IncidentEventRec {
+                                incident: *target,
+                                action: IncidentAction::Triage,
+                                release: None,
+                            };
+                            // Only incidents have events: others fail the key.
+                            let is_incident: bool = tx.query_row(
+                                "SELECT EXISTS (SELECT 1 FROM incidents WHERE entry_seq = ?1)",
+                                [target],
+                                |r| r.get(0),
+                            )?;
+                            if is_incident {
+                                append(tx, "pi", at, at, &rec)?;
+                            }
+                        }
+                    }
+                    Step::Maintenance(t) => {
+                        let task = policy.maintenance.tasks[*t].id.clone();
+                        append(tx, "pi", at, at, &MaintenanceRec { task })?;
+                    }
+                    Step::Attest(c) => {
+                        let rec = AttestationRec {
+                            criterion: policy.attestations.criteria[*c].id.clone(),
+                            signed_by: None,
+                            note: None,
+                        };
+                        append(tx, "pi", at, at, &rec)?;
+                    }
+                    Step::Retract(n) => {
+                        if let Some(target) = seqs.get(n % seqs.len().max(1)) {
+                            let taken: bool = tx.query_row(
+                                "SELECT EXISTS (SELECT 1 FROM retractions WHERE target = ?1)",
+                                [target],
+                                |r| r.get(0),
+                            )?;
+                            if !taken {
+                                let rec = RetractionRec {
+                                    target: *target,
+                                    reason: "wrong".into(),
+                                };
+                                append(tx, "pi", at, at, &rec)?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+/// Every answer a question gives, as JSON, from a snapshot.
+fn answers(snap: &crate::domain::Snapshot, need: Need) -> serde_json::Value {
+    use crate::domain::{check, readiness, status::Status};
+    let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
+    let mut out = serde_json::Map::new();
+    let mut put = |k: &str, v| {
+        out.insert(k.to_string(), v);
+    };
+    if need == Need::RELEASES {
+        put("releases", json(serde_json::to_value(snap.release_rows())));
+    }
+    if need == Need::GATES {
+        put("gates", json(serde_json::to_value(snap.gate_rows())));
+    }
+    if need == Need::BUDGETS {
+        put("budgets", json(serde_json::to_value(snap.budget_rows())));
+    }
+    if need == Need::DEPRECATIONS {
+        put(
+            "deprecations",
+            json(serde_json::to_value(snap.deprecation_rows())),
+        );
+    }
+    if need == Need::INCIDENTS {
+        put(
+            "incidents",
+            json(serde_json::to_value(snap.incident_rows())),
+        );
+    }
+    if need == Need::MAINTENANCE {
+        put(
+            "maintenance",
+            json(serde_json::to_value(snap.maintenance_rows())),
+        );
+    }
+    if need == Need::READINESS {
+        let m = &snap.policy.milestones[0];
+        put(
+            "readiness",
+            json(serde_json::to_value(readiness::readiness(snap, m))),
+        );
+    }
+    if need == Need::CHECK_RELEASE {
+        let v = semver::Version::new(0, 3, 1);
+        put(
+            "check",
+            json(serde_json::to_value(check::check_release(snap, &v, false))),
+        );
+    }
+    if need == Need::STATUS {
+        put("status", json(serde_json::to_value(Status::of(snap))));
+    }
+    for days in [1, 7, 30] {
+        if need == Need::drift(days) {
+            put("drift", json(serde_json::to_value(snap.drift(days))));
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The design before question-shaped reads loaded everything; every
+    /// scoped read must give the answer that full history gives.
+    #[test]
+    fn scoped_reads_answer_as_the_full_history_does(
+        steps in prop::collection::vec(step(), 0..60),
+        at_day in 0i64..80,
+    ) {
+        let (_dir, mut store) = fresh();
+        write_steps(&mut store, &steps);
+        let now = time::parse("2026-01-02").unwrap() + chrono::Duration::days(at_day);
+        let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+        for need in [
+            Need::RELEASES,
+            Need::GATES,
+            Need::BUDGETS,
+            Need::DEPRECATIONS,
+            Need::INCIDENTS,
+            Need::MAINTENANCE,
+            Need::READINESS,
+            Need::CHECK_RELEASE,
+            Need::STATUS,
+            Need::drift(1),
+            Need::drift(7),
+            Need::drift(30),
+        ] {
+            let scoped = store.snapshot("pi", now, need).unwrap();
+            prop_assert_eq!(answers(&scoped, need), answers(&full, need), "{:?}", need);
+        }
+    }
+}
+
+/// The plan of one query, one line per step.
+fn plan(store: &Store, sql: &str) -> String {
+    let mut stmt = store
+        .conn()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let n = stmt.parameter_count();
+    let params: Vec<rusqlite::types::Value> =
+        (0..n).map(|_| rusqlite::types::Value::Null).collect();
+    let steps: Vec<String> = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    steps.join("\n")
+}
+
+#[test]
+fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
+    let (_dir, store) = fresh();
+    let latest = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
+    let forward = "t.effective_at, t.entry_seq";
+    // (what, table, key, span, having, order, the index its plan must use)
+    type Hot<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        Span,
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+    );
+    let hot: &[Hot<'_>] = &[
+        (
+            "latest gate result",
+            "gate_results",
+            &["gate", "platform"],
+            Span::UpTo,
+            None,
+            latest,
+            "gate_results_by_gate",
+        ),
+        (
+            "latest gate value",
+            "gate_results",
+            &["gate", "platform"],
+            Span::UpTo,
+            Some("value"),
+            latest,
+            "gate_results_by_gate",
+        ),
+        (
+            "import: gate results at a time",
+            "gate_results",
+            &["gate", "platform"],
+            Span::At,
+            None,
+            forward,
+            "gate_results_by_gate",
+        ),
+        (
+            "latest sample",
+            "measurements",
+            &["budget"],
+            Span::UpTo,
+            None,
+            latest,
+            "measurements_by_budget",
+        ),
+        (
+            "first sample",
+            "measurements",
+            &["budget"],
+            Span::UpTo,
+            None,
+            "t.effective_at, t.entry_seq LIMIT 1",
+            "measurements_by_budget",
+        ),
+        (
+            "sample window",
+            "measurements",
+            &["budget"],
+            Span::After,
+            None,
+            forward,
+            "measurements_by_budget",
+        ),
+        (
+            "import: samples at a time",
+            "measurements",
+            &["budget"],
+            Span::At,
+            None,
+            forward,
+            "measurements_by_budget",
+        ),
+        (
+            "latest sign-off",
+            "attestations",
+            &["criterion"],
+            Span::UpTo,
+            None,
+            latest,
+            "attestations_by_criterion",
+        ),
+        (
+            "latest maintenance",
+            "maintenance",
+            &["task"],
+            Span::UpTo,
+            None,
+            latest,
+            "maintenance_by_task",
+        ),
+        (
+            "release by version",
+            "releases",
+            &["version"],
+            Span::UpTo,
+            None,
+            forward,
+            "releases_by_version",
+        ),
+        (
+            "deprecation by item",
+            "deprecations",
+            &["item"],
+            Span::UpTo,
+            None,
+            forward,
+            "deprecations_by_item",
+        ),
+        (
+            "removal by item",
+            "removals",
+            &["item"],
+            Span::UpTo,
+            None,
+            forward,
+            "removals_by_item",
+        ),
+        (
+            "extension by id",
+            "extensions",
+            &["extension"],
+            Span::UpTo,
+            None,
+            forward,
+            "extensions_by_extension",
+        ),
+        (
+            "extension removals by id",
+            "extension_removals",
+            &["extension"],
+            Span::UpTo,
+            None,
+            forward,
+            "extension_removals_by_extension",
+        ),
+        (
+            "incident events",
+            "incident_events",
+            &["incident"],
+            Span::UpTo,
+            None,
+            forward,
+            "incident_events_by_incident",
+        ),
+        (
+            "incident by id",
+            "incidents",
+            &["entry_seq"],
+            Span::UpTo,
+            None,
+            forward,
+            "INTEGER PRIMARY KEY",
+        ),
+        (
+            "every release",
+            "releases",
+            &[],
+            Span::UpTo,
+            None,
+            forward,
+            "releases_by_time",
+        ),
+        (
+            "every deprecation",
+            "deprecations",
+            &[],
+            Span::UpTo,
+            None,
+            forward,
+            "deprecations_by_time",
+        ),
+        (
+            "every incident",
+            "incidents",
+            &[],
+            Span::UpTo,
+            None,
+            forward,
+            "incidents_by_time",
+        ),
+        (
+            "every budget definition",
+            "budget_definitions",
+            &[],
+            Span::UpTo,
+            None,
+            forward,
+            "budget_definitions_by_time",
+        ),
+        (
+            "import: tier counts at a time",
+            "tier_conformance",
+            &[],
+            Span::At,
+            None,
+            forward,
+            "tier_conformance_by_time",
+        ),
+    ];
+    for (what, table, key, span, having, order, index) in hot {
+        let p = plan(&store, &select_sql(table, key, *span, *having, order));
+        assert!(p.contains(index), "{what} does not use {index}:\n{p}");
+        assert!(!p.contains("SCAN"), "{what} scans:\n{p}");
+        assert!(
+            p.contains("SEARCH r USING INDEX sqlite_autoindex_retractions_1 (target=?)"),
+            "{what} does not look retractions up by target:\n{p}"
+        );
+    }
+    // The write path: the chain head and the policy in force.
+    let head = plan(
+        &store,
+        "SELECT seq, hash FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
+    );
+    assert!(!head.contains("SCAN"), "the head read scans:\n{head}");
+    let policy = plan(
+        &store,
+        "SELECT entry_seq, effective_at FROM policy_versions ORDER BY effective_at, entry_seq",
+    );
+    assert!(
+        policy.contains("policy_versions_by_time") && !policy.contains("entries"),
+        "{policy}"
+    );
+}
+
+#[test]
+fn a_first_schema_ledger_upgrades_with_its_chain_and_rows_intact() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        // A ledger as the first schema wrote it: typed rows without stamps.
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        super::embedded::migrations::runner()
+            .set_target(refinery::Target::Version(1))
+            .run(&mut conn)
+            .unwrap();
+        let mut prev = journal::GENESIS.to_string();
+        let rows: [(&str, String, &str); 3] = [
+            ("project", r#"{"name":"pi"}"#.into(), "INSERT INTO projects VALUES (?1, 'pi')"),
+            (
+                "policy",
+                serde_json::json!({"digest": "d", "source": "test", "content": policy::DEFAULT_TOML})
+                    .to_string(),
+                "INSERT INTO policy_versions SELECT ?1, 'd', 'test', json_extract(body, '$.content') FROM entries WHERE seq = ?1",
+            ),
+            (
+                "measurement",
+                r#"{"budget":"cold-load-p95","value":150.0,"commit_sha":null,"source":null}"#.into(),
+                "INSERT INTO measurements VALUES (?1, 'cold-load-p95', 150.0, NULL, NULL)",
+            ),
+        ];
+        for (i, (kind, body, typed)) in rows.iter().enumerate() {
+            let seq = i as i64 + 1;
+            let at = "2026-01-01T00:00:00Z";
+            let hash = journal::link_hash(seq, "pi", kind, at, at, &prev, body);
+            conn.execute(
+                "INSERT INTO entries VALUES (?1, 'pi', ?2, ?3, ?3, ?4, ?5, ?6)",
+                rusqlite::params![seq, kind, at, body, prev, hash],
+            )
+            .unwrap();
+            conn.execute(typed, [seq]).unwrap();
+            prev = hash;
+        }
+    }
+    let store = Store::create(&path).unwrap();
+    let r = verify(store.conn(), None).unwrap();
+    assert!(r.ok, "{:?}", r.problems);
+    assert_eq!(r.entries, 3);
+    let snap = store
+        .snapshot("pi", time::parse("2026-02-01").unwrap(), Need::BUDGETS)
+        .unwrap();
+    assert_eq!(
+        snap.last_sample("cold-load-p95"),
+        Some((time::parse("2026-01-01").unwrap(), 150.0))
+    );
 }
