@@ -175,6 +175,9 @@ INSERT INTO gate_results_v2 SELECT t.entry_seq, coalesce(e.project, ''), coalesc
 DROP TABLE gate_results;
 ALTER TABLE gate_results_v2 RENAME TO gate_results;
 CREATE INDEX gate_results_by_gate ON gate_results (project, gate, platform, effective_at, entry_seq);
+-- "The latest value of a gate" skips verdicts without one in this index.
+CREATE INDEX gate_results_with_value ON gate_results (project, gate, platform, effective_at, entry_seq)
+    WHERE value IS NOT NULL;
 CREATE TRIGGER gate_results_no_update BEFORE UPDATE ON gate_results
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: gate_results rows cannot be updated'); END;
 CREATE TRIGGER gate_results_no_delete BEFORE DELETE ON gate_results

@@ -6,7 +6,7 @@
 //! same file again changes nothing.
 
 use std::collections::{HashMap, HashSet, hash_map::Entry};
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -47,7 +47,10 @@ pub(super) fn import(
     _err: &mut dyn Write,
 ) -> Result<Output, CommandError> {
     let name = a.file.display().to_string();
-    let text = read(ctx, &a.file)?;
+    let text = match a.kind {
+        ImportKind::BudgetEvents => String::new(),
+        _ => read(ctx, &a.file)?,
+    };
     let fallback = ctx.effective(a.at.as_deref())?;
     let at_or = |t: Option<Time>| -> Result<Time, CommandError> {
         match t {
@@ -160,67 +163,58 @@ pub(super) fn import(
             )?
         }
         ImportKind::BudgetEvents => {
-            let events = import::budget_events::parse(&name, &text)?;
+            // Streamed: a file of any length is read one line at a time.
+            let lines = count_lines(open(ctx, &a.file)?)
+                .map_err(|e| CommandError::invalid(format!("cannot read {name}: {e}")))?;
             let at = fallback;
             let need = Need {
                 budgets: true,
                 ..Need::NOTHING
             };
-            write(
-                &mut store,
-                ctx,
-                &project,
-                events.len(),
-                need,
-                |snap, reader, w| {
-                    let known = snap.budget_defs();
-                    // The only measurements an event can repeat: those of its
-                    // budget at the same time, looked up once per budget.
-                    let at_text = time::format(at);
-                    let mut seen: HashMap<&str, HashSet<u64>> = HashMap::new();
-                    for e in &events {
-                        w.tick();
-                        if !known.iter().any(|b| b.id == e.budget) {
-                            let err = Error::unknown(
-                                "budget",
-                                &e.budget,
-                                known.iter().map(|b| b.id.clone()),
-                            );
-                            return Err(file_error(
-                                &name,
-                                Some(format!("line {}", e.line)),
-                                format!("{err}; import the budget summary first"),
-                            )
-                            .into());
-                        }
-                        let Some(value) = e.value else {
-                            w.summary.no_data += 1;
-                            continue;
-                        };
-                        let values = match seen.entry(e.budget.as_str()) {
-                            Entry::Occupied(o) => o.into_mut(),
-                            Entry::Vacant(v) => {
-                                let key: [store::Key<'_>; 2] =
-                                    [("budget", &e.budget), ("effective_at", &at_text)];
-                                let rows: Vec<Stamped<MeasurementRec>> = reader.find(&key)?;
-                                v.insert(rows.iter().map(|m| m.rec.value.to_bits()).collect())
-                            }
-                        };
-                        if values.contains(&value.to_bits()) {
-                            w.summary.skipped += 1;
-                            continue;
-                        }
-                        let rec = MeasurementRec {
-                            budget: e.budget.clone(),
-                            value,
-                            commit_sha: None,
-                            source: e.source.clone(),
-                        };
-                        w.add(at, &rec)?;
+            write(&mut store, ctx, &project, lines, need, |snap, reader, w| {
+                let known = snap.budget_defs();
+                // The only measurements an event can repeat: those of its
+                // budget at the same time, looked up once per budget.
+                let mut seen: HashMap<String, HashSet<u64>> = HashMap::new();
+                let input = open(ctx, &a.file).map_err(|e| file_error(&name, None, e.message))?;
+                import::budget_events::for_each(&name, input, |e| {
+                    w.tick();
+                    if !known.iter().any(|b| b.id == e.budget) {
+                        let err =
+                            Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
+                        return Err(file_error(
+                            &name,
+                            Some(format!("line {}", e.line)),
+                            format!("{err}; import the budget summary first"),
+                        )
+                        .into());
                     }
-                    Ok(())
-                },
-            )?
+                    let Some(value) = e.value else {
+                        w.summary.no_data += 1;
+                        return Ok(());
+                    };
+                    let values = match seen.entry(e.budget.clone()) {
+                        Entry::Occupied(o) => o.into_mut(),
+                        Entry::Vacant(v) => {
+                            let rows: Vec<Stamped<MeasurementRec>> =
+                                reader.at(&[("budget", &e.budget)], at)?;
+                            v.insert(rows.iter().map(|m| m.rec.value.to_bits()).collect())
+                        }
+                    };
+                    if values.contains(&value.to_bits()) {
+                        w.summary.skipped += 1;
+                        return Ok(());
+                    }
+                    let rec = MeasurementRec {
+                        budget: e.budget,
+                        value,
+                        commit_sha: None,
+                        source: e.source,
+                    };
+                    w.add(at, &rec)
+                })?;
+                Ok(())
+            })?
         }
         ImportKind::ConformanceSummary => {
             let s = import::conformance::parse(&name, &text)?;
@@ -390,6 +384,33 @@ pub(super) fn import(
     };
     let flagged = !summary.conflicts.is_empty() || !summary.violations.is_empty();
     Ok(Output::flagged(report::import_summary(&summary), flagged))
+}
+
+/// The file as a stream of lines (an embedded demo file, or the disk).
+fn open(ctx: &Context, path: &std::path::Path) -> Result<Box<dyn BufRead>, CommandError> {
+    let wanted = path.to_string_lossy();
+    if let Some((_, text)) = ctx.embedded.iter().find(|(name, _)| *name == wanted) {
+        return Ok(Box::new(text.as_bytes()));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| CommandError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+}
+
+/// How many lines a stream has (a last line without a newline counts).
+fn count_lines(mut input: Box<dyn BufRead>) -> std::io::Result<usize> {
+    let (mut lines, mut last) = (0, b'\n');
+    loop {
+        let chunk = input.fill_buf()?;
+        let Some(&end) = chunk.last() else {
+            break;
+        };
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+        last = end;
+        let n = chunk.len();
+        input.consume(n);
+    }
+    Ok(lines + usize::from(last != b'\n'))
 }
 
 fn read(ctx: &Context, path: &std::path::Path) -> Result<String, CommandError> {

@@ -64,6 +64,9 @@ pub struct Need {
     pub samples: Samples,
     /// Deprecations and removals.
     pub deprecations: bool,
+    /// For each sign-off that a capability-policy change stales, the first
+    /// capability-policy deprecation after it (with `attestations`).
+    pub staling_changes: bool,
     /// Extensions, their removals and the tier conformance counts.
     pub extensions: bool,
     /// Incidents and their events.
@@ -82,6 +85,7 @@ impl Need {
         budgets: false,
         samples: Samples::None,
         deprecations: false,
+        staling_changes: false,
         extensions: false,
         incidents: false,
         maintenance: false,
@@ -95,6 +99,7 @@ impl Need {
         budgets: true,
         samples: Samples::All,
         deprecations: true,
+        staling_changes: true,
         extensions: true,
         incidents: true,
         maintenance: true,
@@ -152,7 +157,7 @@ impl Need {
         gates: true,
         budgets: true,
         samples: Samples::Window(Window::Policy),
-        deprecations: true,
+        staling_changes: true,
         attestations: true,
         ..Need::NOTHING
     };
@@ -175,6 +180,7 @@ impl Need {
         budgets: true,
         samples: Samples::Window(Window::Policy),
         deprecations: true,
+        staling_changes: true,
         extensions: false,
         incidents: true,
         maintenance: true,

@@ -19,54 +19,85 @@ pub struct Event {
 /// Reads every non-blank line.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Event>, Error> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = Some(format!("line {line_no}"));
-        let v: Value = serde_json::from_str(line).map_err(|e| {
-            file_error(
-                file,
-                at.clone(),
-                format!("not a JSON object ({})", strip_position(&e.to_string())),
-            )
-        })?;
-        let budget = v
-            .get("budget_name")
-            .or_else(|| v.get("budget"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| file_error(file, at.clone(), "has no budget_name"))?;
-        // `actual` in the project's files; `value` in hand-written ones.
-        let value = match v.get("actual").or_else(|| v.get("value")) {
-            None => {
-                return Err(file_error(
-                    file,
-                    at,
-                    format!("budget {budget} has no \"actual\" field"),
-                ));
-            }
-            Some(Value::Null) => None,
-            Some(Value::Number(n)) => n.as_f64(),
-            Some(other) => {
-                return Err(file_error(
-                    file,
-                    at,
-                    format!("\"actual\" is {other}, not a number or null"),
-                ));
-            }
-        };
-        out.push(Event {
-            line: line_no,
-            budget: budget.to_string(),
-            value,
-            source: v.get("source").and_then(Value::as_str).map(str::to_string),
-        });
-    }
-    if out.is_empty() {
-        return Err(file_error(file, None, "has no events"));
-    }
+    for_each(file, text.as_bytes(), |e| {
+        out.push(e);
+        Ok::<(), Error>(())
+    })?;
     Ok(out)
+}
+
+/// Reads the lines one at a time and hands each event to `each`, so a file
+/// of any length is read in constant memory; returns how many it handed.
+pub fn for_each<E: From<Error>>(
+    file: &str,
+    input: impl std::io::BufRead,
+    mut each: impl FnMut(Event) -> Result<(), E>,
+) -> Result<usize, E> {
+    let mut count = 0;
+    for (i, line) in input.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::InvalidData {
+                "is not UTF-8 text".to_string()
+            } else {
+                format!("cannot be read ({e})")
+            };
+            file_error(file, Some(format!("line {line_no}")), why)
+        })?;
+        if let Some(event) = parse_line(file, line_no, &line)? {
+            each(event)?;
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return Err(file_error(file, None, "has no events").into());
+    }
+    Ok(count)
+}
+
+/// One line's event; `None` for a blank line.
+pub fn parse_line(file: &str, line_no: usize, line: &str) -> Result<Option<Event>, Error> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let at = Some(format!("line {line_no}"));
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        file_error(
+            file,
+            at.clone(),
+            format!("not a JSON object ({})", strip_position(&e.to_string())),
+        )
+    })?;
+    let budget = v
+        .get("budget_name")
+        .or_else(|| v.get("budget"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| file_error(file, at.clone(), "has no budget_name"))?;
+    // `actual` in the project's files; `value` in hand-written ones.
+    let value = match v.get("actual").or_else(|| v.get("value")) {
+        None => {
+            return Err(file_error(
+                file,
+                at,
+                format!("budget {budget} has no \"actual\" field"),
+            ));
+        }
+        Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(other) => {
+            return Err(file_error(
+                file,
+                at,
+                format!("\"actual\" is {other}, not a number or null"),
+            ));
+        }
+    };
+    Ok(Some(Event {
+        line: line_no,
+        budget: budget.to_string(),
+        value,
+        source: v.get("source").and_then(Value::as_str).map(str::to_string),
+    }))
 }
 
 #[cfg(test)]

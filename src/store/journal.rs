@@ -174,18 +174,38 @@ fn insert_typed(
     body: &serde_json::Value,
 ) -> Result<()> {
     let fields = sql_values(body);
-    let columns: Vec<String> = fields.iter().map(|(k, _)| format!("\"{k}\"")).collect();
-    let marks: Vec<String> = (0..fields.len() + stamp.len())
-        .map(|i| format!("?{}", i + 1))
-        .collect();
-    // Table and column names come from the record types, never from input.
-    let sql = format!(
-        "INSERT INTO {} ({}, {}) VALUES ({})",
-        kind.table(),
-        read::STAMP_COLUMNS.join(", "),
-        columns.join(", "),
-        marks.join(", ")
-    );
+    // A kind's body always has the same fields in the same order, so its
+    // statement is built once per process, not once per row.
+    thread_local! {
+        static SQL: std::cell::RefCell<Vec<(Kind, std::rc::Rc<str>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let known = SQL.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, s)| s.clone())
+    });
+    let sql = match known {
+        Some(sql) => sql,
+        None => {
+            let columns: Vec<String> = fields.iter().map(|(k, _)| format!("\"{k}\"")).collect();
+            let marks: Vec<String> = (0..fields.len() + stamp.len())
+                .map(|i| format!("?{}", i + 1))
+                .collect();
+            // Table and column names come from the record types, never from input.
+            let sql: std::rc::Rc<str> = format!(
+                "INSERT INTO {} ({}, {}) VALUES ({})",
+                kind.table(),
+                read::STAMP_COLUMNS.join(", "),
+                columns.join(", "),
+                marks.join(", ")
+            )
+            .into();
+            SQL.with_borrow_mut(|cache| cache.push((kind, sql.clone())));
+            sql
+        }
+    };
     let values = stamp.into_iter().chain(fields.into_iter().map(|(_, v)| v));
     conn.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values))?;

@@ -12,8 +12,9 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, types::ValueRef};
 use super::{Result, StoreError, row};
 use crate::domain::{
     self, Snapshot, Time,
-    policy::Policy,
-    record::{Kind, PolicyRec, Record, Stamped},
+    deprecation::DeprecationKind,
+    policy::{MilestoneRule, Policy},
+    record::{GateResultRec, Kind, PolicyRec, Record, Stamped},
     snapshot::{Need, Samples},
     time,
 };
@@ -72,7 +73,17 @@ fn parse_time(index: usize, text: &str) -> rusqlite::Result<Time> {
 
 /// A typed row (`SELECT *`) as a stamped record.
 fn stamped<R: Record>(conn: &Connection, row: &Row<'_>) -> Result<Stamped<R>> {
-    let rec: R = row::record(row, STAMP_COLUMNS.len()).map_err(|e| StoreError::Schema {
+    let shape = row::Shape::of(row.as_ref(), STAMP_COLUMNS.len());
+    stamped_shaped(conn, row, &shape)
+}
+
+/// A typed row of a statement whose shape is known, as a stamped record.
+fn stamped_shaped<R: Record>(
+    conn: &Connection,
+    row: &Row<'_>,
+    shape: &row::Shape,
+) -> Result<Stamped<R>> {
+    let rec: R = row::record_shaped(row, shape).map_err(|e| StoreError::Schema {
         path: conn.path().unwrap_or_default().into(),
         message: format!(
             "a {} row does not read back: {e}; run `ledger verify`",
@@ -172,10 +183,11 @@ impl<'c> Reader<'c> {
             params.push(b);
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
+        let shape = row::Shape::of(&stmt, STAMP_COLUMNS.len());
         let mut rows = stmt.query(params.as_slice())?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.push(stamped(self.conn, row)?);
+            out.push(stamped_shaped(self.conn, row, &shape)?);
         }
         Ok(out)
     }
@@ -217,6 +229,17 @@ impl<'c> Reader<'c> {
         Ok(rows.into_iter().next())
     }
 
+    /// The earliest visible row whose key matches, effective after `since`.
+    pub fn first_after<R: Record>(
+        &self,
+        key: &[Key<'_>],
+        since: Time,
+    ) -> Result<Option<Stamped<R>>> {
+        let order = "t.effective_at, t.entry_seq LIMIT 1";
+        let rows = self.query(key, (Span::After, Some(since)), None, order)?;
+        Ok(rows.into_iter().next())
+    }
+
     /// The visible rows whose key matches, effective after `since`.
     pub fn after<R: Record>(&self, key: &[Key<'_>], since: Time) -> Result<Vec<Stamped<R>>> {
         self.query(key, (Span::After, Some(since)), None, FORWARD)
@@ -244,7 +267,8 @@ pub struct PolicyInForce {
 }
 
 /// The policy in force at `now` (the earliest one, for times before any was
-/// loaded). Reads the few versions' times, then parses just the one.
+/// loaded). Reads the few versions' times and digests, then the one in
+/// force, whose document is parsed once per process.
 pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
     let mut stmt = conn.prepare_cached(
         "SELECT entry_seq, effective_at FROM policy_versions ORDER BY effective_at, entry_seq",
@@ -265,7 +289,7 @@ pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
         .query_row([seq], |r| Ok(stamped(conn, r)))
         .optional()?
         .ok_or_else(no_policy)??;
-    let policy = Policy::parse(&entry.rec.content, &format!("version {}", index + 1))?;
+    let policy = parsed_policy(&entry.rec, index + 1)?;
     let changes = versions
         .iter()
         .skip(1)
@@ -278,6 +302,22 @@ pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
         entry,
         changes,
     })
+}
+
+/// A policy document parsed, remembered by its text (not by its stored
+/// digest, which a tampered file could repeat): one command asks for the
+/// policy in force several times (the project, the snapshot).
+fn parsed_policy(rec: &PolicyRec, version: usize) -> Result<Policy> {
+    static PARSED: std::sync::Mutex<Vec<(String, Policy)>> = std::sync::Mutex::new(Vec::new());
+    let mut cache = PARSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, p)) = cache.iter().find(|(text, _)| *text == rec.content) {
+        return Ok(p.clone());
+    }
+    let policy = Policy::parse(&rec.content, &format!("version {version}"))?;
+    cache.push((rec.content.clone(), policy.clone()));
+    Ok(policy)
 }
 
 /// The kind and project of one entry, and whether it is retracted.
@@ -370,26 +410,46 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) ->
         }
         snap.attestations = in_time_order(out);
     }
+    if need.staling_changes && !need.deprecations {
+        let mut out = Vec::new();
+        for a in &snap.attestations {
+            let stales = snap
+                .policy
+                .criterion(&a.rec.criterion)
+                .is_some_and(|c| c.stale_on_capability_change);
+            if stales {
+                let kind = DeprecationKind::CapabilityPolicy.as_str();
+                out.extend(r.first_after(&[("kind", &kind)], a.at)?);
+            }
+        }
+        snap.deprecations = in_time_order(out);
+    }
     Ok(snap)
 }
 
-/// The latest result of every policy gate on every platform (and on none),
-/// and the latest with a value, in time order.
-fn latest_gate_results(
-    r: &Reader<'_>,
-    policy: &Policy,
-) -> Result<Vec<Stamped<domain::record::GateResultRec>>> {
+/// The latest result of every policy gate on every platform (and on
+/// none), and for the gates a milestone reads a value of, the latest result
+/// with a value; in time order.
+fn latest_gate_results(r: &Reader<'_>, policy: &Policy) -> Result<Vec<Stamped<GateResultRec>>> {
     let platforms: Vec<Option<&str>> = std::iter::once(None)
         .chain(policy.platforms.iter().map(|p| Some(p.as_str())))
         .collect();
-    let mut out: Vec<Stamped<domain::record::GateResultRec>> = Vec::new();
+    let valued: Vec<&str> = policy
+        .milestones
+        .iter()
+        .flat_map(|m| &m.criteria)
+        .filter(|c| c.rule == MilestoneRule::GateAtLeast)
+        .filter_map(|c| c.gate.as_deref())
+        .collect();
+    let mut out: Vec<Stamped<GateResultRec>> = Vec::new();
     for gate in &policy.gates {
         for platform in &platforms {
             let key: [Key<'_>; 2] = [("gate", &gate.id), ("platform", platform)];
-            let latest: Option<Stamped<domain::record::GateResultRec>> = r.latest(&key, None)?;
+            let latest: Option<Stamped<GateResultRec>> = r.latest(&key, None)?;
             let with_value = match &latest {
                 Some(l) if l.rec.value.is_some() => None,
-                _ => r.latest(&key, Some("value"))?,
+                _ if valued.contains(&gate.id.as_str()) => r.latest(&key, Some("value"))?,
+                _ => None,
             };
             out.extend(latest);
             out.extend(with_value);

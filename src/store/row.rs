@@ -29,25 +29,57 @@ impl de::Error for RowError {
     }
 }
 
-/// The columns of a row from `skip` on, as a record.
-pub fn record<R: DeserializeOwned>(row: &Row<'_>, skip: usize) -> Result<R, RowError> {
-    R::deserialize(RowDe { row, skip })
+/// What the deserializer needs to know of a statement's columns, read
+/// once per statement rather than once per row.
+pub struct Shape {
+    columns: Vec<ColumnShape>,
+}
+
+struct ColumnShape {
+    name: String,
+    boolean: bool,
+    json: bool,
+}
+
+impl Shape {
+    /// The shape of the columns of `stmt` from `skip` on.
+    pub fn of(stmt: &rusqlite::Statement<'_>, skip: usize) -> Shape {
+        Shape {
+            columns: stmt
+                .columns()
+                .enumerate()
+                .skip(skip)
+                .map(|(_, c)| ColumnShape {
+                    name: c.name().to_string(),
+                    boolean: c.decl_type() == Some("BOOLEAN"),
+                    json: c.decl_type() == Some("JSON"),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The columns of a row of a statement whose shape is known, as a record.
+pub fn record_shaped<R: DeserializeOwned>(row: &Row<'_>, shape: &Shape) -> Result<R, RowError> {
+    let skip = row.as_ref().column_count() - shape.columns.len();
+    R::deserialize(RowDe { row, skip, shape })
 }
 
 struct RowDe<'a, 'r> {
     row: &'a Row<'r>,
     skip: usize,
+    shape: &'a Shape,
 }
 
 impl<'de> de::Deserializer<'de> for RowDe<'_, '_> {
     type Error = RowError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, RowError> {
-        let stmt = self.row.as_ref();
         visitor.visit_map(Columns {
             row: self.row,
-            next: self.skip,
-            count: stmt.column_count(),
+            skip: self.skip,
+            next: 0,
+            shape: self.shape,
         })
     }
 
@@ -60,8 +92,9 @@ impl<'de> de::Deserializer<'de> for RowDe<'_, '_> {
 
 struct Columns<'a, 'r> {
     row: &'a Row<'r>,
+    skip: usize,
     next: usize,
-    count: usize,
+    shape: &'a Shape,
 }
 
 impl<'de> de::MapAccess<'de> for Columns<'_, '_> {
@@ -71,42 +104,33 @@ impl<'de> de::MapAccess<'de> for Columns<'_, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, RowError> {
-        if self.next >= self.count {
-            return Ok(None);
+        match self.shape.columns.get(self.next) {
+            None => Ok(None),
+            Some(c) => seed
+                .deserialize(c.name.as_str().into_deserializer())
+                .map(Some),
         }
-        let name = self
-            .row
-            .as_ref()
-            .column_name(self.next)
-            .map_err(|e| RowError(e.to_string()))?;
-        seed.deserialize(name.into_deserializer()).map(Some)
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(
         &mut self,
         seed: V,
     ) -> Result<V::Value, RowError> {
-        let i = self.next;
+        let shape = self.shape;
+        let Some(c) = shape.columns.get(self.next) else {
+            return Err(RowError("more values than columns".into()));
+        };
+        let value = self
+            .row
+            .get_ref(self.skip + self.next)
+            .map_err(|e| RowError(e.to_string()))?;
         self.next += 1;
-        let stmt = self.row.as_ref();
-        let name = stmt.column_name(i).unwrap_or("?").to_string();
-        let value = self.row.get_ref(i).map_err(|e| RowError(e.to_string()))?;
-        let (boolean, json) = stmt
-            .columns()
-            .nth(i)
-            .map(|c| {
-                (
-                    c.decl_type() == Some("BOOLEAN"),
-                    c.decl_type() == Some("JSON"),
-                )
-            })
-            .unwrap_or_default();
         seed.deserialize(Column {
             value,
-            boolean,
-            json,
+            boolean: c.boolean,
+            json: c.json,
         })
-        .map_err(|e| RowError(format!("column {name}: {e}")))
+        .map_err(|e| RowError(format!("column {}: {e}", c.name)))
     }
 }
 

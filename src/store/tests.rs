@@ -52,6 +52,16 @@ fn the_schema_is_as_migrated() {
 }
 
 #[test]
+fn the_schema_version_is_the_newest_migration() {
+    let newest = super::embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max();
+    assert_eq!(newest, Some(super::SCHEMA_VERSION));
+}
+
+#[test]
 fn open_refuses_a_file_without_the_schema() {
     let dir = tempfile::TempDir::new().unwrap();
     let path = dir.path().join("other.db");
@@ -531,13 +541,23 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
             "gate_results_by_gate",
         ),
         (
+            "first capability-policy change after a sign-off",
+            "deprecations",
+            &["kind"],
+            Span::After,
+            None,
+            "t.effective_at, t.entry_seq LIMIT 1",
+            // Forward from the sign-off to the first row of the kind.
+            "deprecations_by_time",
+        ),
+        (
             "latest gate value",
             "gate_results",
             &["gate", "platform"],
             Span::UpTo,
             Some("value"),
             latest,
-            "gate_results_by_gate",
+            "gate_results_with_value",
         ),
         (
             "import: gate results at a time",

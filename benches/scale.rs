@@ -1,0 +1,893 @@
+//! The ten-year benchmark: figures for a person to read, not assertions
+//! (timings on a shared machine vary).
+//!
+//! `cargo bench --bench scale` builds a synthetic ten-year ledger through
+//! the store's write path — 20 budgets over 3,650 days, 200,000 gate
+//! results, 5,000 releases, 10,000 deprecations (a third removed), 20,000
+//! incidents with their triage and resolve events, 2,000 extensions — at
+//! 10,000, 100,000 and 1,000,000 measurements (the other kinds stay at
+//! their ten-year size, so growth is what the measurements cost). For each
+//! key question it prints the ledger's time, the time of hand-written SQL
+//! run through rusqlite on the same file for the same question (the floor:
+//! the rows the answer rests on, read through the same indexes), their
+//! ratio (medians of interleaved runs), and the command's peak resident
+//! memory, read from a child process that runs only that command.
+//!
+//! `LEDGER_BENCH_SCALES=10000,100000` picks the scales; `LEDGER_BENCH_RUNS`
+//! the runs per figure (default 5); `LEDGER_BENCH_DIR` keeps the ledgers
+//! in a folder of your choice.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ledger::domain::{
+    Time,
+    budget::Direction,
+    deprecation::DeprecationKind,
+    incident::{IncidentKind, Severity},
+    policy::Policy,
+    record::*,
+    release::ReleaseStatus,
+    time,
+};
+use ledger::store::{self, Store};
+use rusqlite::{Connection, OpenFlags, params};
+
+/// The benchmark's "now": the end of the ten years.
+const NOW: &str = "2026-11-27T00:00:00Z";
+const DAYS: i64 = 3650;
+const EXTRA_BUDGETS: usize = 16;
+const GATE_RESULTS: usize = 200_000;
+const RELEASES: usize = 5_000;
+const DEPRECATIONS: usize = 10_000;
+const INCIDENTS: usize = 20_000;
+const EXTENSIONS: usize = 2_000;
+const IMPORT_LINES: usize = 100_000;
+
+fn main() {
+    if std::env::var_os("LEDGER_BENCH_CHILD").is_some() {
+        child();
+        return;
+    }
+    let scales: Vec<usize> = std::env::var("LEDGER_BENCH_SCALES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
+    let runs: usize = std::env::var("LEDGER_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    // LEDGER_BENCH_DIR keeps the ledgers for a closer look (a profiler).
+    let temp = tempfile::TempDir::new().expect("temp dir");
+    let kept = std::env::var_os("LEDGER_BENCH_DIR").map(PathBuf::from);
+    let dir = Dir(kept.as_deref().unwrap_or(temp.path()));
+    let events = dir.path().join("events.jsonl");
+    write_events(&events);
+    println!("ledger scale benchmark: {} cores; now = {NOW}", cores());
+    for &n in &scales {
+        let db = dir.path().join(format!("ten-years-{n}.db"));
+        let _ = std::fs::remove_file(&db);
+        let start = Instant::now();
+        let entries = build(&db, n);
+        let built = start.elapsed().as_secs_f64();
+        if kept.is_some() {
+            // The ledger as built, before the writes below add to it.
+            std::fs::copy(&db, db.with_extension("built.db")).expect("copy");
+        }
+        let mb = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+        println!();
+        println!(
+            "## {n} measurements: {entries} entries, {mb:.0} MB, built in {built:.1} s ({:.0} entries/s)",
+            entries as f64 / built
+        );
+        println!(
+            "{:<26} {:>11} {:>11} {:>7} {:>10}",
+            "question", "ledger ms", "floor ms", "ratio", "peak RSS"
+        );
+        for q in questions() {
+            let (ledger_ms, floor_ms) =
+                interleaved(runs, || ledger(&db, &q.args), || (q.floor)(&db));
+            let rss = peak_rss(&db, &q.args);
+            println!(
+                "{:<26} {ledger_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7.1} MB",
+                q.name,
+                ledger_ms / floor_ms,
+                rss
+            );
+        }
+        // Writes last: each adds to the file.
+        let (ledger_ms, floor_ms) = interleaved(
+            runs,
+            || {
+                ledger(
+                    &db,
+                    &["record-gate", "fmt", "--pass", "--platform", "linux"],
+                )
+            },
+            || floor_two_row_transaction(&db),
+        );
+        let rss = peak_rss(
+            &db,
+            &["record-gate", "fmt", "--pass", "--platform", "linux"],
+        );
+        println!(
+            "{:<26} {ledger_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7.1} MB",
+            "record-gate",
+            ledger_ms / floor_ms,
+            rss
+        );
+        let ev = events.display().to_string();
+        let args = ["import", "budget-events", ev.as_str(), "--at", "2026-11-26"];
+        let import_ms = ledger(&db, &args);
+        let floor_ms = floor_import(&dir.path().join(format!("import-{n}.db")), &events);
+        println!(
+            "{:<26} {import_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7}    ({:.0} lines/s; floor: .import of the same rows as CSV)",
+            "import 100k lines",
+            import_ms / floor_ms,
+            "",
+            IMPORT_LINES as f64 / import_ms * 1000.0
+        );
+        let again_ms = ledger(&db, &args);
+        let rss = peak_rss(&db, &args);
+        println!(
+            "{:<26} {again_ms:>11.1} {:>11} {:>7} {rss:>7.1} MB   (all duplicates)",
+            "re-import 100k lines", "", ""
+        );
+        let (verify_ms, floor_ms) =
+            interleaved(1, || ledger(&db, &["verify"]), || floor_verify(&db));
+        let rss = peak_rss(&db, &["verify"]);
+        println!(
+            "{:<26} {verify_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {rss:>7.1} MB",
+            "verify",
+            verify_ms / floor_ms
+        );
+    }
+    // A fresh ledger: what import costs with nothing in the file.
+    let fresh = dir.path().join("fresh.db");
+    let _ = std::fs::remove_file(&fresh);
+    assert_eq!(code(&fresh, &["init"]), 0);
+    let ev = events.display().to_string();
+    let ms = ledger(
+        &fresh,
+        &["import", "budget-events", ev.as_str(), "--at", "2026-11-26"],
+    );
+    let floor_ms = floor_import(&dir.path().join("import-fresh.db"), &events);
+    println!();
+    println!(
+        "import 100k lines into a fresh ledger: {ms:.1} ms ({:.0} lines/s); floor {floor_ms:.1} ms ({:.2}x)",
+        IMPORT_LINES as f64 / ms * 1000.0,
+        ms / floor_ms
+    );
+}
+
+/// Where the ledgers are written.
+struct Dir<'a>(&'a Path);
+
+impl Dir<'_> {
+    fn path(&self) -> &Path {
+        self.0
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Medians of `runs` interleaved runs of `a` and `b`, in ms.
+fn interleaved(runs: usize, mut a: impl FnMut() -> f64, mut b: impl FnMut() -> f64) -> (f64, f64) {
+    // One untimed round warms the page cache for both.
+    a();
+    b();
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for _ in 0..runs {
+        xs.push(a());
+        ys.push(b());
+    }
+    (median(&mut xs), median(&mut ys))
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn argv(db: &Path, args: &[&str]) -> Vec<String> {
+    let mut v = vec![
+        "ledger".to_string(),
+        "--db".into(),
+        db.display().to_string(),
+    ];
+    v.extend(args.iter().map(|a| a.to_string()));
+    v
+}
+
+fn code(db: &Path, args: &[&str]) -> u8 {
+    ledger::cli::run(
+        argv(db, args),
+        Some(NOW.into()),
+        &mut Vec::new(),
+        &mut Vec::new(),
+    )
+}
+
+/// One in-process run of the CLI, in ms; it must not fail for storage.
+fn ledger(db: &Path, args: &[&str]) -> f64 {
+    let start = Instant::now();
+    let mut err = Vec::new();
+    let c = ledger::cli::run(
+        argv(db, args),
+        Some(NOW.into()),
+        &mut std::io::sink(),
+        &mut err,
+    );
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    assert!(
+        c <= 1,
+        "{args:?} exited {c}: {}",
+        String::from_utf8_lossy(&err)
+    );
+    ms
+}
+
+/// Runs one command in a child process and returns its peak resident
+/// memory in MB (the child reads its own high-water mark).
+fn peak_rss(db: &Path, args: &[&str]) -> f64 {
+    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .env("LEDGER_BENCH_CHILD", "1")
+        .args(argv(db, args))
+        .output()
+        .expect("child");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse::<f64>()
+        .unwrap_or(f64::NAN)
+        / 1024.0
+}
+
+fn child() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let c = ledger::cli::run(
+        args,
+        Some(NOW.into()),
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+    );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|v| v.trim().trim_end_matches("kB").trim().to_string())
+        .unwrap_or_default();
+    println!("{kb}");
+    std::process::exit(i32::from(c > 1));
+}
+
+fn at(day: f64) -> Time {
+    let t0 = time::parse(NOW).unwrap() - chrono::Duration::days(DAYS);
+    t0 + chrono::Duration::seconds((day * 86_400.0) as i64)
+}
+
+fn version_of(i: usize) -> String {
+    format!("{}.{}.{}", i / 1000, (i % 1000) / 10, i % 10)
+}
+
+fn budget_ids(policy: &Policy) -> Vec<String> {
+    let mut ids: Vec<String> = policy
+        .budgets
+        .definitions
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    ids.extend((0..EXTRA_BUDGETS).map(|i| format!("extra-{i:02}")));
+    ids
+}
+
+/// Builds the ledger through the store's write path, in batches of one
+/// transaction each (as an import writes); returns the number of entries.
+fn build(db: &Path, measurements: usize) -> i64 {
+    assert_eq!(code(db, &["init"]), 0);
+    let policy = Policy::builtin();
+    let mut store = Store::open(db).expect("open");
+    let ids = budget_ids(&policy);
+    let extra: Vec<String> = ids[policy.budgets.definitions.len()..].to_vec();
+    let mut w = |f: &dyn Fn(&mut Batch<'_>)| {
+        store
+            .write(|tx| {
+                let mut b = Batch {
+                    tx,
+                    head: store::Head::read(tx)?,
+                    err: None,
+                };
+                f(&mut b);
+                b.err.map_or(Ok(()), Err)
+            })
+            .expect("write");
+    };
+    w(&|b| {
+        for id in &extra {
+            b.add(
+                at(0.0),
+                &BudgetRec {
+                    budget: id.clone(),
+                    category: "synthetic".into(),
+                    metric: "p95 latency".into(),
+                    unit: "ms".into(),
+                    threshold: 100.0,
+                    direction: Direction::Max,
+                    ci_enforced: false,
+                    source: None,
+                },
+            );
+        }
+    });
+    // Releases, one every 0.73 days; every 25th a draft.
+    w(&|b| {
+        for i in 0..RELEASES {
+            let t = at(i as f64 * DAYS as f64 / RELEASES as f64);
+            b.add(
+                t,
+                &ReleaseRec {
+                    version: version_of(i),
+                    date: time::format(t),
+                    commit_sha: None,
+                    status: if i % 25 == 24 {
+                        ReleaseStatus::Draft
+                    } else {
+                        ReleaseStatus::Released
+                    },
+                    breaking: false,
+                    notes: None,
+                },
+            );
+        }
+    });
+    // Deprecations in the release of their day; a third removed later.
+    let kinds = DeprecationKind::ALL;
+    w(&|b| {
+        for i in 0..DEPRECATIONS {
+            let r = i * RELEASES / DEPRECATIONS;
+            let t = at(r as f64 * DAYS as f64 / RELEASES as f64 + 0.1);
+            b.add(
+                t,
+                &DeprecationRec {
+                    item: format!("api.item{i:05}"),
+                    kind: kinds[i % kinds.len()],
+                    version: version_of(r),
+                    replacement: Some(format!("api.next{i:05}")),
+                    note: None,
+                },
+            );
+            if i % 3 == 0 && r + 40 < RELEASES {
+                let rt = at((r + 40) as f64 * DAYS as f64 / RELEASES as f64 + 0.2);
+                b.add(
+                    rt,
+                    &RemovalRec {
+                        item: format!("api.item{i:05}"),
+                        version: version_of(r + 40),
+                    },
+                );
+            }
+        }
+    });
+    // Gate results: every policy gate on its platforms, round robin.
+    let mut keys: Vec<(String, Option<String>)> = Vec::new();
+    for g in &policy.gates {
+        if g.per_platform {
+            keys.extend(
+                policy
+                    .platforms
+                    .iter()
+                    .map(|p| (g.id.clone(), Some(p.clone()))),
+            );
+        } else {
+            keys.push((g.id.clone(), None));
+        }
+    }
+    for chunk in 0..GATE_RESULTS / 50_000 {
+        w(&|b| {
+            for j in 0..50_000 {
+                let i = chunk * 50_000 + j;
+                let (gate, platform) = &keys[i % keys.len()];
+                let t = at(i as f64 * DAYS as f64 / GATE_RESULTS as f64);
+                b.add(
+                    t,
+                    &GateResultRec {
+                        gate: gate.clone(),
+                        platform: platform.clone(),
+                        value: None,
+                        passed: i % 97 != 0,
+                        comparator: None,
+                        threshold: None,
+                        commit_sha: None,
+                        release: None,
+                        source: None,
+                    },
+                );
+            }
+        });
+    }
+    // Incidents with a triage and a resolution each, the last few open.
+    w(&|b| {
+        let kinds = IncidentKind::ALL;
+        let severities = Severity::ALL;
+        for i in 0..INCIDENTS {
+            let t = at(i as f64 * DAYS as f64 / INCIDENTS as f64);
+            let id = b.add(
+                t,
+                &IncidentRec {
+                    kind: kinds[i % kinds.len()],
+                    severity: severities[(i / 4) % severities.len()],
+                    title: format!("incident {i}"),
+                    over_pct: None,
+                },
+            );
+            if i + 10 < INCIDENTS {
+                for (h, action) in [(6, IncidentAction::Triage), (30, IncidentAction::Resolve)] {
+                    b.add(
+                        t + chrono::Duration::hours(h),
+                        &IncidentEventRec {
+                            incident: id,
+                            action,
+                            release: None,
+                        },
+                    );
+                }
+            }
+        }
+    });
+    w(&|b| {
+        for i in 0..EXTENSIONS {
+            b.add(
+                at(i as f64),
+                &ExtensionRec {
+                    extension: format!("ext-{i:04}"),
+                    name: format!("Extension {i}"),
+                    tier: ["official", "community", "npm", "third-party", "agent"][i % 5].into(),
+                    source_tier: None,
+                    license: "MIT".into(),
+                    provenance: format!("npm:ext-{i:04}@1.0.{i}"),
+                    doctor: Some("pass".into()),
+                    patched: false,
+                    score: Some(90.0),
+                    capabilities: vec!["read".into()],
+                    origin: "cli".into(),
+                },
+            );
+        }
+        for (i, task) in policy.maintenance.tasks.iter().enumerate() {
+            b.add(
+                at(DAYS as f64 - 3.0 - i as f64),
+                &MaintenanceRec {
+                    task: task.id.clone(),
+                },
+            );
+        }
+        for c in &policy.attestations.criteria {
+            b.add(
+                at(DAYS as f64 - 20.0),
+                &AttestationRec {
+                    criterion: c.id.clone(),
+                    signed_by: Some("bench".into()),
+                    note: None,
+                },
+            );
+        }
+    });
+    // Measurements: every budget sampled evenly over the ten years.
+    let per = 100_000;
+    for chunk in 0..measurements.div_ceil(per) {
+        let ids = &ids;
+        w(&|b| {
+            for j in 0..per.min(measurements - chunk * per) {
+                let i = chunk * per + j;
+                let t = at(i as f64 * DAYS as f64 / measurements as f64);
+                b.add(
+                    t,
+                    &MeasurementRec {
+                        budget: ids[i % ids.len()].clone(),
+                        value: 5.0 + (i % 13) as f64 * 0.5,
+                        commit_sha: None,
+                        source: None,
+                    },
+                );
+            }
+        });
+    }
+    let conn = Connection::open(db).unwrap();
+    conn.query_row("SELECT max(seq) FROM entries", [], |r| r.get(0))
+        .unwrap()
+}
+
+struct Batch<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    head: store::Head,
+    err: Option<store::StoreError>,
+}
+
+impl Batch<'_> {
+    fn add<R: Record>(&mut self, t: Time, rec: &R) -> i64 {
+        match self.head.append(self.tx, "pi", t, t, rec) {
+            Ok(seq) => seq,
+            Err(e) => {
+                self.err.get_or_insert(e);
+                0
+            }
+        }
+    }
+}
+
+/// 100,000 budget events, as CI writes them.
+fn write_events(path: &Path) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..IMPORT_LINES {
+        let budget = [
+            "cold-load-p95",
+            "warm-load-p95",
+            "event-dispatch-p95",
+            "binary-size",
+        ][i % 4];
+        writeln!(
+            f,
+            r#"{{"budget_name":"{budget}","actual":{},"source":"ci-run-{}"}}"#,
+            1.0 + (i % 1000) as f64 / 8.0,
+            i / 4
+        )
+        .unwrap();
+    }
+}
+
+/// A named question, its arguments and its floor.
+struct Question {
+    name: &'static str,
+    args: Vec<&'static str>,
+    floor: fn(&Path) -> f64,
+}
+
+fn questions() -> Vec<Question> {
+    vec![
+        Question {
+            name: "deprecations --overdue",
+            args: vec!["deprecations", "--overdue"],
+            floor: floor_deprecations,
+        },
+        Question {
+            name: "drift --days 30",
+            args: vec!["drift", "--days", "30"],
+            floor: floor_drift,
+        },
+        Question {
+            name: "readiness 1.0",
+            args: vec!["readiness", "1.0"],
+            floor: floor_readiness,
+        },
+        Question {
+            name: "status",
+            args: vec!["status"],
+            floor: floor_status,
+        },
+        Question {
+            name: "check-release 4.99.9",
+            args: vec!["check-release", "4.99.9"],
+            floor: floor_check_release,
+        },
+    ]
+}
+
+fn open(db: &Path) -> Connection {
+    Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap()
+}
+
+/// Times `f` on a fresh connection (the CLI opens one per command too).
+fn timed(db: &Path, f: impl FnOnce(&Connection) -> usize) -> f64 {
+    let start = Instant::now();
+    let conn = open(db);
+    let n = f(&conn);
+    std::hint::black_box(n);
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Rows of a query, each read into owned values, counted.
+fn rows(conn: &Connection, sql: &str, p: &[&dyn rusqlite::ToSql]) -> usize {
+    let mut stmt = conn.prepare_cached(sql).unwrap();
+    let mut rows = stmt.query(p).unwrap();
+    let mut n = 0;
+    while let Some(r) = rows.next().unwrap() {
+        let width = r.as_ref().column_count();
+        let mut owned: Vec<rusqlite::types::Value> = Vec::with_capacity(width);
+        for i in 0..width {
+            owned.push(r.get(i).unwrap());
+        }
+        std::hint::black_box(&owned);
+        n += 1;
+    }
+    n
+}
+
+const VISIBLE: &str = "project = 'pi' AND effective_at <= ?1
+    AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.target = entry_seq AND r.effective_at <= ?1)";
+
+fn policy_row(conn: &Connection) -> usize {
+    rows(
+        conn,
+        "SELECT content FROM policy_versions WHERE effective_at <= ?1 ORDER BY effective_at DESC LIMIT 1",
+        &[&NOW],
+    )
+}
+
+fn sql_deprecations(conn: &Connection) -> usize {
+    policy_row(conn)
+        + rows(
+            conn,
+            &format!("SELECT version, status, effective_at FROM releases WHERE {VISIBLE}"),
+            &[&NOW],
+        )
+        + rows(
+            conn,
+            &format!("SELECT item, kind, version, effective_at FROM deprecations WHERE {VISIBLE}"),
+            &[&NOW],
+        )
+        + rows(
+            conn,
+            &format!("SELECT item, version FROM removals WHERE {VISIBLE}"),
+            &[&NOW],
+        )
+}
+
+fn floor_deprecations(db: &Path) -> f64 {
+    timed(db, sql_deprecations)
+}
+
+fn sql_window(conn: &Connection, days: i64, ci_only: bool) -> usize {
+    let since = time::format(time::parse(NOW).unwrap() - chrono::Duration::days(days));
+    let mut n = policy_row(conn)
+        + rows(
+            conn,
+            &format!("SELECT budget, threshold, direction FROM budget_definitions WHERE {VISIBLE}"),
+            &[&NOW],
+        );
+    let policy = Policy::builtin();
+    let ids = budget_ids(&policy);
+    let ids = if ci_only {
+        &ids[..policy.budgets.definitions.len()]
+    } else {
+        &ids[..]
+    };
+    for id in ids {
+        n += rows(
+            conn,
+            &format!(
+                "SELECT effective_at, value FROM measurements
+                 WHERE {VISIBLE} AND budget = ?2 AND effective_at > ?3 ORDER BY effective_at"
+            ),
+            &[&NOW, id, &since],
+        );
+        if ci_only {
+            n += rows(
+                conn,
+                &format!(
+                    "SELECT effective_at FROM measurements WHERE {VISIBLE} AND budget = ?2
+                     ORDER BY effective_at LIMIT 1"
+                ),
+                &[&NOW, id],
+            );
+        }
+    }
+    n
+}
+
+fn floor_drift(db: &Path) -> f64 {
+    timed(db, |c| sql_window(c, 30, false))
+}
+
+fn sql_latest_gates(conn: &Connection) -> usize {
+    let policy = Policy::builtin();
+    let mut n = 0;
+    for g in &policy.gates {
+        let platforms: Vec<Option<&str>> = if g.per_platform {
+            policy.platforms.iter().map(|p| Some(p.as_str())).collect()
+        } else {
+            vec![None]
+        };
+        for p in platforms {
+            n += rows(
+                conn,
+                &format!(
+                    "SELECT passed, value, effective_at FROM gate_results
+                     WHERE {VISIBLE} AND gate = ?2 AND platform IS ?3
+                     ORDER BY effective_at DESC LIMIT 1"
+                ),
+                &[&NOW, &g.id, &p],
+            );
+        }
+    }
+    n
+}
+
+fn sql_attestations(conn: &Connection) -> usize {
+    let policy = Policy::builtin();
+    let mut n = 0;
+    for c in &policy.attestations.criteria {
+        n += rows(
+            conn,
+            &format!(
+                "SELECT signed_by, effective_at FROM attestations WHERE {VISIBLE} AND criterion = ?2
+                 ORDER BY effective_at DESC LIMIT 1"
+            ),
+            &[&NOW, &c.id],
+        );
+    }
+    n + rows(
+        conn,
+        &format!(
+            "SELECT item FROM deprecations WHERE {VISIBLE} AND kind = 'capability-policy'
+             AND effective_at > ?2 LIMIT 1"
+        ),
+        &[
+            &NOW,
+            &time::format(time::parse(NOW).unwrap() - chrono::Duration::days(20)),
+        ],
+    )
+}
+
+fn floor_readiness(db: &Path) -> f64 {
+    timed(db, |c| {
+        sql_latest_gates(c) + sql_window(c, 30, true) + sql_attestations(c)
+    })
+}
+
+fn sql_incidents(conn: &Connection) -> usize {
+    rows(
+        conn,
+        &format!(
+            "SELECT entry_seq, kind, severity, title, effective_at FROM incidents WHERE {VISIBLE}"
+        ),
+        &[&NOW],
+    ) + rows(
+        conn,
+        &format!("SELECT incident, action, effective_at FROM incident_events WHERE {VISIBLE}"),
+        &[&NOW],
+    )
+}
+
+fn sql_maintenance(conn: &Connection) -> usize {
+    let policy = Policy::builtin();
+    let mut n = 0;
+    for t in &policy.maintenance.tasks {
+        n += rows(
+            conn,
+            &format!(
+                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                 ORDER BY effective_at DESC LIMIT 1"
+            ),
+            &[&NOW, &t.id],
+        );
+    }
+    n
+}
+
+fn floor_status(db: &Path) -> f64 {
+    timed(db, |c| {
+        sql_deprecations(c)
+            + sql_latest_gates(c)
+            + sql_window(c, 30, false)
+            + sql_incidents(c)
+            + sql_maintenance(c)
+            + sql_attestations(c)
+    })
+}
+
+fn floor_check_release(db: &Path) -> f64 {
+    timed(db, |c| {
+        let mut n = sql_deprecations(c) + sql_latest_gates(c) + sql_incidents(c);
+        for id in budget_ids(&Policy::builtin()) {
+            n += rows(
+                c,
+                &format!(
+                    "SELECT value FROM measurements WHERE {VISIBLE} AND budget = ?2
+                     ORDER BY effective_at DESC LIMIT 1"
+                ),
+                &[&NOW, &id],
+            );
+        }
+        n
+    })
+}
+
+/// A durable two-row transaction on the same file: the journal row and a
+/// typed row, as one gate result writes.
+fn floor_two_row_transaction(db: &Path) -> f64 {
+    timed(db, |c| {
+        c.execute_batch("PRAGMA synchronous = FULL; BEGIN IMMEDIATE")
+            .unwrap();
+        let seq: i64 = c
+            .query_row("SELECT max(seq) + 1 FROM entries", [], |r| r.get(0))
+            .unwrap();
+        c.execute(
+            "INSERT INTO entries VALUES (?1, 'pi', 'gate-result', ?2, ?2, '{}', 'x', 'y')",
+            params![seq, NOW],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO gate_results (entry_seq, project, effective_at, recorded_at, gate, platform, passed)
+             VALUES (?1, 'pi', ?2, ?2, 'fmt', 'linux', 1)",
+            params![seq, NOW],
+        )
+        .unwrap();
+        c.execute_batch("COMMIT").unwrap();
+        1
+    })
+}
+
+/// What `sqlite3 .import` does with the same rows as CSV: one prepared
+/// insert per row into a plain table, in one transaction.
+fn floor_import(db: &PathBuf, events: &Path) -> f64 {
+    let text = std::fs::read_to_string(events).unwrap();
+    let csv: Vec<(String, f64, String)> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["budget_name"].as_str().unwrap().to_string(),
+                v["actual"].as_f64().unwrap(),
+                v["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_file(db);
+    let start = Instant::now();
+    let c = Connection::open(db).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE events (budget_name TEXT, actual REAL, source TEXT); BEGIN",
+    )
+    .unwrap();
+    {
+        let mut stmt = c.prepare("INSERT INTO events VALUES (?1, ?2, ?3)").unwrap();
+        for (b, v, s) in &csv {
+            stmt.execute(params![b, v, s]).unwrap();
+        }
+    }
+    c.execute_batch("COMMIT").unwrap();
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Every entry and every typed row read in order, and every link hashed:
+/// what verify must do at the least.
+fn floor_verify(db: &Path) -> f64 {
+    timed(db, |c| {
+        let mut n = 0;
+        let mut stmt = c
+            .prepare("SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash FROM entries ORDER BY seq")
+            .unwrap();
+        let mut rows_ = stmt.query([]).unwrap();
+        while let Some(r) = rows_.next().unwrap() {
+            let h = ledger::store::link_hash(
+                r.get(0).unwrap(),
+                &r.get::<_, String>(1).unwrap(),
+                &r.get::<_, String>(2).unwrap(),
+                &r.get::<_, String>(3).unwrap(),
+                &r.get::<_, String>(4).unwrap(),
+                &r.get::<_, String>(6).unwrap(),
+                &r.get::<_, String>(5).unwrap(),
+            );
+            std::hint::black_box(h);
+            n += 1;
+        }
+        for kind in Kind::ALL {
+            n += rows(
+                c,
+                &format!("SELECT * FROM {} ORDER BY entry_seq", kind.table()),
+                &[],
+            );
+        }
+        n
+    })
+}
