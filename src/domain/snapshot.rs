@@ -36,6 +36,16 @@ pub enum Samples {
     All,
 }
 
+/// Which incidents a question reads, with their events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incidents {
+    None,
+    /// Those not resolved at `now`: all the dashboard and the release
+    /// check judge (a resolved incident is never overdue).
+    Open,
+    All,
+}
+
 /// How far back a sample window reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Window {
@@ -70,7 +80,7 @@ pub struct Need {
     /// Extensions, their removals and the tier conformance counts.
     pub extensions: bool,
     /// Incidents and their events.
-    pub incidents: bool,
+    pub incidents: Incidents,
     /// The latest completion of each maintenance task.
     pub maintenance: bool,
     /// The latest sign-off of each criterion.
@@ -87,7 +97,7 @@ impl Need {
         deprecations: false,
         staling_changes: false,
         extensions: false,
-        incidents: false,
+        incidents: Incidents::None,
         maintenance: false,
         attestations: false,
     };
@@ -101,7 +111,7 @@ impl Need {
         deprecations: true,
         staling_changes: true,
         extensions: true,
-        incidents: true,
+        incidents: Incidents::All,
         maintenance: true,
         attestations: true,
     };
@@ -141,7 +151,7 @@ impl Need {
     /// `ledger incidents`: "next release" SLAs need the shipped releases.
     pub const INCIDENTS: Need = Need {
         releases: true,
-        incidents: true,
+        incidents: Incidents::All,
         ..Need::NOTHING
     };
 
@@ -169,7 +179,7 @@ impl Need {
         budgets: true,
         samples: Samples::Latest,
         deprecations: true,
-        incidents: true,
+        incidents: Incidents::Open,
         ..Need::NOTHING
     };
 
@@ -182,7 +192,7 @@ impl Need {
         deprecations: true,
         staling_changes: true,
         extensions: false,
-        incidents: true,
+        incidents: Incidents::Open,
         maintenance: true,
         attestations: true,
     };

@@ -43,8 +43,10 @@ pub fn link_hash(
     body: &str,
 ) -> String {
     let mut h = Sha256::new();
+    let mut digits = [0; 20];
+    let seq = seq.to_string();
     for part in [
-        seq.to_string().as_str(),
+        seq.as_str(),
         project,
         kind,
         effective_at,
@@ -53,12 +55,39 @@ pub fn link_hash(
         body,
     ] {
         // Length-prefix each part so no two different entries hash alike.
-        h.update(part.len().to_string().as_bytes());
+        h.update(decimal(part.len(), &mut digits).as_bytes());
         h.update(b":");
         h.update(part.as_bytes());
         h.update(b"\n");
     }
-    format!("{:x}", h.finalize())
+    hex(&h.finalize())
+}
+
+/// A length in decimal, written into `buf` (no allocation: a link hashes
+/// seven lengths, and verify hashes every link).
+fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut n = n as u64;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Lowercase hex, as the chain stores hashes.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// The end of the chain, which the next entry links to.

@@ -14,8 +14,8 @@ use crate::domain::{
     self, Snapshot, Time,
     deprecation::DeprecationKind,
     policy::{MilestoneRule, Policy},
-    record::{GateResultRec, Kind, PolicyRec, Record, Stamped},
-    snapshot::{Need, Samples},
+    record::{GateResultRec, IncidentRec, Kind, PolicyRec, Record, Stamped},
+    snapshot::{Incidents, Need, Samples},
     time,
 };
 
@@ -46,23 +46,6 @@ pub fn typed_json(v: ValueRef<'_>, decl: Option<&str>) -> serde_json::Value {
             .unwrap_or_else(|_| String::from_utf8_lossy(t).into_owned().into()),
         (v, _) => plain_json(v),
     }
-}
-
-/// The record columns of a typed row (all but the stamp columns) as a JSON
-/// object, for comparing with the entry's body.
-pub fn row_object(row: &Row<'_>) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
-    let stmt = row.as_ref();
-    let mut map = serde_json::Map::new();
-    for (i, column) in stmt.columns().enumerate() {
-        if STAMP_COLUMNS.contains(&column.name()) {
-            continue;
-        }
-        map.insert(
-            column.name().to_string(),
-            typed_json(row.get_ref(i)?, column.decl_type()),
-        );
-    }
-    Ok(map)
 }
 
 fn parse_time(index: usize, text: &str) -> rusqlite::Result<Time> {
@@ -154,6 +137,19 @@ pub fn select_sql(
     sql
 }
 
+/// Incidents of project `?1` open at `?2`: each checked for a visible
+/// resolve event through the events' key index.
+pub const OPEN_INCIDENTS: &str = "SELECT t.* FROM incidents t
+    WHERE t.project = ?1 AND t.effective_at <= ?2
+      AND NOT EXISTS (SELECT 1 FROM retractions r
+                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2)
+      AND NOT EXISTS (SELECT 1 FROM incident_events v
+                      WHERE v.project = t.project AND v.incident = t.entry_seq
+                        AND v.effective_at <= ?2 AND v.action = 'resolve'
+                        AND NOT EXISTS (SELECT 1 FROM retractions r
+                                        WHERE r.target = v.entry_seq AND r.effective_at <= ?2))
+    ORDER BY t.effective_at, t.entry_seq";
+
 /// Oldest first, as the journal orders time.
 const FORWARD: &str = "t.effective_at, t.entry_seq";
 
@@ -238,6 +234,19 @@ impl<'c> Reader<'c> {
         let order = "t.effective_at, t.entry_seq LIMIT 1";
         let rows = self.query(key, (Span::After, Some(since)), None, order)?;
         Ok(rows.into_iter().next())
+    }
+
+    /// The incidents not resolved at `now`: visible, and no resolve event
+    /// visible for them.
+    pub fn open_incidents(&self) -> Result<Vec<Stamped<IncidentRec>>> {
+        let mut stmt = self.conn.prepare_cached(OPEN_INCIDENTS)?;
+        let shape = row::Shape::of(&stmt, STAMP_COLUMNS.len());
+        let mut rows = stmt.query(rusqlite::params![self.project, self.now])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(stamped_shaped(self.conn, row, &shape)?);
+        }
+        Ok(out)
     }
 
     /// The visible rows whose key matches, effective after `since`.
@@ -392,9 +401,20 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) ->
         snap.extension_removals = r.all()?;
         snap.tier_conformance = r.all()?;
     }
-    if need.incidents {
-        snap.incidents = r.all()?;
-        snap.incident_events = r.all()?;
+    match need.incidents {
+        Incidents::None => {}
+        Incidents::All => {
+            snap.incidents = r.all()?;
+            snap.incident_events = r.all()?;
+        }
+        Incidents::Open => {
+            snap.incidents = r.open_incidents()?;
+            let mut events = Vec::new();
+            for i in &snap.incidents {
+                events.extend(r.find(&[("incident", &i.seq)])?);
+            }
+            snap.incident_events = in_time_order(events);
+        }
     }
     if need.maintenance {
         let mut out = Vec::new();

@@ -227,7 +227,7 @@ enum Step {
     Deprecate(usize, u64),
     Remove(usize, u64),
     Incident(bool),
-    Triage(usize),
+    Event(usize, bool),
     Maintenance(usize),
     Attest(usize),
     Retract(usize),
@@ -248,7 +248,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0usize..6, 0u64..4).prop_map(|(i, m)| Step::Deprecate(i, m)),
         (0usize..6, 0u64..6).prop_map(|(i, m)| Step::Remove(i, m)),
         any::<bool>().prop_map(Step::Incident),
-        (0usize..40).prop_map(Step::Triage),
+        (0usize..40, any::<bool>()).prop_map(|(n, resolve)| Step::Event(n, resolve)),
         (0usize..11).prop_map(Step::Maintenance),
         (0usize..4).prop_map(Step::Attest),
         (0usize..40).prop_map(Step::Retract),
@@ -349,11 +349,15 @@ fn write_steps(store: &mut Store, steps: &[Step]) {
                         };
                         append(tx, "pi", at, at, &rec)?;
                     }
-                    Step::Triage(n) => {
+                    Step::Event(n, resolve) => {
                         if let Some(target) = seqs.get(n % seqs.len().max(1)) {
                             let rec = IncidentEventRec {
                                 incident: *target,
-                                action: IncidentAction::Triage,
+                                action: if *resolve {
+                                    IncidentAction::Resolve
+                                } else {
+                                    IncidentAction::Triage
+                                },
                                 release: None,
                             };
                             // Only incidents have events: others fail the key.
@@ -740,6 +744,12 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
             "{what} does not look retractions up by target:\n{p}"
         );
     }
+    let open = plan(&store, OPEN_INCIDENTS);
+    assert!(
+        open.contains("incidents_by_time") && open.contains("incident_events_by_incident"),
+        "open incidents are not read through their indexes:\n{open}"
+    );
+    assert!(!open.contains("SCAN"), "open incidents scan:\n{open}");
     // The write path: the chain head and the policy in force.
     let head = plan(
         &store,
@@ -805,5 +815,23 @@ fn a_first_schema_ledger_upgrades_with_its_chain_and_rows_intact() {
     assert_eq!(
         snap.last_sample("cold-load-p95"),
         Some((time::parse("2026-01-01").unwrap(), 150.0))
+    );
+}
+
+#[test]
+fn a_link_hashes_as_every_ledger_so_far_was_hashed() {
+    // SHA-256 over "len:part\n" for each part, computed outside the crate.
+    let h = journal::link_hash(
+        1,
+        "pi",
+        "project",
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00Z",
+        journal::GENESIS,
+        r#"{"name":"pi"}"#,
+    );
+    assert_eq!(
+        h,
+        "f2cb064dbf564541a57da776b7deffa12c15a663b42140c1b09a54a20ec60b65"
     );
 }

@@ -17,16 +17,18 @@ use super::{
 pub use crate::domain::integrity::VerifyReport;
 use crate::domain::record::Kind;
 
-/// One typed row, as far as the cross-check needs it.
+/// One typed row, as far as the cross-check needs it: its values in
+/// column order (the names are the cursor's).
 struct TypedRow {
     seq: i64,
-    stamp: [serde_json::Value; 3],
-    fields: serde_json::Map<String, serde_json::Value>,
+    values: Vec<serde_json::Value>,
 }
 
 /// A typed table read in entry order, one row ahead.
 struct Cursor<'s> {
     kind: Kind,
+    /// Column names and declared types, read once.
+    columns: Vec<(String, Option<String>)>,
     rows: Rows<'s>,
     current: Option<TypedRow>,
 }
@@ -35,17 +37,24 @@ impl Cursor<'_> {
     fn advance(&mut self) -> Result<()> {
         self.current = match self.rows.next()? {
             None => None,
-            Some(row) => Some(TypedRow {
-                seq: row.get(0)?,
-                stamp: [
-                    read::plain_json(row.get_ref(1)?),
-                    read::plain_json(row.get_ref(2)?),
-                    read::plain_json(row.get_ref(3)?),
-                ],
-                fields: read::row_object(row)?,
-            }),
+            Some(row) => {
+                let mut values = Vec::with_capacity(self.columns.len());
+                for (i, (_, decl)) in self.columns.iter().enumerate() {
+                    values.push(read::typed_json(row.get_ref(i)?, decl.as_deref()));
+                }
+                Some(TypedRow {
+                    seq: row.get(0)?,
+                    values,
+                })
+            }
         };
         Ok(())
+    }
+
+    /// A column's value in a row, by name.
+    fn value<'r>(&self, row: &'r TypedRow, name: &str) -> Option<&'r serde_json::Value> {
+        let i = self.columns.iter().position(|(n, _)| n == name)?;
+        row.values.get(i)
     }
 }
 
@@ -61,8 +70,13 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
     }
     let mut cursors = Vec::new();
     for (kind, stmt) in &mut statements {
+        let columns = stmt
+            .columns()
+            .map(|c| (c.name().to_string(), c.decl_type().map(str::to_string)))
+            .collect();
         let mut cursor = Cursor {
             kind: *kind,
+            columns,
             rows: stmt.query([])?,
             current: None,
         };
@@ -117,7 +131,7 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
                 }
                 match cursor.current.take_if(|r| r.seq == e.seq) {
                     Some(row) => {
-                        cross_check(cursor.kind, &e, &row, &mut problems);
+                        cross_check(cursor, &e, &row, &mut problems);
                         cursor.advance()?;
                     }
                     None => problems.push(format!(
@@ -184,14 +198,22 @@ fn orphan(kind: Kind, seq: i64) -> ((&'static str, i64), String) {
     )
 }
 
-fn cross_check(kind: Kind, e: &journal::Entry, row: &TypedRow, problems: &mut Vec<String>) {
-    let table = kind.table();
+fn cross_check(
+    cursor: &Cursor<'_>,
+    e: &journal::Entry,
+    row: &TypedRow,
+    problems: &mut Vec<String>,
+) {
+    let table = cursor.kind.table();
     let stamps = [
         ("project", e.project.as_str()),
         ("effective_at", e.effective_at.as_str()),
         ("recorded_at", e.recorded_at.as_str()),
     ];
-    for ((column, expected), actual) in stamps.iter().zip(&row.stamp) {
+    for (column, expected) in stamps {
+        let actual = cursor
+            .value(row, column)
+            .unwrap_or(&serde_json::Value::Null);
         if actual.as_str() != Some(expected) {
             problems.push(format!(
                 "{table} row {} differs from its entry in {column}: {actual} instead of \"{expected}\"",
@@ -204,7 +226,7 @@ fn cross_check(kind: Kind, e: &journal::Entry, row: &TypedRow, problems: &mut Ve
         return;
     };
     for (key, expected) in fields {
-        let actual = row.fields.get(key).unwrap_or(&serde_json::Value::Null);
+        let actual = cursor.value(row, key).unwrap_or(&serde_json::Value::Null);
         if !same(expected, actual) {
             problems.push(format!(
                 "{table} row {} differs from its entry in {key}: {actual} instead of {expected}",
