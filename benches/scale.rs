@@ -592,12 +592,15 @@ fn open(db: &Path) -> Connection {
     .unwrap()
 }
 
-/// Times `f` on a fresh connection (the CLI opens one per command too).
+/// Times `f` on a fresh connection, opened and closed inside the timing
+/// (the CLI opens one per command too, and closing the last connection
+/// checkpoints the WAL).
 fn timed(db: &Path, f: impl FnOnce(&Connection) -> usize) -> f64 {
     let start = Instant::now();
     let conn = open(db);
     let n = f(&conn);
     std::hint::black_box(n);
+    drop(conn);
     start.elapsed().as_secs_f64() * 1000.0
 }
 
@@ -750,18 +753,34 @@ fn floor_readiness(db: &Path) -> f64 {
     })
 }
 
-fn sql_incidents(conn: &Connection) -> usize {
-    rows(
-        conn,
-        &format!(
-            "SELECT entry_seq, kind, severity, title, effective_at FROM incidents WHERE {VISIBLE}"
-        ),
-        &[&NOW],
-    ) + rows(
-        conn,
-        &format!("SELECT incident, action, effective_at FROM incident_events WHERE {VISIBLE}"),
-        &[&NOW],
-    )
+/// The incidents open now and their events: what the dashboard and the
+/// release check judge.
+fn sql_open_incidents(conn: &Connection) -> usize {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT entry_seq, kind, severity, title, effective_at FROM incidents
+             WHERE {VISIBLE} AND NOT EXISTS (
+               SELECT 1 FROM incident_events v
+               WHERE v.project = 'pi' AND v.incident = incidents.entry_seq
+                 AND v.effective_at <= ?1 AND v.action = 'resolve')"
+        ))
+        .unwrap();
+    let open: Vec<i64> = stmt
+        .query_map([NOW], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut n = open.len();
+    for id in open {
+        n += rows(
+            conn,
+            &format!(
+                "SELECT action, effective_at FROM incident_events WHERE {VISIBLE} AND incident = ?2"
+            ),
+            &[&NOW, &id],
+        );
+    }
+    n
 }
 
 fn sql_maintenance(conn: &Connection) -> usize {
@@ -785,7 +804,7 @@ fn floor_status(db: &Path) -> f64 {
         sql_deprecations(c)
             + sql_latest_gates(c)
             + sql_window(c, 30, false)
-            + sql_incidents(c)
+            + sql_open_incidents(c)
             + sql_maintenance(c)
             + sql_attestations(c)
     })
@@ -793,7 +812,7 @@ fn floor_status(db: &Path) -> f64 {
 
 fn floor_check_release(db: &Path) -> f64 {
     timed(db, |c| {
-        let mut n = sql_deprecations(c) + sql_latest_gates(c) + sql_incidents(c);
+        let mut n = sql_deprecations(c) + sql_latest_gates(c) + sql_open_incidents(c);
         for id in budget_ids(&Policy::builtin()) {
             n += rows(
                 c,

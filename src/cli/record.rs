@@ -192,10 +192,11 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
         Some(v) => Outcome::Value(v),
         None => Outcome::Verdict(a.pass),
     };
-    // Judged by the policy in force when the gate ran. A policy loaded later
-    // takes effect at its load time, so it can never be in force at `at`.
-    let policy = store::latest_policy(Store::open(&ctx.db)?.conn(), at)?.policy;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, _| {
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+        // Judged by the policy in force when the gate ran. A policy loaded
+        // later takes effect at its load time, so it can never be in force
+        // at `at`.
+        let policy = reader.policy_at(at)?.policy;
         Ok(gate::result(
             &policy,
             &a.gate,

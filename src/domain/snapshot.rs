@@ -32,6 +32,9 @@ pub enum Samples {
     /// The first and the latest sample of each budget, and every sample of
     /// a window ending at `now`.
     Window(Window),
+    /// The same of the CI-enforced budgets only, over the policy's
+    /// consistency window: what milestone readiness judges.
+    Consistency,
     /// Every sample: the reference the scoped reads are tested against.
     All,
 }
@@ -166,7 +169,7 @@ impl Need {
     pub const READINESS: Need = Need {
         gates: true,
         budgets: true,
-        samples: Samples::Window(Window::Policy),
+        samples: Samples::Consistency,
         staling_changes: true,
         attestations: true,
         ..Need::NOTHING
@@ -215,6 +218,7 @@ impl Need {
                 .budgets
                 .drift_days
                 .max(policy.budgets.consistency_days),
+            Samples::Consistency => policy.budgets.consistency_days,
             Samples::None | Samples::Latest | Samples::All => return None,
         };
         Some(super::time::days_before(now, days))
@@ -613,10 +617,25 @@ impl Snapshot {
     /// Drift of every budget over the last `days` days, worst first.
     pub fn drift(&self, days: u32) -> Vec<Drift> {
         let since = super::time::days_before(self.now, days);
+        debug_assert!(
+            self.samples_since.is_none_or(|loaded| since >= loaded),
+            "a drift window before the samples loaded"
+        );
+        // Grouped once, not filtered once per budget.
+        let mut series: BTreeMap<&str, Vec<(Time, f64)>> = BTreeMap::new();
+        for m in self.measurements.iter().filter(|m| m.at > since) {
+            series
+                .entry(m.rec.budget.as_str())
+                .or_default()
+                .push((m.at, m.rec.value));
+        }
         let mut rows: Vec<Drift> = self
             .budget_defs()
             .iter()
-            .map(|b| budget::drift(b, &self.samples(&b.id, since), &self.policy.budgets))
+            .map(|b| {
+                let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
+                budget::drift(b, samples, &self.policy.budgets)
+            })
             .collect();
         budget::sort_worst_first(&mut rows);
         rows

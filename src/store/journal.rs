@@ -241,34 +241,66 @@ fn insert_typed(
     Ok(())
 }
 
-/// Calls `each` with every entry in journal order and its body as stored,
-/// one row at a time.
+/// One journal row with its body as stored, unparsed.
+#[derive(Debug, Clone)]
+pub struct RawEntry {
+    pub seq: i64,
+    pub project: String,
+    pub kind: String,
+    pub effective_at: String,
+    pub recorded_at: String,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl RawEntry {
+    /// The entry with its body parsed (a body that is not JSON is kept as
+    /// a string, never lost).
+    pub fn parsed(self) -> Entry {
+        let body = serde_json::from_str(&self.body).unwrap_or(serde_json::Value::String(self.body));
+        Entry {
+            seq: self.seq,
+            project: self.project,
+            kind: self.kind,
+            effective_at: self.effective_at,
+            recorded_at: self.recorded_at,
+            body,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// Calls `each` with every entry in journal order, as stored, one row at a
+/// time.
 pub fn for_each_raw_entry(
     conn: &Connection,
-    mut each: impl FnMut(Entry, &str) -> Result<()>,
+    mut each: impl FnMut(RawEntry) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
          FROM entries ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        // A body of another storage class is shown as text, never a failure.
-        let body = match r.get_ref(5)? {
-            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+    // A column of another storage class is shown as text, never a failure.
+    let text = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<String> {
+        Ok(match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Text(t) => read::text(t),
             other => read::plain_json(other).to_string(),
-        };
-        let entry = Entry {
+        })
+    };
+    while let Some(r) = rows.next()? {
+        each(RawEntry {
             seq: r.get(0)?,
-            project: r.get(1)?,
-            kind: r.get(2)?,
-            effective_at: r.get(3)?,
-            recorded_at: r.get(4)?,
-            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body.clone())),
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-        };
-        each(entry, &body)?;
+            project: text(r, 1)?,
+            kind: text(r, 2)?,
+            effective_at: text(r, 3)?,
+            recorded_at: text(r, 4)?,
+            body: text(r, 5)?,
+            prev_hash: text(r, 6)?,
+            hash: text(r, 7)?,
+        })?;
     }
     Ok(())
 }

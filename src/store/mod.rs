@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::domain::{self, Time};
 
-pub use journal::{Entry, Head, append, for_each_raw_entry, link_hash};
+pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash};
 pub use read::{
     Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry, latest_policy, load_snapshot,
     projects, require_project, select_sql,
@@ -303,7 +303,7 @@ impl Store {
     /// Calls `each` with every entry as it is stored, in journal order, one
     /// at a time (`ledger export`).
     pub fn for_each_entry(&self, mut each: impl FnMut(&Entry) -> Result<()>) -> Result<()> {
-        journal::for_each_raw_entry(&self.conn, |e, _| each(&e))
+        journal::for_each_raw_entry(&self.conn, |e| each(&e.parsed()))
     }
 
     /// Writes a consistent copy of the ledger to `target`, which must not

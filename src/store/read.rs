@@ -22,6 +22,15 @@ use crate::domain::{
 /// The entry's columns that lead every typed table, before the record's.
 pub const STAMP_COLUMNS: [&str; 4] = ["entry_seq", "project", "effective_at", "recorded_at"];
 
+/// Stored text as a string: checked as UTF-8 (fast), and only where it is
+/// not, decoded with replacement characters, so nothing fails to read.
+pub fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 /// A column value as plain JSON, with no type hints.
 pub fn plain_json(v: ValueRef<'_>) -> serde_json::Value {
     match v {
@@ -49,7 +58,7 @@ pub fn typed_json(v: ValueRef<'_>, decl: Option<&str>) -> serde_json::Value {
 }
 
 fn parse_time(index: usize, text: &str) -> rusqlite::Result<Time> {
-    time::parse(text).map_err(|e| {
+    time::parse_stored(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })
 }
@@ -186,6 +195,11 @@ impl<'c> Reader<'c> {
             out.push(stamped_shaped(self.conn, row, &shape)?);
         }
         Ok(out)
+    }
+
+    /// The policy in force at `at`.
+    pub fn policy_at(&self, at: Time) -> Result<PolicyInForce> {
+        latest_policy(self.conn, at)
     }
 
     /// Every visible row of a kind, in time order.
@@ -375,9 +389,14 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) ->
     snap.measurements = match need.samples {
         Samples::None => Vec::new(),
         Samples::All => r.all()?,
-        Samples::Latest | Samples::Window(_) => {
+        Samples::Latest | Samples::Window(_) | Samples::Consistency => {
+            let ci_only = need.samples == Samples::Consistency;
             let mut out = Vec::new();
-            for b in snap.budget_defs() {
+            for b in snap
+                .budget_defs()
+                .into_iter()
+                .filter(|b| b.ci_enforced || !ci_only)
+            {
                 let key: [Key<'_>; 1] = [("budget", &b.id)];
                 let latest = r.latest(&key, None)?;
                 if let Some(since) = snap.samples_since {

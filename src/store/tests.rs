@@ -193,6 +193,14 @@ proptest! {
     }
 
     #[test]
+    fn every_row_the_ledger_writes_reads_back_as_its_body(steps in prop::collection::vec(step(), 0..40)) {
+        let (_dir, mut store) = fresh();
+        write_steps(&mut store, &steps);
+        let (same, all) = verify::canonical_rows(store.conn()).unwrap();
+        prop_assert_eq!(same, all, "verify's fast path missed rows");
+    }
+
+    #[test]
     fn any_edit_of_any_entry_is_caught(
         ops in prop::collection::vec(op(), 1..15),
         pick in any::<prop::sample::Index>(),
