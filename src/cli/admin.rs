@@ -281,7 +281,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     store.mark_demo()?;
     let project = demo_ctx.project(&store)?;
     let snap = store.snapshot(&project, clock, crate::domain::snapshot::Need::STATUS)?;
-    let mut out = super::query::dashboard(&snap);
+    let mut out = super::query::dashboard(snap);
     out.flagged = false;
     let db_arg = if db.as_os_str() == "ledger.db" {
         String::new()

@@ -83,9 +83,8 @@ pub struct DeprecationsArgs {
 }
 
 pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::DEPRECATIONS)?;
-    let rows: Vec<_> = snap
-        .deprecation_rows()
+    let rows = snapshot(ctx, Need::DEPRECATIONS)?.deprecation_rows();
+    let rows: Vec<_> = rows
         .into_iter()
         .filter(|d| {
             (!a.overdue && !a.premature)
@@ -215,11 +214,13 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::STATUS)?;
-    Ok(dashboard(&snap))
+    Ok(dashboard(snap))
 }
 
-/// The one-screen dashboard of a snapshot.
-pub(super) fn dashboard(snap: &Snapshot) -> Output {
-    let s = status::Status::of(snap);
+/// The one-screen dashboard of a snapshot; the snapshot is let go once
+/// the dashboard's facts are drawn from it, before they are rendered.
+pub(super) fn dashboard(snap: Snapshot) -> Output {
+    let s = status::Status::of(&snap);
+    drop(snap);
     Output::flagged(report::status(&s), s.breaks_policy())
 }
