@@ -14,7 +14,7 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, config::DbConfig};
 
 use crate::domain::{self, Time};
 
@@ -192,6 +192,11 @@ impl Store {
         };
         let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        // Stable plans: the ones `EXPLAIN QUERY PLAN` is tested on, and no
+        // recompiling a statement each time a value is bound to it (which
+        // SQLite otherwise does where a value could change the plan).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(open_error)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
