@@ -275,6 +275,7 @@ DROP TABLE removals;
 ALTER TABLE removals_v2 RENAME TO removals;
 CREATE INDEX removals_by_time ON removals (project, effective_at, entry_seq);
 CREATE INDEX removals_by_item ON removals (project, item, effective_at, entry_seq);
+CREATE INDEX removals_by_version ON removals (project, version, effective_at, entry_seq);
 CREATE TRIGGER removals_no_update BEFORE UPDATE ON removals
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: removals rows cannot be updated'); END;
 CREATE TRIGGER removals_no_delete BEFORE DELETE ON removals

@@ -473,7 +473,7 @@ fn write(
     ctx: &Context,
     project: &str,
     items: usize,
-    need: Need,
+    need: Need<'_>,
     mut body: impl FnMut(&Snapshot, &Reader<'_>, &mut Writer<'_>) -> store::Result<()>,
 ) -> Result<Summary, CommandError> {
     let summary = store.write(|tx| {

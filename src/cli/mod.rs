@@ -396,7 +396,10 @@ fn is_write(command: &Command) -> bool {
 
 /// Opens the ledger and loads what `need` asks for of the project at the
 /// query's "now".
-fn snapshot(ctx: &Context, need: domain::snapshot::Need) -> Result<domain::Snapshot, CommandError> {
+fn snapshot(
+    ctx: &Context,
+    need: domain::snapshot::Need<'_>,
+) -> Result<domain::Snapshot, CommandError> {
     let store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
     Ok(store.snapshot(&project, ctx.now(), need)?)

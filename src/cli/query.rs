@@ -207,7 +207,12 @@ pub struct CheckReleaseArgs {
 
 pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
-    let snap = snapshot(ctx, Need::CHECK_RELEASE)?;
+    let wanted = version.to_string();
+    let need = Need {
+        removals_in: Some(&wanted),
+        ..Need::CHECK_RELEASE
+    };
+    let snap = snapshot(ctx, need)?;
     let c = check::check_release(&snap, &version, a.breaking);
     Ok(Output::flagged(report::check_release(&c), !c.allowed))
 }

@@ -32,7 +32,7 @@ use crate::store::{self, Reader, Store};
 pub(super) fn record_one<R: Record>(
     ctx: &Context,
     at: Time,
-    need: Need,
+    need: Need<'_>,
     mut build: impl FnMut(&mut Snapshot, &Reader<'_>) -> store::Result<R>,
 ) -> Result<(i64, R), CommandError> {
     let mut store = Store::open(&ctx.db)?;

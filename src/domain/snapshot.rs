@@ -30,11 +30,14 @@ pub enum Samples {
     /// The latest sample of each budget.
     Latest,
     /// The first and the latest sample of each budget, and every sample of
-    /// a window ending at `now`.
-    Window(Window),
+    /// the widest of the policy's windows (drift and consistency): what the
+    /// dashboard judges.
+    Dashboard,
     /// The same of the CI-enforced budgets only, over the policy's
     /// consistency window: what milestone readiness judges.
     Consistency,
+    /// Only the samples of the last this many days: what drift judges.
+    Within(u32),
     /// Every sample: the reference the scoped reads are tested against.
     All,
 }
@@ -49,16 +52,6 @@ pub enum Incidents {
     All,
 }
 
-/// How far back a sample window reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
-    /// This many days.
-    Days(u32),
-    /// The widest of the policy's windows (drift and consistency), which
-    /// the dashboard and readiness judge by.
-    Policy,
-}
-
 /// What a question needs of the ledger: the store loads exactly this into
 /// a [`Snapshot`], so nothing reads the whole history to answer a question
 /// about part of it.
@@ -67,7 +60,7 @@ pub enum Window {
 /// maintenance, sign-offs) are read as their latest entry per key, plus a
 /// window of measurements; the rest are read whole, for the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Need {
+pub struct Need<'v> {
     pub releases: bool,
     /// The latest result of each gate on each platform, and the latest one
     /// with a value.
@@ -77,6 +70,10 @@ pub struct Need {
     pub samples: Samples,
     /// Deprecations and removals.
     pub deprecations: bool,
+    /// Without `deprecations`: the removals in this version and the
+    /// deprecations of the items they remove (what the release check of
+    /// that version judges).
+    pub removals_in: Option<&'v str>,
     /// For each sign-off that a capability-policy change stales, the first
     /// capability-policy deprecation after it (with `attestations`).
     pub staling_changes: bool,
@@ -90,14 +87,15 @@ pub struct Need {
     pub attestations: bool,
 }
 
-impl Need {
+impl Need<'static> {
     /// Nothing but the policy.
-    pub const NOTHING: Need = Need {
+    pub const NOTHING: Need<'static> = Need {
         releases: false,
         gates: false,
         budgets: false,
         samples: Samples::None,
         deprecations: false,
+        removals_in: None,
         staling_changes: false,
         extensions: false,
         incidents: Incidents::None,
@@ -106,12 +104,13 @@ impl Need {
     };
 
     /// Everything, every sample included (a reference for tests).
-    pub const EVERYTHING: Need = Need {
+    pub const EVERYTHING: Need<'static> = Need {
         releases: true,
         gates: true,
         budgets: true,
         samples: Samples::All,
         deprecations: true,
+        removals_in: None,
         staling_changes: true,
         extensions: true,
         incidents: Incidents::All,
@@ -120,53 +119,53 @@ impl Need {
     };
 
     /// `ledger releases`.
-    pub const RELEASES: Need = Need {
+    pub const RELEASES: Need<'static> = Need {
         releases: true,
         ..Need::NOTHING
     };
 
     /// `ledger gates`.
-    pub const GATES: Need = Need {
+    pub const GATES: Need<'static> = Need {
         gates: true,
         ..Need::NOTHING
     };
 
     /// `ledger budgets`: definitions and each one's latest sample.
-    pub const BUDGETS: Need = Need {
+    pub const BUDGETS: Need<'static> = Need {
         budgets: true,
         samples: Samples::Latest,
         ..Need::NOTHING
     };
 
     /// `ledger deprecations`: judged against the shipped releases.
-    pub const DEPRECATIONS: Need = Need {
+    pub const DEPRECATIONS: Need<'static> = Need {
         releases: true,
         deprecations: true,
         ..Need::NOTHING
     };
 
     /// `ledger extensions`.
-    pub const EXTENSIONS: Need = Need {
+    pub const EXTENSIONS: Need<'static> = Need {
         extensions: true,
         ..Need::NOTHING
     };
 
     /// `ledger incidents`: "next release" SLAs need the shipped releases.
-    pub const INCIDENTS: Need = Need {
+    pub const INCIDENTS: Need<'static> = Need {
         releases: true,
         incidents: Incidents::All,
         ..Need::NOTHING
     };
 
     /// `ledger maintenance`.
-    pub const MAINTENANCE: Need = Need {
+    pub const MAINTENANCE: Need<'static> = Need {
         maintenance: true,
         ..Need::NOTHING
     };
 
     /// `ledger readiness`: gates, the consistency window of every budget,
     /// sign-offs, and the capability-policy deprecations that stale one.
-    pub const READINESS: Need = Need {
+    pub const READINESS: Need<'static> = Need {
         gates: true,
         budgets: true,
         samples: Samples::Consistency,
@@ -175,24 +174,24 @@ impl Need {
         ..Need::NOTHING
     };
 
-    /// `ledger check-release`.
-    pub const CHECK_RELEASE: Need = Need {
+    /// `ledger check-release` (with `removals_in` the version checked).
+    pub const CHECK_RELEASE: Need<'static> = Need {
         releases: true,
         gates: true,
         budgets: true,
         samples: Samples::Latest,
-        deprecations: true,
         incidents: Incidents::Open,
         ..Need::NOTHING
     };
 
     /// `ledger status`: everything the dashboard shows.
-    pub const STATUS: Need = Need {
+    pub const STATUS: Need<'static> = Need {
         releases: true,
         gates: true,
         budgets: true,
-        samples: Samples::Window(Window::Policy),
+        samples: Samples::Dashboard,
         deprecations: true,
+        removals_in: None,
         staling_changes: true,
         extensions: false,
         incidents: Incidents::Open,
@@ -201,20 +200,22 @@ impl Need {
     };
 
     /// `ledger drift --days N`: the budgets and the samples of the window.
-    pub fn drift(days: u32) -> Need {
+    pub fn drift(days: u32) -> Need<'static> {
         Need {
             budgets: true,
-            samples: Samples::Window(Window::Days(days)),
+            samples: Samples::Within(days),
             ..Need::NOTHING
         }
     }
+}
 
+impl Need<'_> {
     /// When a sample window starts (exclusive) for this need at `now`;
     /// `None` when every sample is read or none is windowed.
     pub fn samples_since(&self, policy: &Policy, now: Time) -> Option<Time> {
         let days = match self.samples {
-            Samples::Window(Window::Days(d)) => d,
-            Samples::Window(Window::Policy) => policy
+            Samples::Within(d) => d,
+            Samples::Dashboard => policy
                 .budgets
                 .drift_days
                 .max(policy.budgets.consistency_days),
@@ -242,8 +243,9 @@ pub struct Snapshot {
     /// latest one with a value.
     pub gate_results: Vec<Stamped<GateResultRec>>,
     pub budgets: Vec<Stamped<BudgetRec>>,
-    /// At least the first and the latest sample of each budget, and every
-    /// sample after `samples_since`.
+    /// Every sample after `samples_since` and, unless the need was
+    /// `Samples::Within` (a window only), the first and the latest sample
+    /// of each budget.
     pub measurements: Vec<Stamped<MeasurementRec>>,
     /// Where the complete part of `measurements` starts (exclusive);
     /// `None`: every sample is there.

@@ -375,7 +375,7 @@ impl Store {
         &self,
         project: &str,
         now: Time,
-        need: domain::snapshot::Need,
+        need: domain::snapshot::Need<'_>,
     ) -> Result<domain::Snapshot> {
         load_snapshot(&self.conn, project, now, need)
     }

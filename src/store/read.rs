@@ -370,7 +370,12 @@ pub fn require_project(conn: &Connection, project: &str) -> Result<()> {
 
 /// What `need` asks for of a project at `now`, judged by the policy in
 /// force then.
-pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) -> Result<Snapshot> {
+pub fn load_snapshot(
+    conn: &Connection,
+    project: &str,
+    now: Time,
+    need: Need<'_>,
+) -> Result<Snapshot> {
     require_project(conn, project)?;
     let in_force = latest_policy(conn, now)?;
     let mut snap = Snapshot::empty(project, now, in_force.policy);
@@ -389,7 +394,15 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) ->
     snap.measurements = match need.samples {
         Samples::None => Vec::new(),
         Samples::All => r.all()?,
-        Samples::Latest | Samples::Window(_) | Samples::Consistency => {
+        Samples::Within(_) => {
+            let since = snap.samples_since.unwrap_or(now);
+            let mut out = Vec::new();
+            for b in snap.budget_defs() {
+                out.extend(r.after(&[("budget", &b.id)], since)?);
+            }
+            in_time_order(out)
+        }
+        Samples::Latest | Samples::Dashboard | Samples::Consistency => {
             let ci_only = need.samples == Samples::Consistency;
             let mut out = Vec::new();
             for b in snap
@@ -414,6 +427,13 @@ pub fn load_snapshot(conn: &Connection, project: &str, now: Time, need: Need) ->
     if need.deprecations {
         snap.deprecations = r.all()?;
         snap.removals = r.all()?;
+    } else if let Some(version) = need.removals_in {
+        snap.removals = r.find(&[("version", &version)])?;
+        let mut deprecations = Vec::new();
+        for removal in &snap.removals {
+            deprecations.extend(r.find(&[("item", &removal.rec.item)])?);
+        }
+        snap.deprecations = in_time_order(deprecations);
     }
     if need.extensions {
         snap.extensions = r.all()?;

@@ -351,8 +351,14 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
     entries as usize - 2
 }
 
+/// What `ledger check-release 0.3.1` reads.
+const CHECK_0_3_1: Need<'static> = Need {
+    removals_in: Some("0.3.1"),
+    ..Need::CHECK_RELEASE
+};
+
 /// Every answer a question gives, as JSON, from a snapshot.
-fn answers(snap: &crate::domain::Snapshot, need: Need) -> serde_json::Value {
+fn answers(snap: &crate::domain::Snapshot, need: Need<'_>) -> serde_json::Value {
     use crate::domain::{check, readiness, status::Status};
     let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
     let mut out = serde_json::Map::new();
@@ -393,7 +399,7 @@ fn answers(snap: &crate::domain::Snapshot, need: Need) -> serde_json::Value {
             json(serde_json::to_value(readiness::readiness(snap, m))),
         );
     }
-    if need == Need::CHECK_RELEASE {
+    if need == CHECK_0_3_1 {
         let v = semver::Version::new(0, 3, 1);
         put(
             "check",
@@ -433,7 +439,7 @@ proptest! {
             Need::INCIDENTS,
             Need::MAINTENANCE,
             Need::READINESS,
-            Need::CHECK_RELEASE,
+            CHECK_0_3_1,
             Need::STATUS,
             Need::drift(1),
             Need::drift(7),
@@ -441,6 +447,18 @@ proptest! {
         ] {
             let scoped = store.snapshot("pi", now, need).unwrap();
             prop_assert_eq!(answers(&scoped, need), answers(&full, need), "{:?}", need);
+        }
+        // The release check of every version the steps can remove in.
+        for minor in 0..6 {
+            let v = format!("0.{minor}.1");
+            let need = Need { removals_in: Some(&v), ..Need::CHECK_RELEASE };
+            let scoped = store.snapshot("pi", now, need).unwrap();
+            let version = semver::Version::parse(&v).unwrap();
+            prop_assert_eq!(
+                crate::domain::check::check_release(&scoped, &version, false),
+                crate::domain::check::check_release(&full, &version, false),
+                "check-release {}", v
+            );
         }
     }
 }
@@ -498,6 +516,15 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
             "t.effective_at, t.entry_seq LIMIT 1",
             // Forward from the sign-off to the first row of the kind.
             "deprecations_by_time",
+        ),
+        (
+            "removals in a version",
+            "removals",
+            &["version"],
+            Span::UpTo,
+            None,
+            forward,
+            "removals_by_version",
         ),
         (
             "latest gate value",
