@@ -145,6 +145,9 @@ pub enum Command {
     ///
     /// Facts already recorded are skipped, so importing the same file again
     /// changes nothing; disagreements are reported, never overwritten.
+    ///
+    /// With --check the import is still written (it records what happened),
+    /// and then exits 1 if it reported conflicts or policy violations.
     #[command(verbatim_doc_comment)]
     Import(import::ImportArgs),
     /// Recompute the hash chain and cross-check every row.

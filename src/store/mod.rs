@@ -312,7 +312,8 @@ impl Store {
     }
 
     /// Writes a consistent copy of the ledger to `target`, which must not
-    /// exist; other writers may go on meanwhile.
+    /// exist, in an existing folder; other writers may go on meanwhile. The
+    /// copy is in WAL mode, like every ledger, so CI can write to it too.
     pub fn backup(&self, target: &Path) -> Result<()> {
         if target.exists() {
             return Err(domain::Error::State(format!(
@@ -321,8 +322,25 @@ impl Store {
             ))
             .into());
         }
-        let target = target.to_string_lossy();
-        self.conn.execute("VACUUM INTO ?1", [target.as_ref()])?;
+        let folder = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            return Err(domain::Error::invalid(
+                "backup target",
+                target.display(),
+                format!(
+                    "a new file in an existing folder ({} does not exist; create it first)",
+                    folder.display()
+                ),
+            )
+            .into());
+        }
+        let text = target.to_string_lossy();
+        self.conn.execute("VACUUM INTO ?1", [text.as_ref()])?;
+        let copy = Connection::open(target).map_err(|e| self.open_error(e))?;
+        copy.pragma_update(None, "journal_mode", "WAL")?;
         Ok(())
     }
 

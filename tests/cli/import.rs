@@ -344,3 +344,16 @@ fn changelog_headings_become_releases_and_conflicts_are_reported() {
     ]);
     assert_eq!(r.code, 1);
 }
+
+#[test]
+fn import_help_says_that_check_still_writes() {
+    let l = Ledger::new();
+    let r = l.run(&["import", "--help"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("With --check the import is still written"),
+        "{}",
+        r.stdout
+    );
+}

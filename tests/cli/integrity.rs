@@ -192,7 +192,24 @@ fn backup_is_a_verified_copy_and_never_overwrites() {
         .unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&copy.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 2);
+    // A ledger is WAL, so CI jobs can record into the copy at once too.
+    let mode: String = rusqlite::Connection::open(&target)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
     l.rejects(&["backup", target.to_str().unwrap()], "already exists");
+}
+
+#[test]
+fn a_backup_into_a_missing_folder_is_refused_as_input() {
+    let l = history();
+    let target = l.path("no/such/folder/copy.db");
+    l.rejects(
+        &["backup", target.to_str().unwrap()],
+        "does not exist; create it first",
+    );
+    assert!(!target.exists() && !l.path("no").exists());
 }
 
 #[test]
