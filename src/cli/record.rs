@@ -714,6 +714,17 @@ fn incident_event(
         if action == IncidentAction::Triage && row.triaged_at.is_some() {
             return Err(Error::State(format!("incident {id} is already triaged")).into());
         }
+        if let Some(v) = &release {
+            let recorded: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", v)])?;
+            if recorded.is_empty() {
+                return Err(Error::invalid(
+                    "fix release",
+                    v,
+                    "a release recorded with `ledger record-release` (see `ledger releases`)",
+                )
+                .into());
+            }
+        }
         Ok(IncidentEventRec {
             incident: id,
             action,

@@ -350,6 +350,12 @@ fn incidents_move_through_triage_and_resolution() {
         &["resolve-incident", id, "--at", "2026-02-26"],
         "after incident",
     );
+    // The fix must ship in a release the ledger knows.
+    l.rejects(
+        &["resolve-incident", id, "--release", "0.4.1"],
+        "invalid fix release \"0.4.1\"",
+    );
+    l.ok(&["record-release", "0.4.1", "--date", "2026-02-28"]);
     l.ok(&["resolve-incident", id, "--release", "0.4.1"]);
     l.rejects(&["resolve-incident", id], "already resolved");
     l.rejects(&["triage-incident", "999"], "unknown incident \"999\"");
