@@ -187,9 +187,14 @@ impl<'c> Reader<'c> {
         if let Some(b) = &bound {
             params.push(b);
         }
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        self.rows(&sql, &params)
+    }
+
+    /// Every row of a `SELECT t.*` over a typed table, as records.
+    fn rows<R: Record>(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Stamped<R>>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let shape = row::Shape::of(&stmt, STAMP_COLUMNS.len());
-        let mut rows = stmt.query(params.as_slice())?;
+        let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             out.push(stamped_shaped(self.conn, row, &shape)?);
@@ -232,6 +237,21 @@ impl<'c> Reader<'c> {
         Ok(rows.into_iter().next())
     }
 
+    /// The latest visible row of each value of one key column, in time
+    /// order (the latest completion of each task, sign-off of each
+    /// criterion).
+    pub fn latest_of_each<'k, R: Record>(
+        &self,
+        column: &'static str,
+        values: impl IntoIterator<Item = &'k String>,
+    ) -> Result<Vec<Stamped<R>>> {
+        let mut out = Vec::new();
+        for value in values {
+            out.extend(self.latest(&[(column, value)], None)?);
+        }
+        Ok(in_time_order(out))
+    }
+
     /// The earliest visible row whose key matches.
     pub fn first<R: Record>(&self, key: &[Key<'_>]) -> Result<Option<Stamped<R>>> {
         let order = "t.effective_at, t.entry_seq LIMIT 1";
@@ -253,14 +273,7 @@ impl<'c> Reader<'c> {
     /// The incidents not resolved at `now`: visible, and no resolve event
     /// visible for them.
     pub fn open_incidents(&self) -> Result<Vec<Stamped<IncidentRec>>> {
-        let mut stmt = self.conn.prepare_cached(OPEN_INCIDENTS)?;
-        let shape = row::Shape::of(&stmt, STAMP_COLUMNS.len());
-        let mut rows = stmt.query(rusqlite::params![self.project, self.now])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(stamped_shaped(self.conn, row, &shape)?);
-        }
-        Ok(out)
+        self.rows(OPEN_INCIDENTS, &[&self.project, &self.now])
     }
 
     /// The visible rows whose key matches, effective after `since`.
@@ -290,8 +303,8 @@ pub struct PolicyInForce {
 }
 
 /// The policy in force at `now` (the earliest one, for times before any was
-/// loaded). Reads the few versions' times and digests, then the one in
-/// force, whose document is parsed once per process.
+/// loaded). Reads the few versions' times, then the one in force, whose
+/// document is parsed once per process.
 pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
     let mut stmt = conn.prepare_cached(
         "SELECT entry_seq, effective_at FROM policy_versions ORDER BY effective_at, entry_seq",
@@ -456,21 +469,16 @@ pub fn load_snapshot(
         }
     }
     if need.maintenance {
-        let mut out = Vec::new();
-        for t in &snap.policy.maintenance.tasks {
-            out.extend(r.latest(&[("task", &t.id)], None)?);
-        }
-        snap.maintenance = in_time_order(out);
+        let tasks = snap.policy.maintenance.tasks.iter().map(|t| &t.id);
+        snap.maintenance = r.latest_of_each("task", tasks)?;
     }
     if need.attestations {
-        let mut out = Vec::new();
-        for c in &snap.policy.attestations.criteria {
-            out.extend(r.latest(&[("criterion", &c.id)], None)?);
-        }
-        snap.attestations = in_time_order(out);
+        let criteria = snap.policy.attestations.criteria.iter().map(|c| &c.id);
+        snap.attestations = r.latest_of_each("criterion", criteria)?;
     }
     if need.staling_changes && !need.deprecations {
-        let mut out = Vec::new();
+        // Added to what `removals_in` read, never in place of it.
+        let mut out = std::mem::take(&mut snap.deprecations);
         for a in &snap.attestations {
             let stales = snap
                 .policy
