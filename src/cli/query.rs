@@ -9,7 +9,6 @@ use crate::domain::{
     snapshot::Need, status, time,
 };
 use crate::report;
-use crate::store::{self, Store};
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::RELEASES)?;
@@ -53,19 +52,10 @@ pub struct DriftArgs {
 }
 
 pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError> {
-    let store = Store::open(&ctx.db)?;
-    let project = ctx.project(&store)?;
-    // The window comes from the policy in force at the time asked about.
-    let days = match a.days {
-        Some(d) => d,
-        None => {
-            store::latest_policy(store.conn(), ctx.now())?
-                .policy
-                .budgets
-                .drift_days
-        }
-    };
-    let snap = store.snapshot(&project, ctx.now(), Need::drift(days))?;
+    let snap = snapshot(ctx, Need::drift(a.days))?;
+    // The window is the policy's in force at the time asked about, the one
+    // the snapshot was read by.
+    let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
     let rows = snap.drift(days);
     let flagged = rows.iter().any(|d| d.status.is_finding());
     Ok(Output::flagged(report::drift(&rows, days), flagged))

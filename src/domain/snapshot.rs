@@ -36,8 +36,9 @@ pub enum Samples {
     /// The same of the CI-enforced budgets only, over the policy's
     /// consistency window: what milestone readiness judges.
     Consistency,
-    /// Only the samples of the last this many days: what drift judges.
-    Within(u32),
+    /// Only the samples of the last this many days (default: the
+    /// policy's drift window): what drift judges.
+    Within(Option<u32>),
     /// Every sample: the reference the scoped reads are tested against.
     All,
 }
@@ -199,8 +200,9 @@ impl Need<'static> {
         attestations: true,
     };
 
-    /// `ledger drift --days N`: the budgets and the samples of the window.
-    pub fn drift(days: u32) -> Need<'static> {
+    /// `ledger drift --days N`: the budgets and the samples of the window
+    /// (`None`: the policy's).
+    pub fn drift(days: Option<u32>) -> Need<'static> {
         Need {
             budgets: true,
             samples: Samples::Within(days),
@@ -214,7 +216,7 @@ impl Need<'_> {
     /// `None` when every sample is read or none is windowed.
     pub fn samples_since(&self, policy: &Policy, now: Time) -> Option<Time> {
         let days = match self.samples {
-            Samples::Within(d) => d,
+            Samples::Within(d) => d.unwrap_or(policy.budgets.drift_days),
             Samples::Dashboard => policy
                 .budgets
                 .drift_days

@@ -409,8 +409,12 @@ fn answers(snap: &crate::domain::Snapshot, need: Need<'_>) -> serde_json::Value 
     if need == Need::STATUS {
         put("status", json(serde_json::to_value(Status::of(snap))));
     }
+    if need == Need::drift(None) {
+        let days = snap.policy.budgets.drift_days;
+        put("drift", json(serde_json::to_value(snap.drift(days))));
+    }
     for days in [1, 7, 30] {
-        if need == Need::drift(days) {
+        if need == Need::drift(Some(days)) {
             put("drift", json(serde_json::to_value(snap.drift(days))));
         }
     }
@@ -441,9 +445,10 @@ proptest! {
             Need::READINESS,
             CHECK_0_3_1,
             Need::STATUS,
-            Need::drift(1),
-            Need::drift(7),
-            Need::drift(30),
+            Need::drift(None),
+            Need::drift(Some(1)),
+            Need::drift(Some(7)),
+            Need::drift(Some(30)),
         ] {
             let scoped = store.snapshot("pi", now, need).unwrap();
             prop_assert_eq!(answers(&scoped, need), answers(&full, need), "{:?}", need);
