@@ -180,23 +180,6 @@ impl ShippedLines {
     }
 }
 
-/// lines(R) over releases in any order (see [`ShippedLines::lines_before`]).
-pub fn lines_before(release: &Version, deprecated_in: &Version, shipped: &[Shipped]) -> usize {
-    ShippedLines::new(shipped).lines_before(release, deprecated_in)
-}
-
-/// Whether removing the item in `release` keeps the policy, over releases
-/// in any order (see [`ShippedLines::is_opportunity`]).
-pub fn is_opportunity(
-    policy: &DeprecationPolicy,
-    window: u32,
-    release: &Version,
-    deprecated_in: &Version,
-    shipped: &[Shipped],
-) -> bool {
-    ShippedLines::new(shipped).is_opportunity(policy, window, release, deprecated_in)
-}
-
 /// The judgement on one deprecation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Judgement {
@@ -360,7 +343,7 @@ mod tests {
             DeprecationStatus::Removed,
             "1.3 and 2.0 shipped the warning"
         );
-        assert!(is_opportunity(&rules(), 2, &v("3.0.0"), &v("1.3.0"), &s));
+        assert!(ShippedLines::new(&s).is_opportunity(&rules(), 2, &v("3.0.0"), &v("1.3.0")));
     }
 
     proptest::proptest! {
@@ -388,15 +371,10 @@ mod tests {
     fn unshipped_versions_do_not_count_as_lines() {
         // Only shipped releases are passed in; a draft 0.4.0 is simply absent.
         let s = shipped(&[("0.3.0", "2026-01-01")]);
-        assert_eq!(lines_before(&v("0.5.0"), &v("0.3.0"), &s), 1);
-        assert_eq!(lines_before(&v("0.3.5"), &v("0.3.0"), &s), 0);
-        assert!(!is_opportunity(
-            &rules(),
-            1,
-            &v("0.5.0-rc.1"),
-            &v("0.3.0"),
-            &s
-        ));
+        let s = ShippedLines::new(&s);
+        assert_eq!(s.lines_before(&v("0.5.0"), &v("0.3.0")), 1);
+        assert_eq!(s.lines_before(&v("0.3.5"), &v("0.3.0")), 0);
+        assert!(!s.is_opportunity(&rules(), 1, &v("0.5.0-rc.1"), &v("0.3.0")));
     }
 
     /// The rules as first written, scanning every release for every
