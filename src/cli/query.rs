@@ -5,8 +5,8 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, snapshot};
 use crate::domain::{
-    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, readiness, release,
-    snapshot::Need, status, time,
+    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, extension::TierStanding,
+    readiness, release, snapshot::Need, status, time,
 };
 use crate::report;
 
@@ -118,12 +118,24 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
         .filter(|e| tier.as_ref().is_none_or(|t| &e.tier == t))
         .filter(|e| !a.violations || !e.violations.is_empty())
         .collect();
-    let flagged = !a.removed && rows.iter().any(|e| !e.violations.is_empty());
-    let show_tiers = !a.removed && !a.violations && tier.is_none();
-    Ok(Output::flagged(
-        report::extensions(&rows, &snap.tier_counts(), show_tiers),
-        flagged,
-    ))
+    // With --violations, the tiers below a conformance level they set are
+    // findings too; otherwise every tier is shown against the policy.
+    let tiers: Vec<_> = snap
+        .tier_counts()
+        .into_iter()
+        .filter(|t| tier.as_ref().is_none_or(|id| &t.tier == id))
+        .filter(|t| !a.violations || t.standing != TierStanding::Ok)
+        .collect();
+    let blocking_tier = tiers
+        .iter()
+        .any(|t| t.standing == TierStanding::BelowRequired);
+    let flagged = !a.removed && (rows.iter().any(|e| !e.violations.is_empty()) || blocking_tier);
+    let shown = if a.removed || (!a.violations && tier.is_some()) {
+        &[][..]
+    } else {
+        &tiers[..]
+    };
+    Ok(Output::flagged(report::extensions(&rows, shown), flagged))
 }
 
 /// Incident filters.

@@ -345,54 +345,58 @@ pub(super) fn remove(
         ..Need::NOTHING
     };
     let mut row = None;
-    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
-        let key: [store::Key<'_>; 1] = [("item", &a.item)];
-        snap.deprecations = reader.find(&key)?;
-        let Some(dep) = snap.deprecations.first() else {
-            // Only a failed lookup reads every item, to name them.
-            let all: Vec<Stamped<DeprecationRec>> = reader.all()?;
-            return Err(Error::unknown(
-                "deprecated item",
-                &a.item,
-                all.into_iter().map(|d| d.rec.item),
-            )
-            .into());
-        };
-        snap.removals = reader.find(&key)?;
-        if !snap.removals.is_empty() {
-            return Err(Error::Duplicate {
-                what: "removal of",
-                value: a.item.clone(),
+    let mut needs_major = false;
+    let (seq, rec) =
+        record_one(ctx, at, need, |snap, reader| {
+            let key: [store::Key<'_>; 1] = [("item", &a.item)];
+            snap.deprecations = reader.find(&key)?;
+            let Some(dep) = snap.deprecations.first() else {
+                // Only a failed lookup reads every item, to name them.
+                let all: Vec<Stamped<DeprecationRec>> = reader.all()?;
+                return Err(Error::unknown(
+                    "deprecated item",
+                    &a.item,
+                    all.into_iter().map(|d| d.rec.item),
+                )
+                .into());
+            };
+            snap.removals = reader.find(&key)?;
+            if !snap.removals.is_empty() {
+                return Err(Error::Duplicate {
+                    what: "removal of",
+                    value: a.item.clone(),
+                }
+                .into());
             }
-            .into());
-        }
-        let deprecated_in = release::parse_version(&dep.rec.version)?;
-        if version <= deprecated_in {
-            return Err(Error::invalid(
-                "removal version",
-                &version,
-                format!(
-                    "a version after {deprecated_in}, where {} was deprecated",
-                    a.item
-                ),
-            )
-            .into());
-        }
-        let rec = RemovalRec {
-            item: a.item.clone(),
-            version: version.to_string(),
-        };
-        // Judged as it will stand: the removal is recorded as it happened,
-        // and a removal before its window is reported.
-        snap.removals.push(Stamped {
-            seq: i64::MAX,
-            at,
-            recorded_at: ctx.clock,
-            rec: rec.clone(),
-        });
-        row = snap.deprecation_rows().into_iter().next();
-        Ok(rec)
-    })?;
+            let deprecated_in = release::parse_version(&dep.rec.version)?;
+            if version <= deprecated_in {
+                return Err(Error::invalid(
+                    "removal version",
+                    &version,
+                    format!(
+                        "a version after {deprecated_in}, where {} was deprecated",
+                        a.item
+                    ),
+                )
+                .into());
+            }
+            let rec = RemovalRec {
+                item: a.item.clone(),
+                version: version.to_string(),
+            };
+            // Judged as it will stand: the removal is recorded as it happened,
+            // and a removal before its window is reported.
+            snap.removals.push(Stamped {
+                seq: i64::MAX,
+                at,
+                recorded_at: ctx.clock,
+                rec: rec.clone(),
+            });
+            row = snap.deprecation_rows().into_iter().next();
+            needs_major = domain::deprecation::ShippedLines::new(&snap.shipped())
+                .removal_needs_major(&snap.policy.deprecations, &version, &deprecated_in);
+            Ok(rec)
+        })?;
     if let Some(row) = row
         && row.status == domain::deprecation::DeprecationStatus::Premature
     {
@@ -401,11 +405,7 @@ pub(super) fn remove(
             "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
             rec.item,
             row.window,
-            if version.major > 0 {
-                " and a new major"
-            } else {
-                ""
-            }
+            if needs_major { " and a new major" } else { "" }
         );
     }
     Ok(recorded(
@@ -475,6 +475,7 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         let rules = extension::violations(
             policy,
             &extension::Candidate {
+                tier: &tier,
                 license: &a.license,
                 provenance: &a.provenance,
                 doctor: a.doctor.as_deref(),

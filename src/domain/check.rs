@@ -7,6 +7,7 @@ use super::{
     Snapshot,
     budget::Standing,
     deprecation::{self},
+    extension::TierStanding,
     incident::{IncidentKind, Severity, SlaState},
 };
 
@@ -112,7 +113,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                     "{} ({}, deprecated in {dv}) is removed in {version}, before its window of {w} minor line(s){}",
                     d.rec.item,
                     d.rec.kind,
-                    if dv.major > 0 && rules.post_1_0_removal_requires_major {
+                    if shipped.removal_needs_major(rules, version, &dv) {
                         " and a new major"
                     } else {
                         ""
@@ -131,22 +132,58 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             && matches!(i.severity, Severity::Critical | Severity::High)
         {
             add(Blocking, "open-security", format!("{name} is open"));
-        } else if i.sla_state == SlaState::Overdue {
+        } else if i.overdue {
+            // governance: Incident Response. A breached SLA stays a finding
+            // while the incident is open, even once the clock has stopped.
+            let how = if i.sla_state == SlaState::Breached {
+                "breached its SLA by"
+            } else {
+                "is past its SLA by"
+            };
             add(
                 Blocking,
                 "incident-sla",
                 format!(
-                    "{name} is past its SLA by {} h",
-                    i.overdue_by_hours.unwrap_or_default()
+                    "{name} {how} {} h",
+                    super::fmt_num(i.overdue_by_hours.unwrap_or_default())
                 ),
             );
         } else if i.due_at_next_release {
+            // DESIGN: a pre-release is not a shipped release, so it does not
+            // end a "next release" SLA; it is only reminded of it.
+            let severity = if version.pre.is_empty() {
+                Blocking
+            } else {
+                Warning
+            };
             add(
-                Blocking,
+                severity,
                 "incident-sla",
                 format!("{name} must be resolved before the next release"),
             );
         }
+    }
+
+    // governance: Tiers and Vetting. Below a tier's required pass rate a
+    // release is blocked; below its target, warned.
+    let pass = snap.tier_pass_pct();
+    for tier in &snap.policy.extensions.tiers {
+        let pct = pass.get(tier.id.as_str()).copied();
+        let (severity, level, what) = match super::extension::tier_standing(tier, pct) {
+            TierStanding::Ok => continue,
+            TierStanding::BelowRequired => (Blocking, tier.conformance_required_pct, "required"),
+            TierStanding::BelowTarget => (Warning, tier.conformance_target_pct, "target"),
+        };
+        add(
+            severity,
+            "tier-conformance",
+            format!(
+                "the {} tier passes {}% of its conformance corpus, below its {what} {}%",
+                tier.id,
+                super::fmt_num(pct.unwrap_or_default()),
+                super::fmt_num(level.unwrap_or_default())
+            ),
+        );
     }
 
     for g in snap.gate_rows().iter().filter(|g| g.is_failing()) {

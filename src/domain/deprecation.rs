@@ -70,67 +70,197 @@ pub fn window(policy: &DeprecationPolicy, kind: DeprecationKind, deprecated_in: 
     }
 }
 
-/// The shipped releases, ordered once so that each window question is a
-/// binary search: a ten-year history judges every deprecation without
-/// rescanning the releases for each.
+/// The release a version leads to (governance: Release Types, a
+/// pre-release is a validation window before its release): it is judged as
+/// the release it prepares (`0.5.0-rc.1` as `0.5.0`), so removing an item in a release
+/// candidate is judged as removing it in the release.
+pub fn leads_to(version: &Version) -> Version {
+    Version::new(version.major, version.minor, version.patch)
+}
+
+type Line = (u64, u64);
+
+fn line_of(v: &Version) -> Line {
+    (v.major, v.minor)
+}
+
+/// One `major.minor` line and the releases shipped in it.
+#[derive(Debug, Clone)]
+struct ShippedLine {
+    line: Line,
+    /// When the line first shipped.
+    first: Time,
+    /// Its releases in shipping order (then version order).
+    releases: Vec<Shipped>,
+}
+
+/// The shipped releases, grouped by line and ordered once, so that every
+/// deprecation of a project is judged without rescanning the history.
+///
+/// governance: Deprecation Policy. A line warns before a release R only if
+/// it shipped before R did (the same day counts): a release shipped later
+/// never rewrites a past answer. Pre-releases are not shipped lines.
 #[derive(Debug, Clone, Default)]
 pub struct ShippedLines {
-    /// In version order.
-    versions: Vec<Shipped>,
-    /// The distinct `major.minor` lines, in order.
-    lines: Vec<(u64, u64)>,
-    /// Positions in `versions` of the `X.0.0` releases.
-    majors: Vec<usize>,
+    /// In line order.
+    lines: Vec<ShippedLine>,
+    /// `suffix_first[i]`: the earliest `first` among `lines[i..]`.
+    suffix_first: Vec<Time>,
+    /// When the first stable (`>= 1.0.0`) release shipped.
+    stable_since: Option<Time>,
 }
 
 impl ShippedLines {
-    /// Orders the shipped releases (given in any order).
+    /// Groups the shipped releases (given in any order); pre-releases are
+    /// left out.
     pub fn new(shipped: &[Shipped]) -> ShippedLines {
-        let mut versions = shipped.to_vec();
-        versions.sort_by(|a, b| a.version.cmp(&b.version));
-        let mut lines: Vec<(u64, u64)> = versions
+        let mut releases: Vec<Shipped> = shipped
             .iter()
-            .map(|s| (s.version.major, s.version.minor))
+            .filter(|s| s.version.pre.is_empty())
+            .cloned()
             .collect();
-        lines.dedup();
-        let majors = versions
+        releases.sort_by(|a, b| {
+            (line_of(&a.version), a.date, &a.version).cmp(&(
+                line_of(&b.version),
+                b.date,
+                &b.version,
+            ))
+        });
+        let stable_since = releases
             .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s.version.minor == 0 && s.version.patch == 0 && s.version.pre.is_empty()
-            })
-            .map(|(i, _)| i)
-            .collect();
+            .filter(|s| s.version.major >= 1)
+            .map(|s| s.date)
+            .min();
+        let mut lines: Vec<ShippedLine> = Vec::new();
+        for s in releases {
+            match lines.last_mut() {
+                Some(l) if l.line == line_of(&s.version) => l.releases.push(s),
+                _ => lines.push(ShippedLine {
+                    line: line_of(&s.version),
+                    first: s.date,
+                    releases: vec![s],
+                }),
+            }
+        }
+        let mut suffix_first: Vec<Time> = lines.iter().map(|l| l.first).collect();
+        for i in (0..suffix_first.len().saturating_sub(1)).rev() {
+            suffix_first[i] = suffix_first[i].min(suffix_first[i + 1]);
+        }
         ShippedLines {
-            versions,
             lines,
-            majors,
+            suffix_first,
+            stable_since,
         }
     }
 
-    /// lines(R): distinct `major.minor` lines earlier than R's own, among
-    /// shipped releases at or after the deprecation.
-    pub fn lines_before(&self, release: &Version, deprecated_in: &Version) -> usize {
-        let own = (release.major, release.minor);
-        let first = (deprecated_in.major, deprecated_in.minor);
+    /// When `version` shipped, if it did.
+    pub fn shipped_at(&self, version: &Version) -> Option<Time> {
+        let i = self
+            .lines
+            .binary_search_by(|l| l.line.cmp(&line_of(version)))
+            .ok()?;
+        self.lines[i]
+            .releases
+            .iter()
+            .find(|s| s.version == *version)
+            .map(|s| s.date)
+    }
+
+    /// Whether 1.0.0 (or a later stable release) had shipped by `at`
+    /// (`None`: by now).
+    fn stable_by(&self, at: Option<Time>) -> bool {
+        self.stable_since
+            .is_some_and(|first| at.is_none_or(|t| first <= t))
+    }
+
+    /// The earliest time a release of the deprecation's own line at or
+    /// after the deprecating version shipped.
+    fn own_line_warned(&self, deprecated_in: &Version) -> Option<Time> {
+        let i = self
+            .lines
+            .binary_search_by(|l| l.line.cmp(&line_of(deprecated_in)))
+            .ok()?;
+        self.lines[i]
+            .releases
+            .iter()
+            .find(|s| s.version >= *deprecated_in)
+            .map(|s| s.date)
+    }
+
+    /// lines(R) at time `at` (`None`: now): the distinct `major.minor`
+    /// lines earlier than `release`'s own that shipped a version at or
+    /// after the deprecation by then.
+    pub fn lines_before(
+        &self,
+        release: &Version,
+        deprecated_in: &Version,
+        at: Option<Time>,
+    ) -> usize {
+        let own = line_of(release);
+        let first = line_of(deprecated_in);
         if own <= first {
-            // Every release at or after the deprecation is in its line or later.
             return 0;
         }
-        // The deprecation's own line counts if a release at or after it shipped there.
-        let at = self
-            .versions
-            .partition_point(|s| s.version < *deprecated_in);
-        let own_line = self
-            .versions
-            .get(at)
-            .is_some_and(|s| (s.version.major, s.version.minor) == first);
-        let later =
-            self.lines.partition_point(|l| *l < own) - self.lines.partition_point(|l| *l <= first);
-        usize::from(own_line) + later
+        let shipped_by = |t: Time| at.is_none_or(|at| t <= at);
+        let own_line = self.own_line_warned(deprecated_in).is_some_and(shipped_by);
+        let from = self.lines.partition_point(|l| l.line <= first);
+        let to = self.lines.partition_point(|l| l.line < own);
+        usize::from(own_line)
+            + self.lines[from..to]
+                .iter()
+                .filter(|l| shipped_by(l.first))
+                .count()
     }
 
-    /// Whether removing the item in `release` keeps the policy.
+    /// Whether the major rule lets `release` (shipped at `at`, `None`: not
+    /// yet) remove an item deprecated in `deprecated_in`.
+    ///
+    /// governance: Versioning Rules, Deprecation Policy (post-1.0). Once
+    /// 1.0.0 has shipped, a removal is a breaking change and needs a new
+    /// major; 1.0.0 is one for items deprecated before it.
+    fn major_allows(
+        &self,
+        policy: &DeprecationPolicy,
+        release: &Version,
+        deprecated_in: &Version,
+        at: Option<Time>,
+    ) -> bool {
+        if !self.needs_new_major(policy, release, deprecated_in, at) {
+            return true;
+        }
+        release.minor == 0 && release.patch == 0 && release.major > deprecated_in.major
+    }
+
+    /// Whether removing an item in `release` must open a new major (judged
+    /// as [`ShippedLines::is_opportunity`] judges it).
+    pub fn removal_needs_major(
+        &self,
+        policy: &DeprecationPolicy,
+        release: &Version,
+        deprecated_in: &Version,
+    ) -> bool {
+        let release = leads_to(release);
+        let at = self.shipped_at(&release);
+        self.needs_new_major(policy, &release, deprecated_in, at)
+    }
+
+    /// Whether a removal in `release` must open a new major: the policy says
+    /// so and the project is past 1.0 (by the deprecation, the release, or
+    /// 1.0.0 having shipped by `at`).
+    fn needs_new_major(
+        &self,
+        policy: &DeprecationPolicy,
+        release: &Version,
+        deprecated_in: &Version,
+        at: Option<Time>,
+    ) -> bool {
+        policy.post_1_0_removal_requires_major
+            && (deprecated_in.major >= 1 || release.major >= 1 || self.stable_by(at))
+    }
+
+    /// Whether removing the item in `release` keeps the policy. A
+    /// pre-release is judged as the release it leads to, at the time that
+    /// release shipped (or now, if it has not).
     pub fn is_opportunity(
         &self,
         policy: &DeprecationPolicy,
@@ -138,45 +268,130 @@ impl ShippedLines {
         release: &Version,
         deprecated_in: &Version,
     ) -> bool {
-        if release <= deprecated_in || !release.pre.is_empty() {
+        let release = leads_to(release);
+        if release <= *deprecated_in {
             return false;
         }
-        if self.lines_before(release, deprecated_in) < window as usize {
-            return false;
-        }
-        if deprecated_in.major > 0 && policy.post_1_0_removal_requires_major {
-            return release.minor == 0 && release.patch == 0 && release.major > deprecated_in.major;
-        }
-        true
+        let at = self.shipped_at(&release);
+        self.lines_before(&release, deprecated_in, at) >= window as usize
+            && self.major_allows(policy, &release, deprecated_in, at)
     }
 
-    /// The first shipped release (in version order) that is a removal
-    /// opportunity. lines(R) only grows with R, so the releases with
-    /// enough lines behind them are a suffix, found by bisection.
+    /// The first shipped release (in shipping order, then version order)
+    /// that is a removal opportunity.
+    ///
+    /// Walks the lines upward from the deprecation's, keeping the `window`
+    /// earliest dates at which lines warned: a release of the next line is
+    /// an opportunity from the time the `window`-th of them shipped. The
+    /// walk stops once no later line shipped before the best found.
     pub fn first_opportunity(
         &self,
         policy: &DeprecationPolicy,
         window: u32,
         deprecated_in: &Version,
     ) -> Option<&Shipped> {
-        let after = self
-            .versions
-            .partition_point(|s| s.version <= *deprecated_in);
-        let rest = &self.versions[after..];
-        let enough = after
-            + rest.partition_point(|s| {
-                self.lines_before(&s.version, deprecated_in) < window as usize
-            });
-        if deprecated_in.major > 0 && policy.post_1_0_removal_requires_major {
-            let next_major = Version::new(deprecated_in.major + 1, 0, 0);
-            let from = self
-                .majors
-                .partition_point(|&i| i < enough || self.versions[i].version < next_major);
-            return self.majors.get(from).map(|&i| &self.versions[i]);
+        let own = line_of(deprecated_in);
+        let start = self.lines.partition_point(|l| l.line < own);
+        let window = window as usize;
+        // The `window` earliest warning dates so far, ascending.
+        let mut warned: Vec<Time> = Vec::with_capacity(window + 1);
+        let mut best: Option<&Shipped> = None;
+        let earlier = |a: &Shipped, b: Option<&Shipped>| {
+            b.is_none_or(|b| (a.date, &a.version) < (b.date, &b.version))
+        };
+        for (i, line) in self.lines.iter().enumerate().skip(start) {
+            if best.is_some_and(|b| b.date <= self.suffix_first[i]) {
+                break;
+            }
+            let (candidates, warns_from) = if line.line == own {
+                // Only a zero window allows a removal in the same line.
+                let after = line.releases.iter().filter(|s| s.version > *deprecated_in);
+                let candidate = if window == 0 {
+                    after.clone().find(|s| {
+                        self.major_allows(policy, &s.version, deprecated_in, Some(s.date))
+                    })
+                } else {
+                    None
+                };
+                let warns = line
+                    .releases
+                    .iter()
+                    .filter(|s| s.version >= *deprecated_in)
+                    .map(|s| s.date)
+                    .min();
+                (candidate, warns)
+            } else {
+                let candidate = if window == 0 || warned.len() == window {
+                    let from = window.checked_sub(1).map(|w| warned[w]);
+                    line.releases
+                        .iter()
+                        .filter(|s| from.is_none_or(|t| s.date >= t))
+                        .find(|s| {
+                            self.major_allows(policy, &s.version, deprecated_in, Some(s.date))
+                        })
+                } else {
+                    None
+                };
+                (candidate, Some(line.first))
+            };
+            if let Some(c) = candidates
+                && earlier(c, best)
+            {
+                best = Some(c);
+            }
+            if let Some(t) = warns_from {
+                let at = warned.partition_point(|w| *w <= t);
+                warned.insert(at, t);
+                warned.truncate(window);
+            }
         }
-        self.versions[enough..]
-            .iter()
-            .find(|s| s.version.pre.is_empty())
+        best
+    }
+
+    /// The next release that could remove an item with no shipped
+    /// opportunity yet. For a new major, also how many more lines must ship
+    /// before it (0: it may remove the item when it ships); before 1.0 the
+    /// candidate line is far enough that the lines before it suffice.
+    pub fn next_opportunity(
+        &self,
+        policy: &DeprecationPolicy,
+        window: u32,
+        deprecated_in: &Version,
+    ) -> (Version, usize) {
+        let d = deprecated_in;
+        if self.needs_new_major(policy, d, d, None) {
+            let highest = self.lines.last().map_or(0, |l| l.line.0);
+            let major = Version::new(highest.max(d.major) + 1, 0, 0);
+            let missing = (window as usize).saturating_sub(self.lines_before(&major, d, None));
+            return (major, missing);
+        }
+        let candidate = if window == 0 {
+            // Nothing after it has shipped in its line, or it would be overdue.
+            if d.pre.is_empty() {
+                Version::new(d.major, d.minor, d.patch + 1)
+            } else {
+                leads_to(d)
+            }
+        } else {
+            // Lines still to ship: its own (unless it has), then the lines
+            // after the highest shipped one; the first with `window` lines
+            // warned before it is the candidate.
+            let warned = self.lines_before(&Version::new(d.major, u64::MAX, 0), d, None) as u64;
+            let next = self
+                .lines
+                .iter()
+                .rev()
+                .find(|l| l.line.0 == d.major && l.line >= line_of(d))
+                .map_or(d.minor, |l| l.line.1)
+                + 1;
+            let minor = if self.own_line_warned(d).is_none() {
+                next + u64::from(window).saturating_sub(warned).max(1) - 1
+            } else {
+                next + u64::from(window).saturating_sub(warned)
+            };
+            Version::new(d.major, minor, 0)
+        };
+        (candidate, 0)
     }
 }
 
@@ -370,22 +585,167 @@ mod tests {
     #[test]
     fn unshipped_versions_do_not_count_as_lines() {
         // Only shipped releases are passed in; a draft 0.4.0 is simply absent.
-        let s = shipped(&[("0.3.0", "2026-01-01")]);
+        let s = shipped(&[("0.3.0", "2026-01-01"), ("0.4.0-rc.1", "2026-01-05")]);
         let s = ShippedLines::new(&s);
-        assert_eq!(s.lines_before(&v("0.5.0"), &v("0.3.0")), 1);
-        assert_eq!(s.lines_before(&v("0.3.5"), &v("0.3.0")), 0);
-        assert!(!s.is_opportunity(&rules(), 1, &v("0.5.0-rc.1"), &v("0.3.0")));
+        assert_eq!(s.lines_before(&v("0.5.0"), &v("0.3.0"), None), 1);
+        assert_eq!(s.lines_before(&v("0.3.5"), &v("0.3.0"), None), 0);
+        assert!(s.is_opportunity(&rules(), 1, &v("0.5.0-rc.1"), &v("0.3.0")));
+        assert!(!s.is_opportunity(&rules(), 2, &v("0.5.0-rc.1"), &v("0.3.0")));
     }
 
-    /// The rules as first written, scanning every release for every
-    /// question: the reference the ordered index must agree with.
+    /// governance: Release Types (a pre-release validates the release it
+    /// leads to) and Deprecation Policy.
+    #[test]
+    fn a_pre_release_is_judged_as_the_release_it_leads_to() {
+        let api = DeprecationKind::Api;
+        let s = shipped(&[("0.3.0", "2026-01-01"), ("0.4.0", "2026-02-01")]);
+        let j = judge(&rules(), api, &v("0.3.0"), Some(&v("0.5.0-rc.1")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed);
+        let s = shipped(&[
+            ("1.2.0", "2026-01-01"),
+            ("1.3.0", "2026-02-01"),
+            ("2.0.0", "2026-03-01"),
+        ]);
+        let j = judge(&rules(), api, &v("1.2.0"), Some(&v("2.0.0-rc.1")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed);
+        // Still only as good as the release it leads to.
+        let j = judge(&rules(), api, &v("1.2.0"), Some(&v("2.1.0-rc.1")), &s);
+        assert_eq!(j.status, DeprecationStatus::Premature);
+    }
+
+    /// governance: Versioning Rules, "post-1.0: breaking changes require a
+    /// major version bump".
+    #[test]
+    fn once_1_0_has_shipped_a_pre_1_0_item_needs_a_new_major() {
+        let api = DeprecationKind::Api;
+        let s = shipped(&[
+            ("0.9.0", "2026-01-01"),
+            ("1.0.0", "2026-02-01"),
+            ("1.1.0", "2026-03-01"),
+        ]);
+        let j = judge(&rules(), api, &v("0.9.0"), Some(&v("1.1.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Premature);
+        let j = judge(&rules(), api, &v("0.9.0"), Some(&v("1.0.0")), &s);
+        assert_eq!(j.status, DeprecationStatus::Removed, "1.0.0 is a new major");
+        let j = judge(&rules(), api, &v("0.9.0"), None, &s);
+        assert_eq!(j.status, DeprecationStatus::Overdue);
+        assert_eq!(j.overdue_since, Some(parse("2026-02-01").unwrap()));
+        // A 0.x backport shipped after 1.0.0 is no opportunity either.
+        let mut late = s.clone();
+        late.extend(shipped(&[("0.10.0", "2026-04-01")]));
+        let j = judge(&rules(), api, &v("0.9.0"), Some(&v("0.10.0")), &late);
+        assert_eq!(j.status, DeprecationStatus::Premature);
+        let lines = ShippedLines::new(&late);
+        assert!(lines.removal_needs_major(&rules(), &v("0.10.0"), &v("0.9.0")));
+        // Before 1.0 shipped, the same removal needed no major.
+        let early = shipped(&[("0.9.0", "2026-01-01"), ("0.10.0", "2026-01-15")]);
+        let lines = ShippedLines::new(&early);
+        assert!(!lines.removal_needs_major(&rules(), &v("0.10.0"), &v("0.9.0")));
+        assert_eq!(
+            judge(&rules(), api, &v("0.9.0"), Some(&v("0.10.0")), &early).status,
+            DeprecationStatus::Removed
+        );
+    }
+
+    /// governance: Deprecation Policy. A line warns before R only if it
+    /// shipped before R did.
+    #[test]
+    fn a_release_shipped_later_does_not_rewrite_the_past() {
+        let api = DeprecationKind::Api;
+        let before = shipped(&[("1.3.0", "2026-01-01"), ("2.0.0", "2026-02-01")]);
+        let after = shipped(&[
+            ("1.3.0", "2026-01-01"),
+            ("2.0.0", "2026-02-01"),
+            ("1.4.0", "2026-03-01"),
+        ]);
+        for s in [&before, &after] {
+            let j = judge(&rules(), api, &v("1.3.0"), None, s);
+            assert_eq!(
+                j.status,
+                DeprecationStatus::Active,
+                "2.0.0 had one line behind it"
+            );
+            let lines = ShippedLines::new(s);
+            assert_eq!(
+                lines.next_opportunity(&rules(), j.window, &v("1.3.0")),
+                (v("3.0.0"), 0),
+                "1.3, 1.4 and 2.0 will have shipped before 3.0.0"
+            );
+        }
+        let lines = ShippedLines::new(&before);
+        assert_eq!(
+            lines.next_opportunity(&rules(), 2, &v("1.3.0")),
+            (v("3.0.0"), 0)
+        );
+        let only = ShippedLines::new(&shipped(&[("1.3.0", "2026-01-01")]));
+        assert_eq!(
+            only.next_opportunity(&rules(), 2, &v("1.3.0")),
+            (v("2.0.0"), 1)
+        );
+        // 2.0.0 and 2.1.0 shipped: the next opportunity is 3.0.0, not 2.0.0.
+        let mut more = after.clone();
+        more.extend(shipped(&[("2.1.0", "2026-04-01")]));
+        let lines = ShippedLines::new(&more);
+        assert_eq!(
+            lines.next_opportunity(&rules(), 2, &v("1.3.0")),
+            (v("3.0.0"), 0)
+        );
+    }
+
+    #[test]
+    fn the_next_opportunity_before_1_0_is_the_next_line_with_enough_warning() {
+        let none = ShippedLines::new(&[]);
+        assert_eq!(
+            none.next_opportunity(&rules(), 1, &v("0.3.0")),
+            (v("0.4.0"), 0)
+        );
+        assert_eq!(
+            none.next_opportunity(&rules(), 0, &v("0.3.0")),
+            (v("0.3.1"), 0)
+        );
+        assert_eq!(
+            none.next_opportunity(&rules(), 0, &v("0.3.0-rc.1")),
+            (v("0.3.0"), 0)
+        );
+        let s = ShippedLines::new(&shipped(&[
+            ("0.3.0", "2026-01-01"),
+            ("0.3.1", "2026-01-02"),
+        ]));
+        assert_eq!(
+            s.next_opportunity(&rules(), 1, &v("0.3.0")),
+            (v("0.4.0"), 0)
+        );
+        assert_eq!(
+            s.next_opportunity(&rules(), 2, &v("0.3.0")),
+            (v("0.5.0"), 0)
+        );
+    }
+
+    /// The rules as written in DESIGN.md, scanning every release for every
+    /// question: the reference the line index must agree with.
     mod reference {
         use super::*;
 
-        pub fn lines_before(release: &Version, d: &Version, shipped: &[Shipped]) -> usize {
+        fn stable(r: &Version, d: &Version, at: Option<Time>, shipped: &[Shipped]) -> bool {
+            d.major >= 1
+                || r.major >= 1
+                || shipped.iter().any(|s| {
+                    s.version.pre.is_empty()
+                        && s.version.major >= 1
+                        && at.is_none_or(|t| s.date <= t)
+                })
+        }
+
+        pub fn lines_before(
+            release: &Version,
+            d: &Version,
+            at: Option<Time>,
+            shipped: &[Shipped],
+        ) -> usize {
             let own = (release.major, release.minor);
             let mut lines: Vec<(u64, u64)> = shipped
                 .iter()
+                .filter(|s| s.version.pre.is_empty() && at.is_none_or(|t| s.date <= t))
                 .map(|s| &s.version)
                 .filter(|v| *v >= d && (v.major, v.minor) < own)
                 .map(|v| (v.major, v.minor))
@@ -402,14 +762,16 @@ mod tests {
             d: &Version,
             shipped: &[Shipped],
         ) -> bool {
-            if release <= d || !release.pre.is_empty() {
+            let r = Version::new(release.major, release.minor, release.patch);
+            if r <= *d {
                 return false;
             }
-            if lines_before(release, d, shipped) < window as usize {
+            let at = shipped.iter().find(|s| s.version == r).map(|s| s.date);
+            if lines_before(&r, d, at, shipped) < window as usize {
                 return false;
             }
-            if d.major > 0 && policy.post_1_0_removal_requires_major {
-                return release.minor == 0 && release.patch == 0 && release.major > d.major;
+            if policy.post_1_0_removal_requires_major && stable(&r, d, at, shipped) {
+                return r.minor == 0 && r.patch == 0 && r.major > d.major;
             }
             true
         }
@@ -420,8 +782,11 @@ mod tests {
             d: &Version,
             shipped: &[Shipped],
         ) -> Option<Version> {
-            let mut ordered: Vec<&Shipped> = shipped.iter().collect();
-            ordered.sort_by(|a, b| a.version.cmp(&b.version));
+            let mut ordered: Vec<&Shipped> = shipped
+                .iter()
+                .filter(|s| s.version.pre.is_empty())
+                .collect();
+            ordered.sort_by(|a, b| (a.date, &a.version).cmp(&(b.date, &b.version)));
             ordered
                 .into_iter()
                 .find(|s| is_opportunity(policy, window, &s.version, d, shipped))
@@ -449,27 +814,37 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_ordered_index_answers_as_the_scan_does(
+        fn the_line_index_answers_as_the_scan_does(
             versions in prop::collection::vec(version(), 0..25),
+            days in prop::collection::vec(0i64..30, 25),
             d in version(),
             r in version(),
             window in 0u32..4,
             requires_major in any::<bool>(),
         ) {
+            // A version ships once; dates may disagree with version order
+            // (backports) and repeat (two releases on one day).
+            let mut seen = std::collections::BTreeSet::new();
             let shipped: Vec<Shipped> = versions
                 .iter()
-                .enumerate()
-                .map(|(i, v)| Shipped {
+                .zip(days)
+                .filter(|(v, _)| seen.insert((*v).clone()))
+                .map(|(v, day)| Shipped {
                     version: v.clone(),
-                    date: parse("2026-01-01").unwrap() + chrono::Duration::days(i as i64),
+                    date: parse("2026-01-01").unwrap() + chrono::Duration::days(day),
                 })
                 .collect();
             let mut policy = rules();
             policy.post_1_0_removal_requires_major = requires_major;
             let index = ShippedLines::new(&shipped);
+            let at = shipped.get(window as usize).map(|s| s.date);
             prop_assert_eq!(
-                index.lines_before(&r, &d),
-                reference::lines_before(&r, &d, &shipped)
+                index.lines_before(&r, &d, at),
+                reference::lines_before(&r, &d, at, &shipped)
+            );
+            prop_assert_eq!(
+                index.lines_before(&r, &d, None),
+                reference::lines_before(&r, &d, None, &shipped)
             );
             prop_assert_eq!(
                 index.is_opportunity(&policy, window, &r, &d),

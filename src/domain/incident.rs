@@ -38,6 +38,8 @@ pub struct Facts {
     pub opened_at: Time,
     pub triaged_at: Option<Time>,
     pub resolved_at: Option<Time>,
+    /// When the release named as the fix shipped, if it has.
+    pub fix_shipped_at: Option<Time>,
 }
 
 impl Facts {
@@ -57,7 +59,8 @@ pub enum SlaState {
     Pending,
     /// The clock stopped in time.
     Met,
-    /// The clock stopped, but late.
+    /// The clock stopped, but late (while the incident is open, this is
+    /// still a finding).
     Breached,
     /// The clock runs past its due time.
     Overdue,
@@ -72,6 +75,7 @@ pub struct Judgement {
     /// When the SLA ends, once it is known.
     pub due_at: Option<Time>,
     pub state: SlaState,
+    /// Open and past its SLA: running past its due time, or stopped late.
     pub overdue: bool,
     pub overdue_by_hours: Option<f64>,
 }
@@ -115,6 +119,13 @@ pub fn judge_by_dates(policy: &Policy, facts: &Facts, shipped: &[Time], now: Tim
     };
     let stopped = match sla.clock {
         Clock::Triage => facts.triaged_at.or(facts.resolved_at),
+        // governance: Incident Response, "fix in next scheduled release".
+        // A fix that shipped in time is on time, however late its
+        // resolution was recorded.
+        Clock::Resolve if sla.next_release => match (facts.resolved_at, facts.fix_shipped_at) {
+            (Some(r), Some(f)) => Some(r.min(f)),
+            (r, _) => r,
+        },
         Clock::Resolve => facts.resolved_at,
     };
     let state = match (stopped, due_at) {
@@ -123,16 +134,22 @@ pub fn judge_by_dates(policy: &Policy, facts: &Facts, shipped: &[Time], now: Tim
         (None, Some(d)) if now > d || (sla.next_release && now >= d) => SlaState::Overdue,
         (None, _) => SlaState::Pending,
     };
-    let overdue = state == SlaState::Overdue;
+    // governance: Incident Response. A late triage is recorded as breached,
+    // not forgiven: the incident stays a finding until it is resolved.
+    let late_by = match state {
+        SlaState::Overdue => due_at.map(|d| time::hours_between(d, now)),
+        SlaState::Breached if facts.is_open() => {
+            due_at.zip(stopped).map(|(d, s)| time::hours_between(d, s))
+        }
+        _ => None,
+    };
     Judgement {
         sla: Some(sla.id.clone()),
         next_release: sla.next_release,
         due_at,
         state,
-        overdue,
-        overdue_by_hours: due_at
-            .filter(|_| overdue)
-            .map(|d| time::hours_between(d, now)),
+        overdue: late_by.is_some(),
+        overdue_by_hours: late_by,
     }
 }
 
@@ -150,6 +167,7 @@ mod tests {
             opened_at: parse(opened).unwrap(),
             triaged_at: None,
             resolved_at: None,
+            fix_shipped_at: None,
         }
     }
 
@@ -178,6 +196,67 @@ mod tests {
             judge(&p, &f, &[], at_24h + chrono::Duration::days(3)).state,
             SlaState::Breached
         );
+    }
+
+    /// governance: Incident Response. Triage 48 h late does not forgive the
+    /// breach: the open incident stays overdue (by the 48 h) until resolved.
+    #[test]
+    fn a_late_triage_keeps_an_open_incident_overdue() {
+        let p = Policy::builtin();
+        let mut f = facts(
+            IncidentKind::ConformanceRegression,
+            Severity::Medium,
+            "2026-03-01T00:00:00Z",
+        );
+        f.triaged_at = Some(parse("2026-03-04T00:00:00Z").unwrap());
+        let now = parse("2026-03-05T00:00:00Z").unwrap();
+        let j = judge(&p, &f, &[], now);
+        assert_eq!(
+            (j.state, j.overdue, j.overdue_by_hours),
+            (SlaState::Breached, true, Some(48.0))
+        );
+        f.resolved_at = Some(now);
+        let j = judge(&p, &f, &[], now);
+        assert_eq!((j.state, j.overdue), (SlaState::Breached, false));
+        // Triaged exactly at the due time is on time.
+        f.triaged_at = Some(parse("2026-03-02T00:00:00Z").unwrap());
+        f.resolved_at = None;
+        assert_eq!(judge(&p, &f, &[], now).state, SlaState::Met);
+    }
+
+    /// governance: Incident Response, "fix in next scheduled release".
+    #[test]
+    fn a_fix_shipped_in_the_next_release_is_on_time_however_late_it_is_recorded() {
+        let p = Policy::builtin();
+        let mut f = facts(
+            IncidentKind::Security,
+            Severity::Medium,
+            "2026-03-01T00:00:00Z",
+        );
+        let next = Shipped {
+            version: Version::new(0, 4, 1),
+            date: parse("2026-03-10T00:00:00Z").unwrap(),
+        };
+        let later = Shipped {
+            version: Version::new(0, 4, 2),
+            date: parse("2026-03-20T00:00:00Z").unwrap(),
+        };
+        let now = parse("2026-03-25T00:00:00Z").unwrap();
+        let shipped = [next.clone(), later.clone()];
+        f.resolved_at = Some(parse("2026-03-10T01:00:00Z").unwrap());
+        assert_eq!(
+            judge(&p, &f, &shipped, now).state,
+            SlaState::Breached,
+            "no fix release named"
+        );
+        f.fix_shipped_at = Some(next.date);
+        assert_eq!(judge(&p, &f, &shipped, now).state, SlaState::Met);
+        // Fixed in the release after the next one: breached.
+        f.fix_shipped_at = Some(later.date);
+        assert_eq!(judge(&p, &f, &shipped, now).state, SlaState::Breached);
+        // A release that shipped before the opening already held the fix.
+        f.fix_shipped_at = Some(parse("2026-02-01").unwrap());
+        assert_eq!(judge(&p, &f, &shipped, now).state, SlaState::Met);
     }
 
     #[test]

@@ -208,6 +208,15 @@ pub struct TierDef {
     pub title: String,
     pub count: u32,
     pub vetting: String,
+    /// Licenses the tier allows, narrower than the permissive list (an
+    /// expression must be satisfiable with these alone); none: any
+    /// permissive license.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<String>>,
+    /// Conformance pass rate below which a release is blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conformance_required_pct: Option<f64>,
+    /// Conformance pass rate below which a release is warned.
     #[serde(default)]
     pub conformance_target_pct: Option<f64>,
 }

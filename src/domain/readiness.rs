@@ -115,13 +115,30 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     (evidence, blockers)
 }
 
+/// DESIGN: "latest corpus pass rate". The latest result decides: a failing
+/// result without a value is unmet, whatever value came before it; a
+/// passing one without a value stands on the latest value recorded.
 fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<String>) {
     let gate = c.gate.as_deref().unwrap_or_default();
     let least = c.at_least.unwrap_or_default();
-    let latest = snap
-        .gate_results
-        .iter()
-        .rfind(|r| r.rec.gate == gate && r.rec.value.is_some());
+    let results = || snap.gate_results.iter().filter(|r| r.rec.gate == gate);
+    if let Some(r) = results().next_back()
+        && r.rec.value.is_none()
+        && !r.rec.passed
+    {
+        return (
+            vec![format!(
+                "{gate} failed without a value at {} (entry {})",
+                time::format(r.at),
+                r.seq
+            )],
+            vec![format!(
+                "{gate}'s latest result fails; record a passing result of at least {}",
+                fmt_num(least)
+            )],
+        );
+    }
+    let latest = results().rfind(|r| r.rec.value.is_some());
     match latest.and_then(|r| r.rec.value.map(|v| (r, v))) {
         Some((r, v)) if v >= least => (
             vec![format!(
@@ -322,6 +339,38 @@ mod tests {
         assert!(criterion(&judge_now(&s), "ci-green").met);
     }
 
+    /// DESIGN: "latest corpus pass rate"; the latest result decides.
+    #[test]
+    fn a_failing_corpus_result_without_a_value_is_unmet() {
+        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let result = |value: Option<f64>, passed: bool| GateResultRec {
+            gate: "corpus-pass-rate".into(),
+            platform: None,
+            value,
+            passed,
+            comparator: None,
+            threshold: None,
+            commit_sha: None,
+            release: None,
+            source: None,
+        };
+        s.gate_results
+            .push(Stamped::at(1, "2026-02-01", result(Some(95.0), true)));
+        assert!(criterion(&judge_now(&s), "conformance").met);
+        s.gate_results
+            .push(Stamped::at(2, "2026-02-02", result(None, true)));
+        assert!(
+            criterion(&judge_now(&s), "conformance").met,
+            "a pass stands on 95"
+        );
+        s.gate_results
+            .push(Stamped::at(3, "2026-02-03", result(None, false)));
+        let r = judge_now(&s);
+        let c = criterion(&r, "conformance");
+        assert!(!c.met);
+        assert!(c.blockers[0].contains("latest result fails"), "{c:?}");
+    }
+
     #[test]
     fn budgets_need_thirty_days_of_history_and_no_sample_over() {
         let mut s = Snapshot::empty("pi", parse("2026-03-31").unwrap(), Policy::builtin());
@@ -390,6 +439,52 @@ mod tests {
         let c = criterion(&r, "security-review");
         assert!(
             !c.met && c.blockers[0].contains("policy changed on 2026-02-10"),
+            "{c:?}"
+        );
+    }
+
+    /// governance: Security Review, "capability policy changes
+    /// (adding/removing capabilities)".
+    #[test]
+    fn removing_a_capability_stales_the_security_review() {
+        use crate::domain::{
+            deprecation::DeprecationKind,
+            record::{DeprecationRec, RemovalRec},
+        };
+        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        s.deprecations.push(Stamped::at(
+            1,
+            "2026-01-01",
+            DeprecationRec {
+                item: "net.raw".into(),
+                kind: DeprecationKind::CapabilityPolicy,
+                version: "0.3.0".into(),
+                replacement: None,
+                note: None,
+            },
+        ));
+        s.attestations.push(Stamped::at(
+            2,
+            "2026-02-01",
+            AttestationRec {
+                criterion: "security-review".into(),
+                signed_by: Some("alice".into()),
+                note: None,
+            },
+        ));
+        assert!(criterion(&judge_now(&s), "security-review").met);
+        s.removals.push(Stamped::at(
+            3,
+            "2026-02-15",
+            RemovalRec {
+                item: "net.raw".into(),
+                version: "0.4.0".into(),
+            },
+        ));
+        let r = judge_now(&s);
+        let c = criterion(&r, "security-review");
+        assert!(
+            !c.met && c.blockers[0].contains("capability-policy removal of \"net.raw\""),
             "{c:?}"
         );
     }

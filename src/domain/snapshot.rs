@@ -76,10 +76,13 @@ pub struct Need<'v> {
     /// that version judges).
     pub removals_in: Option<&'v str>,
     /// For each sign-off that a capability-policy change stales, the first
-    /// capability-policy deprecation after it (with `attestations`).
+    /// capability-policy deprecation and removal after it (with
+    /// `attestations`).
     pub staling_changes: bool,
     /// Extensions, their removals and the tier conformance counts.
     pub extensions: bool,
+    /// The latest tier conformance counts alone.
+    pub tier_conformance: bool,
     /// Incidents and their events.
     pub incidents: Incidents,
     /// The latest completion of each maintenance task.
@@ -99,6 +102,7 @@ impl Need<'static> {
         removals_in: None,
         staling_changes: false,
         extensions: false,
+        tier_conformance: false,
         incidents: Incidents::None,
         maintenance: false,
         attestations: false,
@@ -114,6 +118,7 @@ impl Need<'static> {
         removals_in: None,
         staling_changes: true,
         extensions: true,
+        tier_conformance: true,
         incidents: Incidents::All,
         maintenance: true,
         attestations: true,
@@ -178,6 +183,7 @@ impl Need<'static> {
     /// `ledger check-release` (with `removals_in` the version checked).
     pub const CHECK_RELEASE: Need<'static> = Need {
         releases: true,
+        tier_conformance: true,
         gates: true,
         budgets: true,
         samples: Samples::Latest,
@@ -195,6 +201,7 @@ impl Need<'static> {
         removals_in: None,
         staling_changes: true,
         extensions: false,
+        tier_conformance: false,
         incidents: Incidents::Open,
         maintenance: true,
         attestations: true,
@@ -353,8 +360,10 @@ pub struct TierCount {
     pub tier: String,
     pub expected: u32,
     pub actual: usize,
+    pub conformance_required_pct: Option<f64>,
     pub conformance_target_pct: Option<f64>,
     pub conformance_pass_pct: Option<f64>,
+    pub standing: extension::TierStanding,
 }
 
 /// An incident with its SLA standing.
@@ -710,6 +719,7 @@ impl Snapshot {
                     violations: extension::violations(
                         &self.policy,
                         &extension::Candidate {
+                            tier: &rec.tier,
                             license: &rec.license,
                             provenance: &rec.provenance,
                             doctor: rec.doctor.as_deref(),
@@ -725,38 +735,55 @@ impl Snapshot {
     /// Corpus size per tier against the policy, with the latest conformance.
     pub fn tier_counts(&self) -> Vec<TierCount> {
         let rows = self.extension_rows();
-        let mut conformance: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        let conformance = self.tier_pass_pct();
+        self.policy
+            .extensions
+            .tiers
+            .iter()
+            .map(|t| {
+                let pass = conformance.get(t.id.as_str()).copied();
+                TierCount {
+                    tier: t.id.clone(),
+                    expected: t.count,
+                    actual: rows.iter().filter(|r| !r.removed && r.tier == t.id).count(),
+                    conformance_required_pct: t.conformance_required_pct,
+                    conformance_target_pct: t.conformance_target_pct,
+                    conformance_pass_pct: pass,
+                    standing: extension::tier_standing(t, pass),
+                }
+            })
+            .collect()
+    }
+
+    /// The pass rate of each tier in the latest conformance summary (only
+    /// the latest counts; it may hold several tiers).
+    pub fn tier_pass_pct(&self) -> BTreeMap<&str, f64> {
+        let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         if let Some(last) = self.tier_conformance.last() {
-            // Only the latest summary counts; it may hold several tiers.
             for t in self.tier_conformance.iter().filter(|t| t.at == last.at) {
                 if let Some(tier) = &t.rec.tier {
-                    let slot = conformance.entry(tier).or_default();
+                    let slot = counts.entry(tier).or_default();
                     slot.0 += t.rec.pass;
                     slot.1 += t.rec.pass + t.rec.fail;
                 }
             }
         }
-        self.policy
-            .extensions
-            .tiers
-            .iter()
-            .map(|t| TierCount {
-                tier: t.id.clone(),
-                expected: t.count,
-                actual: rows.iter().filter(|r| !r.removed && r.tier == t.id).count(),
-                conformance_target_pct: t.conformance_target_pct,
-                conformance_pass_pct: conformance
-                    .get(t.id.as_str())
-                    .filter(|(_, judged)| *judged > 0)
-                    .map(|(pass, judged)| *pass as f64 * 100.0 / *judged as f64),
-            })
+        counts
+            .into_iter()
+            .filter(|(_, (_, judged))| *judged > 0)
+            .map(|(tier, (pass, judged))| (tier, pass as f64 * 100.0 / judged as f64))
             .collect()
     }
 
     /// Every incident with its SLA standing, by id.
     pub fn incident_rows(&self) -> Vec<IncidentRow> {
-        let mut shipped: Vec<Time> = self.shipped().iter().map(|s| s.date).collect();
+        let releases = self.shipped();
+        let mut shipped: Vec<Time> = releases.iter().map(|s| s.date).collect();
         shipped.sort_unstable();
+        let shipped_at = |v: &str| {
+            let v = Version::parse(v).ok()?;
+            releases.iter().find(|s| s.version == v).map(|s| s.date)
+        };
         let events = by_key(&self.incident_events, |e| e.rec.incident);
         self.incidents
             .iter()
@@ -779,6 +806,10 @@ impl Snapshot {
                     opened_at: i.at,
                     triaged_at,
                     resolved_at: resolved.as_ref().map(|r| r.0),
+                    fix_shipped_at: resolved
+                        .as_ref()
+                        .and_then(|r| r.1.as_deref())
+                        .and_then(shipped_at),
                 };
                 let j = incident::judge_by_dates(&self.policy, &facts, &shipped, self.now);
                 let due = match (j.due_at, j.next_release, &j.sla) {
@@ -830,23 +861,52 @@ impl Snapshot {
             .policy
             .criterion(criterion)
             .is_some_and(|c| c.stale_on_capability_change);
+        // DESIGN: stale once a capability-policy deprecation or policy
+        // change is recorded after it; governance (Security Review) counts
+        // removing a capability as such a change.
         let stale = if stale_on_change {
-            let dep = self
+            let is_capability = |item: &str| {
+                self.deprecations
+                    .iter()
+                    .any(|d| d.rec.item == item && d.rec.kind == DeprecationKind::CapabilityPolicy)
+            };
+            let deprecation = self
                 .deprecations
                 .iter()
-                .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at);
-            let change = self.policy_changes.iter().find(|t| **t > latest.at);
-            match (dep, change) {
-                (Some(d), _) => Some(format!(
-                    "capability-policy deprecation of \"{}\" (entry {}) came after it",
-                    d.rec.item, d.seq
-                )),
-                (None, Some(t)) => Some(format!(
-                    "the policy changed on {} after it",
-                    super::time::date(*t)
-                )),
-                (None, None) => None,
-            }
+                .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at)
+                .map(|d| {
+                    let why = format!(
+                        "capability-policy deprecation of \"{}\" (entry {}) came after it",
+                        d.rec.item, d.seq
+                    );
+                    (d.at, why)
+                });
+            let removal = self
+                .removals
+                .iter()
+                .find(|r| r.at > latest.at && is_capability(&r.rec.item))
+                .map(|r| {
+                    let why = format!(
+                        "capability-policy removal of \"{}\" (entry {}) came after it",
+                        r.rec.item, r.seq
+                    );
+                    (r.at, why)
+                });
+            let change = self
+                .policy_changes
+                .iter()
+                .find(|t| **t > latest.at)
+                .map(|t| {
+                    (
+                        *t,
+                        format!("the policy changed on {} after it", super::time::date(*t)),
+                    )
+                });
+            [deprecation, removal, change]
+                .into_iter()
+                .flatten()
+                .min_by_key(|(at, _)| *at)
+                .map(|(_, why)| why)
         } else {
             None
         };
@@ -867,38 +927,12 @@ fn earliest_removal(
     if let Some(v) = &j.first_opportunity {
         return Some(v.to_string());
     }
-    let post_1_0 = deprecated_in.major > 0 && rules.post_1_0_removal_requires_major;
-    // The first candidate after the deprecation that already has enough
-    // warning lines behind it; otherwise say how many more lines must ship.
-    let candidate = if post_1_0 {
-        Version::new(deprecated_in.major + 1, 0, 0)
-    } else if window == 0 {
-        Version::new(
-            deprecated_in.major,
-            deprecated_in.minor,
-            deprecated_in.patch + 1,
-        )
-    } else {
-        let shipped_lines = shipped.lines_before(
-            &Version::new(deprecated_in.major, u64::MAX, 0),
-            deprecated_in,
-        ) as u64;
-        let needed = u64::from(window).saturating_sub(shipped_lines.max(1)) + 1;
-        Version::new(
-            deprecated_in.major,
-            deprecated_in.minor.saturating_add(needed.max(1)),
-            0,
-        )
-    };
-    let have = shipped.lines_before(&candidate, deprecated_in);
-    if shipped.is_opportunity(rules, window, &candidate, deprecated_in) || !post_1_0 {
-        Some(candidate.to_string())
-    } else {
-        Some(format!(
-            "{candidate} once {} more minor line(s) ship",
-            window as usize - have.min(window as usize)
-        ))
-    }
+    Some(
+        match shipped.next_opportunity(rules, window, deprecated_in) {
+            (candidate, 0) => candidate.to_string(),
+            (candidate, missing) => format!("{candidate} once {missing} more minor line(s) ship"),
+        },
+    )
 }
 
 /// Rows grouped by a key, each group in the rows' (time) order.

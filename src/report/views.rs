@@ -138,7 +138,9 @@ pub fn deprecations(rows: &[DeprecationRow]) -> View {
 }
 
 /// `ledger extensions`.
-pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) -> View {
+/// `ledger extensions`: the extensions, then the `tiers` given against the
+/// policy (none: no tier table).
+pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount]) -> View {
     let mut view = list(
         Some(format!("Extensions ({})", rows.len())),
         rows,
@@ -151,7 +153,7 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) 
             ("violations", "violations"),
         ],
     );
-    if show_tiers {
+    if !tiers.is_empty() {
         view.blocks
             .push(Block::Heading("Tiers against the policy".into()));
         view.blocks.push(Block::Table(Table {
@@ -159,8 +161,9 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) 
                 "tier",
                 "expected",
                 "in corpus",
-                "conformance target",
+                "conformance level",
                 "conformance",
+                "standing",
             ]
             .map(String::from)
             .to_vec(),
@@ -171,12 +174,15 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], show_tiers: bool) 
                         t.tier.clone(),
                         t.expected.to_string(),
                         t.actual.to_string(),
-                        t.conformance_target_pct
-                            .map(|p| format!("{}%", number(p)))
-                            .unwrap_or("best effort".into()),
+                        match (t.conformance_required_pct, t.conformance_target_pct) {
+                            (Some(r), _) => format!("{}% required", number(r)),
+                            (None, Some(p)) => format!("{}% target", number(p)),
+                            (None, None) => "best effort".into(),
+                        },
                         t.conformance_pass_pct
                             .map(|p| format!("{}%", number(p)))
                             .unwrap_or("-".into()),
+                        cell(&serde_json::to_value(t.standing).unwrap_or_default()),
                     ]
                 })
                 .collect(),

@@ -20,8 +20,8 @@ use crate::domain::{self, Time};
 
 pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash};
 pub use read::{
-    Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry, latest_policy, load_snapshot,
-    projects, require_project, select_sql,
+    FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
+    latest_policy, load_snapshot, projects, require_project, select_sql,
 };
 pub use verify::{VerifyReport, verify};
 

@@ -14,7 +14,10 @@ use crate::domain::{
     self, Snapshot, Time,
     deprecation::DeprecationKind,
     policy::{MilestoneRule, Policy},
-    record::{GateResultRec, IncidentRec, Kind, PolicyRec, Record, Stamped},
+    record::{
+        GateResultRec, IncidentRec, Kind, PolicyRec, Record, RemovalRec, Stamped,
+        TierConformanceRec,
+    },
     snapshot::{Incidents, Need, Samples},
     time,
 };
@@ -159,6 +162,19 @@ pub const OPEN_INCIDENTS: &str = "SELECT t.* FROM incidents t
                                         WHERE r.target = v.entry_seq AND r.effective_at <= ?2))
     ORDER BY t.effective_at, t.entry_seq";
 
+/// The first removal of project `?1` visible at `?2`, effective after `?3`,
+/// of an item deprecated as a capability policy (visible at `?2`).
+pub const FIRST_CAPABILITY_REMOVAL: &str = "SELECT t.* FROM removals t
+    WHERE t.project = ?1 AND t.effective_at > ?3 AND t.effective_at <= ?2
+      AND NOT EXISTS (SELECT 1 FROM retractions r
+                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2)
+      AND EXISTS (SELECT 1 FROM deprecations d
+                  WHERE d.project = t.project AND d.item = t.item
+                    AND d.kind = 'capability-policy' AND d.effective_at <= ?2
+                    AND NOT EXISTS (SELECT 1 FROM retractions r
+                                    WHERE r.target = d.entry_seq AND r.effective_at <= ?2))
+    ORDER BY t.effective_at, t.entry_seq LIMIT 1";
+
 /// Oldest first, as the journal orders time.
 const FORWARD: &str = "t.effective_at, t.entry_seq";
 
@@ -274,6 +290,20 @@ impl<'c> Reader<'c> {
     /// visible for them.
     pub fn open_incidents(&self) -> Result<Vec<Stamped<IncidentRec>>> {
         self.rows(OPEN_INCIDENTS, &[&self.project, &self.now])
+    }
+
+    /// The first removal of a capability-policy item effective after
+    /// `since`.
+    pub fn first_capability_removal_after(
+        &self,
+        since: Time,
+    ) -> Result<Option<Stamped<RemovalRec>>> {
+        let since = time::format(since);
+        let rows = self.rows(
+            FIRST_CAPABILITY_REMOVAL,
+            &[&self.project, &self.now, &since],
+        )?;
+        Ok(rows.into_iter().next())
     }
 
     /// The visible rows whose key matches, effective after `since`.
@@ -451,7 +481,13 @@ pub fn load_snapshot(
     if need.extensions {
         snap.extensions = r.all()?;
         snap.extension_removals = r.all()?;
-        snap.tier_conformance = r.all()?;
+    }
+    if need.extensions || need.tier_conformance {
+        // Only the latest summary counts; it may hold several tiers.
+        let latest: Option<Stamped<TierConformanceRec>> = r.latest(&[], None)?;
+        if let Some(latest) = latest {
+            snap.tier_conformance = r.at(&[], latest.at)?;
+        }
     }
     match need.incidents {
         Incidents::None => {}
@@ -477,19 +513,28 @@ pub fn load_snapshot(
         snap.attestations = r.latest_of_each("criterion", criteria)?;
     }
     if need.staling_changes && !need.deprecations {
-        // Added to what `removals_in` read, never in place of it.
-        let mut out = std::mem::take(&mut snap.deprecations);
+        // Added to what `removals_in` read, never in place of it: the first
+        // capability-policy deprecation and removal after each sign-off a
+        // capability change stales, with the removed item's deprecation.
+        let mut deprecations = std::mem::take(&mut snap.deprecations);
+        let mut removals = std::mem::take(&mut snap.removals);
+        let kind = DeprecationKind::CapabilityPolicy.as_str();
         for a in &snap.attestations {
             let stales = snap
                 .policy
                 .criterion(&a.rec.criterion)
                 .is_some_and(|c| c.stale_on_capability_change);
             if stales {
-                let kind = DeprecationKind::CapabilityPolicy.as_str();
-                out.extend(r.first_after(&[("kind", &kind)], a.at)?);
+                deprecations.extend(r.first_after(&[("kind", &kind)], a.at)?);
+                if let Some(removal) = r.first_capability_removal_after(a.at)? {
+                    let key: [Key<'_>; 2] = [("item", &removal.rec.item), ("kind", &kind)];
+                    deprecations.extend(r.find(&key)?);
+                    removals.push(removal);
+                }
             }
         }
-        snap.deprecations = in_time_order(out);
+        snap.deprecations = in_time_order(deprecations);
+        snap.removals = in_time_order(removals);
     }
     Ok(snap)
 }

@@ -727,6 +727,15 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
         "open incidents are not read through their indexes:\n{open}"
     );
     assert!(!open.contains("SCAN"), "open incidents scan:\n{open}");
+    let removal = plan(&store, FIRST_CAPABILITY_REMOVAL);
+    assert!(
+        removal.contains("removals_by_time") && removal.contains("deprecations_by_item"),
+        "capability removals are not read through their indexes:\n{removal}"
+    );
+    assert!(
+        !removal.contains("SCAN"),
+        "capability removals scan:\n{removal}"
+    );
     // The write path: the chain head and the policy in force.
     let head = plan(
         &store,

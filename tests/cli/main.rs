@@ -16,6 +16,9 @@ mod lists;
 // Governance questions and `--check` exit codes, on small histories.
 mod queries;
 
+// The governance rules at their edges.
+mod edges;
+
 // Integrity: append-only triggers, tamper detection, export, backup.
 mod integrity;
 
