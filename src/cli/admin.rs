@@ -229,7 +229,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     if db.exists() {
         if !Store::open(&db).is_ok_and(|s| s.is_demo()) {
             return Err(CommandError::invalid(format!(
-                "{} already exists and is not a demo ledger; pass --db with a new path",
+                "{} already exists and holds entries the demo did not write; pass --db with a new path (the demo never replaces a real ledger)",
                 db.display()
             )));
         }

@@ -240,9 +240,7 @@ pub struct BudgetArgs {
 pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
     let commit_sha = commit(&a.commit)?;
-    if !a.value.is_finite() {
-        return Err(Error::invalid("value", a.value, "a finite number").into());
-    }
+    let value = domain::budget::measured(a.value)?;
     let mut unit = String::new();
     let need = Need {
         budgets: true,
@@ -253,7 +251,7 @@ pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandErr
         unit = b.unit;
         Ok(MeasurementRec {
             budget: b.id,
-            value: a.value,
+            value,
             commit_sha: commit_sha.clone(),
             source: None,
         })

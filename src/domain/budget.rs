@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Time, policy::BudgetPolicy};
+use super::{Error, Time, policy::BudgetPolicy};
 
 named_enum! {
     /// Which way a budget must hold: `max` stays at or below the threshold,
@@ -29,6 +29,20 @@ pub struct Budget {
 
 /// How far over budget a value is, in percent of the threshold; negative
 /// when within budget (governance: Performance Regression).
+/// A measured value as a budget accepts it: finite and not negative, since
+/// every budget measures an amount (a latency, a size, a count).
+pub fn measured(value: f64) -> Result<f64, Error> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::invalid(
+            "value",
+            value,
+            "a finite number from 0 (a budget measures a time, size or count)",
+        ))
+    }
+}
+
 pub fn over_pct(value: f64, threshold: f64, direction: Direction) -> f64 {
     // Multiply before dividing so that exactly 20% over is exactly 20.0.
     match direction {

@@ -111,7 +111,7 @@ pub fn judge_by_dates(policy: &Policy, facts: &Facts, shipped: &[Time], now: Tim
         };
     };
     let due_at = match sla.within_hours {
-        Some(h) => Some(facts.opened_at + chrono::Duration::hours(i64::from(h))),
+        Some(h) => Some(time::hours_after(facts.opened_at, h)),
         None => shipped
             .get(shipped.partition_point(|d| *d <= facts.opened_at))
             .copied()

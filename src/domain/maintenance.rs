@@ -38,8 +38,8 @@ pub fn statuses(policy: &Policy, done: &[(String, Time)], now: Time) -> Vec<Task
                 .filter(|(id, _)| *id == t.id)
                 .map(|(_, at)| *at)
                 .max();
-            let days = i64::from(policy.maintenance.cadence_days.get(t.cadence));
-            let next = last.map(|l| l + chrono::Duration::days(days));
+            let days = policy.maintenance.cadence_days.get(t.cadence);
+            let next = last.map(|l| super::time::days_after(l, days));
             TaskStatus {
                 task: t.id.clone(),
                 title: t.title.clone(),

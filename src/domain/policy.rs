@@ -71,7 +71,7 @@ pub struct GateDef {
     pub kind: GateKind,
     pub comparator: Comparator,
     /// `None` for a gate that only takes `--pass` / `--fail`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::opt_number")]
     pub threshold: Option<f64>,
     pub unit: String,
     pub per_platform: bool,
@@ -84,12 +84,16 @@ pub struct GateDef {
 #[serde(deny_unknown_fields)]
 pub struct BudgetPolicy {
     /// Over budget by more than this blocks the next release.
+    #[serde(deserialize_with = "bounded::percent")]
     pub blocking_over_pct: f64,
     /// A change beyond this, the bad way, is drift.
+    #[serde(deserialize_with = "bounded::percent")]
     pub drift_tolerance_pct: f64,
     /// The default drift window.
+    #[serde(deserialize_with = "bounded::days")]
     pub drift_days: u32,
     /// How long a budget must hold to count as met consistently.
+    #[serde(deserialize_with = "bounded::days")]
     pub consistency_days: u32,
     pub definitions: Vec<BudgetDef>,
 }
@@ -104,6 +108,7 @@ pub struct BudgetDef {
     pub category: String,
     pub metric: String,
     pub unit: String,
+    #[serde(deserialize_with = "bounded::number")]
     pub threshold: f64,
     pub direction: Direction,
     pub ci_enforced: bool,
@@ -174,10 +179,10 @@ pub struct Sla {
     #[serde(default)]
     pub severities: Vec<Severity>,
     /// Covers only incidents over budget by more than this.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::opt_percent")]
     pub over_pct_above: Option<f64>,
     pub clock: Clock,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::opt_hours")]
     pub within_hours: Option<u32>,
     /// Due when the next shipped release after the incident opened.
     #[serde(default)]
@@ -214,10 +219,14 @@ pub struct TierDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licenses: Option<Vec<String>>,
     /// Conformance pass rate below which a release is blocked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded::opt_percent"
+    )]
     pub conformance_required_pct: Option<f64>,
     /// Conformance pass rate below which a release is warned.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::opt_percent")]
     pub conformance_target_pct: Option<f64>,
 }
 
@@ -233,8 +242,11 @@ pub struct MaintenancePolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CadenceDays {
+    #[serde(deserialize_with = "bounded::days")]
     pub weekly: u32,
+    #[serde(deserialize_with = "bounded::days")]
     pub monthly: u32,
+    #[serde(deserialize_with = "bounded::days")]
     pub quarterly: u32,
 }
 
@@ -299,7 +311,7 @@ pub struct MilestoneCriterion {
     #[serde(default)]
     pub gate: Option<String>,
     /// For `gate-at-least`: the least acceptable value.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::opt_number")]
     pub at_least: Option<f64>,
     /// For `attestation`: the criterion signed off (default: the id).
     #[serde(default)]
@@ -320,20 +332,95 @@ pub enum MilestoneRule {
     Attestation,
 }
 
+/// The ranges a policy's numbers must lie in, checked as they are read so
+/// that an error names the line. Durations are bounded so that time
+/// arithmetic on them can never overflow; numbers must be finite.
+mod bounded {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    /// A hundred years: longer than any window or cadence means.
+    pub const MAX_DAYS: u64 = 36_500;
+    pub const MAX_HOURS: u64 = MAX_DAYS * 24;
+
+    fn range<E: Error>(v: u64, max: u64, unit: &str) -> Result<u32, E> {
+        if (1..=max).contains(&v) {
+            Ok(v as u32)
+        } else {
+            Err(E::custom(format!(
+                "{v} {unit} is out of range; expected 1 to {max}"
+            )))
+        }
+    }
+
+    fn finite<E: Error>(v: f64) -> Result<f64, E> {
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(E::custom(format!("{v} is not a finite number")))
+        }
+    }
+
+    fn pct<E: Error>(v: f64) -> Result<f64, E> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(E::custom(format!(
+                "{v} is not a percentage; expected a finite number from 0"
+            )))
+        }
+    }
+
+    pub fn days<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        range(u64::deserialize(d)?, MAX_DAYS, "days")
+    }
+
+    pub fn opt_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        Option::<u64>::deserialize(d)?
+            .map(|v| range(v, MAX_HOURS, "hours"))
+            .transpose()
+    }
+
+    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        finite(f64::deserialize(d)?)
+    }
+
+    pub fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Option::<f64>::deserialize(d)?.map(finite).transpose()
+    }
+
+    pub fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        pct(f64::deserialize(d)?)
+    }
+
+    pub fn opt_percent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Option::<f64>::deserialize(d)?.map(pct).transpose()
+    }
+}
+
 impl Policy {
     /// Parses and validates a policy document; `location` names it in errors.
     pub fn parse(text: &str, location: &str) -> Result<Policy, Error> {
         let policy: Policy = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
-            let at = match line {
-                Some(line) => format!("{location}, line {line}"),
+            let start = e.span().map(|span| span.start.min(text.len()));
+            let at = match start {
+                Some(start) => {
+                    let line = text[..start].lines().count().max(1);
+                    format!("{location}, line {line}")
+                }
                 None => location.to_string(),
             };
+            // The field the error is about: the key of the line it points at.
+            let field = start
+                .and_then(|start| {
+                    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                    let line = text[line_start..].lines().next()?;
+                    let (key, _) = line.split_once('=')?;
+                    Some(format!("{}: ", key.trim()))
+                })
+                .unwrap_or_default();
             Error::Policy {
                 location: at,
-                message: e.message().trim().replace('\n', " "),
+                message: format!("{field}{}", e.message().trim().replace('\n', " ")),
             }
         })?;
         policy.validate().map_err(|message| Error::Policy {
@@ -610,6 +697,58 @@ mod tests {
             err.contains("threshold") || err.contains("missing"),
             "{err}"
         );
+    }
+
+    /// Every number that time arithmetic or a comparison rests on is
+    /// bounded as it is read, with the file, line and field in the error.
+    #[test]
+    fn out_of_range_numbers_are_rejected_with_line_and_field() {
+        let cases = [
+            (
+                "drift_days = 30",
+                "drift_days = 4294967295",
+                "drift_days: 4294967295 days is out of range",
+            ),
+            (
+                "consistency_days = 30",
+                "consistency_days = 0",
+                "consistency_days: 0 days is out of range",
+            ),
+            (
+                "weekly = 7",
+                "weekly = 4294967295",
+                "weekly: 4294967295 days",
+            ),
+            (
+                "within_hours = 24",
+                "within_hours = 4294967295",
+                "within_hours: 4294967295 hours",
+            ),
+            (
+                "blocking_over_pct = 20.0",
+                "blocking_over_pct = nan",
+                "blocking_over_pct: NaN is not a percentage",
+            ),
+            (
+                "threshold = 200\n",
+                "threshold = inf\n",
+                "threshold: inf is not a finite number",
+            ),
+            (
+                "conformance_target_pct = 90",
+                "conformance_target_pct = -1",
+                "conformance_target_pct: -1 is not a percentage",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            assert!(DEFAULT_TOML.contains(from), "{from}");
+            let text = DEFAULT_TOML.replacen(from, to, 1);
+            let err = Policy::parse(&text, "p.toml").unwrap_err().to_string();
+            assert!(
+                err.contains("p.toml, line ") && err.contains(expected),
+                "{to}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -52,17 +52,34 @@ impl Channel {
     }
 }
 
-/// Parses a SemVer 2.0 version; a leading `v` is accepted.
+/// Parses a SemVer 2.0 version; a leading `v` is accepted. Build metadata
+/// is refused: SemVer ignores it when telling versions apart, so
+/// `1.2.0+build` would be a second name for `1.2.0`.
 pub fn parse_version(text: &str) -> Result<Version, Error> {
     let trimmed = text.trim();
     let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
-    Version::parse(bare).map_err(|_| {
-        Error::invalid(
+    match Version::parse(bare) {
+        Ok(v) if v.build.is_empty() => Ok(v),
+        Ok(v) => {
+            let plain = Version {
+                build: semver::BuildMetadata::EMPTY,
+                ..v.clone()
+            };
+            Err(Error::invalid(
+                "version",
+                text,
+                format!(
+                    "a version without build metadata (\"+{}\" does not make a new version; use {plain}, and put the build in --notes)",
+                    v.build
+                ),
+            ))
+        }
+        Err(_) => Err(Error::invalid(
             "version",
             text,
             "a SemVer 2.0 version such as 0.4.0, v1.2.3 or 1.0.0-rc.1",
-        )
-    })
+        )),
+    }
 }
 
 /// The `major.minor` line a version belongs to.

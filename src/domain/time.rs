@@ -11,12 +11,22 @@ use super::Error;
 /// A point in time, always UTC.
 pub type Time = DateTime<Utc>;
 
+/// The latest time the ledger holds: the stored form keeps four year
+/// digits, so text order stays time order.
+pub const LATEST: &str = "9999-12-31T23:59:59Z";
+
 /// Parses RFC 3339 (`2026-02-08T02:11:50Z`, any offset) or `YYYY-MM-DD`,
-/// from 1970 on (an earlier date is a typo, not a release).
+/// from 1970 to the end of year 9999 (an earlier date is a typo, not a
+/// release). This is the one definition of a valid time: every command,
+/// importer and read goes through it.
 pub fn parse(text: &str) -> Result<Time, Error> {
     let t = parse_any(text)?;
-    if t.timestamp() < 0 {
-        return Err(Error::invalid("time", text.trim(), "a time from 1970 on"));
+    if t.timestamp() < 0 || format(t).as_str() > LATEST || format(t).len() != LATEST.len() {
+        return Err(Error::invalid(
+            "time",
+            text.trim(),
+            "a time from 1970 to the end of 9999",
+        ));
     }
     Ok(t)
 }
@@ -90,6 +100,19 @@ pub fn days_before(t: Time, days: u32) -> Time {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// `days` days after `t`; the latest representable time if that is
+/// after it, so no duration from a stored policy can overflow.
+pub fn days_after(t: Time, days: u32) -> Time {
+    t.checked_add_signed(chrono::Duration::days(i64::from(days)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `hours` hours after `t`, saturating as [`days_after`] does.
+pub fn hours_after(t: Time, hours: u32) -> Time {
+    t.checked_add_signed(chrono::Duration::hours(i64::from(hours)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Hours from `from` to `to`, to one decimal.
 pub fn hours_between(from: Time, to: Time) -> f64 {
     ((to - from).num_seconds() as f64 / 360.0).round() / 10.0
@@ -121,7 +144,14 @@ mod tests {
             parse("0000-01-01")
                 .unwrap_err()
                 .to_string()
-                .contains("from 1970 on")
+                .contains("from 1970 to the end of 9999")
+        );
+        assert!(parse("1969-12-31T23:59:59Z").is_err());
+        assert!(parse("1970-01-01T00:00:00Z").is_ok());
+        assert!(parse("9999-12-31T23:59:59Z").is_ok());
+        assert!(
+            parse("9999-12-31T23:59:59-01:00").is_err(),
+            "year 10000 in UTC"
         );
     }
 
@@ -143,6 +173,16 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn durations_saturate_instead_of_overflowing() {
+        let t = parse("2026-01-01").unwrap();
+        assert_eq!(days_after(t, u32::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(hours_after(t, u32::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(format(hours_after(t, 36)), "2026-01-02T12:00:00Z");
+        assert_eq!(days_before(t, u32::MAX), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(format(days_after(t, 1)), "2026-01-02T00:00:00Z");
     }
 
     #[test]

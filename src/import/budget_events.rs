@@ -83,7 +83,12 @@ pub fn parse_line(file: &str, line_no: usize, line: &str) -> Result<Option<Event
             ));
         }
         Some(Value::Null) => None,
-        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::Number(n)) => Some(
+            n.as_f64()
+                .ok_or_else(|| format!("{n}"))
+                .and_then(|v| crate::domain::budget::measured(v).map_err(|e| e.to_string()))
+                .map_err(|e| file_error(file, at.clone(), format!("budget {budget}: {e}")))?,
+        ),
         Some(other) => {
             return Err(file_error(
                 file,

@@ -48,13 +48,16 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
                     format!("\"{label}\" is not a SemVer version"),
                 )
             })?;
-            let date = find_date(tail).ok_or_else(|| {
+            let written = find_date(tail).ok_or_else(|| {
                 file_error(
                     file,
                     at.clone(),
                     format!("release {version} has no date (YYYY-MM-DD)"),
                 )
             })?;
+            // The one definition of a valid time, as every command uses.
+            let date = crate::domain::time::parse(written)
+                .map_err(|e| file_error(file, at.clone(), format!("release {version}: {e}")))?;
             let status = split_fields(tail)
                 .iter()
                 .find_map(|f| status_word(f))
@@ -120,8 +123,10 @@ fn split_heading(heading: &str) -> Option<(&str, &str)> {
         .then_some((label, tail))
 }
 
-/// The first `YYYY-MM-DD` date anywhere in the text, as midnight UTC.
-fn find_date(text: &str) -> Option<Time> {
+/// The first `YYYY-MM-DD` date anywhere in the text (a real calendar
+/// date; whether the ledger accepts it is [`crate::domain::time::parse`]'s
+/// call).
+fn find_date(text: &str) -> Option<&str> {
     let b = text.as_bytes();
     let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     (0..b.len().saturating_sub(9)).find_map(|i| {
@@ -133,10 +138,10 @@ fn find_date(text: &str) -> Option<Time> {
         if !shaped {
             return None;
         }
-        NaiveDate::parse_from_str(text.get(i..i + 10)?, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
+        let date = text.get(i..i + 10)?;
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .is_ok()
+            .then_some(date)
     })
 }
 

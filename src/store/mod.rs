@@ -33,7 +33,9 @@ mod embedded {
 /// against (without building the migration runner, which parses them all).
 const SCHEMA_VERSION: i64 = 2;
 
-/// `PRAGMA user_version` of a ledger built by `ledger demo`.
+/// `PRAGMA user_version` of a ledger built by `ledger demo` is this plus
+/// the number of entries the demo wrote: one written since is not the
+/// demo's, and makes the file a real ledger.
 const DEMO_MARK: i64 = 0x4445_4d4f;
 
 /// How long one attempt waits for a lock before SQLite reports busy.
@@ -375,17 +377,30 @@ impl Store {
         Ok((columns, out))
     }
 
-    /// Marks the file as a demo ledger, which `ledger demo` may rebuild.
+    /// Marks the file as a demo ledger holding only what the demo wrote,
+    /// which `ledger demo` may rebuild.
     pub fn mark_demo(&self) -> Result<()> {
-        self.conn.pragma_update(None, "user_version", DEMO_MARK)?;
+        let entries = self.entry_count()?;
+        self.conn
+            .pragma_update(None, "user_version", DEMO_MARK + entries)?;
         Ok(())
     }
 
-    /// Whether the file is a demo ledger.
+    fn entry_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Whether the file is a demo ledger with nothing written since the
+    /// demo built it.
     pub fn is_demo(&self) -> bool {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .is_ok_and(|v| v == DEMO_MARK)
+        let mark = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0));
+        matches!((mark, self.entry_count()), (Ok(m), Ok(n)) if m == DEMO_MARK + n)
     }
 
     /// What `need` asks for of a project as of a time.

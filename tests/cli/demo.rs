@@ -44,6 +44,37 @@ fn the_demo_never_overwrites_a_real_ledger() {
     let head = l.head();
     let r = l.run(&["demo"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("is not a demo ledger"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("holds entries the demo did not write"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(l.head(), head);
+}
+
+/// A demo ledger that has been written to since is a real ledger: the
+/// demo refuses to rebuild it and the entry written into it stays.
+#[test]
+fn the_demo_keeps_an_entry_written_into_its_ledger() {
+    let mut l = Ledger::empty();
+    l.now = "2026-11-20T12:00:00Z".into();
+    assert_eq!(l.run(&["demo"]).code, 0);
+    l.ok(&["init"]);
+    assert_eq!(
+        l.run(&["demo"]).code,
+        0,
+        "init wrote nothing: still the demo's"
+    );
+    l.ok(&["record-budget", "cold-load-p95", "--value", "5"]);
+    let head = l.head();
+    l.rejects(&["demo"], "holds entries the demo did not write");
+    assert_eq!(l.head(), head);
+    let budgets = l.json(&["budgets"]);
+    let cold = budgets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["budget"] == "cold-load-p95")
+        .unwrap();
+    assert_eq!(cold["last_value"], 5.0);
 }

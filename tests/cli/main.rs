@@ -19,6 +19,9 @@ mod queries;
 // The governance rules at their edges.
 mod edges;
 
+// Hardening: inputs that once bricked a ledger or lost data.
+mod hardening;
+
 // Integrity: append-only triggers, tamper detection, export, backup.
 mod integrity;
 

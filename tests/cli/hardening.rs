@@ -1,0 +1,99 @@
+//! Hardening: no input can brick a ledger, lose data or rewrite a past
+//! answer. Each test is a way in which that once happened.
+
+use crate::harness::Ledger;
+
+/// A changelog date before 1970 is refused by the one definition of a
+/// valid time, before anything is written.
+#[test]
+fn a_changelog_date_before_1970_is_refused() {
+    let l = Ledger::new();
+    for date in ["1969-12-31", "0000-01-01"] {
+        let file = l.path("CHANGELOG.md");
+        std::fs::write(&file, format!("# Changelog\n\n## [v0.1.0] - {date}\n")).unwrap();
+        let r = l.rejects(
+            &["import", "changelog", file.to_str().unwrap()],
+            "expected a time from 1970 to the end of 9999",
+        );
+        assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+    }
+    // The ledger still answers.
+    assert_eq!(l.run(&["status"]).code, 0);
+}
+
+/// Out-of-range policy numbers are refused with file, line and field.
+#[test]
+fn a_policy_with_out_of_range_numbers_is_refused() {
+    let l = Ledger::new();
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml"),
+    )
+    .unwrap();
+    for (from, to, field) in [
+        ("weekly = 7", "weekly = 4294967295", "weekly"),
+        (
+            "within_hours = 24",
+            "within_hours = 4294967295",
+            "within_hours",
+        ),
+        (
+            "consistency_days = 30",
+            "consistency_days = 4294967295",
+            "consistency_days",
+        ),
+        ("drift_days = 30", "drift_days = 4294967295", "drift_days"),
+        (
+            "blocking_over_pct = 20.0",
+            "blocking_over_pct = nan",
+            "blocking_over_pct",
+        ),
+    ] {
+        let file = l.path("policy.toml");
+        std::fs::write(&file, seed.replacen(from, to, 1)).unwrap();
+        let r = l.rejects(
+            &["init", "--policy", file.to_str().unwrap()],
+            "policy.toml, line ",
+        );
+        assert!(r.stderr.contains(&format!("{field}: ")), "{}", r.stderr);
+    }
+    for cmd in ["maintenance", "incidents", "status", "readiness", "drift"] {
+        assert_eq!(l.run(&[cmd]).code, 0, "{cmd}");
+    }
+}
+
+/// Build metadata does not make a second release beside the first.
+#[test]
+fn build_metadata_does_not_make_a_new_release() {
+    let l = Ledger::new();
+    l.ok(&["record-release", "1.2.0", "--date", "2026-01-05"]);
+    l.rejects(
+        &["record-release", "1.2.0+build.5", "--date", "2026-01-06"],
+        "without build metadata",
+    );
+    l.rejects(
+        &["deprecate", "a", "--kind", "api", "--in", "1.2.0+x"],
+        "use 1.2.0",
+    );
+}
+
+/// A budget measures an amount: a negative or infinite value is refused,
+/// by hand and in an events file.
+#[test]
+fn negative_budget_values_are_refused() {
+    let l = Ledger::new();
+    l.rejects(
+        &["record-budget", "cold-load-p95", "--value", "-5"],
+        "a finite number from 0",
+    );
+    let events = l.path("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"budget_name\":\"cold-load-p95\",\"actual\":3.5}\n{\"budget_name\":\"binary-size\",\"actual\":-1}\n",
+    )
+    .unwrap();
+    let r = l.rejects(
+        &["import", "budget-events", events.to_str().unwrap()],
+        "a finite number from 0",
+    );
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+}
