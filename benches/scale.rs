@@ -213,24 +213,14 @@ fn argv(db: &Path, args: &[&str]) -> Vec<String> {
 }
 
 fn code(db: &Path, args: &[&str]) -> u8 {
-    ledger::cli::run(
-        argv(db, args),
-        Some(NOW.into()),
-        &mut Vec::new(),
-        &mut Vec::new(),
-    )
+    ledger::cli::run(argv(db, args), Some(NOW), &mut Vec::new(), &mut Vec::new())
 }
 
 /// One in-process run of the CLI, in ms; it must not fail for storage.
 fn ledger(db: &Path, args: &[&str]) -> f64 {
     let start = Instant::now();
     let mut err = Vec::new();
-    let c = ledger::cli::run(
-        argv(db, args),
-        Some(NOW.into()),
-        &mut std::io::sink(),
-        &mut err,
-    );
+    let c = ledger::cli::run(argv(db, args), Some(NOW), &mut std::io::sink(), &mut err);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     assert!(
         c <= 1,
@@ -257,12 +247,7 @@ fn peak_rss(db: &Path, args: &[&str]) -> f64 {
 
 fn child() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let c = ledger::cli::run(
-        args,
-        Some(NOW.into()),
-        &mut std::io::sink(),
-        &mut std::io::sink(),
-    );
+    let c = ledger::cli::run(args, Some(NOW), &mut std::io::sink(), &mut std::io::sink());
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kb = status
         .lines()

@@ -4,8 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let now = std::env::var("LEDGER_NOW").ok();
+    // Read as the operating system gives them: a path is used as the bytes
+    // it is, and a text that is not UTF-8 is an input error, not a panic.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let now = std::env::var_os("LEDGER_NOW");
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = stdout.lock();

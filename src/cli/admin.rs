@@ -239,9 +239,9 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
     }
-    let clock = match std::env::var("LEDGER_NOW") {
-        Ok(_) => ctx.clock,
-        Err(_) => time::parse(DEMO_NOW)?,
+    let clock = match std::env::var_os("LEDGER_NOW") {
+        Some(_) => ctx.clock,
+        None => time::parse(DEMO_NOW)?,
     };
     let demo_ctx = Context {
         clock,

@@ -7,6 +7,7 @@ mod import;
 mod query;
 mod record;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -176,10 +177,19 @@ pub struct Context {
 }
 
 impl Context {
-    fn new(cli: &Cli, ledger_now: Option<String>) -> Result<Context, CommandError> {
+    fn new(cli: &Cli, ledger_now: Option<OsString>) -> Result<Context, CommandError> {
         let clock = match ledger_now {
-            Some(t) => time::parse(&t)
-                .map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?,
+            Some(t) => {
+                let text = t.to_str().ok_or_else(|| {
+                    CommandError::from(crate::domain::Error::invalid(
+                        "LEDGER_NOW",
+                        t.to_string_lossy(),
+                        "a time in UTF-8, such as 2026-02-08T02:11:50Z",
+                    ))
+                })?;
+                time::parse(text)
+                    .map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?
+            }
             None => time::truncate(chrono::Utc::now()),
         };
         let as_of = cli.as_of.as_deref().map(time::parse).transpose()?;
@@ -271,14 +281,16 @@ impl Output {
 
 /// Parses `args`, runs the command, prints to `out`/`err`, and returns the
 /// exit code.
-pub fn run(
-    args: Vec<String>,
-    ledger_now: Option<String>,
+pub fn run<A: Into<OsString>>(
+    args: impl IntoIterator<Item = A>,
+    ledger_now: Option<impl Into<OsString>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let ledger_now: Option<OsString> = ledger_now.map(Into::into);
     let json_wanted = args.iter().any(|a| a == "--json")
-        || std::env::var("LEDGER_FORMAT").is_ok_and(|f| f == "json");
+        || std::env::var_os("LEDGER_FORMAT").is_some_and(|f| f == "json");
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {

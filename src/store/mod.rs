@@ -339,8 +339,16 @@ impl Store {
             )
             .into());
         }
-        let text = target.to_string_lossy();
-        self.conn.execute("VACUUM INTO ?1", [text.as_ref()])?;
+        // SQL text is UTF-8, so VACUUM INTO cannot name any other path.
+        let Some(text) = target.to_str() else {
+            return Err(domain::Error::invalid(
+                "backup target",
+                target.display(),
+                "a path in UTF-8",
+            )
+            .into());
+        };
+        self.conn.execute("VACUUM INTO ?1", [text])?;
         let copy = Connection::open(target).map_err(|e| self.open_error(e))?;
         copy.pragma_update(None, "journal_mode", "WAL")?;
         Ok(())

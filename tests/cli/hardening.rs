@@ -97,3 +97,49 @@ fn negative_budget_values_are_refused() {
     );
     assert!(r.stderr.contains("line 2"), "{}", r.stderr);
 }
+
+/// Arguments are read as the operating system gives them: a text that is
+/// not UTF-8 is an input error that writes nothing, and a path keeps its
+/// bytes.
+#[cfg(unix)]
+#[test]
+fn non_utf8_arguments_are_input_errors_and_paths_keep_their_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let l = Ledger::new();
+    let head = l.head();
+    let bad = OsStr::from_bytes(b"\xff");
+    let out = l
+        .cmd()
+        .args(["attest", "docs-complete", "--by"])
+        .arg(bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid UTF-8"));
+    let out = l
+        .cmd()
+        .env("LEDGER_NOW", bad)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid LEDGER_NOW"));
+    assert_eq!(l.head(), head);
+
+    let name = OsStr::from_bytes(b"l\xffger.db");
+    let out = l.cmd().arg("--db").arg(name).arg("init").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        l.dir.path().join(name).exists(),
+        "the file has the exact name"
+    );
+    let out = l
+        .cmd()
+        .env("LEDGER_DB", name)
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "LEDGER_DB keeps the bytes too");
+}
