@@ -186,11 +186,36 @@ pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandErr
 pub struct SqlArgs {
     /// A read-only SQL statement (SELECT, WITH, read-only PRAGMA).
     pub query: String,
+    /// Stop a query that runs longer than this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Refuse a query that returns more rows than this.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_rows: usize,
+    /// Stop a query that needs more memory than this many MB.
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    pub max_memory: u64,
 }
 
 pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 86_400.0) {
+        return Err(crate::domain::Error::invalid(
+            "--timeout",
+            a.timeout,
+            "a number of seconds above 0, at most 86400",
+        )
+        .into());
+    }
+    if a.max_memory == 0 {
+        return Err(crate::domain::Error::invalid("--max-memory", 0, "at least 1 MB").into());
+    }
+    let limits = store::QueryLimits {
+        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        max_rows: a.max_rows,
+        max_memory_mb: a.max_memory,
+    };
     let store = Store::open_read_only(&ctx.db)?;
-    let (columns, rows) = store.query(&a.query)?;
+    let (columns, rows) = store.query(&a.query, limits)?;
     Ok(Output::plain(report::query_rows(columns, &rows)))
 }
 

@@ -86,6 +86,29 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Whether an error says the file itself is unreadable or damaged.
+fn is_broken(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseCorrupt
+                    | rusqlite::ErrorCode::NotADatabase
+                    | rusqlite::ErrorCode::CannotOpen
+            )
+    )
+}
+
+/// The limits a `ledger sql` query runs within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    pub timeout: Duration,
+    pub max_rows: usize,
+    pub max_memory_mb: u64,
+}
+
 /// Store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -354,35 +377,97 @@ impl Store {
         Ok(())
     }
 
-    /// Runs a read-only query and returns its column names and rows.
-    pub fn query(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
+    /// Runs a read-only query within `limits` and returns its column names
+    /// and rows. Whatever the query does wrong (a write, ATTACH, a missing
+    /// function, a limit reached) is the query's fault, an input error;
+    /// only a busy or broken file is a storage failure.
+    pub fn query(
+        &self,
+        sql: &str,
+        limits: QueryLimits,
+    ) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
+        let invalid = |expected: String| -> StoreError {
+            domain::Error::invalid("query", sql.trim(), expected).into()
+        };
         if sql.trim().is_empty() {
-            return Err(domain::Error::invalid("query", sql, "a SELECT statement").into());
+            return Err(invalid("a SELECT statement".into()));
+        }
+        let first = sql.split_whitespace().next().unwrap_or_default();
+        if ["ATTACH", "DETACH"]
+            .iter()
+            .any(|k| first.eq_ignore_ascii_case(k))
+        {
+            return Err(invalid(
+                "a statement that reads this ledger only (ATTACH and DETACH are refused)".into(),
+            ));
         }
         let mut stmt = self
             .conn
             .prepare(sql)
-            .map_err(|e| domain::Error::invalid("query", sql, format!("valid SQLite SQL ({e})")))?;
+            .map_err(|e| invalid(format!("valid SQLite SQL ({e})")))?;
         if !stmt.readonly() {
-            return Err(domain::Error::invalid(
-                "query",
-                sql,
-                "a read-only statement such as SELECT",
-            )
-            .into());
+            return Err(invalid("a read-only statement such as SELECT".into()));
         }
+        // SQLite's heap for this process; SQLITE_NOMEM past it.
+        let bytes = i64::try_from(limits.max_memory_mb.saturating_mul(1 << 20)).unwrap_or(i64::MAX);
+        self.conn.pragma_update(None, "hard_heap_limit", bytes)?;
+        // A watchdog interrupts the query once its time is up.
+        let handle = self.conn.get_interrupt_handle();
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let timeout = limits.timeout;
+        let watchdog = std::thread::spawn(move || {
+            let expired = wait
+                .recv_timeout(timeout)
+                .is_err_and(|e| e == std::sync::mpsc::RecvTimeoutError::Timeout);
+            if expired {
+                handle.interrupt();
+            }
+            expired
+        });
         let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let n = columns.len();
-        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut values = Vec::with_capacity(n);
-            for i in 0..n {
-                values.push(read::plain_json(row.get_ref(i)?));
+        let result = (|| -> rusqlite::Result<bool> {
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                if out.len() == limits.max_rows {
+                    return Ok(false);
+                }
+                let mut values = Vec::with_capacity(n);
+                for i in 0..n {
+                    values.push(read::plain_json(row.get_ref(i)?));
+                }
+                out.push(values);
             }
-            out.push(values);
+            Ok(true)
+        })();
+        drop(done);
+        let expired = watchdog.join().unwrap_or(false);
+        match result {
+            Ok(true) => Ok((columns, out)),
+            Ok(false) => Err(invalid(format!(
+                "a query of at most {} rows (raise --max-rows, or narrow it with WHERE or LIMIT)",
+                limits.max_rows
+            ))),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::OperationInterrupted && expired =>
+            {
+                Err(invalid(format!(
+                    "a query that finishes within {} s (raise --timeout)",
+                    limits.timeout.as_secs_f64()
+                )))
+            }
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::OutOfMemory =>
+            {
+                Err(invalid(format!(
+                    "a query that needs at most {} MB (raise --max-memory)",
+                    limits.max_memory_mb
+                )))
+            }
+            Err(e) if is_busy(&e) || is_broken(&e) => Err(e.into()),
+            Err(e) => Err(invalid(format!("a query SQLite can run ({e})"))),
         }
-        Ok((columns, out))
     }
 
     /// Marks the file as a demo ledger holding only what the demo wrote,

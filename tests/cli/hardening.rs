@@ -143,3 +143,48 @@ fn non_utf8_arguments_are_input_errors_and_paths_keep_their_bytes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "LEDGER_DB keeps the bytes too");
 }
+
+/// `ledger sql` runs within limits a user can raise, and whatever a query
+/// does wrong is an input error (exit 2), never a storage failure.
+#[test]
+fn sql_runs_within_limits_and_refusals_are_input_errors() {
+    let l = Ledger::new();
+    let forever =
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+    let started = std::time::Instant::now();
+    l.rejects(
+        &["sql", forever, "--timeout", "0.3"],
+        "finishes within 0.3 s",
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    l.rejects(
+        &[
+            "sql",
+            "SELECT length(randomblob(50000000))",
+            "--max-memory",
+            "16",
+        ],
+        "needs at most 16 MB",
+    );
+    assert_eq!(
+        l.run(&[
+            "sql",
+            "SELECT length(randomblob(50000000))",
+            "--max-memory",
+            "128"
+        ])
+        .code,
+        0
+    );
+    l.rejects(
+        &["sql", "SELECT seq FROM entries", "--max-rows", "1"],
+        "at most 1 rows",
+    );
+    l.rejects(&["sql", "SELECT load_extension('x')"], "not authorized");
+    l.rejects(
+        &["sql", "ATTACH 'other.db' AS o"],
+        "ATTACH and DETACH are refused",
+    );
+    l.rejects(&["sql", "DELETE FROM entries"], "a read-only statement");
+    l.rejects(&["sql", "SELECT json('{')"], "malformed JSON");
+}
