@@ -41,7 +41,7 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
     };
     let parsed = Policy::parse(&content, &source)?;
     let digest = format!("{:x}", Sha256::digest(content.as_bytes()));
-    let mut store = Store::create(&ctx.db)?;
+    let mut store = Store::create(&ctx.db, ctx.lock_wait)?;
     let now = ctx.clock;
     let (version, changed, added) = store.write(|tx| {
         let mut added = Vec::new();

@@ -67,7 +67,7 @@ pub(super) fn import(
     let kind_name = clap::ValueEnum::to_possible_value(&a.kind)
         .map(|v| v.get_name().to_string())
         .unwrap_or_default();
-    let mut store = Store::open(&ctx.db)?;
+    let mut store = ctx.writer()?;
     let project = ctx.project(&store)?;
     let summary = match a.kind {
         ImportKind::Changelog => {

@@ -60,6 +60,17 @@ pub struct Cli {
     /// Shorthand for --format json.
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
+    /// How long a write waits in all for other writers to finish, in
+    /// seconds; past it, the command exits 3 saying how long it waited.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LEDGER_LOCK_WAIT",
+        value_name = "SECONDS",
+        default_value_t = 30.0
+    )]
+    pub lock_wait: f64,
     /// Answer as the world stood at this time (RFC 3339 or YYYY-MM-DD).
     #[arg(
         long,
@@ -172,6 +183,8 @@ pub struct Context {
     /// The wall clock (or `LEDGER_NOW`).
     pub clock: Time,
     pub check: bool,
+    /// How long a write waits for the lock in all.
+    pub lock_wait: std::time::Duration,
     /// Files served from the binary instead of the disk (the demo's seed).
     pub embedded: &'static [(&'static str, &'static str)],
 }
@@ -193,6 +206,14 @@ impl Context {
             None => time::truncate(chrono::Utc::now()),
         };
         let as_of = cli.as_of.as_deref().map(time::parse).transpose()?;
+        if !(cli.lock_wait.is_finite() && (0.0..=86_400.0).contains(&cli.lock_wait)) {
+            return Err(crate::domain::Error::invalid(
+                "--lock-wait",
+                cli.lock_wait,
+                "a number of seconds from 0 to 86400",
+            )
+            .into());
+        }
         Ok(Context {
             db: cli.db.clone(),
             project: cli.project.clone(),
@@ -200,8 +221,15 @@ impl Context {
             as_of,
             clock,
             check: cli.check,
+            lock_wait: std::time::Duration::from_secs_f64(cli.lock_wait),
             embedded: &[],
         })
+    }
+
+    /// The ledger, opened to write: its writes wait for the lock as long
+    /// as `--lock-wait` says.
+    pub fn writer(&self) -> Result<Store, CommandError> {
+        Ok(Store::open(&self.db)?.waiting(self.lock_wait)?)
     }
 
     /// "Now" for a query: `--as-of` if given, else the clock.

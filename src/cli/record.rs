@@ -20,7 +20,7 @@ use crate::domain::{
     time,
 };
 use crate::report::View;
-use crate::store::{self, Reader, Store};
+use crate::store::{self, Reader};
 
 /// Appends one entry built by `build`, all in one transaction; returns the
 /// entry number and the body.
@@ -35,7 +35,7 @@ pub(super) fn record_one<R: Record>(
     need: Need<'_>,
     mut build: impl FnMut(&mut Snapshot, &Reader<'_>) -> store::Result<R>,
 ) -> Result<(i64, R), CommandError> {
-    let mut store = Store::open(&ctx.db)?;
+    let mut store = ctx.writer()?;
     let project = ctx.project(&store)?;
     let result = store.write(|tx| {
         let mut snap = store::load_snapshot(tx, &project, ctx.clock, need)?;
@@ -820,7 +820,7 @@ pub struct RetractArgs {
 
 pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandError> {
     let reason = text("reason", &a.reason)?;
-    let mut store = Store::open(&ctx.db)?;
+    let mut store = ctx.writer()?;
     let at = ctx.clock;
     let (seq, rec) = store.write(|tx| {
         let Some((kind, project, retracted)) = store::entry(tx, a.entry)? else {

@@ -40,8 +40,9 @@ const DEMO_MARK: i64 = 0x4445_4d4f;
 
 /// How long one attempt waits for a lock before SQLite reports busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// How many times a write transaction is attempted when the file is busy.
-const WRITE_ATTEMPTS: u32 = 8;
+/// How long a writer waits for the write lock in all, unless told
+/// otherwise ([`Store::waiting`]).
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +57,15 @@ pub enum StoreError {
     #[error("cannot open {path}: {message}")]
     Open { path: PathBuf, message: String },
     /// Other writers held the file for longer than every attempt waited.
-    #[error("the ledger at {path} stayed locked by other writers through {attempts} attempts")]
-    Busy { path: PathBuf, attempts: u32 },
+    #[error(
+        "waited {:.1} s ({attempts} attempts) for the write lock on {path}, which other writers held throughout; try again once they finish",
+        waited.as_secs_f64()
+    )]
+    Busy {
+        path: PathBuf,
+        attempts: u32,
+        waited: Duration,
+    },
     /// The file's schema is not the one this build expects.
     #[error("schema mismatch in {path}: {message}")]
     Schema { path: PathBuf, message: String },
@@ -101,6 +109,15 @@ fn is_broken(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Sleeps before another attempt at a busy file: longer each time, spread
+/// out between processes so waiting writers do not collide again, and
+/// never past the end of the wait.
+fn pause(attempt: u32, started: std::time::Instant, lock_wait: Duration) {
+    let jitter = u64::from(std::process::id() % 50);
+    let backoff = Duration::from_millis(25 * u64::from(attempt.min(40)) + jitter);
+    std::thread::sleep(backoff.min(lock_wait.saturating_sub(started.elapsed())));
+}
+
 /// The limits a `ledger sql` query runs within.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryLimits {
@@ -116,23 +133,27 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// How long a write waits for the lock in all.
+    lock_wait: Duration,
 }
 
 impl Store {
     /// Creates the file if needed and brings its schema up to date. Other
     /// processes may be doing the same: a locked file is retried.
-    pub fn create(path: &Path) -> Result<Store> {
+    pub fn create(path: &Path, lock_wait: Duration) -> Result<Store> {
+        let started = std::time::Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match Store::try_create(path) {
-                Err(e) if e.is_busy() && attempt < 4 * WRITE_ATTEMPTS => {
-                    std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
+            match Store::try_create(path, lock_wait) {
+                Err(e) if e.is_busy() && started.elapsed() < lock_wait => {
+                    pause(attempt, started, lock_wait);
                 }
                 Err(e) if e.is_busy() => {
                     return Err(StoreError::Busy {
                         path: path.to_path_buf(),
                         attempts: attempt,
+                        waited: started.elapsed(),
                     });
                 }
                 other => return other,
@@ -140,11 +161,11 @@ impl Store {
         }
     }
 
-    fn try_create(path: &Path) -> Result<Store> {
+    fn try_create(path: &Path, lock_wait: Duration) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut store = Store::connect(path, flags)?;
+        let mut store = Store::connect(path, flags)?.waiting(lock_wait)?;
         // WAL is a property of the file: set once here, kept by every opener.
         let mode: String = store
             .conn
@@ -225,6 +246,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            lock_wait: LOCK_WAIT,
         };
         // A file that is not a database fails on its first read, here.
         store
@@ -288,6 +310,13 @@ impl Store {
         Ok(())
     }
 
+    /// Makes writes wait at most `lock_wait` in all for the write lock.
+    pub fn waiting(mut self, lock_wait: Duration) -> Result<Store> {
+        self.conn.busy_timeout(lock_wait.min(BUSY_TIMEOUT))?;
+        self.lock_wait = lock_wait;
+        Ok(self)
+    }
+
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -302,6 +331,7 @@ impl Store {
     /// file is busy, the whole transaction is retried with backoff. Any error
     /// rolls everything back, so a rejected command writes nothing.
     pub fn write<T>(&mut self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let started = std::time::Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -314,15 +344,14 @@ impl Store {
                 Ok(value)
             })();
             match result {
-                Err(e) if e.is_busy() && attempt < WRITE_ATTEMPTS => {
-                    // Spread retries out so waiting writers do not collide again.
-                    let jitter = u64::from(std::process::id() % 50);
-                    std::thread::sleep(Duration::from_millis(25 * u64::from(attempt) + jitter));
+                Err(e) if e.is_busy() && started.elapsed() < self.lock_wait => {
+                    pause(attempt, started, self.lock_wait);
                 }
                 Err(e) if e.is_busy() => {
                     return Err(StoreError::Busy {
                         path: self.path.clone(),
                         attempts: attempt,
+                        waited: started.elapsed(),
                     });
                 }
                 other => return other,

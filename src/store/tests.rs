@@ -15,7 +15,7 @@ use crate::domain::{
 
 fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::TempDir::new().unwrap();
-    let mut store = Store::create(&dir.path().join("l.db")).unwrap();
+    let mut store = Store::create(&dir.path().join("l.db"), super::LOCK_WAIT).unwrap();
     let now = time::parse("2026-01-01").unwrap();
     store
         .write(|tx| {
@@ -791,7 +791,7 @@ fn a_first_schema_ledger_upgrades_with_its_chain_and_rows_intact() {
             prev = hash;
         }
     }
-    let store = Store::create(&path).unwrap();
+    let store = Store::create(&path, super::LOCK_WAIT).unwrap();
     let r = verify(store.conn(), None).unwrap();
     assert!(r.ok, "{:?}", r.problems);
     assert_eq!(r.entries, 3);

@@ -188,3 +188,38 @@ fn sql_runs_within_limits_and_refusals_are_input_errors() {
     l.rejects(&["sql", "DELETE FROM entries"], "a read-only statement");
     l.rejects(&["sql", "SELECT json('{')"], "malformed JSON");
 }
+
+/// A writer that cannot get the lock in time exits 3 saying how long it
+/// waited, and writes nothing.
+#[test]
+fn a_writer_waits_for_the_lock_as_long_as_it_is_told_and_says_so() {
+    let l = Ledger::new();
+    let head = l.head();
+    let holder = rusqlite::Connection::open(l.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let r = l.run(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "5",
+        "--lock-wait",
+        "0.5",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("waited 0."), "{}", r.stderr);
+    assert!(r.stderr.contains("for the write lock"), "{}", r.stderr);
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(l.head(), head);
+    // Once the lock is free, the same write goes through.
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "5",
+        "--lock-wait",
+        "0.5",
+    ]);
+}
