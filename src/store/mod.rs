@@ -109,6 +109,44 @@ fn is_broken(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// One object of a schema: its type, name and the SQL that made it
+/// (whitespace collapsed; `None` for SQLite's own automatic indexes).
+pub type SchemaObject = (String, String, Option<String>);
+
+/// The objects of a file's schema, by type and name.
+pub fn schema_objects(conn: &Connection) -> Result<Vec<SchemaObject>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let sql: Option<String> = r.get(2)?;
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            sql.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The schema the migrations up to `version` make: what a ledger of that
+/// version must hold, object for object, SQL for SQL.
+pub fn expected_schema(version: i64) -> Result<Vec<SchemaObject>> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let target = i32::try_from(version).unwrap_or(i32::MAX);
+    embedded::migrations::runner()
+        .set_grouped(true)
+        .set_target(refinery::Target::Version(target))
+        .run(&mut conn)
+        .map_err(|e| StoreError::Schema {
+            path: PathBuf::from(":memory:"),
+            message: e.to_string(),
+        })?;
+    schema_objects(&conn)
+}
+
 /// Sleeps before another attempt at a busy file: longer each time, spread
 /// out between processes so waiting writers do not collide again, and
 /// never past the end of the wait.

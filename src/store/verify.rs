@@ -13,7 +13,7 @@
 //! record's) is the row read again and compared field by field, to name
 //! what differs.
 
-use rusqlite::{Connection, OptionalExtension, Row, Rows, Statement};
+use rusqlite::{Connection, OptionalExtension, Row, Rows, Statement, types::ValueRef};
 
 use super::{
     Result,
@@ -30,12 +30,80 @@ struct TypedRow {
     stamps: [Option<String>; 3],
     /// The record's canonical JSON, when the row reads back as its record.
     canonical: Option<String>,
+    /// Columns whose value lies outside their column's domain.
+    outside: Vec<String>,
+}
+
+/// What a typed column may hold, by its declared type and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    /// 0 or 1.
+    Boolean,
+    /// A finite number (SQLite stores no NaN).
+    Number,
+    Integer,
+    Text,
+    /// Text in the stored time form, from 1970 to 9999.
+    Time,
+}
+
+impl Domain {
+    fn of(name: &str, decl: Option<&str>) -> Domain {
+        match decl.unwrap_or_default() {
+            "BOOLEAN" => Domain::Boolean,
+            "REAL" => Domain::Number,
+            "INTEGER" => Domain::Integer,
+            _ if name.ends_with("_at") || name == "date" => Domain::Time,
+            _ => Domain::Text,
+        }
+    }
+
+    /// Why `v` is outside the domain, if it is (NULL is left to the
+    /// schema's NOT NULL constraints).
+    fn refuses(self, v: ValueRef<'_>) -> Option<String> {
+        let class = |v: ValueRef<'_>| match v {
+            ValueRef::Null => "NULL",
+            ValueRef::Integer(_) => "an integer",
+            ValueRef::Real(_) => "a real number",
+            ValueRef::Text(_) => "text",
+            ValueRef::Blob(_) => "a blob",
+        };
+        match (self, v) {
+            (_, ValueRef::Null) => None,
+            (Domain::Boolean, ValueRef::Integer(0 | 1)) => None,
+            (Domain::Boolean, ValueRef::Integer(i)) => Some(format!("{i}, not 0 or 1")),
+            (Domain::Number, ValueRef::Real(f)) if f.is_finite() => None,
+            (Domain::Number, ValueRef::Integer(_)) | (Domain::Integer, ValueRef::Integer(_)) => {
+                None
+            }
+            (Domain::Text, ValueRef::Text(_)) => None,
+            (Domain::Time, ValueRef::Text(t)) => {
+                let t = read::text(t);
+                crate::domain::time::parse_stored(&t)
+                    .err()
+                    .map(|_| format!("\"{t}\", not a time from 1970 to 9999"))
+            }
+            (d, v) => Some(format!("{}, where {} belongs", class(v), d.noun())),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Domain::Boolean => "a boolean (0 or 1)",
+            Domain::Number => "a number",
+            Domain::Integer => "an integer",
+            Domain::Text => "text",
+            Domain::Time => "a time",
+        }
+    }
 }
 
 /// A typed table read in entry order, one row ahead.
 struct Cursor<'s> {
     kind: Kind,
     shape: row::Shape,
+    /// Each column's name and domain.
+    domains: Vec<(String, Domain)>,
     rows: Rows<'s>,
     current: Option<TypedRow>,
 }
@@ -51,10 +119,17 @@ impl Cursor<'_> {
                         _ => None,
                     })
                 };
+                let mut outside = Vec::new();
+                for (i, (name, domain)) in self.domains.iter().enumerate() {
+                    if let Some(why) = domain.refuses(r.get_ref(i)?) {
+                        outside.push(format!("{name} holds {why}"));
+                    }
+                }
                 Some(TypedRow {
                     seq: r.get(0)?,
                     stamps: [text(1)?, text(2)?, text(3)?],
                     canonical: canonical(self.kind, r, &self.shape),
+                    outside,
                 })
             }
         };
@@ -102,9 +177,14 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
     let mut cursors = Vec::new();
     for (kind, stmt) in &mut statements {
         let shape = row::Shape::of(stmt, read::STAMP_COLUMNS.len());
+        let domains = stmt
+            .columns()
+            .map(|c| (c.name().to_string(), Domain::of(c.name(), c.decl_type())))
+            .collect();
         let mut cursor = Cursor {
             kind: *kind,
             shape,
+            domains,
             rows: stmt.query([])?,
             current: None,
         };
@@ -113,6 +193,7 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
     }
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
+    let mut prev_recorded = String::new();
     let mut count = 0;
     let mut found_earlier = false;
     journal::for_each_raw_entry(conn, |e| {
@@ -147,6 +228,21 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
                 e.seq
             ));
         }
+        for (what, t) in [("effective", &e.effective_at), ("recorded", &e.recorded_at)] {
+            if crate::domain::time::parse_stored(t).is_err() {
+                problems.push(format!(
+                    "entry {} has {what} time \"{t}\", not a time from 1970 to 9999",
+                    e.seq
+                ));
+            }
+        }
+        // Time is honest: no entry was recorded before the one it follows.
+        if e.recorded_at < prev_recorded {
+            problems.push(format!(
+                "entry {} was recorded at {}, before the entry it follows ({prev_recorded})",
+                e.seq, e.recorded_at
+            ));
+        }
         if earlier_head.is_some_and(|h| h.eq_ignore_ascii_case(&e.hash)) {
             found_earlier = true;
         }
@@ -159,6 +255,9 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
                 }
                 match cursor.current.take_if(|r| r.seq == e.seq) {
                     Some(row) => {
+                        for why in &row.outside {
+                            problems.push(format!("{} row {}: {why}", cursor.kind.table(), e.seq));
+                        }
                         cross_check(conn, cursor.kind, &e, &row, &mut problems)?;
                         cursor.advance()?;
                     }
@@ -173,6 +272,7 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
             None => problems.push(format!("entry {} has unknown kind \"{}\"", e.seq, e.kind)),
         }
         prev = e.hash;
+        prev_recorded = e.recorded_at;
         expected_seq = e.seq + 1;
         Ok(())
     })?;
@@ -184,18 +284,7 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
     }
     orphans.sort();
     problems.extend(orphans.into_iter().map(|(_, p)| p));
-    let triggers: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_no\\_%' ESCAPE '\\'",
-        [],
-        |r| r.get(0),
-    )?;
-    let expected_triggers = 3 * (Kind::ALL.len() as i64 + 1);
-    if triggers < expected_triggers {
-        problems.push(format!(
-            "{} of {expected_triggers} append-only triggers are missing",
-            expected_triggers - triggers
-        ));
-    }
+    problems.extend(schema_problems(conn)?);
     if let Some(h) = earlier_head
         && !found_earlier
     {
@@ -213,6 +302,38 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
         },
         problems,
     })
+}
+
+/// How the file's schema differs from the one its migrations make: a
+/// missing, extra or changed table, index or trigger (an added column, a
+/// trigger with the right name and an emptied body).
+fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
+    let version: i64 = conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+        [],
+        |r| r.get(0),
+    )?;
+    let expected = super::expected_schema(version)?;
+    let actual = super::schema_objects(conn)?;
+    let mut problems = Vec::new();
+    for (kind, name, sql) in &expected {
+        match actual.iter().find(|(k, n, _)| k == kind && n == name) {
+            None => problems.push(format!("the {kind} {name} is missing from the schema")),
+            Some((_, _, found)) if found != sql => problems.push(format!(
+                "the {kind} {name} is not the ledger's: it reads {}",
+                found.as_deref().unwrap_or("(no SQL)")
+            )),
+            Some(_) => {}
+        }
+    }
+    for (kind, name, _) in &actual {
+        if !expected.iter().any(|(k, n, _)| k == kind && n == name) {
+            problems.push(format!(
+                "the {kind} {name} is not part of the ledger's schema"
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// A typed row no entry claims, sortable by table and number.

@@ -71,7 +71,10 @@ fn an_edited_typed_row_is_caught() {
         .unwrap();
     let p = problems(&l);
     assert_mentions(&p, "measurements row 5 differs from its entry in value");
-    assert_mentions(&p, "append-only triggers are missing");
+    assert_mentions(
+        &p,
+        "the trigger measurements_no_update is missing from the schema",
+    );
 }
 
 #[test]
@@ -241,4 +244,74 @@ fn a_cut_tail_is_caught_against_an_earlier_head() {
     assert_eq!(r.code, 1);
     let problems = r.json()["problems"].to_string();
     assert!(problems.contains("is not in the chain"), "{problems}");
+}
+
+/// The schema is checked object for object: an added column and a trigger
+/// emptied under its own name are both tampering.
+#[test]
+fn an_altered_schema_is_caught() {
+    let l = history();
+    l.sqlite("ALTER TABLE measurements ADD COLUMN x").unwrap();
+    let p = problems(&l);
+    assert_mentions(&p, "the table measurements is not the ledger's");
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER entries_no_update;
+         CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT 1; END;",
+    )
+    .unwrap();
+    assert_mentions(
+        &problems(&l),
+        "the trigger entries_no_update is not the ledger's",
+    );
+    let l = history();
+    l.sqlite("CREATE INDEX extra ON measurements (value)")
+        .unwrap();
+    assert_mentions(
+        &problems(&l),
+        "the index extra is not part of the ledger's schema",
+    );
+}
+
+/// Values outside their column's domain are problems (exit 1), never a
+/// storage failure: a boolean of 2, a body stored as a blob, an
+/// impossible time.
+#[test]
+fn values_outside_their_domain_are_reported() {
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER releases_no_update;
+         UPDATE releases SET breaking = 2 WHERE entry_seq = 3;",
+    )
+    .unwrap();
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("breaking holds 2, not 0 or 1"),
+        "{}",
+        r.stdout
+    );
+
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER entries_no_update;
+         UPDATE entries SET body = CAST(body AS BLOB) WHERE seq = 3;",
+    )
+    .unwrap();
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+
+    let l = history();
+    l.sqlite(
+        "DROP TRIGGER measurements_no_update;
+         UPDATE measurements SET recorded_at = '1969-12-31T00:00:00Z';",
+    )
+    .unwrap();
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("not a time from 1970 to 9999"),
+        "{}",
+        r.stdout
+    );
 }
