@@ -90,7 +90,7 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
 
 pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
-    let p = store::latest_policy(store.conn(), ctx.now())?;
+    let p = store::latest_policy(store.conn(), ctx.seen())?;
     Ok(Output::plain(report::policy(
         &p.policy,
         p.version as i64,
@@ -271,6 +271,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let demo_ctx = Context {
         clock,
         as_of: None,
+        include_late: false,
         check: false,
         embedded: DEMO_FILES,
         ..ctx.clone()
@@ -326,7 +327,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         "incidents --open",
         "readiness 1.0",
         "check-release 1.3.0",
-        "readiness --as-of 2026-09-15",
+        "readiness --as-of 2026-09-15 --include-late",
         "extensions --violations",
         "verify",
     ];

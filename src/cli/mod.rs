@@ -71,7 +71,10 @@ pub struct Cli {
         default_value_t = 30.0
     )]
     pub lock_wait: f64,
-    /// Answer as the world stood at this time (RFC 3339 or YYYY-MM-DD).
+    /// Answer as the ledger knew it at this time (RFC 3339 or
+    /// YYYY-MM-DD): only entries recorded by then count, judged at that
+    /// time, so an entry recorded later (even back-dated) never changes a
+    /// past answer.
     #[arg(
         long,
         global = true,
@@ -79,6 +82,16 @@ pub struct Cli {
         value_name = "TIME"
     )]
     pub as_of: Option<String>,
+    /// With --as-of: answer by effective time instead, counting entries
+    /// recorded since that are dated at or before it (late results,
+    /// back-dated sign-offs).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        requires = "as_of"
+    )]
+    pub include_late: bool,
     /// Exit 1 when the answer holds anything that breaks policy.
     #[arg(long, global = true, help_heading = "Global options")]
     pub check: bool,
@@ -180,6 +193,8 @@ pub struct Context {
     pub project: Option<String>,
     pub format: Format,
     pub as_of: Option<Time>,
+    /// With `as_of`: count entries recorded after it too.
+    pub include_late: bool,
     /// The wall clock (or `LEDGER_NOW`).
     pub clock: Time,
     pub check: bool,
@@ -219,6 +234,7 @@ impl Context {
             project: cli.project.clone(),
             format: if cli.json { Format::Json } else { cli.format },
             as_of,
+            include_late: cli.include_late,
             clock,
             check: cli.check,
             lock_wait: std::time::Duration::from_secs_f64(cli.lock_wait),
@@ -235,6 +251,16 @@ impl Context {
     /// "Now" for a query: `--as-of` if given, else the clock.
     pub fn now(&self) -> Time {
         self.as_of.unwrap_or(self.clock)
+    }
+
+    /// What a query sees: with `--as-of`, what the ledger knew then
+    /// (unless `--include-late`); otherwise every entry, at the clock.
+    pub fn seen(&self) -> crate::store::AsOf {
+        match self.as_of {
+            Some(t) if !self.include_late => crate::store::AsOf::known_at(t),
+            Some(t) => t.into(),
+            None => self.clock.into(),
+        }
     }
 
     /// The effective time of a new entry: `--at`, else the clock. An entry
@@ -352,6 +378,14 @@ pub fn run<A: Into<OsString>>(
     });
     match result {
         Ok((ctx, output)) => {
+            if let Some(t) = ctx.as_of {
+                let how = if ctx.include_late {
+                    "by effective time, counting entries recorded since"
+                } else {
+                    "as the ledger knew it then (entries recorded by then; --include-late adds later ones)"
+                };
+                let _ = writeln!(err, "as of {}: {how}", time::format(t));
+            }
             if let Err(e) = output.view.render(ctx.format, out) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     return 0;
@@ -445,5 +479,5 @@ fn snapshot(
 ) -> Result<domain::Snapshot, CommandError> {
     let store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
-    Ok(store.snapshot(&project, ctx.now(), need)?)
+    Ok(store.snapshot(&project, ctx.seen(), need)?)
 }

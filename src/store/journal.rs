@@ -95,7 +95,14 @@ fn hex(bytes: &[u8]) -> String {
 pub struct Head {
     pub seq: i64,
     pub hash: String,
+    /// When the last entry was recorded (empty before the first).
+    pub recorded_at: String,
 }
+
+/// How far a writer's clock may lag the last entry's and still write: the
+/// entry is then recorded at the last entry's time, so the chain's
+/// recording times never go backwards.
+pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 impl Head {
     /// The chain's last entry, read once per transaction (a seek on the
@@ -103,18 +110,20 @@ impl Head {
     pub fn read(conn: &Connection) -> Result<Head> {
         let head = conn
             .prepare_cached(
-                "SELECT seq, hash FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
+                "SELECT seq, hash, recorded_at FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
             )?
             .query_row([], |r| {
                 Ok(Head {
                     seq: r.get(0)?,
                     hash: r.get(1)?,
+                    recorded_at: r.get(2)?,
                 })
             })
             .optional()?;
         Ok(head.unwrap_or(Head {
             seq: 0,
             hash: GENESIS.to_string(),
+            recorded_at: String::new(),
         }))
     }
 
@@ -133,7 +142,8 @@ impl Head {
         let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
         let seq = self.seq + 1;
         let kind = R::KIND.as_str();
-        let (at, recorded_at) = (time::format(at), time::format(recorded_at));
+        let recorded_at = self.recording_time(recorded_at)?;
+        let at = time::format(at);
         let hash = link_hash(seq, project, kind, &at, &recorded_at, &self.hash, &body);
         conn.prepare_cached(
             "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
@@ -153,12 +163,37 @@ impl Head {
             Value::Integer(seq),
             Value::Text(project.to_string()),
             Value::Text(at),
-            Value::Text(recorded_at),
+            Value::Text(recorded_at.clone()),
         ];
         insert_typed(conn, R::KIND, stamp, &body_value)?;
         self.seq = seq;
         self.hash = hash;
+        self.recorded_at = recorded_at;
         Ok(seq)
+    }
+
+    /// The recording time of the next entry on a clock reading `clock`:
+    /// the clock, or the last entry's time if the clock lags it by at most
+    /// [`CLOCK_SKEW`]; a clock further behind is refused.
+    fn recording_time(&self, clock: Time) -> Result<String> {
+        let clock_text = time::format(clock);
+        if clock_text >= self.recorded_at {
+            return Ok(clock_text);
+        }
+        let last = time::parse_stored(&self.recorded_at)?;
+        if last - clock <= CLOCK_SKEW {
+            return Ok(self.recorded_at.clone());
+        }
+        Err(crate::domain::Error::invalid(
+            "clock",
+            clock_text,
+            format!(
+                "a time at or after {} when the ledger's last entry was recorded (clocks may differ by up to {} minutes); an entry cannot be recorded before the ones already in the ledger, so fix the clock (or LEDGER_NOW)",
+                self.recorded_at,
+                CLOCK_SKEW.num_minutes()
+            ),
+        )
+        .into())
     }
 }
 

@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, config::DbConfig};
 
-use crate::domain::{self, Time};
+use crate::domain;
 
 pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash};
 pub use read::{
-    FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
+    AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
     latest_policy, load_snapshot, projects, require_project, select_sql,
 };
 pub use verify::{VerifyReport, verify};
@@ -567,10 +567,10 @@ impl Store {
     pub fn snapshot(
         &self,
         project: &str,
-        now: Time,
+        as_of: impl Into<AsOf>,
         need: domain::snapshot::Need<'_>,
     ) -> Result<domain::Snapshot> {
-        load_snapshot(&self.conn, project, now, need)
+        load_snapshot(&self.conn, project, as_of, need)
     }
 }
 

@@ -93,11 +93,55 @@ fn stamped_shaped<R: Record>(
     })
 }
 
+/// The time a question is about, and which entries it may see.
+///
+/// By default a question sees every entry recorded so far, each at the
+/// time it took effect. Asked about a past time, it sees only what the
+/// ledger knew then (`known_only`): an entry recorded later, even one
+/// back-dated to before that time, cannot change a past answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    pub now: Time,
+    /// Only entries recorded by `now`.
+    pub known_only: bool,
+}
+
+impl AsOf {
+    /// What the ledger knew at `now`: entries recorded by then.
+    pub fn known_at(now: Time) -> AsOf {
+        AsOf {
+            now,
+            known_only: true,
+        }
+    }
+
+    /// The latest time an entry may have been recorded to be seen.
+    fn known_by(self) -> String {
+        if self.known_only {
+            time::format(self.now)
+        } else {
+            time::LATEST.to_string()
+        }
+    }
+}
+
+/// Every entry recorded so far, placed at the time it took effect.
+impl From<Time> for AsOf {
+    fn from(now: Time) -> AsOf {
+        AsOf {
+            now,
+            known_only: false,
+        }
+    }
+}
+
 /// The rows of one project visible at one time, read by question.
 pub struct Reader<'c> {
     conn: &'c Connection,
     project: &'c str,
     now: String,
+    /// Rows recorded after this are not seen.
+    known_by: String,
 }
 
 /// One equality of a key: a column (a name from the code, never from
@@ -115,10 +159,11 @@ pub enum Span {
 }
 
 /// The SQL of one read of `table`: rows of project `?1` visible at `?2`
-/// (effective by then, no retraction effective by then names them), whose
-/// `key` columns match `?3…`, in the `span`'s times (its time is the next
-/// parameter), `having` a non-NULL column, in `order`. Names come from the
-/// code, never from input.
+/// (effective by then and recorded by `?3`, no retraction effective by
+/// then and recorded by `?3` names them), whose `key` columns match
+/// `?4…`, in the `span`'s times (its time is the next parameter), `having`
+/// a non-NULL column, in `order`. Names come from the code, never from
+/// input.
 pub fn select_sql(
     table: &str,
     key: &[&str],
@@ -126,7 +171,7 @@ pub fn select_sql(
     having: Option<&str>,
     order: &str,
 ) -> String {
-    let n = key.len() + 3;
+    let n = key.len() + 4;
     let time = match span {
         Span::UpTo => "t.effective_at <= ?2".to_string(),
         Span::After => format!("t.effective_at > ?{n} AND t.effective_at <= ?2"),
@@ -134,12 +179,13 @@ pub fn select_sql(
         Span::At => format!("t.effective_at = ?{n}"),
     };
     let mut sql = format!(
-        "SELECT t.* FROM {table} t WHERE t.project = ?1 AND {time}
+        "SELECT t.* FROM {table} t WHERE t.project = ?1 AND {time} AND t.recorded_at <= ?3
            AND NOT EXISTS (SELECT 1 FROM retractions r
-                           WHERE r.target = t.entry_seq AND r.effective_at <= ?2)"
+                           WHERE r.target = t.entry_seq AND r.effective_at <= ?2
+                             AND r.recorded_at <= ?3)"
     );
     for (i, column) in key.iter().enumerate() {
-        sql.push_str(&format!(" AND t.{column} IS ?{}", i + 3));
+        sql.push_str(&format!(" AND t.{column} IS ?{}", i + 4));
     }
     if let Some(c) = having {
         sql.push_str(&format!(" AND t.{c} IS NOT NULL"));
@@ -149,30 +195,39 @@ pub fn select_sql(
     sql
 }
 
-/// Incidents of project `?1` open at `?2`: each checked for a visible
-/// resolve event through the events' key index.
+/// Incidents of project `?1` open at `?2` (seeing entries recorded by
+/// `?3`): each checked for a visible resolve event through the events' key
+/// index.
 pub const OPEN_INCIDENTS: &str = "SELECT t.* FROM incidents t
-    WHERE t.project = ?1 AND t.effective_at <= ?2
+    WHERE t.project = ?1 AND t.effective_at <= ?2 AND t.recorded_at <= ?3
       AND NOT EXISTS (SELECT 1 FROM retractions r
-                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2)
+                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
+                        AND r.recorded_at <= ?3)
       AND NOT EXISTS (SELECT 1 FROM incident_events v
                       WHERE v.project = t.project AND v.incident = t.entry_seq
-                        AND v.effective_at <= ?2 AND v.action = 'resolve'
+                        AND v.effective_at <= ?2 AND v.recorded_at <= ?3
+                        AND v.action = 'resolve'
                         AND NOT EXISTS (SELECT 1 FROM retractions r
-                                        WHERE r.target = v.entry_seq AND r.effective_at <= ?2))
+                                        WHERE r.target = v.entry_seq AND r.effective_at <= ?2
+                                          AND r.recorded_at <= ?3))
     ORDER BY t.effective_at, t.entry_seq";
 
-/// The first removal of project `?1` visible at `?2`, effective after `?3`,
-/// of an item deprecated as a capability policy (visible at `?2`).
+/// The first removal of project `?1` visible at `?2` (seeing entries
+/// recorded by `?3`), effective after `?4`, of an item deprecated as a
+/// capability policy (visible likewise).
 pub const FIRST_CAPABILITY_REMOVAL: &str = "SELECT t.* FROM removals t
-    WHERE t.project = ?1 AND t.effective_at > ?3 AND t.effective_at <= ?2
+    WHERE t.project = ?1 AND t.effective_at > ?4 AND t.effective_at <= ?2
+      AND t.recorded_at <= ?3
       AND NOT EXISTS (SELECT 1 FROM retractions r
-                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2)
+                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
+                        AND r.recorded_at <= ?3)
       AND EXISTS (SELECT 1 FROM deprecations d
                   WHERE d.project = t.project AND d.item = t.item
                     AND d.kind = 'capability-policy' AND d.effective_at <= ?2
+                    AND d.recorded_at <= ?3
                     AND NOT EXISTS (SELECT 1 FROM retractions r
-                                    WHERE r.target = d.entry_seq AND r.effective_at <= ?2))
+                                    WHERE r.target = d.entry_seq AND r.effective_at <= ?2
+                                      AND r.recorded_at <= ?3))
     ORDER BY t.effective_at, t.entry_seq LIMIT 1";
 
 /// Oldest first, as the journal orders time.
@@ -180,11 +235,13 @@ const FORWARD: &str = "t.effective_at, t.entry_seq";
 
 impl<'c> Reader<'c> {
     /// Reads `project` as it stood at `now`.
-    pub fn new(conn: &'c Connection, project: &'c str, now: Time) -> Reader<'c> {
+    pub fn new(conn: &'c Connection, project: &'c str, as_of: impl Into<AsOf>) -> Reader<'c> {
+        let as_of = as_of.into();
         Reader {
             conn,
             project,
-            now: time::format(now),
+            now: time::format(as_of.now),
+            known_by: as_of.known_by(),
         }
     }
 
@@ -198,7 +255,7 @@ impl<'c> Reader<'c> {
         let columns: Vec<&str> = key.iter().map(|(c, _)| *c).collect();
         let sql = select_sql(R::KIND.table(), &columns, span.0, having, order);
         let bound = span.1.map(time::format);
-        let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now];
+        let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now, &self.known_by];
         params.extend(key.iter().map(|(_, v)| *v));
         if let Some(b) = &bound {
             params.push(b);
@@ -289,7 +346,7 @@ impl<'c> Reader<'c> {
     /// The incidents not resolved at `now`: visible, and no resolve event
     /// visible for them.
     pub fn open_incidents(&self) -> Result<Vec<Stamped<IncidentRec>>> {
-        self.rows(OPEN_INCIDENTS, &[&self.project, &self.now])
+        self.rows(OPEN_INCIDENTS, &[&self.project, &self.now, &self.known_by])
     }
 
     /// The first removal of a capability-policy item effective after
@@ -301,7 +358,7 @@ impl<'c> Reader<'c> {
         let since = time::format(since);
         let rows = self.rows(
             FIRST_CAPABILITY_REMOVAL,
-            &[&self.project, &self.now, &since],
+            &[&self.project, &self.now, &self.known_by, &since],
         )?;
         Ok(rows.into_iter().next())
     }
@@ -333,17 +390,33 @@ pub struct PolicyInForce {
 }
 
 /// The policy in force at `now` (the earliest one, for times before any was
-/// loaded). Reads the few versions' times, then the one in force, whose
+/// loaded), among the versions recorded by then when only what was known
+/// counts. Reads the few versions' times, then the one in force, whose
 /// document is parsed once per process.
-pub fn latest_policy(conn: &Connection, now: Time) -> Result<PolicyInForce> {
+pub fn latest_policy(conn: &Connection, as_of: impl Into<AsOf>) -> Result<PolicyInForce> {
+    let as_of = as_of.into();
+    let now = as_of.now;
     let mut stmt = conn.prepare_cached(
-        "SELECT entry_seq, effective_at FROM policy_versions ORDER BY effective_at, entry_seq",
+        "SELECT entry_seq, effective_at, recorded_at <= ?1 FROM policy_versions
+         ORDER BY effective_at, entry_seq",
     )?;
-    let versions = stmt
-        .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, parse_time(1, &r.get::<_, String>(1)?)?))
+    let all = stmt
+        .query_map([as_of.known_by()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                parse_time(1, &r.get::<_, String>(1)?)?,
+                r.get::<_, bool>(2)?,
+            ))
         })?
-        .collect::<rusqlite::Result<Vec<(i64, Time)>>>()?;
+        .collect::<rusqlite::Result<Vec<(i64, Time, bool)>>>()?;
+    // Before any policy was recorded, the first one judges (as it does for
+    // times before any took effect).
+    let known: Vec<(i64, Time)> = all.iter().filter(|v| v.2).map(|v| (v.0, v.1)).collect();
+    let versions = if known.is_empty() {
+        all.iter().take(1).map(|v| (v.0, v.1)).collect()
+    } else {
+        known
+    };
     let index = versions.iter().rposition(|v| v.1 <= now).unwrap_or(0);
     let no_policy = || StoreError::Schema {
         path: conn.path().unwrap_or_default().into(),
@@ -416,14 +489,16 @@ pub fn require_project(conn: &Connection, project: &str) -> Result<()> {
 pub fn load_snapshot(
     conn: &Connection,
     project: &str,
-    now: Time,
+    as_of: impl Into<AsOf>,
     need: Need<'_>,
 ) -> Result<Snapshot> {
+    let as_of = as_of.into();
+    let now = as_of.now;
     require_project(conn, project)?;
-    let in_force = latest_policy(conn, now)?;
+    let in_force = latest_policy(conn, as_of)?;
     let mut snap = Snapshot::empty(project, now, in_force.policy);
     snap.policy_changes = in_force.changes;
-    let r = Reader::new(conn, project, now);
+    let r = Reader::new(conn, project, as_of);
     if need.releases {
         snap.releases = r.all()?;
     }

@@ -821,3 +821,60 @@ fn a_link_hashes_as_every_ledger_so_far_was_hashed() {
         "f2cb064dbf564541a57da776b7deffa12c15a663b42140c1b09a54a20ec60b65"
     );
 }
+
+#[test]
+fn verify_reports_an_entry_recorded_before_the_one_it_follows() {
+    let (_dir, mut store) = fresh();
+    let at = time::parse("2026-01-02").unwrap();
+    store
+        .write(|tx| {
+            append(
+                tx,
+                "pi",
+                at,
+                at,
+                &MaintenanceRec {
+                    task: "dependency-audit".into(),
+                },
+            )
+        })
+        .unwrap();
+    assert!(verify(store.conn(), None).unwrap().ok);
+    store
+        .conn()
+        .execute_batch(
+            "DROP TRIGGER entries_no_update;
+             UPDATE entries SET recorded_at = '2020-01-01T00:00:00Z' WHERE seq = (SELECT max(seq) FROM entries);",
+        )
+        .unwrap();
+    let r = verify(store.conn(), None).unwrap();
+    assert!(
+        r.problems.iter().any(
+            |p| p.contains("was recorded at 2020-01-01T00:00:00Z, before the entry it follows")
+        ),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
+fn a_write_on_a_clock_behind_the_last_entry_is_refused_beyond_the_skew() {
+    let (_dir, mut store) = fresh();
+    let rec = MaintenanceRec {
+        task: "dependency-audit".into(),
+    };
+    let t = |s: &str| time::parse(s).unwrap();
+    store
+        .write(|tx| append(tx, "pi", t("2026-01-02"), t("2026-01-02T12:00:00Z"), &rec))
+        .unwrap();
+    let late = store.write(|tx| append(tx, "pi", t("2026-01-02"), t("2026-01-02T11:54:59Z"), &rec));
+    assert!(matches!(late, Err(StoreError::Domain(_))), "{late:?}");
+    store
+        .write(|tx| append(tx, "pi", t("2026-01-02"), t("2026-01-02T11:55:00Z"), &rec))
+        .unwrap();
+    let head = super::Head::read(store.conn()).unwrap();
+    assert_eq!(
+        head.recorded_at, "2026-01-02T12:00:00Z",
+        "clamped to the last entry's time"
+    );
+}

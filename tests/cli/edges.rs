@@ -231,7 +231,7 @@ fn a_release_shipped_later_does_not_make_the_past_overdue() {
     ]);
     l.ok(&["record-release", "2.0.0", "--date", "2026-02-01"]);
     l.ok(&["record-release", "1.4.0", "--date", "2026-02-20"]);
-    let past = l.json(&["deprecations", "--as-of", "2026-02-15"]);
+    let past = l.json(&["deprecations", "--as-of", "2026-02-15", "--include-late"]);
     let now = l.json(&["deprecations"]);
     assert_eq!(past[0]["status"], "active");
     assert_eq!(

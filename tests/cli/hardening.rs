@@ -223,3 +223,107 @@ fn a_writer_waits_for_the_lock_as_long_as_it_is_told_and_says_so() {
         "0.5",
     ]);
 }
+
+/// Time is honest: a clock behind the ledger's last entry cannot record
+/// (beyond a few minutes of skew), so nothing slips into the past.
+#[test]
+fn a_clock_behind_the_ledger_cannot_record() {
+    let mut l = Ledger::new();
+    l.ok(&["record-budget", "cold-load-p95", "--value", "5"]);
+    let head = l.head();
+    l.now = "2026-01-01T00:00:00Z".into();
+    let stricter = l.path("stricter.toml");
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        &stricter,
+        seed.replacen("drift_days = 30", "drift_days = 7", 1),
+    )
+    .unwrap();
+    let r = l.run(&["init", "--policy", stricter.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid clock \"2026-01-01T00:00:00Z\""),
+        "{}",
+        r.stderr
+    );
+    l.now = "2026-03-01T11:57:00Z".into();
+    assert_eq!(l.head(), head, "nothing was written");
+    // Within the allowed skew the entry is recorded at the last one's time.
+    l.ok(&["record-budget", "cold-load-p95", "--value", "6"]);
+    let recorded = l.json(&[
+        "sql",
+        "SELECT recorded_at FROM entries ORDER BY seq DESC LIMIT 1",
+    ]);
+    assert_eq!(recorded[0]["recorded_at"], "2026-03-01T12:00:00Z");
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+/// `--as-of` answers with what the ledger knew then: a sign-off recorded
+/// later and back-dated does not change it; `--include-late` counts it.
+#[test]
+fn a_back_dated_entry_cannot_change_a_past_answer() {
+    let mut l = Ledger::new();
+    let review = |l: &Ledger, extra: &[&str]| {
+        let mut args = vec!["readiness", "1.0", "--as-of", "2026-03-05"];
+        args.extend_from_slice(extra);
+        let r = l.json(&args);
+        r["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "docs-complete")
+            .unwrap()["met"]
+            .clone()
+    };
+    l.now = "2026-03-10T00:00:00Z".into();
+    assert_eq!(review(&l, &[]), false);
+    l.now = "2026-03-20T00:00:00Z".into();
+    l.ok(&["attest", "docs-complete", "--by", "x", "--at", "2026-03-01"]);
+    assert_eq!(
+        review(&l, &[]),
+        false,
+        "the ledger did not know it on 03-05"
+    );
+    assert_eq!(review(&l, &["--include-late"]), true);
+    let r = l.run(&["readiness", "1.0", "--as-of", "2026-03-05"]);
+    assert!(
+        r.stderr.contains("as the ledger knew it then"),
+        "{}",
+        r.stderr
+    );
+    let r = l.run(&[
+        "readiness",
+        "1.0",
+        "--as-of",
+        "2026-03-05",
+        "--include-late",
+    ]);
+    assert!(r.stderr.contains("by effective time"), "{}", r.stderr);
+    // A retraction takes effect when it is recorded: an answer about a
+    // time before it still counts the entry.
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "5",
+        "--at",
+        "2026-03-15",
+    ]);
+    let seq = l.head().0.to_string();
+    l.now = "2026-03-25T00:00:00Z".into();
+    l.ok(&["retract", &seq, "--reason", "wrong build"]);
+    let before = l.json(&["budgets", "--as-of", "2026-03-22"]);
+    let cold = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["budget"] == "cold-load-p95")
+            .unwrap()["last_value"]
+            .clone()
+    };
+    assert_eq!(cold(&before), 5.0);
+    assert_eq!(cold(&l.json(&["budgets"])), serde_json::Value::Null);
+}

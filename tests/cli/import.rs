@@ -102,7 +102,7 @@ fn a_changed_threshold_is_a_new_version_from_generated_at() {
     };
     assert_eq!(find(&l.json(&["budgets"])), 120.0);
     assert_eq!(
-        find(&l.json(&["budgets", "--as-of", "2026-02-10"])),
+        find(&l.json(&["budgets", "--as-of", "2026-02-10", "--include-late"])),
         100.0,
         "the old threshold held before"
     );

@@ -198,7 +198,13 @@ fn gates_show_the_latest_result_per_platform() {
     assert_eq!(failing[0]["platform"], "windows");
     assert_eq!(l.run(&["gates", "--check"]).code, 1);
     // As of the first day, the linux result was the failing one.
-    let then = l.json(&["gates", "--failing", "--as-of", "2026-02-01T12:00:00Z"]);
+    let then = l.json(&[
+        "gates",
+        "--failing",
+        "--as-of",
+        "2026-02-01T12:00:00Z",
+        "--include-late",
+    ]);
     assert_eq!(then[0]["value"], 3.0);
 }
 

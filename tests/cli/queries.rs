@@ -35,8 +35,14 @@ fn an_overdue_deprecation_fails_the_check_from_the_first_opportunity() {
     assert_eq!(rows[0]["overdue_since"], "2026-02-10T00:00:00Z");
     assert_eq!(l.run(&["deprecations", "--check"]).code, 1);
     assert_eq!(
-        l.run(&["deprecations", "--check", "--as-of", "2026-02-05"])
-            .code,
+        l.run(&[
+            "deprecations",
+            "--check",
+            "--as-of",
+            "2026-02-05",
+            "--include-late"
+        ])
+        .code,
         0
     );
 }
@@ -143,10 +149,16 @@ fn incidents_report_overdue_hours() {
     );
     assert_eq!(l.run(&["incidents", "--check"]).code, 1);
     assert_eq!(
-        l.json(&["incidents", "--overdue", "--as-of", "2026-02-28T12:00:00Z"])
-            .as_array()
-            .unwrap()
-            .len(),
+        l.json(&[
+            "incidents",
+            "--overdue",
+            "--as-of",
+            "2026-02-28T12:00:00Z",
+            "--include-late"
+        ])
+        .as_array()
+        .unwrap()
+        .len(),
         0
     );
 }
