@@ -22,6 +22,9 @@ mod edges;
 // Hardening: inputs that once bricked a ledger or lost data.
 mod hardening;
 
+// Generated inputs through the real entry point.
+mod fuzz;
+
 // Integrity: append-only triggers, tamper detection, export, backup.
 mod integrity;
 
