@@ -78,22 +78,6 @@ fn commit(text: &Option<String>) -> Result<Option<String>, Error> {
 }
 
 /// A required free text.
-fn text(what: &'static str, value: &str) -> Result<String, Error> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::invalid(what, value, "some text"));
-    }
-    Ok(v.to_string())
-}
-
-fn optional_text(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-}
-
 /// Record a release.
 #[derive(Debug, Args)]
 pub struct ReleaseArgs {
@@ -121,6 +105,7 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     let status: ReleaseStatus = a.status.parse()?;
     let at = ctx.effective(a.date.as_deref())?;
     let commit_sha = commit(&a.commit)?;
+    let notes = domain::text::optional_text("notes", a.notes.as_deref())?;
     let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
         let same: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
         if !same.is_empty() {
@@ -136,7 +121,7 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
             commit_sha: commit_sha.clone(),
             status,
             breaking: a.breaking,
-            notes: optional_text(&a.notes),
+            notes: notes.clone(),
         })
     })?;
     let channel = release::Channel::of(&version);
@@ -288,7 +273,9 @@ pub struct DeprecateArgs {
 }
 
 pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, CommandError> {
-    let item = text("item", &a.item)?;
+    let item = domain::text::name("item", &a.item)?;
+    let replacement = domain::text::optional_text("replacement", a.replacement.as_deref())?;
+    let note = domain::text::optional_text("note", a.note.as_deref())?;
     let kind: DeprecationKind = a.kind.parse()?;
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
@@ -305,8 +292,8 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
             item: item.clone(),
             kind,
             version: version.to_string(),
-            replacement: optional_text(&a.replacement),
-            note: optional_text(&a.note),
+            replacement: replacement.clone(),
+            note: note.clone(),
         })
     })?;
     Ok(recorded(
@@ -447,7 +434,10 @@ pub struct AddExtensionArgs {
 }
 
 pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Output, CommandError> {
-    let id = text("extension id", &a.id)?;
+    let id = domain::text::name("extension id", &a.id)?;
+    let name = domain::text::optional_name("name", a.name.as_deref())?;
+    let license = domain::text::name("license", &a.license)?;
+    let provenance = domain::text::name("provenance", &a.provenance)?;
     if let Some(d) = a.doctor.as_deref()
         && d != "pass"
         && d != "fail"
@@ -474,8 +464,8 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
             policy,
             &extension::Candidate {
                 tier: &tier,
-                license: &a.license,
-                provenance: &a.provenance,
+                license: &license,
+                provenance: &provenance,
                 doctor: a.doctor.as_deref(),
                 patched: a.patched,
                 doctor_required: true,
@@ -490,11 +480,11 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         }
         Ok(ExtensionRec {
             extension: id.clone(),
-            name: optional_text(&a.name).unwrap_or_else(|| id.clone()),
+            name: name.clone().unwrap_or_else(|| id.clone()),
             tier,
             source_tier: None,
-            license: a.license.clone(),
-            provenance: a.provenance.clone(),
+            license: license.clone(),
+            provenance: provenance.clone(),
             doctor: a.doctor.clone(),
             patched: a.patched,
             score: None,
@@ -599,7 +589,7 @@ pub struct OpenIncidentArgs {
 pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Output, CommandError> {
     let kind: IncidentKind = a.kind.parse()?;
     let severity: Severity = a.severity.parse()?;
-    let title = text("title", &a.title)?;
+    let title = domain::text::text("title", &a.title)?;
     if let Some(p) = a.over_pct {
         if kind != IncidentKind::PerformanceRegression {
             return Err(CommandError::invalid(format!(
@@ -791,12 +781,14 @@ pub struct AttestArgs {
 
 pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
+    let signed_by = domain::text::optional_name("signer", a.by.as_deref())?;
+    let note = domain::text::optional_text("note", a.note.as_deref())?;
     let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, _| {
         let c = snap.policy.require_criterion(&a.criterion)?;
         Ok(AttestationRec {
             criterion: c.id.clone(),
-            signed_by: optional_text(&a.by),
-            note: optional_text(&a.note),
+            signed_by: signed_by.clone(),
+            note: note.clone(),
         })
     })?;
     Ok(recorded(
@@ -819,7 +811,7 @@ pub struct RetractArgs {
 }
 
 pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandError> {
-    let reason = text("reason", &a.reason)?;
+    let reason = domain::text::text("reason", &a.reason)?;
     let mut store = ctx.writer()?;
     let at = ctx.clock;
     let (seq, rec) = store.write(|tx| {

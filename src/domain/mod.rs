@@ -62,6 +62,7 @@ pub mod record;
 pub mod release;
 pub mod snapshot;
 pub mod status;
+pub mod text;
 pub mod time;
 
 pub use error::Error;

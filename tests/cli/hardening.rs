@@ -327,3 +327,39 @@ fn a_back_dated_entry_cannot_change_a_past_answer() {
     assert_eq!(cold(&before), 5.0);
     assert_eq!(cold(&l.json(&["budgets"])), serde_json::Value::Null);
 }
+
+/// Names and free texts follow one definition: a name is one line without
+/// control characters, a text has no control characters but lines and tabs.
+#[test]
+fn names_and_texts_are_checked_before_anything_is_written() {
+    let l = Ledger::new();
+    l.rejects(
+        &["deprecate", "a\nb", "--kind", "api", "--in", "0.1.0"],
+        "a name of 1 to 200 characters on one line",
+    );
+    l.rejects(
+        &["attest", "docs-complete", "--by", "x\u{7}y"],
+        "invalid signer",
+    );
+    l.rejects(
+        &[
+            "open-incident",
+            "--kind",
+            "other",
+            "--severity",
+            "low",
+            "--title",
+            "a\u{1b}b",
+        ],
+        "without control characters",
+    );
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "other",
+        "--severity",
+        "low",
+        "--title",
+        "two\nlines",
+    ]);
+}
