@@ -501,8 +501,11 @@ struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// Appends an entry effective at `t`, recorded at the build's clock
+    /// (the history is written at once, as an import of it would be).
     fn add<R: Record>(&mut self, t: Time, rec: &R) -> i64 {
-        match self.head.append(self.tx, "pi", t, t, rec) {
+        let recorded = time::parse(NOW).expect("now");
+        match self.head.append(self.tx, "pi", t, recorded, rec) {
             Ok(seq) => seq,
             Err(e) => {
                 self.err.get_or_insert(e);

@@ -292,7 +292,19 @@ impl ShippedLines {
     ) -> Option<&Shipped> {
         let own = line_of(deprecated_in);
         let start = self.lines.partition_point(|l| l.line < own);
+        // Past 1.0 only a later major can remove it: none shipped, none.
+        if policy.post_1_0_removal_requires_major
+            && deprecated_in.major >= 1
+            && self
+                .lines
+                .last()
+                .is_none_or(|l| l.line.0 <= deprecated_in.major)
+        {
+            return None;
+        }
         let window = window as usize;
+        // Past 1.0, only a line `X.0` of a later major can hold a candidate.
+        let only_majors = policy.post_1_0_removal_requires_major && deprecated_in.major >= 1;
         // The `window` earliest warning dates so far, ascending.
         let mut warned: Vec<Time> = Vec::with_capacity(window + 1);
         let mut best: Option<&Shipped> = None;
@@ -321,7 +333,9 @@ impl ShippedLines {
                     .min();
                 (candidate, warns)
             } else {
-                let candidate = if window == 0 || warned.len() == window {
+                let may_hold =
+                    !only_majors || (line.line.1 == 0 && line.line.0 > deprecated_in.major);
+                let candidate = if may_hold && (window == 0 || warned.len() == window) {
                     let from = window.checked_sub(1).map(|w| warned[w]);
                     line.releases
                         .iter()

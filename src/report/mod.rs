@@ -85,6 +85,7 @@ impl View {
                 serde_json::to_writer_pretty(&mut *out, &self.json)?;
                 writeln!(out)
             }
+            Format::Csv if self.csv.columns.is_empty() => write_csv(&csv_of(&self.json), out),
             Format::Csv => write_csv(&self.csv, out),
             Format::Table => {
                 let mut first = true;
@@ -134,6 +135,10 @@ fn text_table(t: &Table) -> String {
 /// Wraps each line of `text` at spaces to at most `width` characters
 /// (a longer word stays whole).
 pub fn wrap(text: &str, width: usize) -> String {
+    // Most cells are one short line.
+    if text.len() <= width && !text.contains('\n') {
+        return text.to_string();
+    }
     let mut out: Vec<String> = Vec::new();
     for line in text.lines() {
         let mut current = String::new();
@@ -217,17 +222,6 @@ pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde
 /// table shows the chosen `(key, header)` columns.
 pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
     let objects = to_objects(rows);
-    let all_keys: Vec<String> = objects
-        .first()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    let csv = Table {
-        columns: all_keys.clone(),
-        rows: objects
-            .iter()
-            .map(|o| all_keys.iter().map(|k| csv_field(&o[k])).collect())
-            .collect(),
-    };
     let table = Table {
         columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
         rows: objects
@@ -249,9 +243,36 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
         json: serde_json::Value::Array(
             objects.into_iter().map(serde_json::Value::Object).collect(),
         ),
-        csv,
+        // Built from the JSON only if CSV is asked for.
+        csv: Table::default(),
         blocks,
         raw: None,
+    }
+}
+
+/// A list's JSON (an array of objects) as CSV: every field of every row,
+/// in the first row's key order.
+fn csv_of(json: &serde_json::Value) -> Table {
+    let objects: Vec<&serde_json::Map<String, serde_json::Value>> = json
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_object).collect())
+        .unwrap_or_default();
+    let columns: Vec<String> = objects
+        .first()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let null = serde_json::Value::Null;
+    Table {
+        rows: objects
+            .iter()
+            .map(|o| {
+                columns
+                    .iter()
+                    .map(|k| csv_field(o.get(k).unwrap_or(&null)))
+                    .collect()
+            })
+            .collect(),
+        columns,
     }
 }
 

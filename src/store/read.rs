@@ -85,10 +85,12 @@ fn stamped_shaped<R: Record>(
             R::KIND
         ),
     })?;
+    // Read in place: two times per row, on the path of every question.
+    let time_at = |i: usize| -> rusqlite::Result<Time> { parse_time(i, row.get_ref(i)?.as_str()?) };
     Ok(Stamped {
         seq: row.get(0)?,
-        at: parse_time(2, &row.get::<_, String>(2)?)?,
-        recorded_at: parse_time(3, &row.get::<_, String>(3)?)?,
+        at: time_at(2)?,
+        recorded_at: time_at(3)?,
         rec,
     })
 }

@@ -78,10 +78,9 @@ impl Domain {
             }
             (Domain::Text, ValueRef::Text(_)) => None,
             (Domain::Time, ValueRef::Text(t)) => {
-                let t = read::text(t);
-                crate::domain::time::parse_stored(&t)
-                    .err()
-                    .map(|_| format!("\"{t}\", not a time from 1970 to 9999"))
+                let valid = std::str::from_utf8(t)
+                    .is_ok_and(|t| crate::domain::time::parse_stored(t).is_ok());
+                (!valid).then(|| format!("\"{}\", not a time from 1970 to 9999", read::text(t)))
             }
             (d, v) => Some(format!("{}, where {} belongs", class(v), d.noun())),
         }
@@ -120,7 +119,14 @@ impl Cursor<'_> {
                     })
                 };
                 let mut outside = Vec::new();
-                for (i, (name, domain)) in self.domains.iter().enumerate() {
+                // The stamps are compared with the entry's, whose times are
+                // checked once; the record's own columns are checked here.
+                let fields = self
+                    .domains
+                    .iter()
+                    .enumerate()
+                    .skip(read::STAMP_COLUMNS.len());
+                for (i, (name, domain)) in fields {
                     if let Some(why) = domain.refuses(r.get_ref(i)?) {
                         outside.push(format!("{name} holds {why}"));
                     }
