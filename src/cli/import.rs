@@ -24,18 +24,39 @@ use crate::import::{self, ImportKind, Summary, file_error};
 use crate::report;
 use crate::store::{self, Reader, Store};
 
-/// Import a CI artifact as it is.
+/// Import a CI artifact, or a project's release history, as it is.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  ledger import changelog CHANGELOG.md          # Keep a Changelog, setext, dates in words, ...
+  ledger import changelog CHANGELOG.md --strict # all or nothing: exit 2 on an unreadable release heading
+  ledger import git-tags --repo ../project --pattern 'v*'
+  gh release list --json tagName,name,publishedAt,isDraft,isPrerelease > releases.json
+  ledger import github-releases releases.json
+  ledger import budget-events budget_events.jsonl --at 2026-02-08
+
+Importing the same source twice changes nothing; a disagreement with what
+is recorded is reported, never overwritten. --check exits 1 when anything
+was not recorded or conflicts (and still writes what it could read).")]
 pub struct ImportArgs {
-    /// What the file is.
+    /// What the source is.
     #[arg(value_enum)]
     pub kind: ImportKind,
-    /// The file.
-    pub file: PathBuf,
+    /// The file (every kind but git-tags).
+    pub file: Option<PathBuf>,
     /// When the file's facts happened, where the file does not say
     /// (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// git-tags: the repository (default: the current folder).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// git-tags: only tags matching this git glob (e.g. 'v*').
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// changelog: all or nothing; exit 2 on the first release heading that
+    /// cannot be read, instead of listing it and recording the rest.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Files above this many items show a progress bar on a terminal.
@@ -46,10 +67,31 @@ pub(super) fn import(
     a: &ImportArgs,
     _err: &mut dyn Write,
 ) -> Result<Output, CommandError> {
-    let name = a.file.display().to_string();
+    if a.kind != ImportKind::GitTags && (a.repo.is_some() || a.pattern.is_some()) {
+        return Err(CommandError::invalid(
+            "--repo and --pattern apply to git-tags only",
+        ));
+    }
+    if a.strict && a.kind != ImportKind::Changelog {
+        return Err(CommandError::invalid(
+            "--strict applies to changelog only (the other imports are all or nothing)",
+        ));
+    }
+    let file = match (a.kind, &a.file) {
+        (ImportKind::GitTags, Some(f)) => {
+            return Err(CommandError::invalid(format!(
+                "git-tags reads a repository, not a file ({}); pass --repo PATH",
+                f.display()
+            )));
+        }
+        (ImportKind::GitTags, None) => a.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
+        (_, Some(f)) => f.clone(),
+        (_, None) => return Err(CommandError::invalid("this import needs a FILE")),
+    };
+    let name = file.display().to_string();
     let text = match a.kind {
-        ImportKind::BudgetEvents => String::new(),
-        _ => read(ctx, &a.file)?,
+        ImportKind::BudgetEvents | ImportKind::GitTags => String::new(),
+        _ => read(ctx, &file)?,
     };
     let fallback = ctx.effective(a.at.as_deref())?;
     let at_or = |t: Option<Time>| -> Result<Time, CommandError> {
@@ -71,58 +113,16 @@ pub(super) fn import(
     let project = ctx.project(&store)?;
     let summary = match a.kind {
         ImportKind::Changelog => {
-            let entries = import::changelog::parse(&name, &text)?;
-            write(
-                &mut store,
-                ctx,
-                &project,
-                entries.len(),
-                Need::RELEASES,
-                |snap, _, w| {
-                    let existing = snap.release_rows();
-                    for e in &entries {
-                        w.tick();
-                        // A planned release has not happened: nothing to record yet.
-                        if e.date > ctx.clock {
-                            w.summary.notes.push(format!(
-                                "{} is dated {} (line {}), in the future; not recorded",
-                                e.version,
-                                time::date(e.date),
-                                e.line
-                            ));
-                            continue;
-                        }
-                        let v = e.version.to_string();
-                        match existing.iter().find(|r| r.version == v) {
-                        Some(r) if r.date == time::date(e.date) && r.status == e.status && r.breaking == e.breaking => {
-                            w.summary.skipped += 1;
-                        }
-                        Some(r) => w.summary.conflicts.push(format!(
-                            "{v}: the ledger has {} {}{}, the file says {} {}{} (line {}); not changed",
-                            r.date,
-                            r.status,
-                            if r.breaking { " breaking" } else { "" },
-                            time::date(e.date),
-                            e.status,
-                            if e.breaking { " breaking" } else { "" },
-                            e.line
-                        )),
-                        None => {
-                            let rec = ReleaseRec {
-                                version: v,
-                                date: time::format(e.date),
-                                commit_sha: None,
-                                status: e.status,
-                                breaking: e.breaking,
-                                notes: None,
-                            };
-                            w.add(e.date, &rec)?;
-                        }
-                    }
-                    }
-                    Ok(())
-                },
-            )?
+            let releases = import::changelog::parse(&name, &text, a.strict)?;
+            record_releases(&mut store, ctx, &project, releases)?
+        }
+        ImportKind::GitTags => {
+            let releases = import::git_tags::read(&file, a.pattern.as_deref())?;
+            record_releases(&mut store, ctx, &project, releases)?
+        }
+        ImportKind::GithubReleases => {
+            let releases = import::github_releases::parse(&name, &text)?;
+            record_releases(&mut store, ctx, &project, releases)?
         }
         ImportKind::BudgetSummary => {
             let s = import::budget_summary::parse(&name, &text)?;
@@ -164,7 +164,7 @@ pub(super) fn import(
         }
         ImportKind::BudgetEvents => {
             // Streamed: a file of any length is read one line at a time.
-            let lines = count_lines(open(ctx, &a.file)?)
+            let lines = count_lines(open(ctx, &file)?)
                 .map_err(|e| CommandError::invalid(format!("cannot read {name}: {e}")))?;
             let at = fallback;
             let need = Need {
@@ -176,7 +176,7 @@ pub(super) fn import(
                 // The only measurements an event can repeat: those of its
                 // budget at the same time, looked up once per budget.
                 let mut seen: HashMap<String, HashSet<u64>> = HashMap::new();
-                let input = open(ctx, &a.file).map_err(|e| file_error(&name, None, e.message))?;
+                let input = open(ctx, &file).map_err(|e| file_error(&name, None, e.message))?;
                 import::budget_events::for_each(&name, input, |e| {
                     w.tick();
                     if !known.iter().any(|b| b.id == e.budget) {
@@ -382,7 +382,15 @@ pub(super) fn import(
         file: name,
         ..summary
     };
-    let flagged = !summary.conflicts.is_empty() || !summary.violations.is_empty();
+    // A release history that lists what it could not record is a finding
+    // for --check, as conflicts and violations are.
+    let history = matches!(
+        a.kind,
+        ImportKind::Changelog | ImportKind::GitTags | ImportKind::GithubReleases
+    );
+    let flagged = !summary.conflicts.is_empty()
+        || !summary.violations.is_empty()
+        || (history && !summary.notes.is_empty());
     Ok(Output::flagged(report::import_summary(&summary), flagged))
 }
 
@@ -464,6 +472,80 @@ impl Writer<'_> {
         self.summary.entries.push(seq);
         Ok(())
     }
+}
+
+/// Records the releases a source states: new ones added, the same ones
+/// skipped, different ones reported as conflicts and left as they are; a
+/// release dated in the future is not recorded yet.
+fn record_releases(
+    store: &mut Store,
+    ctx: &Context,
+    project: &str,
+    releases: import::Releases,
+) -> Result<Summary, CommandError> {
+    let mut summary = write(
+        store,
+        ctx,
+        project,
+        releases.entries.len(),
+        Need::RELEASES,
+        |snap, _, w| {
+            let existing = snap.release_rows();
+            w.summary
+                .notes
+                .extend(releases.not_recorded.iter().cloned());
+            w.summary
+                .conflicts
+                .extend(releases.repeated.iter().cloned());
+            for e in &releases.entries {
+                w.tick();
+                // A planned release has not happened: nothing to record yet.
+                if e.date > ctx.clock {
+                    w.summary.notes.push(format!(
+                        "{} is dated {} ({}), in the future; not recorded",
+                        e.version,
+                        time::date(e.date),
+                        e.at
+                    ));
+                    continue;
+                }
+                let v = e.version.to_string();
+                match existing.iter().find(|r| r.version == v) {
+                    Some(r)
+                        if r.date == time::date(e.date)
+                            && r.status == e.status
+                            && r.breaking == e.breaking =>
+                    {
+                        w.summary.skipped += 1;
+                    }
+                    Some(r) => w.summary.conflicts.push(format!(
+                        "{v}: the ledger has {} {}{}, the source says {} {}{} ({}); not changed",
+                        r.date,
+                        r.status,
+                        if r.breaking { " breaking" } else { "" },
+                        time::date(e.date),
+                        e.status,
+                        if e.breaking { " breaking" } else { "" },
+                        e.at
+                    )),
+                    None => {
+                        let rec = ReleaseRec {
+                            version: v,
+                            date: time::format(e.date),
+                            commit_sha: e.commit.clone(),
+                            status: e.status,
+                            breaking: e.breaking,
+                            notes: None,
+                        };
+                        w.add(e.date, &rec)?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    summary.not_recorded = summary.notes.len();
+    Ok(summary)
 }
 
 /// Runs one import in one transaction, on what `need` asks for of the

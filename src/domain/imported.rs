@@ -10,6 +10,8 @@ pub struct Summary {
     pub added: usize,
     pub updated: usize,
     pub skipped: usize,
+    /// Items the source lists but that were not recorded (see `notes`).
+    pub not_recorded: usize,
     pub no_data: usize,
     pub conflicts: Vec<String>,
     pub violations: Vec<String>,

@@ -9,17 +9,67 @@ pub mod budget_events;
 pub mod budget_summary;
 pub mod changelog;
 pub mod conformance;
+pub mod git_tags;
+pub mod github_releases;
 pub mod inclusion;
 
+use semver::Version;
 use serde_json::Value;
 
 pub use crate::domain::imported::Summary;
-use crate::domain::{Error, Time, time};
+use crate::domain::{Error, Time, release::ReleaseStatus, time};
+
+/// A release as a source states it (a changelog heading, a git tag, a
+/// GitHub release).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseItem {
+    pub version: Version,
+    pub date: Time,
+    pub status: ReleaseStatus,
+    pub breaking: bool,
+    pub commit: Option<String>,
+    /// Where the source states it: `line 12`, `tag v1.2.0`.
+    pub at: String,
+}
+
+/// The releases a source states, and what it lists but cannot record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Releases {
+    pub entries: Vec<ReleaseItem>,
+    /// Upcoming, unreadable or ignored items, with where and why.
+    pub not_recorded: Vec<String>,
+    /// Versions stated more than once, with both places.
+    pub repeated: Vec<String>,
+}
+
+impl Releases {
+    /// Adds a release unless its version is already there (the first one
+    /// stated is kept, the repeat reported); whether it was added.
+    pub fn push(&mut self, item: ReleaseItem) -> bool {
+        if let Some(first) = self.entries.iter().find(|e| e.version == item.version) {
+            self.repeated.push(format!(
+                "{} appears twice: {} ({}) and {} ({}); the first is recorded",
+                item.version,
+                first.at,
+                time::date(first.date),
+                item.at,
+                time::date(item.date)
+            ));
+            return false;
+        }
+        self.entries.push(item);
+        true
+    }
+}
 
 /// The artifact kinds `ledger import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportKind {
     Changelog,
+    /// The SemVer tags of a git repository (`--repo`, default `.`).
+    GitTags,
+    /// The JSON of `gh release list --json …` or of the REST API.
+    GithubReleases,
     BudgetSummary,
     BudgetEvents,
     ConformanceSummary,

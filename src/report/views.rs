@@ -598,18 +598,22 @@ pub fn status(s: &Status) -> View {
 
 /// `ledger import`.
 pub fn import_summary(s: &Summary) -> View {
+    let mut counts = format!(
+        "{} added, {} updated, {} already recorded",
+        s.added, s.updated, s.skipped
+    );
+    if s.not_recorded > 0 {
+        counts.push_str(&format!(", {} not recorded", s.not_recorded));
+    }
+    if !s.conflicts.is_empty() {
+        counts.push_str(&format!(", {} conflict(s)", s.conflicts.len()));
+    }
+    if s.no_data > 0 {
+        counts.push_str(&format!(", {} without data", s.no_data));
+    }
     let mut blocks = vec![Block::Line(format!(
-        "imported {} {}: {} added, {} updated, {} already recorded{}",
-        s.kind,
-        s.file,
-        s.added,
-        s.updated,
-        s.skipped,
-        if s.no_data > 0 {
-            format!(", {} without data", s.no_data)
-        } else {
-            String::new()
-        }
+        "imported {} {}: {counts}",
+        s.kind, s.file
     ))];
     let mut section = |title: &str, items: &[String]| {
         if !items.is_empty() {

@@ -387,6 +387,7 @@ fn json_artifacts_never_panic_or_half_write() {
         ("budget-events", "pi-budget_events.jsonl"),
         ("conformance-summary", "pi-conformance_summary.json"),
         ("inclusion-list", "pi-extension-inclusion-list.json"),
+        ("github-releases", "github-releases.json"),
     ] {
         let mut runner = TestRunner::new(Config::with_cases(cases()));
         runner

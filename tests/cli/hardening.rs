@@ -3,16 +3,28 @@
 
 use crate::harness::Ledger;
 
-/// A changelog date before 1970 is refused by the one definition of a
-/// valid time, before anything is written.
+/// A changelog date before 1970 is never recorded: the one definition of a
+/// valid time lists it as not recorded (exit 1 under --check), and
+/// --strict refuses the file.
 #[test]
-fn a_changelog_date_before_1970_is_refused() {
+fn a_changelog_date_before_1970_is_never_recorded() {
     let l = Ledger::new();
     for date in ["1969-12-31", "0000-01-01"] {
         let file = l.path("CHANGELOG.md");
         std::fs::write(&file, format!("# Changelog\n\n## [v0.1.0] - {date}\n")).unwrap();
+        let path = file.to_str().unwrap();
+        let head = l.head();
+        let r = l.run(&["import", "changelog", path, "--check"]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("line 3: release 0.1.0"), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("from 1970 to the end of 9999"),
+            "{}",
+            r.stdout
+        );
+        assert_eq!(l.head(), head);
         let r = l.rejects(
-            &["import", "changelog", file.to_str().unwrap()],
+            &["import", "changelog", path, "--strict"],
             "expected a time from 1970 to the end of 9999",
         );
         assert!(r.stderr.contains("line 3"), "{}", r.stderr);

@@ -303,8 +303,8 @@ fn values_outside_their_domain_are_reported() {
 
     let l = history();
     l.sqlite(
-        "DROP TRIGGER measurements_no_update;
-         UPDATE measurements SET recorded_at = '1969-12-31T00:00:00Z';",
+        "DROP TRIGGER releases_no_update;
+         UPDATE releases SET date = '1969-12-31T00:00:00Z' WHERE entry_seq = 3;",
     )
     .unwrap();
     let r = l.run(&["verify"]);

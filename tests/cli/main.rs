@@ -31,6 +31,9 @@ mod integrity;
 // Importers on the fixtures and on variants of them.
 mod import;
 
+// Release history: changelogs in many shapes, git tags, GitHub releases.
+mod history;
+
 // The demo and its dashboard snapshot.
 mod demo;
 
