@@ -28,7 +28,7 @@ use crate::store::{self, Reader, Store};
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   ledger import changelog CHANGELOG.md          # Keep a Changelog, setext, dates in words, ...
-  ledger import changelog CHANGELOG.md --strict # all or nothing: exit 2 on an unreadable release heading
+  ledger import changelog CHANGELOG.md --strict # all or nothing
   ledger import git-tags --repo ../project --pattern 'v*'
   gh release list --json tagName,name,publishedAt,isDraft,isPrerelease > releases.json
   ledger import github-releases releases.json
