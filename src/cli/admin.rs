@@ -105,6 +105,14 @@ pub struct VerifyArgs {
     /// which also catches entries cut from the end since then.
     #[arg(long, value_name = "HASH")]
     pub head: Option<String>,
+    /// A checkpoint published earlier (from `ledger checkpoint`): the
+    /// ledger's history must extend it (catches a cut tail, a rollback, a
+    /// full re-hash or a fork).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub checkpoint: Option<PathBuf>,
+    /// The verifier key of the checkpoint's signer, or a file holding it.
+    #[arg(long, value_name = "VERIFIERKEY", requires = "checkpoint")]
+    pub key: Option<String>,
 }
 
 pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandError> {
@@ -118,8 +126,18 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         )
         .into());
     }
+    // The checkpoint is input: a bad signature is refused before reading.
+    let checkpoint = match (&a.checkpoint, &a.key) {
+        (Some(path), Some(key)) => Some(super::trust::checked_checkpoint(path, key)?),
+        _ => None,
+    };
     let store = Store::open(&ctx.db)?;
-    let r = store::verify(store.conn(), a.head.as_deref())?;
+    let mut r = store::verify(store.conn(), a.head.as_deref())?;
+    if let Some(cp) = &checkpoint {
+        r.problems
+            .extend(super::trust::against_checkpoint(&store, cp)?);
+        r.ok = r.problems.is_empty();
+    }
     let view = report::verify(&r);
     Ok(Output {
         view,

@@ -6,6 +6,7 @@ mod error;
 mod import;
 mod query;
 mod record;
+mod trust;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -159,7 +160,9 @@ pub enum Command {
     CheckRelease(query::CheckReleaseArgs),
     /// Import a CI artifact as it is, in one transaction.
     ///
-    ///   changelog            `## [vX.Y.Z] — DATE — STATUS` headings become releases
+    ///   changelog            release headings in the common shapes become releases
+    ///   git-tags             SemVer tags of a repository (--repo) become releases
+    ///   github-releases      `gh release list --json …` or REST JSON becomes releases
     ///   budget-summary       budgets of pi.perf.budget_summary v1/v2 become budget
     ///                        definitions (a changed threshold: a new version)
     ///   budget-events        JSON Lines measurements at --at (`actual: null`: no data)
@@ -183,6 +186,15 @@ pub enum Command {
     Backup(admin::BackupArgs),
     /// Run a read-only SQL query.
     Sql(admin::SqlArgs),
+    /// Make an Ed25519 key to sign checkpoints (C2SP note key format).
+    Keygen(trust::KeygenArgs),
+    /// Print a signed checkpoint of the journal's Merkle tree (C2SP
+    /// tlog-checkpoint): publish it with a release.
+    Checkpoint(trust::CheckpointArgs),
+    /// Print an inclusion proof of one entry against a checkpoint.
+    Prove(trust::ProveArgs),
+    /// Check an inclusion proof from `prove` without any ledger file.
+    VerifyProof(trust::VerifyProofArgs),
 }
 
 /// What every handler needs to know about this invocation, read in one
@@ -446,6 +458,10 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Export => admin::export(ctx, &mut std::io::sink()),
         C::Backup(a) => admin::backup(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),
+        C::Keygen(a) => trust::keygen(a),
+        C::Checkpoint(a) => trust::checkpoint(ctx, a),
+        C::Prove(a) => trust::prove(ctx, a),
+        C::VerifyProof(a) => trust::verify_proof(a),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::domain::{
     time,
 };
 use crate::report::View;
-use crate::store::{self, Reader};
+use crate::store::{self, Reader, Store};
 
 /// Appends one entry built by `build`, all in one transaction; returns the
 /// entry number and the body.
@@ -77,7 +77,6 @@ fn commit(text: &Option<String>) -> Result<Option<String>, Error> {
     }
 }
 
-/// A required free text.
 /// Record a release.
 #[derive(Debug, Args)]
 pub struct ReleaseArgs {
@@ -98,9 +97,19 @@ pub struct ReleaseArgs {
     /// Free-form notes.
     #[arg(long)]
     pub notes: Option<String>,
+    /// Sign a checkpoint of the ledger with this key once the release is
+    /// recorded, and print it (for the release notes or the tag).
+    #[arg(long, value_name = "KEYFILE")]
+    pub checkpoint_key: Option<std::path::PathBuf>,
 }
 
 pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandError> {
+    // A key that cannot sign refuses the release before anything is written.
+    let signer = a
+        .checkpoint_key
+        .as_deref()
+        .map(super::trust::signer)
+        .transpose()?;
     let version = release::parse_version(&a.version)?;
     let status: ReleaseStatus = a.status.parse()?;
     let at = ctx.effective(a.date.as_deref())?;
@@ -125,7 +134,7 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
         })
     })?;
     let channel = release::Channel::of(&version);
-    Ok(recorded(
+    let mut out = recorded(
         seq,
         at,
         &rec,
@@ -133,7 +142,19 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
             "recorded release {version} ({}, {status}) as entry {seq}",
             channel.as_str()
         ),
-    ))
+    );
+    if let Some(key) = signer {
+        let store = Store::open(&ctx.db)?;
+        let note = super::trust::sign_checkpoint(&store, &key, None)?;
+        if let Some(o) = out.view.json.as_object_mut() {
+            o.insert("checkpoint".into(), note.clone().into());
+        }
+        out.view.blocks.push(crate::report::Block::Line(format!(
+            "checkpoint:\n{}",
+            note.trim_end()
+        )));
+    }
+    Ok(out)
 }
 
 /// Record a gate result: a verdict, or a value judged against the threshold.

@@ -9,5 +9,7 @@ pub struct VerifyReport {
     pub entries: i64,
     /// The hash of the last entry; note it to detect a truncated tail later.
     pub head: String,
+    /// The root of the journal's Merkle tree, in hex.
+    pub root: String,
     pub problems: Vec<String>,
 }

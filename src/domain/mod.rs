@@ -56,6 +56,8 @@ pub mod imported;
 pub mod incident;
 pub mod integrity;
 pub mod maintenance;
+pub mod merkle;
+pub mod note;
 pub mod policy;
 pub mod readiness;
 pub mod record;

@@ -674,6 +674,7 @@ pub fn verify(r: &VerifyReport) -> View {
         )
     })];
     blocks.push(Block::Line(format!("head: {}", r.head)));
+    blocks.push(Block::Line(format!("tree root: {}", r.root)));
     blocks.extend(r.problems.iter().map(|p| Block::Line(format!("- {p}"))));
     View {
         json: serde_json::to_value(r).unwrap_or_default(),

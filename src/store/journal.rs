@@ -143,8 +143,16 @@ impl Head {
         let seq = self.seq + 1;
         let kind = R::KIND.as_str();
         let recorded_at = self.recording_time(recorded_at)?;
-        let at = time::format(at);
-        let hash = link_hash(seq, project, kind, &at, &recorded_at, &self.hash, &body);
+        let at_text = time::format(at);
+        let hash = link_hash(
+            seq,
+            project,
+            kind,
+            &at_text,
+            &recorded_at,
+            &self.hash,
+            &body,
+        );
         conn.prepare_cached(
             "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -153,7 +161,7 @@ impl Head {
             seq,
             project,
             kind,
-            at,
+            at_text,
             recorded_at,
             body,
             self.hash,
@@ -162,10 +170,19 @@ impl Head {
         let stamp = [
             Value::Integer(seq),
             Value::Text(project.to_string()),
-            Value::Text(at),
+            Value::Text(at_text.clone()),
             Value::Text(recorded_at.clone()),
         ];
         insert_typed(conn, R::KIND, stamp, &body_value)?;
+        let leaf = crate::domain::merkle::leaf_hash(&super::tree::leaf_bytes(
+            seq,
+            project,
+            kind,
+            &at_text,
+            &recorded_at,
+            &body,
+        ));
+        super::tree::append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
         self.seq = seq;
         self.hash = hash;
         self.recorded_at = recorded_at;
@@ -307,6 +324,41 @@ impl RawEntry {
     }
 }
 
+/// One entry as stored, by number.
+pub fn raw_entry(conn: &Connection, seq: i64) -> Result<Option<RawEntry>> {
+    let mut found = None;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
+         FROM entries WHERE seq = ?1",
+    )?;
+    let mut rows = stmt.query([seq])?;
+    if let Some(r) = rows.next()? {
+        found = Some(raw(r)?);
+    }
+    Ok(found)
+}
+
+/// A row of `entries` as stored; a column of another storage class is
+/// shown as text, never a failure.
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Text(t) => read::text(t),
+            other => read::plain_json(other).to_string(),
+        })
+    };
+    Ok(RawEntry {
+        seq: r.get(0)?,
+        project: text(1)?,
+        kind: text(2)?,
+        effective_at: text(3)?,
+        recorded_at: text(4)?,
+        body: text(5)?,
+        prev_hash: text(6)?,
+        hash: text(7)?,
+    })
+}
+
 /// Calls `each` with every entry in journal order, as stored, one row at a
 /// time.
 pub fn for_each_raw_entry(
@@ -318,24 +370,8 @@ pub fn for_each_raw_entry(
          FROM entries ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
-    // A column of another storage class is shown as text, never a failure.
-    let text = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<String> {
-        Ok(match r.get_ref(i)? {
-            rusqlite::types::ValueRef::Text(t) => read::text(t),
-            other => read::plain_json(other).to_string(),
-        })
-    };
     while let Some(r) = rows.next()? {
-        each(RawEntry {
-            seq: r.get(0)?,
-            project: text(r, 1)?,
-            kind: text(r, 2)?,
-            effective_at: text(r, 3)?,
-            recorded_at: text(r, 4)?,
-            body: text(r, 5)?,
-            prev_hash: text(r, 6)?,
-            hash: text(r, 7)?,
-        })?;
+        each(raw(r)?)?;
     }
     Ok(())
 }

@@ -18,12 +18,14 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, config::
 
 use crate::domain;
 
-pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash};
+pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash, raw_entry};
 pub use read::{
     AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
     latest_policy, load_snapshot, projects, require_project, select_sql,
 };
 pub use verify::{VerifyReport, verify};
+
+pub mod tree;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -31,7 +33,7 @@ mod embedded {
 
 /// The newest migration's version: what every opener checks the file
 /// against (without building the migration runner, which parses them all).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// `PRAGMA user_version` of a ledger built by `ledger demo` is this plus
 /// the number of entries the demo wrote: one written since is not the
@@ -234,6 +236,8 @@ impl Store {
                 });
             }
         }
+        // A ledger from before the Merkle tree gets its tree, once.
+        store.write(|tx| tree::backfill(tx))?;
         Ok(store)
     }
 

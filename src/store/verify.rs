@@ -197,6 +197,13 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
         cursor.advance()?;
         cursors.push(cursor);
     }
+    // The Merkle tree, recomputed beside the chain and compared node by
+    // node with the stored one, in the order it was stored.
+    let mut tree_stmt =
+        conn.prepare("SELECT level, position, hash FROM merkle_nodes ORDER BY rowid")?;
+    let mut stored_nodes = tree_stmt.query([])?;
+    let mut tree = super::tree::Recomputed::new();
+    let mut tree_ok = true;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut prev_recorded = String::new();
@@ -249,6 +256,29 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
                 e.seq, e.recorded_at
             ));
         }
+        if tree_ok {
+            for (level, position, hash) in tree.push(super::tree::leaf_of(&e)) {
+                let stored = stored_nodes.next()?.map(|r| {
+                    let l: i64 = r.get(0).unwrap_or(-1);
+                    let p: i64 = r.get(1).unwrap_or(-1);
+                    let h: Vec<u8> = r.get(2).unwrap_or_default();
+                    (l, p, h)
+                });
+                let same = stored.as_ref().is_some_and(|(l, p, h)| {
+                    *l == i64::from(level)
+                        && *p == i64::try_from(position).unwrap_or(-1)
+                        && h[..] == hash[..]
+                });
+                if !same {
+                    problems.push(format!(
+                        "the Merkle tree does not match the journal from entry {} on (its node at level {level}, position {position})",
+                        e.seq
+                    ));
+                    tree_ok = false;
+                    break;
+                }
+            }
+        }
         if earlier_head.is_some_and(|h| h.eq_ignore_ascii_case(&e.hash)) {
             found_earlier = true;
         }
@@ -282,6 +312,9 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
         expected_seq = e.seq + 1;
         Ok(())
     })?;
+    if tree_ok && stored_nodes.next()?.is_some() {
+        problems.push("the Merkle tree holds nodes no entry accounts for".to_string());
+    }
     for cursor in &mut cursors {
         while let Some(row) = &cursor.current {
             orphans.push(orphan(cursor.kind, row.seq));
@@ -298,7 +331,12 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
             "head {h} from an earlier verify is not in the chain: entries were cut or rewritten since"
         ));
     }
+    let size = super::tree::size(conn)?;
+    let root = super::tree::root(conn, size)
+        .map(|r| crate::domain::merkle::to_hex(&r))
+        .unwrap_or_default();
     Ok(VerifyReport {
+        root,
         ok: problems.is_empty(),
         entries: count,
         head: if count == 0 {

@@ -25,6 +25,9 @@ mod hardening;
 // Generated inputs through the real entry point.
 mod fuzz;
 
+// Signed checkpoints, consistency and inclusion proofs.
+mod trust;
+
 // Integrity: append-only triggers, tamper detection, export, backup.
 mod integrity;
 

@@ -1,0 +1,324 @@
+//! Trust beyond the file: signing keys, signed checkpoints of the journal's
+//! Merkle tree, and proofs of single entries that verify without the
+//! ledger.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+
+use super::{CommandError, Context, Output};
+use crate::domain::{
+    Error,
+    merkle::{self, Hash},
+    note::{Checkpoint, Signer, Verifier},
+};
+use crate::report::View;
+use crate::store::{self, Store, tree};
+
+/// Make a signing key.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the signer key (kept secret; the verifier key goes to
+    /// the same path with `.pub` added).
+    #[arg(long, value_name = "KEYFILE")]
+    pub out: PathBuf,
+    /// The key's name, the log's identity in checkpoints (for example
+    /// example.org/pi/ledger).
+    #[arg(long)]
+    pub name: String,
+}
+
+pub(super) fn keygen(a: &KeygenArgs) -> Result<Output, CommandError> {
+    let public = path_with(&a.out, ".pub");
+    for p in [&a.out, &public] {
+        if p.exists() {
+            return Err(Error::invalid(
+                "key file",
+                p.display(),
+                "a path that does not exist yet (a key is never overwritten)",
+            )
+            .into());
+        }
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| {
+        CommandError::from(std::io::Error::other(format!(
+            "no randomness for a key: {e}"
+        )))
+    })?;
+    let signer = Signer::from_seed(&a.name, seed)?;
+    let verifier = signer.verifier().encode();
+    write_new(&a.out, &format!("{}\n", signer.encode()), true)?;
+    write_new(&public, &format!("{verifier}\n"), false)?;
+    Ok(Output::plain(View::message(
+        json!({"name": signer.name, "verifier_key": verifier, "key_file": a.out.display().to_string(), "verifier_file": public.display().to_string()}),
+        format!(
+            "wrote the signer key to {} (keep it secret) and the verifier key to {}:\n{verifier}",
+            a.out.display(),
+            public.display()
+        ),
+    )))
+}
+
+fn path_with(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Writes a new file (never over an existing one); a secret only its owner
+/// can read.
+fn write_new(path: &Path, text: &str, secret: bool) -> Result<(), CommandError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let _ = secret;
+    let mut f = options.open(path).map_err(|e| {
+        CommandError::from(Error::invalid(
+            "key file",
+            path.display(),
+            format!("a new file in an existing folder ({e})"),
+        ))
+    })?;
+    f.write_all(text.as_bytes()).map_err(|e| {
+        CommandError::from(std::io::Error::other(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+fn read_text(what: &'static str, path: &Path) -> Result<String, CommandError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::invalid(what, path.display(), format!("a readable file ({e})")).into())
+}
+
+/// A signer key from a key file.
+pub fn signer(path: &Path) -> Result<Signer, CommandError> {
+    Ok(Signer::parse(&read_text("key file", path)?)?)
+}
+
+/// A verifier key given as the key itself or as a file holding it.
+fn verifier(key: &str) -> Result<Verifier, CommandError> {
+    let path = Path::new(key);
+    let text = if path.exists() {
+        read_text("verifier key file", path)?
+    } else {
+        key.to_string()
+    };
+    Ok(Verifier::parse(&text)?)
+}
+
+/// The signed checkpoint of the ledger's tree as it stands.
+pub fn sign_checkpoint(
+    store: &Store,
+    key: &Signer,
+    origin: Option<&str>,
+) -> Result<String, CommandError> {
+    let size = tree::size(store.conn())?;
+    let root = tree::root(store.conn(), size)?;
+    let cp = Checkpoint {
+        origin: origin.unwrap_or(&key.name).to_string(),
+        size,
+        root,
+    };
+    Ok(key.sign(&cp.text()))
+}
+
+/// Sign a checkpoint of the ledger.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The signer key file (from `ledger keygen`).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// The log's origin line (default: the key's name).
+    #[arg(long)]
+    pub origin: Option<String>,
+}
+
+pub(super) fn checkpoint(ctx: &Context, a: &CheckpointArgs) -> Result<Output, CommandError> {
+    let key = signer(&a.key)?;
+    let store = Store::open(&ctx.db)?;
+    let note = sign_checkpoint(&store, &key, a.origin.as_deref())?;
+    Ok(Output::plain(View::raw(note)))
+}
+
+/// The checkpoint a file holds: its note, verified by `key` when given,
+/// and the checkpoint read from it.
+fn checkpoint_file(
+    path: &Path,
+    key: Option<&Verifier>,
+) -> Result<(String, Checkpoint), CommandError> {
+    let note = read_text("checkpoint file", path)?;
+    let text = match key {
+        Some(k) => k.open(&note)?,
+        None => note
+            .split_once("\n\n")
+            .map(|(t, _)| format!("{t}\n"))
+            .unwrap_or_else(|| note.clone()),
+    };
+    Ok((note.clone(), Checkpoint::parse(&text)?))
+}
+
+/// What the ledger says against a checkpoint taken earlier: problems, if
+/// its history is not an extension of the checkpoint's.
+pub fn against_checkpoint(store: &Store, cp: &Checkpoint) -> Result<Vec<String>, CommandError> {
+    let size = tree::size(store.conn())?;
+    if cp.size > size {
+        return Ok(vec![format!(
+            "the checkpoint covers {} entries but the ledger's tree holds {size}: entries {} to {} were cut or the file was rolled back",
+            cp.size,
+            size + 1,
+            cp.size
+        )]);
+    }
+    let then = tree::root(store.conn(), cp.size)?;
+    if then != cp.root {
+        return Ok(vec![format!(
+            "the ledger's first {} entries do not hash to the checkpoint's root: history before entry {} was rewritten (a full re-hash, a fork or another copy)",
+            cp.size,
+            cp.size + 1
+        )]);
+    }
+    let now = tree::root(store.conn(), size)?;
+    let proof = tree::consistency_proof(store.conn(), cp.size, size)?;
+    if !merkle::verify_consistency(cp.size, size, &proof, &cp.root, &now) {
+        return Ok(vec![format!(
+            "the ledger's tree of {size} entries is not consistent with the checkpoint of {}",
+            cp.size
+        )]);
+    }
+    Ok(Vec::new())
+}
+
+/// Verify a checkpoint's signature, read without the ledger.
+pub(super) fn checked_checkpoint(path: &Path, key: &str) -> Result<Checkpoint, CommandError> {
+    let v = verifier(key)?;
+    Ok(checkpoint_file(path, Some(&v))?.1)
+}
+
+/// Print an inclusion proof of one entry.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// The entry number.
+    pub entry: i64,
+    /// A checkpoint of this ledger (from `ledger checkpoint`) to prove
+    /// against.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: PathBuf,
+}
+
+pub(super) fn prove(ctx: &Context, a: &ProveArgs) -> Result<Output, CommandError> {
+    let (note, cp) = checkpoint_file(&a.checkpoint, None)?;
+    let store = Store::open(&ctx.db)?;
+    let problems = against_checkpoint(&store, &cp)?;
+    if let Some(p) = problems.first() {
+        return Err(Error::State(format!("this ledger does not match the checkpoint: {p}")).into());
+    }
+    let Some(e) = store::raw_entry(store.conn(), a.entry)? else {
+        return Err(
+            Error::invalid("entry", a.entry, "the number of an entry in the ledger").into(),
+        );
+    };
+    let index = u64::try_from(e.seq - 1).unwrap_or(u64::MAX);
+    if index >= cp.size {
+        return Err(Error::invalid(
+            "entry",
+            a.entry,
+            format!("an entry the checkpoint covers (1 to {})", cp.size),
+        )
+        .into());
+    }
+    let path = tree::inclusion_proof(store.conn(), index, cp.size)?;
+    let proof = json!({
+        "entry": {
+            "seq": e.seq,
+            "project": e.project,
+            "kind": e.kind,
+            "effective_at": e.effective_at,
+            "recorded_at": e.recorded_at,
+            "body": e.body,
+        },
+        "leaf_index": index,
+        "tree_size": cp.size,
+        "audit_path": path.iter().map(merkle::to_hex).collect::<Vec<_>>(),
+        "checkpoint": note,
+    });
+    let text = serde_json::to_string_pretty(&proof).unwrap_or_default();
+    Ok(Output::plain(View::raw(format!("{text}\n"))))
+}
+
+/// Check an inclusion proof without any ledger file.
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// The proof file (from `ledger prove`).
+    pub proof: PathBuf,
+    /// The log's verifier key, or a file holding it.
+    #[arg(long, value_name = "VERIFIERKEY")]
+    pub key: String,
+}
+
+pub(super) fn verify_proof(a: &VerifyProofArgs) -> Result<Output, CommandError> {
+    let v = verifier(&a.key)?;
+    let text = read_text("proof file", &a.proof)?;
+    let invalid = |why: &str| -> CommandError {
+        Error::invalid("proof", a.proof.display(), why.to_string()).into()
+    };
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| invalid("the JSON `ledger prove` prints"))?;
+    let note = doc["checkpoint"]
+        .as_str()
+        .ok_or_else(|| invalid("a checkpoint"))?;
+    let cp = Checkpoint::parse(&v.open(note)?)?;
+    let e = &doc["entry"];
+    let field = |k: &str| e[k].as_str().ok_or_else(|| invalid(&format!("entry.{k}")));
+    let seq = e["seq"].as_i64().ok_or_else(|| invalid("entry.seq"))?;
+    let index = doc["leaf_index"]
+        .as_u64()
+        .ok_or_else(|| invalid("leaf_index"))?;
+    let path: Option<Vec<Hash>> = doc["audit_path"].as_array().map(|a| {
+        a.iter()
+            .filter_map(|h| h.as_str().and_then(merkle::from_hex))
+            .collect()
+    });
+    let path = path.ok_or_else(|| invalid("audit_path"))?;
+    let leaf = merkle::leaf_hash(&tree::leaf_bytes(
+        seq,
+        field("project")?,
+        field("kind")?,
+        field("effective_at")?,
+        field("recorded_at")?,
+        field("body")?,
+    ));
+    let ok = index == u64::try_from(seq - 1).unwrap_or(u64::MAX)
+        && doc["tree_size"].as_u64() == Some(cp.size)
+        && merkle::verify_inclusion(index, cp.size, &leaf, &path, &cp.root);
+    let line = if ok {
+        format!(
+            "ok: entry {seq} ({}) is in {} at tree size {}, signed by {}",
+            field("kind")?,
+            cp.origin,
+            cp.size,
+            v.name
+        )
+    } else {
+        format!(
+            "INVALID: entry {seq} is not proven to be in {} at tree size {}",
+            cp.origin, cp.size
+        )
+    };
+    Ok(Output {
+        view: View::message(
+            json!({"ok": ok, "entry": seq, "origin": cp.origin, "tree_size": cp.size}),
+            line,
+        ),
+        flagged: !ok,
+        always_check: true,
+    })
+}

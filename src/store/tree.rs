@@ -1,0 +1,183 @@
+//! The journal's Merkle tree in the store: the complete subtrees kept in
+//! `merkle_nodes` as entries are appended, and the roots and proofs read
+//! from them (the math is in `domain::merkle`).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, StoreError, journal::RawEntry};
+use crate::domain::merkle::{self, Hash};
+
+/// The bytes of an entry that its leaf hashes: each field length-prefixed,
+/// as the chain's links are, without the link to the entry before it (the
+/// tree orders its leaves itself).
+pub fn leaf_bytes(
+    seq: i64,
+    project: &str,
+    kind: &str,
+    effective_at: &str,
+    recorded_at: &str,
+    body: &str,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 96);
+    let seq = seq.to_string();
+    for part in [seq.as_str(), project, kind, effective_at, recorded_at, body] {
+        out.extend_from_slice(part.len().to_string().as_bytes());
+        out.push(b':');
+        out.extend_from_slice(part.as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The leaf hash of a stored entry.
+pub fn leaf_of(e: &RawEntry) -> Hash {
+    merkle::leaf_hash(&leaf_bytes(
+        e.seq,
+        &e.project,
+        &e.kind,
+        &e.effective_at,
+        &e.recorded_at,
+        &e.body,
+    ))
+}
+
+fn node(conn: &Connection, level: u32, position: u64) -> Result<Option<Hash>> {
+    let position = i64::try_from(position).unwrap_or(i64::MAX);
+    let blob: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM merkle_nodes WHERE level = ?1 AND position = ?2")?
+        .query_row(params![level, position], |r| r.get(0))
+        .optional()?;
+    Ok(blob.and_then(|b| b.try_into().ok()))
+}
+
+/// Stores the subtrees the leaf at `index` completes.
+pub fn append_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<()> {
+    let mut hash = leaf;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO merkle_nodes (level, position, hash) VALUES (?1, ?2, ?3)")?;
+    for (level, position) in merkle::closed_by(index) {
+        if level > 0 {
+            // The left sibling closed earlier, one level down.
+            let left = node(conn, level - 1, 2 * position)
+                .and_then(|l| l.ok_or_else(|| missing(level - 1, 2 * position)))?;
+            hash = merkle::node_hash(&left, &hash);
+        }
+        insert.execute(params![
+            level,
+            i64::try_from(position).unwrap_or(i64::MAX),
+            &hash[..]
+        ])?;
+    }
+    Ok(())
+}
+
+fn missing(level: u32, position: u64) -> StoreError {
+    StoreError::Schema {
+        path: Default::default(),
+        message: format!(
+            "the Merkle tree lacks its node at level {level}, position {position}; run `ledger verify`"
+        ),
+    }
+}
+
+/// The hash of the complete subtree of leaves `[from, to)`.
+fn subtree(conn: &Connection, from: u64, to: u64) -> Result<Hash> {
+    let level = (to - from).trailing_zeros();
+    let position = from >> level;
+    node(conn, level, position)?.ok_or_else(|| missing(level, position))
+}
+
+/// The number of leaves the tree holds.
+pub fn size(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT coalesce(max(position) + 1, 0) FROM merkle_nodes WHERE level = 0",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Recomputes the tree from the journal, one leaf at a time, and compares
+/// every node with the stored one in the order they were stored; keeps
+/// only the roots of the complete subtrees so far.
+pub struct Recomputed {
+    frontier: Vec<Hash>,
+    leaves: u64,
+}
+
+impl Recomputed {
+    pub fn new() -> Recomputed {
+        Recomputed {
+            frontier: Vec::new(),
+            leaves: 0,
+        }
+    }
+
+    /// The nodes the next leaf stores, in order.
+    pub fn push(&mut self, leaf: Hash) -> Vec<(u32, u64, Hash)> {
+        let index = self.leaves;
+        let mut hash = leaf;
+        let mut out = vec![(0, index, leaf)];
+        for level in 1..=index.trailing_ones() {
+            let left = self.frontier.pop().unwrap_or(hash);
+            hash = merkle::node_hash(&left, &hash);
+            out.push((level, index >> level, hash));
+        }
+        self.frontier.push(hash);
+        self.leaves += 1;
+        out
+    }
+}
+
+impl Default for Recomputed {
+    fn default() -> Self {
+        Recomputed::new()
+    }
+}
+
+/// The root of the tree of its first `size` leaves.
+pub fn root(conn: &Connection, size: u64) -> Result<Hash> {
+    merkle::root(size, &mut |a, b| subtree(conn, a, b))
+}
+
+/// The audit path of leaf `index` in the tree of `size` leaves.
+pub fn inclusion_proof(conn: &Connection, index: u64, size: u64) -> Result<Vec<Hash>> {
+    merkle::inclusion_proof(index, size, &mut |a, b| subtree(conn, a, b))
+}
+
+/// The proof that the tree of `old` leaves is a prefix of that of `new`.
+pub fn consistency_proof(conn: &Connection, old: u64, new: u64) -> Result<Vec<Hash>> {
+    merkle::consistency_proof(old, new, &mut |a, b| subtree(conn, a, b))
+}
+
+/// Stores the tree for the entries it does not cover yet (a ledger from
+/// before the tree, upgraded), in entry order.
+pub fn backfill(conn: &Connection) -> Result<u64> {
+    let have = size(conn)?;
+    let mut added = 0;
+    let mut stmt = conn.prepare(
+        "SELECT seq, project, kind, effective_at, recorded_at, body FROM entries
+         WHERE seq > ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([i64::try_from(have).unwrap_or(i64::MAX)])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let text = |i: usize| -> Result<String> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Text(t) => super::read::text(t),
+                other => super::read::plain_json(other).to_string(),
+            })
+        };
+        let leaf = merkle::leaf_hash(&leaf_bytes(
+            seq,
+            &text(1)?,
+            &text(2)?,
+            &text(3)?,
+            &text(4)?,
+            &text(5)?,
+        ));
+        append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
+        added += 1;
+    }
+    Ok(added)
+}

@@ -1,0 +1,260 @@
+//! Signed checkpoints of the journal's Merkle tree: what `verify` alone
+//! cannot catch is caught against a checkpoint published earlier, and one
+//! entry can be proven from a checkpoint without the ledger.
+
+use crate::harness::Ledger;
+
+/// A ledger with a key and a checkpoint taken after four entries.
+fn published() -> (Ledger, String, String) {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "150",
+        "--at",
+        "2026-02-20",
+    ]);
+    let key = l.path("ci.key");
+    l.ok(&[
+        "keygen",
+        "--out",
+        key.to_str().unwrap(),
+        "--name",
+        "example.org/pi/ledger",
+    ]);
+    let note = l.ok(&["checkpoint", "--key", key.to_str().unwrap()]);
+    let cp = l.path("checkpoint.txt");
+    std::fs::write(&cp, &note).unwrap();
+    let verifier = std::fs::read_to_string(l.path("ci.key.pub")).unwrap();
+    (
+        l,
+        cp.to_str().unwrap().to_string(),
+        verifier.trim().to_string(),
+    )
+}
+
+fn against(l: &Ledger, cp: &str, key: &str) -> (i32, String) {
+    let r = l.run(&["verify", "--checkpoint", cp, "--key", key]);
+    (r.code, r.stdout)
+}
+
+#[test]
+fn a_checkpoint_is_a_c2sp_signed_note() {
+    let (l, cp, key) = published();
+    let note = std::fs::read_to_string(&cp).unwrap();
+    let lines: Vec<&str> = note.lines().collect();
+    assert_eq!(lines[0], "example.org/pi/ledger");
+    assert_eq!(lines[1], "4", "init's two entries and two more");
+    assert_eq!(lines[2].len(), 44, "base64 of 32 bytes");
+    assert_eq!(lines[3], "");
+    assert!(lines[4].starts_with("\u{2014} example.org/pi/ledger "));
+    assert!(key.starts_with("example.org/pi/ledger+"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(l.path("ci.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the signer key is private");
+    }
+    // Appending after it keeps the history consistent with it.
+    l.ok(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    assert_eq!(against(&l, &cp, &key).0, 0);
+    // A checkpoint whose signature does not verify is refused as input.
+    std::fs::write(l.path("forged.txt"), note.replace("\n4\n", "\n5\n")).unwrap();
+    let r = l.run(&[
+        "verify",
+        "--checkpoint",
+        l.path("forged.txt").to_str().unwrap(),
+        "--key",
+        &key,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A release can publish its checkpoint as it is recorded.
+    let r = l.json(&[
+        "record-release",
+        "0.4.0",
+        "--checkpoint-key",
+        l.path("ci.key").to_str().unwrap(),
+    ]);
+    let release_cp = l.path("release-checkpoint.txt");
+    std::fs::write(&release_cp, r["checkpoint"].as_str().unwrap()).unwrap();
+    assert!(
+        r["checkpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with("example.org/pi/ledger\n6\n")
+    );
+    assert_eq!(against(&l, release_cp.to_str().unwrap(), &key).0, 0);
+    // Keys are never overwritten.
+    l.rejects(
+        &[
+            "keygen",
+            "--out",
+            l.path("ci.key").to_str().unwrap(),
+            "--name",
+            "x",
+        ],
+        "a key is never overwritten",
+    );
+}
+
+#[test]
+fn a_cut_tail_or_a_rollback_is_caught() {
+    let (l, cp, key) = published();
+    l.ok(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    // The last three entries cut, with their rows and tree nodes.
+    l.sqlite(
+        "DROP TRIGGER entries_no_delete; DROP TRIGGER measurements_no_delete;
+         DROP TRIGGER gate_results_no_delete; DROP TRIGGER merkle_nodes_no_delete;
+         DELETE FROM gate_results; DELETE FROM measurements;
+         DELETE FROM merkle_nodes WHERE ((position + 1) << level) > 3;
+         DELETE FROM entries WHERE seq >= 4;",
+    )
+    .unwrap();
+    let (code, out) = against(&l, &cp, &key);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("the checkpoint covers 4 entries but the ledger's tree holds 3"),
+        "{out}"
+    );
+    // An older copy (here: one that never got past its first entries)
+    // is a rollback.
+    let older = Ledger::new();
+    let (code, out) = against(&older, &cp, &key);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("were cut or the file was rolled back"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_full_rehash_or_a_fork_is_caught() {
+    let (l, cp, key) = published();
+    // Rewrite entry 3 and re-hash every link and the whole tree after it,
+    // so the file agrees with itself.
+    {
+        let conn = rusqlite::Connection::open(l.db()).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER entries_no_update; DROP TRIGGER releases_no_update;
+             DROP TRIGGER merkle_nodes_no_delete;
+             UPDATE releases SET date = '2026-01-11T00:00:00Z' WHERE entry_seq = 3;
+             DELETE FROM merkle_nodes;",
+        )
+        .unwrap();
+        let rows: Vec<(i64, String, String, String, String, String)> = conn
+            .prepare("SELECT seq, project, kind, effective_at, recorded_at, body FROM entries ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut prev = "0".repeat(64);
+        for (seq, project, kind, at, recorded, body) in rows {
+            let body = body.replace("2026-01-10T00:00:00Z", "2026-01-11T00:00:00Z");
+            let hash = ledger::store::link_hash(seq, &project, &kind, &at, &recorded, &prev, &body);
+            conn.execute(
+                "UPDATE entries SET body = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+                rusqlite::params![body, prev, hash, seq],
+            )
+            .unwrap();
+            prev = hash;
+        }
+        ledger::store::tree::backfill(&conn).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+             BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: entries rows cannot be updated'); END;
+             CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
+             BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: releases rows cannot be updated'); END;
+             CREATE TRIGGER merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
+             BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: merkle_nodes rows cannot be deleted'); END;",
+        )
+        .unwrap();
+    }
+    let plain = l.run(&["verify"]);
+    assert_eq!(
+        plain.code, 0,
+        "the re-hashed file agrees with itself: {}",
+        plain.stdout
+    );
+    let (code, out) = against(&l, &cp, &key);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("history before entry 5 was rewritten"),
+        "{out}"
+    );
+
+    // A fork: two copies that part after the checkpoint; each is checked
+    // against the other's checkpoint of the same size.
+    let (a, _, key) = published();
+    let b_path = a.path("b.db");
+    a.sqlite(&format!("VACUUM INTO '{}'", b_path.to_str().unwrap()))
+        .unwrap();
+    a.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "151",
+        "--at",
+        "2026-02-21",
+    ]);
+    let b = a
+        .cmd()
+        .env("LEDGER_DB", &b_path)
+        .args([
+            "record-budget",
+            "cold-load-p95",
+            "--value",
+            "999",
+            "--at",
+            "2026-02-21",
+        ])
+        .output()
+        .unwrap();
+    assert!(b.status.success());
+    let b_cp = a
+        .cmd()
+        .env("LEDGER_DB", &b_path)
+        .args(["checkpoint", "--key", a.path("ci.key").to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::write(a.path("b-checkpoint.txt"), &b_cp.stdout).unwrap();
+    let (code, out) = against(&a, a.path("b-checkpoint.txt").to_str().unwrap(), &key);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("history before entry 6 was rewritten"),
+        "{out}"
+    );
+}
+
+#[test]
+fn one_entry_is_proven_without_the_ledger() {
+    let (l, cp, key) = published();
+    l.ok(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    let proof = l.ok(&["prove", "3", "--checkpoint", &cp]);
+    let doc: serde_json::Value = serde_json::from_str(&proof).unwrap();
+    assert_eq!(doc["leaf_index"], 2);
+    assert_eq!(doc["tree_size"], 4);
+    let file = l.path("proof.json");
+    std::fs::write(&file, &proof).unwrap();
+    std::fs::remove_file(l.db()).unwrap();
+    let r = l.run(&["verify-proof", file.to_str().unwrap(), "--key", &key]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("ok: entry 3 (release)"),
+        "{}",
+        r.stdout
+    );
+    // A changed entry does not verify.
+    std::fs::write(&file, proof.replace("0.3.0", "0.3.1")).unwrap();
+    let r = l.run(&["verify-proof", file.to_str().unwrap(), "--key", &key]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.starts_with("INVALID"), "{}", r.stdout);
+    // An entry the checkpoint does not cover cannot be proven from it.
+    let l2 = Ledger::new();
+    l2.rejects(&["prove", "99", "--checkpoint", &cp], "");
+}
