@@ -52,7 +52,8 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
         }
         for name in wanted {
             if !known.contains(&name) && !added.contains(&name) {
-                store::append(tx, &name, now, now, &ProjectRec { name: name.clone() })?;
+                let rec = ProjectRec { name: name.clone() };
+                store::append_signed(tx, ctx.signer.as_ref(), &name, now, now, &rec)?;
                 added.push(name);
             }
         }
@@ -65,7 +66,7 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
                     source: source.clone(),
                     content: content.clone(),
                 };
-                store::append(tx, &parsed.project, now, now, &rec)?;
+                store::append_signed(tx, ctx.signer.as_ref(), &parsed.project, now, now, &rec)?;
                 Ok((current.map_or(1, |p| p.version + 1), true, added))
             }
         }
@@ -113,6 +114,11 @@ pub struct VerifyArgs {
     /// The verifier key of the checkpoint's signer, or a file holding it.
     #[arg(long, value_name = "VERIFIERKEY", requires = "checkpoint")]
     pub key: Option<String>,
+    /// The writers' verifier keys, one per line: report entries signed by
+    /// any other key, and unsigned entries once the policy requires signed
+    /// writes.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_keys: Option<PathBuf>,
 }
 
 pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandError> {
@@ -131,8 +137,13 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         (Some(path), Some(key)) => Some(super::trust::checked_checkpoint(path, key)?),
         _ => None,
     };
+    let trusted = a
+        .trusted_keys
+        .as_deref()
+        .map(super::trust::trusted_keys)
+        .transpose()?;
     let store = Store::open(&ctx.db)?;
-    let mut r = store::verify(store.conn(), a.head.as_deref())?;
+    let mut r = store::verify_with(store.conn(), a.head.as_deref(), trusted.as_deref())?;
     if let Some(cp) = &checkpoint {
         r.problems
             .extend(super::trust::against_checkpoint(&store, cp)?);
@@ -290,6 +301,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         clock,
         as_of: None,
         include_late: false,
+        signer: None,
         check: false,
         embedded: DEMO_FILES,
         ..ctx.clone()

@@ -575,7 +575,10 @@ fn write(
             tx,
             project,
             clock: ctx.clock,
-            head: store::Head::read(tx)?,
+            head: store::Head {
+                signer: ctx.signer.clone(),
+                ..store::Head::read(tx)?
+            },
             summary: Summary::default(),
             progress,
         };

@@ -83,6 +83,16 @@ pub struct Cli {
         value_name = "TIME"
     )]
     pub as_of: Option<String>,
+    /// Sign every entry this command writes with this key (from `ledger
+    /// keygen`), so `verify --trusted-keys` can say who wrote it.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LEDGER_SIGNING_KEY",
+        value_name = "KEYFILE"
+    )]
+    pub sign: Option<PathBuf>,
     /// With --as-of: answer by effective time instead, counting entries
     /// recorded since that are dated at or before it (late results,
     /// back-dated sign-offs).
@@ -212,6 +222,8 @@ pub struct Context {
     pub check: bool,
     /// How long a write waits for the lock in all.
     pub lock_wait: std::time::Duration,
+    /// The key every write is signed with, if any.
+    pub signer: Option<crate::domain::note::Signer>,
     /// Files served from the binary instead of the disk (the demo's seed).
     pub embedded: &'static [(&'static str, &'static str)],
 }
@@ -250,6 +262,7 @@ impl Context {
             clock,
             check: cli.check,
             lock_wait: std::time::Duration::from_secs_f64(cli.lock_wait),
+            signer: cli.sign.as_deref().map(trust::signer).transpose()?,
             embedded: &[],
         })
     }

@@ -40,7 +40,7 @@ pub(super) fn record_one<R: Record>(
     let result = store.write(|tx| {
         let mut snap = store::load_snapshot(tx, &project, ctx.clock, need)?;
         let rec = build(&mut snap, &Reader::new(tx, &project, ctx.clock))?;
-        let seq = store::append(tx, &project, at, ctx.clock, &rec)?;
+        let seq = store::append_signed(tx, ctx.signer.as_ref(), &project, at, ctx.clock, &rec)?;
         Ok((seq, rec))
     })?;
     Ok(result)
@@ -859,7 +859,7 @@ pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandE
             target: a.entry,
             reason: reason.clone(),
         };
-        let seq = store::append(tx, &project, at, at, &rec)?;
+        let seq = store::append_signed(tx, ctx.signer.as_ref(), &project, at, at, &rec)?;
         Ok((seq, rec))
     })?;
     Ok(recorded(

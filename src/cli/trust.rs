@@ -115,6 +115,27 @@ fn verifier(key: &str) -> Result<Verifier, CommandError> {
     Ok(Verifier::parse(&text)?)
 }
 
+/// The verifier keys of a trusted-keys file: one per line; blank lines
+/// and `#` comments skipped.
+pub fn trusted_keys(path: &Path) -> Result<Vec<Verifier>, CommandError> {
+    let text = read_text("trusted keys file", path)?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push(Verifier::parse(line).map_err(|e| {
+            CommandError::from(Error::invalid(
+                "trusted keys file",
+                format!("{}, line {}", path.display(), i + 1),
+                e.to_string(),
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
 /// The signed checkpoint of the ledger's tree as it stands.
 pub fn sign_checkpoint(
     store: &Store,

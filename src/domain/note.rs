@@ -38,6 +38,7 @@ fn key_id(name: &str, public: &[u8; 32]) -> u32 {
 }
 
 /// A key that signs notes.
+#[derive(Clone)]
 pub struct Signer {
     pub name: String,
     pub id: u32,
@@ -58,7 +59,19 @@ fn bad_key(what: &'static str, text: &str, expected: &str) -> Error {
     Error::invalid(what, format!("{shown}+…"), expected)
 }
 
+impl std::fmt::Debug for Signer {
+    // The secret is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({}+{:08x})", self.name, self.id)
+    }
+}
+
 impl Signer {
+    /// The Ed25519 signature of `message`.
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+
     /// A new key from `seed` (32 random bytes).
     pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<Signer, Error> {
         if !valid_name(name) {
@@ -170,6 +183,11 @@ impl Verifier {
             id: computed,
             key,
         })
+    }
+
+    /// Whether `signature` is this key's Ed25519 signature of `message`.
+    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        Signature::from_slice(signature).is_ok_and(|s| self.key.verify_strict(message, &s).is_ok())
     }
 
     /// `<name>+<id>+<base64(0x01 || public key)>`.

@@ -33,6 +33,11 @@ pub struct Policy {
     pub project: String,
     pub title: String,
     pub platforms: Vec<String>,
+    /// Every entry must be signed by its writer (`--sign`); `verify
+    /// --trusted-keys` reports entries written without a signature once a
+    /// policy that says so is in force.
+    #[serde(default)]
+    pub require_signed_writes: bool,
     pub releases: ReleasePolicy,
     pub gates: Vec<GateDef>,
     pub budgets: BudgetPolicy,

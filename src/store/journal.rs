@@ -91,10 +91,12 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The end of the chain, which the next entry links to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Head {
     pub seq: i64,
     pub hash: String,
+    /// The writer's key, when its writes are signed.
+    pub signer: Option<crate::domain::note::Signer>,
     /// When the last entry was recorded (empty before the first).
     pub recorded_at: String,
 }
@@ -116,6 +118,7 @@ impl Head {
                 Ok(Head {
                     seq: r.get(0)?,
                     hash: r.get(1)?,
+                    signer: None,
                     recorded_at: r.get(2)?,
                 })
             })
@@ -123,6 +126,7 @@ impl Head {
         Ok(head.unwrap_or(Head {
             seq: 0,
             hash: GENESIS.to_string(),
+            signer: None,
             recorded_at: String::new(),
         }))
     }
@@ -183,6 +187,16 @@ impl Head {
             &body,
         ));
         super::tree::append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
+        if let Some(key) = &self.signer {
+            conn.prepare_cached(
+                "INSERT INTO entry_signatures (entry_seq, signer, signature) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
+                seq,
+                key.verifier().encode(),
+                &key.sign_bytes(hash.as_bytes())[..]
+            ])?;
+        }
         self.seq = seq;
         self.hash = hash;
         self.recorded_at = recorded_at;
@@ -223,7 +237,21 @@ pub fn append<R: Record>(
     recorded_at: Time,
     rec: &R,
 ) -> Result<i64> {
-    Head::read(conn)?.append(conn, project, at, recorded_at, rec)
+    append_signed(conn, None, project, at, recorded_at, rec)
+}
+
+/// [`append`], signed by `signer` when given.
+pub fn append_signed<R: Record>(
+    conn: &Connection,
+    signer: Option<&crate::domain::note::Signer>,
+    project: &str,
+    at: Time,
+    recorded_at: Time,
+    rec: &R,
+) -> Result<i64> {
+    let mut head = Head::read(conn)?;
+    head.signer = signer.cloned();
+    head.append(conn, project, at, recorded_at, rec)
 }
 
 /// The SQL values of a body's fields, in field order.

@@ -18,12 +18,14 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, config::
 
 use crate::domain;
 
-pub use journal::{Entry, Head, RawEntry, append, for_each_raw_entry, link_hash, raw_entry};
+pub use journal::{
+    Entry, Head, RawEntry, append, append_signed, for_each_raw_entry, link_hash, raw_entry,
+};
 pub use read::{
     AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
     latest_policy, load_snapshot, projects, require_project, select_sql,
 };
-pub use verify::{VerifyReport, verify};
+pub use verify::{VerifyReport, verify, verify_with};
 
 pub mod tree;
 

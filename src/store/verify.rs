@@ -15,6 +15,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Rows, Statement, types::ValueRef};
 
+use crate::domain::note::Verifier;
+
 use super::{
     Result,
     journal::{self, GENESIS, RawEntry},
@@ -173,6 +175,17 @@ fn canonical(kind: Kind, r: &Row<'_>, shape: &row::Shape) -> Option<String> {
 /// Verifies the whole file; `earlier_head`, a head an earlier verify
 /// printed, must still be in the chain.
 pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyReport> {
+    verify_with(conn, earlier_head, None)
+}
+
+/// [`verify`], also checking who wrote each entry against `trusted` keys
+/// (when given): every signature must verify, come from a trusted key, and
+/// be there once a policy requiring signed writes is in force.
+pub fn verify_with(
+    conn: &Connection,
+    earlier_head: Option<&str>,
+    trusted: Option<&[Verifier]>,
+) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut orphans = Vec::new();
     let mut statements: Vec<(Kind, Statement<'_>)> = Vec::new();
@@ -204,6 +217,16 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
     let mut stored_nodes = tree_stmt.query([])?;
     let mut tree = super::tree::Recomputed::new();
     let mut tree_ok = true;
+    // Who wrote each entry: signatures read beside the journal.
+    let mut sig_stmt = conn
+        .prepare("SELECT entry_seq, signer, signature FROM entry_signatures ORDER BY entry_seq")?;
+    let mut signatures = sig_stmt.query([])?;
+    let mut next_signature: Option<(i64, String, Vec<u8>)> = read_signature(&mut signatures)?;
+    let signed_from = if trusted.is_some() {
+        signatures_required_from(conn)?
+    } else {
+        None
+    };
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut prev_recorded = String::new();
@@ -278,6 +301,37 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
                     break;
                 }
             }
+        }
+        while next_signature
+            .as_ref()
+            .is_some_and(|(seq, _, _)| *seq < e.seq)
+        {
+            next_signature = read_signature(&mut signatures)?;
+        }
+        let signature = next_signature.take_if(|(seq, _, _)| *seq == e.seq);
+        match &signature {
+            Some((_, signer, sig)) => {
+                match Verifier::parse(signer) {
+                    Ok(v) if v.verifies(e.hash.as_bytes(), sig) => {
+                        if trusted.is_some_and(|t| !t.contains(&v)) {
+                            problems.push(format!(
+                                "entry {} is signed by {}+{:08x}, which is not a trusted key",
+                                e.seq, v.name, v.id
+                            ));
+                        }
+                    }
+                    _ => problems.push(format!(
+                        "entry {}'s signature does not verify: it was changed or forged",
+                        e.seq
+                    )),
+                }
+                next_signature = read_signature(&mut signatures)?;
+            }
+            None if signed_from.is_some_and(|from| e.seq > from) => problems.push(format!(
+                "entry {} is not signed, but the policy requires signed writes",
+                e.seq
+            )),
+            None => {}
         }
         if earlier_head.is_some_and(|h| h.eq_ignore_ascii_case(&e.hash)) {
             found_earlier = true;
@@ -378,6 +432,34 @@ fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
+}
+
+fn read_signature(rows: &mut Rows<'_>) -> Result<Option<(i64, String, Vec<u8>)>> {
+    Ok(match rows.next()? {
+        Some(r) => Some((
+            r.get(0)?,
+            r.get::<_, String>(1).unwrap_or_default(),
+            r.get::<_, Vec<u8>>(2).unwrap_or_default(),
+        )),
+        None => None,
+    })
+}
+
+/// The entry number of the first policy version that requires signed
+/// writes: entries after it must be signed.
+fn signatures_required_from(conn: &Connection) -> Result<Option<i64>> {
+    let mut stmt =
+        conn.prepare("SELECT entry_seq, content FROM policy_versions ORDER BY entry_seq")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let content: String = r.get::<_, String>(1).unwrap_or_default();
+        if crate::domain::policy::Policy::parse(&content, "stored policy")
+            .is_ok_and(|p| p.require_signed_writes)
+        {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// A typed row no entry claims, sortable by table and number.

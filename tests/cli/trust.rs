@@ -258,3 +258,99 @@ fn one_entry_is_proven_without_the_ledger() {
     let l2 = Ledger::new();
     l2.rejects(&["prove", "99", "--checkpoint", &cp], "");
 }
+
+/// Who wrote it: signed writes, trusted keys, and a forged append that a
+/// policy requiring signatures exposes.
+#[test]
+fn writers_sign_and_verify_names_unknown_and_missing_signers() {
+    let l = crate::harness::Ledger::empty();
+    let key = l.path("ci.key");
+    let other = l.path("other.key");
+    l.ok(&[
+        "keygen",
+        "--out",
+        key.to_str().unwrap(),
+        "--name",
+        "ci.example.org",
+    ]);
+    l.ok(&[
+        "keygen",
+        "--out",
+        other.to_str().unwrap(),
+        "--name",
+        "laptop",
+    ]);
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml"),
+    )
+    .unwrap();
+    let policy = l.path("policy.toml");
+    std::fs::write(
+        &policy,
+        seed.replace(
+            "require_signed_writes = false",
+            "require_signed_writes = true",
+        ),
+    )
+    .unwrap();
+    let sign = key.to_str().unwrap();
+    l.ok(&["--sign", sign, "init", "--policy", policy.to_str().unwrap()]);
+    l.ok(&[
+        "--sign",
+        sign,
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "5",
+    ]);
+    let trusted = l.path("trusted.txt");
+    std::fs::write(
+        &trusted,
+        std::fs::read_to_string(l.path("ci.key.pub")).unwrap(),
+    )
+    .unwrap();
+    let verify = |l: &Ledger| {
+        let r = l.run(&[
+            "verify",
+            "--trusted-keys",
+            trusted.to_str().unwrap(),
+            "--json",
+        ]);
+        (r.code, r.json()["problems"].clone())
+    };
+    assert_eq!(verify(&l).0, 0, "{:?}", verify(&l).1);
+    // Signed by a key nobody trusts.
+    l.ok(&[
+        "--sign",
+        other.to_str().unwrap(),
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "6",
+    ]);
+    // A forged append: a valid link, written without any key.
+    l.ok(&["record-budget", "cold-load-p95", "--value", "7"]);
+    let (code, problems) = verify(&l);
+    assert_eq!(code, 1);
+    let problems: Vec<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("entry 4 is signed by laptop+"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[0].ends_with("which is not a trusted key"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        problems[1],
+        "entry 5 is not signed, but the policy requires signed writes"
+    );
+    // The same writes are fine for a plain verify: only the keys tell.
+    assert_eq!(l.run(&["verify"]).code, 0);
+}
