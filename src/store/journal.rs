@@ -178,15 +178,18 @@ impl Head {
             Value::Text(recorded_at.clone()),
         ];
         insert_typed(conn, R::KIND, stamp, &body_value)?;
-        let leaf = crate::domain::merkle::leaf_hash(&super::tree::leaf_bytes(
-            seq,
-            project,
-            kind,
-            &at_text,
-            &recorded_at,
-            &body,
-        ));
-        super::tree::append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
+        // Only an odd leaf closes subtrees to store; an even one waits.
+        if seq % 2 == 0 {
+            let leaf = crate::domain::merkle::leaf_hash(&super::tree::leaf_bytes(
+                seq,
+                project,
+                kind,
+                &at_text,
+                &recorded_at,
+                &body,
+            ));
+            super::tree::append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
+        }
         if let Some(key) = &self.signer {
             conn.prepare_cached(
                 "INSERT INTO entry_signatures (entry_seq, signer, signature) VALUES (?1, ?2, ?3)",
@@ -368,7 +371,7 @@ pub fn raw_entry(conn: &Connection, seq: i64) -> Result<Option<RawEntry>> {
 
 /// A row of `entries` as stored; a column of another storage class is
 /// shown as text, never a failure.
-fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+pub(super) fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     let text = |i: usize| -> rusqlite::Result<String> {
         Ok(match r.get_ref(i)? {
             rusqlite::types::ValueRef::Text(t) => read::text(t),

@@ -41,7 +41,18 @@ pub fn leaf_of(e: &RawEntry) -> Hash {
     ))
 }
 
+/// The leaf hash of the entry at leaf `index` (entry `index + 1`).
+fn leaf_at(conn: &Connection, index: u64) -> Result<Option<Hash>> {
+    let seq = i64::try_from(index + 1).unwrap_or(i64::MAX);
+    Ok(super::journal::raw_entry(conn, seq)?.map(|e| leaf_of(&e)))
+}
+
+/// A complete subtree's hash: a leaf's from its entry, a larger one's as
+/// stored.
 fn node(conn: &Connection, level: u32, position: u64) -> Result<Option<Hash>> {
+    if level == 0 {
+        return leaf_at(conn, position);
+    }
     let position = i64::try_from(position).unwrap_or(i64::MAX);
     let blob: Option<Vec<u8>> = conn
         .prepare_cached("SELECT hash FROM merkle_nodes WHERE level = ?1 AND position = ?2")?
@@ -50,18 +61,17 @@ fn node(conn: &Connection, level: u32, position: u64) -> Result<Option<Hash>> {
     Ok(blob.and_then(|b| b.try_into().ok()))
 }
 
-/// Stores the subtrees the leaf at `index` completes.
+/// Stores the subtrees of two leaves or more that the leaf at `index`
+/// completes.
 pub fn append_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<()> {
     let mut hash = leaf;
     let mut insert = conn
         .prepare_cached("INSERT INTO merkle_nodes (level, position, hash) VALUES (?1, ?2, ?3)")?;
-    for (level, position) in merkle::closed_by(index) {
-        if level > 0 {
-            // The left sibling closed earlier, one level down.
-            let left = node(conn, level - 1, 2 * position)
-                .and_then(|l| l.ok_or_else(|| missing(level - 1, 2 * position)))?;
-            hash = merkle::node_hash(&left, &hash);
-        }
+    for (level, position) in merkle::closed_by(index).skip(1) {
+        // The left sibling closed earlier, one level down.
+        let left =
+            node(conn, level - 1, 2 * position)?.ok_or_else(|| missing(level - 1, 2 * position))?;
+        hash = merkle::node_hash(&left, &hash);
         insert.execute(params![
             level,
             i64::try_from(position).unwrap_or(i64::MAX),
@@ -87,19 +97,30 @@ fn subtree(conn: &Connection, from: u64, to: u64) -> Result<Hash> {
     node(conn, level, position)?.ok_or_else(|| missing(level, position))
 }
 
-/// The number of leaves the tree holds.
+/// The number of leaves: every entry is one.
 pub fn size(conn: &Connection) -> Result<u64> {
-    let n: i64 = conn.query_row(
-        "SELECT coalesce(max(position) + 1, 0) FROM merkle_nodes WHERE level = 0",
-        [],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+        r.get(0)
+    })?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Recomputes the tree from the journal, one leaf at a time, and compares
-/// every node with the stored one in the order they were stored; keeps
-/// only the roots of the complete subtrees so far.
+/// The number of leaves the stored subtrees cover.
+fn covered(conn: &Connection) -> Result<u64> {
+    let mut stmt =
+        conn.prepare_cached("SELECT level, max(position) FROM merkle_nodes GROUP BY level")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut covered = 0u64;
+    for row in rows {
+        let (level, position) = row?;
+        let end = u64::try_from(position + 1).unwrap_or(0) << u64::try_from(level).unwrap_or(0);
+        covered = covered.max(end);
+    }
+    Ok(covered)
+}
+
+/// Recomputes the tree from the journal, one leaf at a time, keeping only
+/// the roots of the complete subtrees so far.
 pub struct Recomputed {
     frontier: Vec<Hash>,
     leaves: u64,
@@ -113,11 +134,12 @@ impl Recomputed {
         }
     }
 
-    /// The nodes the next leaf stores, in order.
+    /// The nodes the next leaf makes the store keep (subtrees of two
+    /// leaves or more), from the bottom.
     pub fn push(&mut self, leaf: Hash) -> Vec<(u32, u64, Hash)> {
         let index = self.leaves;
         let mut hash = leaf;
-        let mut out = vec![(0, index, leaf)];
+        let mut out = Vec::new();
         for level in 1..=index.trailing_ones() {
             let left = self.frontier.pop().unwrap_or(hash);
             hash = merkle::node_hash(&left, &hash);
@@ -153,30 +175,16 @@ pub fn consistency_proof(conn: &Connection, old: u64, new: u64) -> Result<Vec<Ha
 /// Stores the tree for the entries it does not cover yet (a ledger from
 /// before the tree, upgraded), in entry order.
 pub fn backfill(conn: &Connection) -> Result<u64> {
-    let have = size(conn)?;
+    let from = covered(conn)?;
     let mut added = 0;
     let mut stmt = conn.prepare(
-        "SELECT seq, project, kind, effective_at, recorded_at, body FROM entries
+        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash FROM entries
          WHERE seq > ?1 ORDER BY seq",
     )?;
-    let mut rows = stmt.query([i64::try_from(have).unwrap_or(i64::MAX)])?;
+    let mut rows = stmt.query([i64::try_from(from).unwrap_or(i64::MAX)])?;
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let text = |i: usize| -> Result<String> {
-            Ok(match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Text(t) => super::read::text(t),
-                other => super::read::plain_json(other).to_string(),
-            })
-        };
-        let leaf = merkle::leaf_hash(&leaf_bytes(
-            seq,
-            &text(1)?,
-            &text(2)?,
-            &text(3)?,
-            &text(4)?,
-            &text(5)?,
-        ));
-        append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
+        let e = super::journal::raw(r)?;
+        append_leaf(conn, u64::try_from(e.seq - 1).unwrap_or(0), leaf_of(&e))?;
         added += 1;
     }
     Ok(added)

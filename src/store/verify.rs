@@ -211,10 +211,22 @@ pub fn verify_with(
         cursors.push(cursor);
     }
     // The Merkle tree, recomputed beside the chain and compared node by
-    // node with the stored one, in the order it was stored.
-    let mut tree_stmt =
-        conn.prepare("SELECT level, position, hash FROM merkle_nodes ORDER BY rowid")?;
-    let mut stored_nodes = tree_stmt.query([])?;
+    // node with the stored one: one cursor per level, each in position
+    // order, met in the order the appends closed them.
+    let leaves: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+        r.get(0)
+    })?;
+    let levels = 64 - u64::try_from(leaves).unwrap_or(0).leading_zeros();
+    let mut level_stmts = Vec::new();
+    for _ in 1..=levels {
+        level_stmts.push(conn.prepare(
+            "SELECT position, hash FROM merkle_nodes WHERE level = ?1 ORDER BY position",
+        )?);
+    }
+    let mut level_rows = Vec::new();
+    for (i, stmt) in level_stmts.iter_mut().enumerate() {
+        level_rows.push(stmt.query([i as i64 + 1])?);
+    }
     let mut tree = super::tree::Recomputed::new();
     let mut tree_ok = true;
     // Who wrote each entry: signatures read beside the journal.
@@ -281,16 +293,16 @@ pub fn verify_with(
         }
         if tree_ok {
             for (level, position, hash) in tree.push(super::tree::leaf_of(&e)) {
-                let stored = stored_nodes.next()?.map(|r| {
-                    let l: i64 = r.get(0).unwrap_or(-1);
-                    let p: i64 = r.get(1).unwrap_or(-1);
-                    let h: Vec<u8> = r.get(2).unwrap_or_default();
-                    (l, p, h)
-                });
-                let same = stored.as_ref().is_some_and(|(l, p, h)| {
-                    *l == i64::from(level)
-                        && *p == i64::try_from(position).unwrap_or(-1)
-                        && h[..] == hash[..]
+                let stored = match level_rows.get_mut(level as usize - 1) {
+                    Some(rows) => rows.next()?.map(|r| {
+                        let p: i64 = r.get(0).unwrap_or(-1);
+                        let h: Vec<u8> = r.get(1).unwrap_or_default();
+                        (p, h)
+                    }),
+                    None => None,
+                };
+                let same = stored.as_ref().is_some_and(|(p, h)| {
+                    *p == i64::try_from(position).unwrap_or(-1) && h[..] == hash[..]
                 });
                 if !same {
                     problems.push(format!(
@@ -366,7 +378,16 @@ pub fn verify_with(
         expected_seq = e.seq + 1;
         Ok(())
     })?;
-    if tree_ok && stored_nodes.next()?.is_some() {
+    let mut extra = false;
+    for rows in &mut level_rows {
+        extra |= rows.next()?.is_some();
+    }
+    let higher: i64 = conn.query_row(
+        "SELECT count(*) FROM merkle_nodes WHERE level > ?1",
+        [levels],
+        |r| r.get(0),
+    )?;
+    if tree_ok && (extra || higher > 0) {
         problems.push("the Merkle tree holds nodes no entry accounts for".to_string());
     }
     for cursor in &mut cursors {
