@@ -309,14 +309,14 @@ pub(super) fn verify_proof(a: &VerifyProofArgs) -> Result<Output, CommandError> 
             .collect()
     });
     let path = path.ok_or_else(|| invalid("audit_path"))?;
-    let leaf = merkle::leaf_hash(&tree::leaf_bytes(
+    let leaf = tree::leaf(
         seq,
         field("project")?,
         field("kind")?,
         field("effective_at")?,
         field("recorded_at")?,
         field("body")?,
-    ));
+    );
     let ok = index == u64::try_from(seq - 1).unwrap_or(u64::MAX)
         && doc["tree_size"].as_u64() == Some(cp.size)
         && merkle::verify_inclusion(index, cp.size, &leaf, &path, &cp.root);

@@ -97,6 +97,9 @@ pub struct Head {
     pub hash: String,
     /// The writer's key, when its writes are signed.
     pub signer: Option<crate::domain::note::Signer>,
+    /// The Merkle tree's frontier, read on the first append of a batch and
+    /// kept up to date after it.
+    pub frontier: Option<Vec<crate::domain::merkle::Hash>>,
     /// When the last entry was recorded (empty before the first).
     pub recorded_at: String,
 }
@@ -119,6 +122,7 @@ impl Head {
                     seq: r.get(0)?,
                     hash: r.get(1)?,
                     signer: None,
+                    frontier: None,
                     recorded_at: r.get(2)?,
                 })
             })
@@ -127,6 +131,7 @@ impl Head {
             seq: 0,
             hash: GENESIS.to_string(),
             signer: None,
+            frontier: None,
             recorded_at: String::new(),
         }))
     }
@@ -178,18 +183,15 @@ impl Head {
             Value::Text(recorded_at.clone()),
         ];
         insert_typed(conn, R::KIND, stamp, &body_value)?;
-        // Only an odd leaf closes subtrees to store; an even one waits.
-        if seq % 2 == 0 {
-            let leaf = crate::domain::merkle::leaf_hash(&super::tree::leaf_bytes(
-                seq,
-                project,
-                kind,
-                &at_text,
-                &recorded_at,
-                &body,
-            ));
-            super::tree::append_leaf(conn, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
-        }
+        let leaf = super::tree::leaf(seq, project, kind, &at_text, &recorded_at, &body);
+        let frontier = match &mut self.frontier {
+            Some(f) => f,
+            none => none.insert(super::tree::frontier(
+                conn,
+                u64::try_from(seq - 1).unwrap_or(0),
+            )?),
+        };
+        super::tree::append_leaf(conn, frontier, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
         if let Some(key) = &self.signer {
             conn.prepare_cached(
                 "INSERT INTO entry_signatures (entry_seq, signer, signature) VALUES (?1, ?2, ?3)",

@@ -878,3 +878,37 @@ fn a_write_on_a_clock_behind_the_last_entry_is_refused_beyond_the_skew() {
         "clamped to the last entry's time"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// The tree kept as entries are appended has, at every size, the root
+    /// of the tree computed from scratch over the journal's leaves.
+    #[test]
+    fn the_stored_tree_has_the_journals_roots(steps in prop::collection::vec(step(), 0..30)) {
+        let (_dir, mut store) = fresh();
+        write_steps(&mut store, &steps);
+        let mut leaves = Vec::new();
+        crate::store::for_each_raw_entry(store.conn(), |e| {
+            leaves.push(super::tree::leaf_of(&e));
+            Ok(())
+        })
+        .unwrap();
+        let n = leaves.len() as u64;
+        prop_assert_eq!(super::tree::size(store.conn()).unwrap(), n);
+        let mut from_scratch = |a: u64, b: u64| -> std::result::Result<crate::domain::merkle::Hash, ()> {
+            fn mth(l: &[crate::domain::merkle::Hash]) -> crate::domain::merkle::Hash {
+                if l.len() == 1 {
+                    return l[0];
+                }
+                let k = 1usize << (usize::BITS - 1 - (l.len() - 1).leading_zeros());
+                crate::domain::merkle::node_hash(&mth(&l[..k]), &mth(&l[k..]))
+            }
+            Ok(mth(&leaves[a as usize..b as usize]))
+        };
+        for size in 0..=n {
+            let expected = crate::domain::merkle::root(size, &mut from_scratch).unwrap();
+            prop_assert_eq!(super::tree::root(store.conn(), size).unwrap(), expected, "size {}", size);
+        }
+    }
+}

@@ -7,38 +7,42 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Result, StoreError, journal::RawEntry};
 use crate::domain::merkle::{self, Hash};
 
-/// The bytes of an entry that its leaf hashes: each field length-prefixed,
-/// as the chain's links are, without the link to the entry before it (the
-/// tree orders its leaves itself).
-pub fn leaf_bytes(
+/// The leaf hash of an entry: `SHA-256(0x00 || bytes)`, where the bytes
+/// are each field length-prefixed as the chain's links are (number,
+/// project, kind, effective and recorded time, body), without the link to
+/// the entry before it (the tree orders its leaves itself). Hashed as it
+/// is read, never gathered in memory.
+pub fn leaf(
     seq: i64,
     project: &str,
     kind: &str,
     effective_at: &str,
     recorded_at: &str,
     body: &str,
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 96);
+) -> Hash {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update([0u8]);
     let seq = seq.to_string();
     for part in [seq.as_str(), project, kind, effective_at, recorded_at, body] {
-        out.extend_from_slice(part.len().to_string().as_bytes());
-        out.push(b':');
-        out.extend_from_slice(part.as_bytes());
-        out.push(b'\n');
+        h.update(part.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(part.as_bytes());
+        h.update(b"\n");
     }
-    out
+    h.finalize().into()
 }
 
 /// The leaf hash of a stored entry.
 pub fn leaf_of(e: &RawEntry) -> Hash {
-    merkle::leaf_hash(&leaf_bytes(
+    leaf(
         e.seq,
         &e.project,
         &e.kind,
         &e.effective_at,
         &e.recorded_at,
         &e.body,
-    ))
+    )
 }
 
 /// The leaf hash of the entry at leaf `index` (entry `index + 1`).
@@ -61,16 +65,38 @@ fn node(conn: &Connection, level: u32, position: u64) -> Result<Option<Hash>> {
     Ok(blob.and_then(|b| b.try_into().ok()))
 }
 
+/// The roots of the complete subtrees a tree of `size` leaves splits into,
+/// largest first: what the next append merges with.
+pub fn frontier(conn: &Connection, size: u64) -> Result<Vec<Hash>> {
+    let mut out = Vec::new();
+    let mut start = 0u64;
+    for level in (0..64u32).rev() {
+        if size & (1 << level) != 0 {
+            out.push(
+                node(conn, level, start >> level)?.ok_or_else(|| missing(level, start >> level))?,
+            );
+            start += 1 << level;
+        }
+    }
+    Ok(out)
+}
+
 /// Stores the subtrees of two leaves or more that the leaf at `index`
-/// completes.
-pub fn append_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<()> {
+/// completes, merging with `frontier` (the roots of the complete subtrees
+/// before it, kept up to date).
+pub fn append_leaf(
+    conn: &Connection,
+    frontier: &mut Vec<Hash>,
+    index: u64,
+    leaf: Hash,
+) -> Result<()> {
     let mut hash = leaf;
     let mut insert = conn
         .prepare_cached("INSERT INTO merkle_nodes (level, position, hash) VALUES (?1, ?2, ?3)")?;
     for (level, position) in merkle::closed_by(index).skip(1) {
-        // The left sibling closed earlier, one level down.
-        let left =
-            node(conn, level - 1, 2 * position)?.ok_or_else(|| missing(level - 1, 2 * position))?;
+        let left = frontier
+            .pop()
+            .ok_or_else(|| missing(level - 1, 2 * position))?;
         hash = merkle::node_hash(&left, &hash);
         insert.execute(params![
             level,
@@ -78,6 +104,7 @@ pub fn append_leaf(conn: &Connection, index: u64, leaf: Hash) -> Result<()> {
             &hash[..]
         ])?;
     }
+    frontier.push(hash);
     Ok(())
 }
 
@@ -177,6 +204,9 @@ pub fn consistency_proof(conn: &Connection, old: u64, new: u64) -> Result<Vec<Ha
 pub fn backfill(conn: &Connection) -> Result<u64> {
     let from = covered(conn)?;
     let mut added = 0;
+    // Resume from the last even leaf the stored subtrees cover.
+    let from = from - from % 2;
+    let mut frontier = frontier(conn, from)?;
     let mut stmt = conn.prepare(
         "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash FROM entries
          WHERE seq > ?1 ORDER BY seq",
@@ -184,7 +214,12 @@ pub fn backfill(conn: &Connection) -> Result<u64> {
     let mut rows = stmt.query([i64::try_from(from).unwrap_or(i64::MAX)])?;
     while let Some(r) = rows.next()? {
         let e = super::journal::raw(r)?;
-        append_leaf(conn, u64::try_from(e.seq - 1).unwrap_or(0), leaf_of(&e))?;
+        append_leaf(
+            conn,
+            &mut frontier,
+            u64::try_from(e.seq - 1).unwrap_or(0),
+            leaf_of(&e),
+        )?;
         added += 1;
     }
     Ok(added)

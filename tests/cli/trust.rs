@@ -354,3 +354,53 @@ fn writers_sign_and_verify_names_unknown_and_missing_signers() {
     // The same writes are fine for a plain verify: only the keys tell.
     assert_eq!(l.run(&["verify"]).code, 0);
 }
+
+/// A checkpoint the tool signed, checked by a verifier written for this
+/// test from the C2SP signed-note text alone (not the tool's own code):
+/// key id = SHA-256(name || 0x0A || 0x01 || public key)[:4]; the signature
+/// line is an em dash, a space, the name, a space and base64(key id ||
+/// signature); the signature covers the text up to and including its final
+/// newline.
+#[test]
+fn an_independent_verifier_accepts_the_tools_checkpoint() {
+    use base64::Engine;
+    use sha2::Digest;
+    let (_l, cp, key) = published();
+    let note = std::fs::read_to_string(&cp).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // The verifier key: name+hex(id)+base64(0x01 || key).
+    let mut parts = key.splitn(3, '+');
+    let (name, id_hex, data) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let data = b64.decode(data).unwrap();
+    assert_eq!(data[0], 1, "Ed25519");
+    let public: [u8; 32] = data[1..].try_into().unwrap();
+    let mut h = sha2::Sha256::new();
+    h.update(name.as_bytes());
+    h.update([b'\n', 1]);
+    h.update(public);
+    let id = h.finalize()[..4].to_vec();
+    assert_eq!(
+        id_hex,
+        id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    // The note: text, blank line, signature lines.
+    let split = note.rfind("\n\n").unwrap();
+    let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+    let line = sigs.lines().next().unwrap();
+    let rest = line.strip_prefix("\u{2014} ").unwrap();
+    let (signer, sig) = rest.split_once(' ').unwrap();
+    assert_eq!(signer, name);
+    let sig = b64.decode(sig).unwrap();
+    assert_eq!(&sig[..4], &id[..]);
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+    let signature = ed25519_dalek::Signature::from_slice(&sig[4..]).unwrap();
+    vk.verify_strict(text.as_bytes(), &signature).unwrap();
+    // The checkpoint body: origin, size, base64 root.
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(b64.decode(lines[2]).unwrap().len(), 32);
+}
