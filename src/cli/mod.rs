@@ -471,7 +471,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Export => admin::export(ctx, &mut std::io::sink()),
         C::Backup(a) => admin::backup(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),
-        C::Keygen(a) => trust::keygen(a),
+        C::Keygen(a) => trust::keygen(ctx, a),
         C::Checkpoint(a) => trust::checkpoint(ctx, a),
         C::Prove(a) => trust::prove(ctx, a),
         C::VerifyProof(a) => trust::verify_proof(a),

@@ -145,7 +145,7 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     );
     if let Some(key) = signer {
         let store = Store::open(&ctx.db)?;
-        let note = super::trust::sign_checkpoint(&store, &key, None)?;
+        let note = super::trust::sign_checkpoint(&store, &key, None, ctx.clock)?;
         if let Some(o) = out.view.json.as_object_mut() {
             o.insert("checkpoint".into(), note.clone().into());
         }

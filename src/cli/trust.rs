@@ -23,13 +23,25 @@ pub struct KeygenArgs {
     /// the same path with `.pub` added).
     #[arg(long, value_name = "KEYFILE")]
     pub out: PathBuf,
-    /// The key's name, the log's identity in checkpoints (for example
-    /// example.org/pi/ledger).
+    /// The key's name (default: the ledger's origin, the policy's `origin`
+    /// or `<project>/ledger`).
     #[arg(long)]
-    pub name: String,
+    pub name: Option<String>,
 }
 
-pub(super) fn keygen(a: &KeygenArgs) -> Result<Output, CommandError> {
+/// The ledger's origin, from the policy in force (the built-in one when
+/// there is no ledger yet).
+fn origin(ctx: &Context) -> String {
+    Store::open(&ctx.db)
+        .ok()
+        .and_then(|s| store::latest_policy(s.conn(), ctx.clock).ok())
+        .map(|p| p.policy)
+        .unwrap_or_else(crate::domain::policy::Policy::builtin)
+        .origin()
+}
+
+pub(super) fn keygen(ctx: &Context, a: &KeygenArgs) -> Result<Output, CommandError> {
+    let name = a.name.clone().unwrap_or_else(|| origin(ctx));
     let public = path_with(&a.out, ".pub");
     for p in [&a.out, &public] {
         if p.exists() {
@@ -47,7 +59,7 @@ pub(super) fn keygen(a: &KeygenArgs) -> Result<Output, CommandError> {
             "no randomness for a key: {e}"
         )))
     })?;
-    let signer = Signer::from_seed(&a.name, seed)?;
+    let signer = Signer::from_seed(&name, seed)?;
     let verifier = signer.verifier().encode();
     write_new(&a.out, &format!("{}\n", signer.encode()), true)?;
     write_new(&public, &format!("{verifier}\n"), false)?;
@@ -136,19 +148,21 @@ pub fn trusted_keys(path: &Path) -> Result<Vec<Verifier>, CommandError> {
     Ok(out)
 }
 
-/// The signed checkpoint of the ledger's tree as it stands.
+/// The signed checkpoint of the ledger's tree as it stands; its origin is
+/// `origin`, else the policy's in force at `now`.
 pub fn sign_checkpoint(
     store: &Store,
     key: &Signer,
     origin: Option<&str>,
+    now: crate::domain::Time,
 ) -> Result<String, CommandError> {
     let size = tree::size(store.conn())?;
     let root = tree::root(store.conn(), size)?;
-    let cp = Checkpoint {
-        origin: origin.unwrap_or(&key.name).to_string(),
-        size,
-        root,
+    let origin = match origin {
+        Some(o) => o.to_string(),
+        None => store::latest_policy(store.conn(), now)?.policy.origin(),
     };
+    let cp = Checkpoint { origin, size, root };
     Ok(key.sign(&cp.text()))
 }
 
@@ -158,7 +172,8 @@ pub struct CheckpointArgs {
     /// The signer key file (from `ledger keygen`).
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
-    /// The log's origin line (default: the key's name).
+    /// The log's origin line (default: the policy's `origin`, or
+    /// `<project>/ledger`).
     #[arg(long)]
     pub origin: Option<String>,
 }
@@ -166,7 +181,7 @@ pub struct CheckpointArgs {
 pub(super) fn checkpoint(ctx: &Context, a: &CheckpointArgs) -> Result<Output, CommandError> {
     let key = signer(&a.key)?;
     let store = Store::open(&ctx.db)?;
-    let note = sign_checkpoint(&store, &key, a.origin.as_deref())?;
+    let note = sign_checkpoint(&store, &key, a.origin.as_deref(), ctx.clock)?;
     Ok(Output::plain(View::raw(note)))
 }
 

@@ -38,6 +38,10 @@ pub struct Policy {
     /// policy that says so is in force.
     #[serde(default)]
     pub require_signed_writes: bool,
+    /// The log's name in checkpoints (C2SP origin, e.g.
+    /// `example.org/pi/ledger`); default `<project>/ledger`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub releases: ReleasePolicy,
     pub gates: Vec<GateDef>,
     pub budgets: BudgetPolicy,
@@ -433,6 +437,14 @@ impl Policy {
             message,
         })?;
         Ok(policy)
+    }
+
+    /// The log's name in checkpoints: the configured origin, else
+    /// `<project>/ledger`.
+    pub fn origin(&self) -> String {
+        self.origin
+            .clone()
+            .unwrap_or_else(|| format!("{}/ledger", self.project))
     }
 
     /// The built-in default policy.

@@ -65,7 +65,7 @@ pub fn link_hash(
 
 /// A length in decimal, written into `buf` (no allocation: a link hashes
 /// seven lengths, and verify hashes every link).
-fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
+pub(super) fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
     let mut n = n as u64;
     let mut i = buf.len();
     loop {

@@ -23,9 +23,10 @@ pub fn leaf(
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update([0u8]);
+    let mut digits = [0; 20];
     let seq = seq.to_string();
     for part in [seq.as_str(), project, kind, effective_at, recorded_at, body] {
-        h.update(part.len().to_string().as_bytes());
+        h.update(super::journal::decimal(part.len(), &mut digits).as_bytes());
         h.update(b":");
         h.update(part.as_bytes());
         h.update(b"\n");

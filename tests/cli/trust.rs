@@ -17,13 +17,8 @@ fn published() -> (Ledger, String, String) {
         "2026-02-20",
     ]);
     let key = l.path("ci.key");
-    l.ok(&[
-        "keygen",
-        "--out",
-        key.to_str().unwrap(),
-        "--name",
-        "example.org/pi/ledger",
-    ]);
+    // The key's name and the checkpoint's origin default to the policy's.
+    l.ok(&["keygen", "--out", key.to_str().unwrap()]);
     let note = l.ok(&["checkpoint", "--key", key.to_str().unwrap()]);
     let cp = l.path("checkpoint.txt");
     std::fs::write(&cp, &note).unwrap();
@@ -45,12 +40,12 @@ fn a_checkpoint_is_a_c2sp_signed_note() {
     let (l, cp, key) = published();
     let note = std::fs::read_to_string(&cp).unwrap();
     let lines: Vec<&str> = note.lines().collect();
-    assert_eq!(lines[0], "example.org/pi/ledger");
+    assert_eq!(lines[0], "pi/ledger");
     assert_eq!(lines[1], "4", "init's two entries and two more");
     assert_eq!(lines[2].len(), 44, "base64 of 32 bytes");
     assert_eq!(lines[3], "");
-    assert!(lines[4].starts_with("\u{2014} example.org/pi/ledger "));
-    assert!(key.starts_with("example.org/pi/ledger+"));
+    assert!(lines[4].starts_with("\u{2014} pi/ledger "));
+    assert!(key.starts_with("pi/ledger+"));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -86,7 +81,7 @@ fn a_checkpoint_is_a_c2sp_signed_note() {
         r["checkpoint"]
             .as_str()
             .unwrap()
-            .starts_with("example.org/pi/ledger\n6\n")
+            .starts_with("pi/ledger\n6\n")
     );
     assert_eq!(against(&l, release_cp.to_str().unwrap(), &key).0, 0);
     // Keys are never overwritten.
