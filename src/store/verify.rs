@@ -210,25 +210,9 @@ pub fn verify_with(
         cursor.advance()?;
         cursors.push(cursor);
     }
-    // The Merkle tree, recomputed beside the chain and compared node by
-    // node with the stored one: one cursor per level, each in position
-    // order, met in the order the appends closed them.
-    let leaves: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
-        r.get(0)
-    })?;
-    let levels = 64 - u64::try_from(leaves).unwrap_or(0).leading_zeros();
-    let mut level_stmts = Vec::new();
-    for _ in 1..=levels {
-        level_stmts.push(conn.prepare(
-            "SELECT position, hash FROM merkle_nodes WHERE level = ?1 ORDER BY position",
-        )?);
-    }
-    let mut level_rows = Vec::new();
-    for (i, stmt) in level_stmts.iter_mut().enumerate() {
-        level_rows.push(stmt.query([i as i64 + 1])?);
-    }
-    let mut tree = super::tree::Recomputed::new();
-    let mut tree_ok = true;
+    // The Merkle tree is recomputed from the journal on a second
+    // connection, on the other core, while this pass checks the chain.
+    let tree_check = spawn_tree_check(conn);
     // Who wrote each entry: signatures read beside the journal.
     let mut sig_stmt = conn
         .prepare("SELECT entry_seq, signer, signature FROM entry_signatures ORDER BY entry_seq")?;
@@ -290,29 +274,6 @@ pub fn verify_with(
                 "entry {} was recorded at {}, before the entry it follows ({prev_recorded})",
                 e.seq, e.recorded_at
             ));
-        }
-        if tree_ok {
-            for (level, position, hash) in tree.push(super::tree::leaf_of(&e)) {
-                let stored = match level_rows.get_mut(level as usize - 1) {
-                    Some(rows) => rows.next()?.map(|r| {
-                        let p: i64 = r.get(0).unwrap_or(-1);
-                        let h: Vec<u8> = r.get(1).unwrap_or_default();
-                        (p, h)
-                    }),
-                    None => None,
-                };
-                let same = stored.as_ref().is_some_and(|(p, h)| {
-                    *p == i64::try_from(position).unwrap_or(-1) && h[..] == hash[..]
-                });
-                if !same {
-                    problems.push(format!(
-                        "the Merkle tree does not match the journal from entry {} on (its node at level {level}, position {position})",
-                        e.seq
-                    ));
-                    tree_ok = false;
-                    break;
-                }
-            }
         }
         while next_signature
             .as_ref()
@@ -378,18 +339,12 @@ pub fn verify_with(
         expected_seq = e.seq + 1;
         Ok(())
     })?;
-    let mut extra = false;
-    for rows in &mut level_rows {
-        extra |= rows.next()?.is_some();
-    }
-    let higher: i64 = conn.query_row(
-        "SELECT count(*) FROM merkle_nodes WHERE level > ?1",
-        [levels],
-        |r| r.get(0),
-    )?;
-    if tree_ok && (extra || higher > 0) {
-        problems.push("the Merkle tree holds nodes no entry accounts for".to_string());
-    }
+    problems.extend(match tree_check {
+        Some(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Ok(vec!["the Merkle tree check failed to run".to_string()]))?,
+        None => tree_problems(conn)?,
+    });
     for cursor in &mut cursors {
         while let Some(row) = &cursor.current {
             orphans.push(orphan(cursor.kind, row.seq));
@@ -451,6 +406,92 @@ fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
                 "the {kind} {name} is not part of the ledger's schema"
             ));
         }
+    }
+    Ok(problems)
+}
+
+/// Runs [`tree_problems`] on its own read-only connection to the same
+/// file, in another thread; `None` when the file has no path.
+fn spawn_tree_check(conn: &Connection) -> Option<std::thread::JoinHandle<Result<Vec<String>>>> {
+    let path = conn.path().filter(|p| !p.is_empty())?.to_string();
+    Some(std::thread::spawn(move || {
+        let other = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        tree_problems(&other)
+    }))
+}
+
+/// The Merkle tree recomputed from the journal and compared node by node
+/// with the stored one: one cursor per level, each in position order, met
+/// in the order the appends closed them.
+fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let leaves: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+        r.get(0)
+    })?;
+    let levels = 64 - u64::try_from(leaves).unwrap_or(0).leading_zeros();
+    let mut level_stmts = Vec::new();
+    for _ in 1..=levels {
+        level_stmts.push(conn.prepare(
+            "SELECT position, hash FROM merkle_nodes WHERE level = ?1 ORDER BY position",
+        )?);
+    }
+    let mut level_rows = Vec::new();
+    for (i, stmt) in level_stmts.iter_mut().enumerate() {
+        level_rows.push(stmt.query([i as i64 + 1])?);
+    }
+    let mut tree = super::tree::Recomputed::new();
+    let mut tree_ok = true;
+    let mut entries = conn.prepare(
+        "SELECT seq, project, kind, effective_at, recorded_at, body FROM entries ORDER BY seq",
+    )?;
+    let mut rows = entries.query([])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let text = |i: usize| -> Result<String> {
+            Ok(match r.get_ref(i)? {
+                ValueRef::Text(t) => read::text(t),
+                other => read::plain_json(other).to_string(),
+            })
+        };
+        let leaf = super::tree::leaf(seq, &text(1)?, &text(2)?, &text(3)?, &text(4)?, &text(5)?);
+        for (level, position, hash) in tree.push(leaf) {
+            let stored = match level_rows.get_mut(level as usize - 1) {
+                Some(rows) => rows.next()?.map(|r| {
+                    let p: i64 = r.get(0).unwrap_or(-1);
+                    let h: Vec<u8> = r.get(1).unwrap_or_default();
+                    (p, h)
+                }),
+                None => None,
+            };
+            let same = stored.as_ref().is_some_and(|(p, h)| {
+                *p == i64::try_from(position).unwrap_or(-1) && h[..] == hash[..]
+            });
+            if !same {
+                problems.push(format!(
+                    "the Merkle tree does not match the journal from entry {seq} on (its node at level {level}, position {position})"
+                ));
+                tree_ok = false;
+                break;
+            }
+        }
+        if !tree_ok {
+            break;
+        }
+    }
+    let mut extra = false;
+    for rows in &mut level_rows {
+        extra |= rows.next()?.is_some();
+    }
+    let higher: i64 = conn.query_row(
+        "SELECT count(*) FROM merkle_nodes WHERE level > ?1",
+        [levels],
+        |r| r.get(0),
+    )?;
+    if tree_ok && (extra || higher > 0) {
+        problems.push("the Merkle tree holds nodes no entry accounts for".to_string());
     }
     Ok(problems)
 }
