@@ -155,6 +155,21 @@ pub enum Command {
     /// Budgets with their latest measurement.
     Budgets,
     /// Budget drift over a window.
+    ///
+    /// For each budget, over the samples of the last N days (oldest to
+    /// newest):
+    ///   trend     one bar per share of the samples (their mean), the newest
+    ///             always in the last bar
+    ///   change %  the median of the last third of the samples against the
+    ///             median of the first third (with fewer than 3 samples: the
+    ///             last against the first), so one late outlier moves it
+    ///             little; 0 means the two thirds agree
+    ///   status    over (over-blocking past the policy's blocking margin)
+    ///             when the latest sample breaks the threshold; otherwise
+    ///             drifting when the change is worse than the policy's
+    ///             drift tolerance in the budget's bad direction; no-data
+    ///             without samples
+    #[command(verbatim_doc_comment)]
     Drift(query::DriftArgs),
     /// Deprecations with their window and status.
     Deprecations(query::DeprecationsArgs),
@@ -205,6 +220,14 @@ pub enum Command {
     Prove(trust::ProveArgs),
     /// Check an inclusion proof from `prove` without any ledger file.
     VerifyProof(trust::VerifyProofArgs),
+    /// Print shell completions: `source <(ledger completions bash)`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page: `ledger man > ledger.1`.
+    Man,
 }
 
 /// What every handler needs to know about this invocation, read in one
@@ -368,7 +391,12 @@ pub fn run<A: Into<OsString>>(
 ) -> u8 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let ledger_now: Option<OsString> = ledger_now.map(Into::into);
-    let json_wanted = args.iter().any(|a| a == "--json")
+    // Whether the caller asked for JSON, however it asked: a usage error is
+    // then JSON on stdout too.
+    let json_wanted = args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
         || std::env::var_os("LEDGER_FORMAT").is_some_and(|f| f == "json");
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -475,6 +503,25 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Checkpoint(a) => trust::checkpoint(ctx, a),
         C::Prove(a) => trust::prove(ctx, a),
         C::VerifyProof(a) => trust::verify_proof(a),
+        C::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "ledger",
+                &mut out,
+            );
+            Ok(Output::plain(View::raw(
+                String::from_utf8_lossy(&out).into_owned(),
+            )))
+        }
+        C::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            Ok(Output::plain(View::raw(
+                String::from_utf8_lossy(&out).into_owned(),
+            )))
+        }
     }
 }
 

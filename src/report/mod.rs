@@ -276,19 +276,29 @@ fn csv_of(json: &serde_json::Value) -> Table {
     }
 }
 
-/// A small trend line of a series: one bar per value, scaled to its range.
+/// The most bars a trend line draws.
+const SPARK_BARS: usize = 24;
+
+/// A small trend line of a series, oldest to newest: at most 24 bars, each
+/// the mean of an even share of the samples (the newest always in the last
+/// bar), scaled to the range of the bars.
 pub fn sparkline(values: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let (lo, hi) = values
+    let n = values.len();
+    let buckets = n.min(SPARK_BARS);
+    let means: Vec<f64> = (0..buckets)
+        .map(|b| {
+            let part = &values[b * n / buckets..(b + 1) * n / buckets];
+            part.iter().sum::<f64>() / part.len() as f64
+        })
+        .collect();
+    let (lo, hi) = means
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(*v), hi.max(*v))
         });
-    // Long series are sampled down so the line stays short.
-    let step = values.len().div_ceil(24).max(1);
-    values
+    means
         .iter()
-        .step_by(step)
         .map(|v| {
             if (hi - lo).abs() < f64::EPSILON {
                 BARS[3]
@@ -336,7 +346,14 @@ mod tests {
             sparkline(&(0..100).map(f64::from).collect::<Vec<_>>())
                 .chars()
                 .count(),
-            20
+            24
         );
+        // The newest sample always shows: 25 samples of 100, then 199.
+        let mut jump = vec![100.0; 25];
+        jump.push(199.0);
+        let line: Vec<char> = sparkline(&jump).chars().collect();
+        assert_eq!(line.len(), 24);
+        assert_eq!(*line.last().unwrap(), '█');
+        assert!(line[..23].iter().all(|c| *c == '▁'), "{line:?}");
     }
 }

@@ -268,3 +268,34 @@ fn sql_is_read_only() {
     l.rejects(&["sql", "SELEC 1"], "invalid query");
     l.rejects(&["sql", "  "], "invalid query");
 }
+
+/// The shell: completions that bash loads, and a man page.
+#[test]
+fn completions_load_into_bash_and_the_man_page_renders() {
+    let l = Ledger::empty();
+    let script = l.ok(&["completions", "bash"]);
+    let file = l.path("ledger.bash");
+    std::fs::write(&file, &script).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{}' && complete -p ledger", file.display()))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-F _ledger ledger"));
+    for shell in ["zsh", "fish", "powershell"] {
+        assert!(l.ok(&["completions", shell]).contains("ledger"), "{shell}");
+    }
+    let man = l.ok(&["man"]);
+    assert!(
+        man.contains(".TH ledger 1"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("check\\-release"), "subcommands are listed");
+    assert_eq!(l.run(&["completions", "tcsh"]).code, 2);
+}

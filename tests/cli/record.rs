@@ -472,6 +472,15 @@ fn query_flags_are_refused_on_writes_and_json_errors_go_to_stdout() {
     let r = l.run(&["no-such-command", "--json"]);
     assert_eq!(r.code, 2);
     assert_eq!(r.json()["error"]["code"], "invalid-input");
+    // However JSON was asked for, a usage error is JSON too.
+    for args in [
+        &["drift", "--days", "x", "--format", "json"][..],
+        &["drift", "--days", "x", "--format=json"][..],
+    ] {
+        let r = l.run(args);
+        assert_eq!(r.code, 2);
+        assert_eq!(r.json()["error"]["code"], "invalid-input", "{args:?}");
+    }
 }
 
 #[test]
