@@ -90,6 +90,7 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
 }
 
 pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
+    ctx.no_csv("the policy")?;
     let store = Store::open(&ctx.db)?;
     let p = store::latest_policy(store.conn(), ctx.seen())?;
     Ok(Output::plain(report::policy(
@@ -161,6 +162,11 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
 /// entry per line, in order, never the whole journal in memory. A reader
 /// that goes away (`ledger export | head`) ends it quietly.
 pub(super) fn export(ctx: &Context, out: &mut dyn Write) -> Result<Output, CommandError> {
+    if matches!(ctx.format, report::Format::Csv | report::Format::Markdown) {
+        return Err(CommandError::invalid(
+            "export writes JSON Lines, one entry per line, whatever the format; --format csv and markdown cannot be honoured (for CSV, use `ledger sql`)",
+        ));
+    }
     let store = Store::open(&ctx.db)?;
     let mut out = std::io::BufWriter::new(out);
     let mut failed: Option<std::io::Error> = None;

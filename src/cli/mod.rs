@@ -296,6 +296,17 @@ impl Context {
         Ok(Store::open(&self.db)?.waiting(self.lock_wait)?)
     }
 
+    /// Refuses a format the answer cannot honour: `what` is one document of
+    /// several sections, which one CSV table cannot hold.
+    pub fn no_csv(&self, what: &str) -> Result<(), CommandError> {
+        if self.format == Format::Csv {
+            return Err(CommandError::invalid(format!(
+                "{what} has several sections, which one CSV table cannot hold; use --format json (or table, markdown)"
+            )));
+        }
+        Ok(())
+    }
+
     /// "Now" for a query: `--as-of` if given, else the clock.
     pub fn now(&self) -> Time {
         self.as_of.unwrap_or(self.clock)

@@ -220,6 +220,7 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
+    ctx.no_csv("the status dashboard")?;
     let snap = snapshot(ctx, Need::STATUS)?;
     Ok(dashboard(snap))
 }

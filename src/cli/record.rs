@@ -55,9 +55,12 @@ fn narrow_to_extension(snap: &mut Snapshot, reader: &Reader<'_>, id: &str) -> st
 }
 
 /// The confirmation of a recorded entry.
+/// Its JSON: `entry`, `entry_kind` (the journal kind) and `effective_at`,
+/// beside the record's own fields under their own names (an incident's
+/// `kind` is the incident kind).
 fn recorded<R: Record>(seq: i64, at: Time, rec: &R, line: String) -> Output {
     let mut json =
-        json!({"entry": seq, "kind": R::KIND.as_str(), "effective_at": time::format(at)});
+        json!({"entry": seq, "entry_kind": R::KIND.as_str(), "effective_at": time::format(at)});
     if let (Some(o), Ok(serde_json::Value::Object(body))) =
         (json.as_object_mut(), serde_json::to_value(rec))
     {

@@ -157,7 +157,12 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 fn markdown_table(t: &Table) -> String {
-    let escape = |s: &str| s.replace('|', "\\|");
+    // A pipe or a line break inside a cell would end it.
+    let escape = |s: &str| {
+        s.replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace('\n', "<br>")
+    };
     let mut b = Builder::default();
     b.push_record(t.columns.iter().map(|c| escape(c)));
     for row in &t.rows {
@@ -324,6 +329,17 @@ mod tests {
             "2026-02-08"
         );
         assert_eq!(cell(&serde_json::json!(["a", "b"])), "a; b");
+    }
+
+    #[test]
+    fn a_line_break_or_pipe_stays_inside_its_markdown_cell() {
+        let t = Table {
+            columns: vec!["title".into()],
+            rows: vec![vec!["two\nlines | and a pipe".into()]],
+        };
+        let md = markdown_table(&t);
+        assert_eq!(md.lines().count(), 3, "{md}");
+        assert!(md.contains("two<br>lines \\| and a pipe"), "{md}");
     }
 
     #[test]

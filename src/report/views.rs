@@ -678,9 +678,27 @@ pub fn verify(r: &VerifyReport) -> View {
     blocks.extend(r.problems.iter().map(|p| Block::Line(format!("- {p}"))));
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
+        // One row per problem (one row with none), each with the figures.
         csv: Table {
-            columns: vec!["problem".into()],
-            rows: r.problems.iter().map(|p| vec![p.clone()]).collect(),
+            columns: ["ok", "entries", "head", "root", "problem"]
+                .map(String::from)
+                .to_vec(),
+            rows: if r.problems.is_empty() {
+                vec![String::new()]
+            } else {
+                r.problems.clone()
+            }
+            .into_iter()
+            .map(|p| {
+                vec![
+                    r.ok.to_string(),
+                    r.entries.to_string(),
+                    r.head.clone(),
+                    r.root.clone(),
+                    p,
+                ]
+            })
+            .collect(),
         },
         blocks,
         raw: None,

@@ -249,9 +249,16 @@ fn policy_shows_in_every_format() {
     let v = l.json(&["policy"]);
     assert_eq!(v["project"], "pi");
     assert_eq!(v["budgets"]["blocking_over_pct"], 20.0);
+    // One CSV table cannot hold the policy's sections: refused, not cut.
+    let r = l.run(&["policy", "--format", "csv"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("use --format json"), "{}", r.stderr);
+    assert_eq!(l.run(&["status", "--format", "csv"]).code, 2);
+    assert_eq!(l.run(&["export", "--format", "csv"]).code, 2);
+    let verify = l.ok(&["verify", "--format", "csv"]);
     assert!(
-        l.ok(&["policy", "--format", "csv"])
-            .starts_with("gate,kind,rule,per platform")
+        verify.starts_with("ok,entries,head,root,problem\ntrue,2,"),
+        "{verify}"
     );
     assert!(
         l.ok(&["policy", "--format", "markdown"])

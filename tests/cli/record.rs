@@ -525,3 +525,24 @@ fn unknown_projects_are_listed_and_init_registers_one() {
         "projects are separate"
     );
 }
+
+/// A write result names the journal kind `entry_kind`, beside the record's
+/// own fields under their own names.
+#[test]
+fn write_results_keep_the_records_own_kind() {
+    let l = Ledger::new();
+    let v = l.json(&[
+        "open-incident",
+        "--kind",
+        "security",
+        "--severity",
+        "low",
+        "--title",
+        "t",
+    ]);
+    assert_eq!(v["entry_kind"], "incident");
+    assert_eq!(v["kind"], "security");
+    let v = l.json(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    assert_eq!(v["entry_kind"], "gate-result");
+    assert!(v.get("kind").is_none(), "{v}");
+}
