@@ -365,6 +365,22 @@ impl Context {
     }
 }
 
+/// The width tables fit in: `COLUMNS` when set, else the terminal's when
+/// stdout is one; none when piped (cells still wrap at 72 characters).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    match columns {
+        Some(c) if c >= 20 => Some(c),
+        _ if std::io::stdout().is_terminal() => {
+            terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+        }
+        _ => None,
+    }
+}
+
 /// What a handler produced.
 pub struct Output {
     pub view: View,
@@ -450,7 +466,7 @@ pub fn run<A: Into<OsString>>(
                 };
                 let _ = writeln!(err, "as of {}: {how}", time::format(t));
             }
-            if let Err(e) = output.view.render(ctx.format, out) {
+            if let Err(e) = output.view.render(ctx.format, terminal_width(), out) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     return 0;
                 }

@@ -9,7 +9,10 @@ mod views;
 use std::io::{self, Write};
 
 use serde::Serialize;
-use tabled::{builder::Builder, settings::Style};
+use tabled::{
+    builder::Builder,
+    settings::{Style, Width},
+};
 
 pub use views::*;
 
@@ -75,8 +78,14 @@ impl View {
         }
     }
 
-    /// Prints the view.
-    pub fn render(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    /// Prints the view; tables fit in `width` columns when it is known (a
+    /// terminal, or `COLUMNS`).
+    pub fn render(
+        &self,
+        format: Format,
+        width: Option<usize>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         if let Some(raw) = &self.raw {
             return out.write_all(raw.as_bytes());
         }
@@ -99,7 +108,7 @@ impl View {
                         }
                         Block::Line(l) => writeln!(out, "{l}")?,
                         Block::Table(t) if t.rows.is_empty() => writeln!(out, "  (none)")?,
-                        Block::Table(t) => writeln!(out, "{}", text_table(t))?,
+                        Block::Table(t) => writeln!(out, "{}", text_table(t, width))?,
                     }
                     first = false;
                 }
@@ -123,13 +132,24 @@ impl View {
 /// Cells wider than this wrap at word boundaries, so tables fit a screen.
 const CELL_WIDTH: usize = 72;
 
-fn text_table(t: &Table) -> String {
+/// A table for a terminal: long cells wrap at words; with a known `width`
+/// the widest columns give way first, by display width, until it fits.
+fn text_table(t: &Table, width: Option<usize>) -> String {
     let mut b = Builder::default();
     b.push_record(t.columns.iter().map(String::as_str));
     for row in &t.rows {
         b.push_record(row.iter().map(|c| wrap(c, CELL_WIDTH)));
     }
-    b.build().with(Style::psql()).to_string()
+    let mut table = b.build();
+    table.with(Style::psql());
+    if let Some(w) = width {
+        table.with(
+            Width::wrap(w)
+                .keep_words(true)
+                .priority(tabled::settings::peaker::PriorityMax::right()),
+        );
+    }
+    table.to_string()
 }
 
 /// Wraps each line of `text` at spaces to at most `width` characters

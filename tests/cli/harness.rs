@@ -73,6 +73,7 @@ impl Ledger {
             .env("LEDGER_NOW", &self.now)
             .env_remove("LEDGER_PROJECT")
             .env_remove("LEDGER_FORMAT")
+            .env_remove("COLUMNS")
             .env("NO_COLOR", "1");
         c
     }

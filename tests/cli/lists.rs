@@ -306,3 +306,32 @@ fn completions_load_into_bash_and_the_man_page_renders() {
     assert!(man.contains("check\\-release"), "subcommands are listed");
     assert_eq!(l.run(&["completions", "tcsh"]).code, 2);
 }
+
+/// Tables fit the terminal's width (`COLUMNS`), by display width.
+#[test]
+fn tables_fit_the_width_of_the_terminal() {
+    let l = Ledger::new();
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "conformance-regression",
+        "--severity",
+        "medium",
+        "--title",
+        "a rather long title about the fs shim failing in twelve extensions ✓",
+    ]);
+    for width in [60usize, 100] {
+        let out = l
+            .cmd()
+            .env("COLUMNS", width.to_string())
+            .arg("incidents")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= width, "{widest} > {width}:\n{text}");
+    }
+    // Piped without COLUMNS, rows keep their full width.
+    let wide = l.ok(&["incidents"]);
+    assert!(wide.lines().map(|l| l.chars().count()).max().unwrap() > 100);
+}
