@@ -106,8 +106,30 @@ pub struct Cli {
     /// Exit 1 when the answer holds anything that breaks policy.
     #[arg(long, global = true, help_heading = "Global options")]
     pub check: bool,
+    /// Colour statuses in tables: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
+    /// Leave out the header row of tables and CSV.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_headers: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Every command.
@@ -466,7 +488,20 @@ pub fn run<A: Into<OsString>>(
                 };
                 let _ = writeln!(err, "as of {}: {how}", time::format(t));
             }
-            if let Err(e) = output.view.render(ctx.format, terminal_width(), out) {
+            let options = crate::report::RenderOptions {
+                width: terminal_width(),
+                headers: !cli.no_headers,
+                color: match cli.color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => {
+                        use std::io::IsTerminal;
+                        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                            && std::io::stdout().is_terminal()
+                    }
+                },
+            };
+            if let Err(e) = output.view.render(ctx.format, &options, out) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     return 0;
                 }

@@ -40,6 +40,27 @@ pub enum Block {
     Table(Table),
 }
 
+/// How a view is printed beyond its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The width tables fit in, when known.
+    pub width: Option<usize>,
+    /// Print table and CSV headers.
+    pub headers: bool,
+    /// Colour statuses in tables (a terminal that wants colour).
+    pub color: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            width: None,
+            headers: true,
+            color: false,
+        }
+    }
+}
+
 /// An answer ready to print in any format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
@@ -78,12 +99,11 @@ impl View {
         }
     }
 
-    /// Prints the view; tables fit in `width` columns when it is known (a
-    /// terminal, or `COLUMNS`).
+    /// Prints the view as `options` say.
     pub fn render(
         &self,
         format: Format,
-        width: Option<usize>,
+        options: &RenderOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         if let Some(raw) = &self.raw {
@@ -94,8 +114,10 @@ impl View {
                 serde_json::to_writer_pretty(&mut *out, &self.json)?;
                 writeln!(out)
             }
-            Format::Csv if self.csv.columns.is_empty() => write_csv(&csv_of(&self.json), out),
-            Format::Csv => write_csv(&self.csv, out),
+            Format::Csv if self.csv.columns.is_empty() => {
+                write_csv(&csv_of(&self.json), options.headers, out)
+            }
+            Format::Csv => write_csv(&self.csv, options.headers, out),
             Format::Table => {
                 let mut first = true;
                 for block in &self.blocks {
@@ -108,7 +130,7 @@ impl View {
                         }
                         Block::Line(l) => writeln!(out, "{l}")?,
                         Block::Table(t) if t.rows.is_empty() => writeln!(out, "  (none)")?,
-                        Block::Table(t) => writeln!(out, "{}", text_table(t, width))?,
+                        Block::Table(t) => writeln!(out, "{}", text_table(t, options))?,
                     }
                     first = false;
                 }
@@ -134,15 +156,24 @@ const CELL_WIDTH: usize = 72;
 
 /// A table for a terminal: long cells wrap at words; with a known `width`
 /// the widest columns give way first, by display width, until it fits.
-fn text_table(t: &Table, width: Option<usize>) -> String {
+fn text_table(t: &Table, options: &RenderOptions) -> String {
     let mut b = Builder::default();
-    b.push_record(t.columns.iter().map(String::as_str));
+    if options.headers {
+        b.push_record(t.columns.iter().map(String::as_str));
+    }
     for row in &t.rows {
-        b.push_record(row.iter().map(|c| wrap(c, CELL_WIDTH)));
+        b.push_record(row.iter().map(|c| {
+            let cell = wrap(c, CELL_WIDTH);
+            if options.color { paint(cell) } else { cell }
+        }));
     }
     let mut table = b.build();
-    table.with(Style::psql());
-    if let Some(w) = width {
+    if options.headers {
+        table.with(Style::psql());
+    } else {
+        table.with(Style::blank());
+    }
+    if let Some(w) = options.width {
         table.with(
             Width::wrap(w)
                 .keep_words(true)
@@ -191,9 +222,25 @@ fn markdown_table(t: &Table) -> String {
     b.build().with(Style::markdown()).to_string()
 }
 
-fn write_csv(t: &Table, out: &mut dyn Write) -> io::Result<()> {
+/// A status cell in the colour of what it means: red for what breaks
+/// policy, yellow for what needs an eye, green for what is fine; any other
+/// cell as it is.
+fn paint(cell: String) -> String {
+    let code = match cell.as_str() {
+        "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
+        | "failing" | "below-required" => "31",
+        "over" | "drifting" | "warning" | "below-target" | "pending" => "33",
+        "ok" | "met" | "removed" | "active" => "32",
+        _ => return cell,
+    };
+    format!("\u{1b}[{code}m{cell}\u{1b}[0m")
+}
+
+fn write_csv(t: &Table, headers: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(&t.columns).map_err(io::Error::other)?;
+    if headers {
+        w.write_record(&t.columns).map_err(io::Error::other)?;
+    }
     for row in &t.rows {
         w.write_record(row).map_err(io::Error::other)?;
     }

@@ -335,3 +335,39 @@ fn tables_fit_the_width_of_the_terminal() {
     let wide = l.ok(&["incidents"]);
     assert!(wide.lines().map(|l| l.chars().count()).max().unwrap() > 100);
 }
+
+/// Colour on request (never when piped or under NO_COLOR), and tables and
+/// CSV without their header row.
+#[test]
+fn colour_and_headers_as_asked() {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-05"]);
+    l.ok(&[
+        "deprecate",
+        "a",
+        "--kind",
+        "api",
+        "--in",
+        "0.3.0",
+        "--at",
+        "2026-01-05",
+    ]);
+    l.ok(&["record-release", "0.4.0", "--date", "2026-02-01"]);
+    let red = "\u{1b}[31moverdue\u{1b}[0m";
+    assert!(l.ok(&["deprecations", "--color", "always"]).contains(red));
+    assert!(
+        !l.ok(&["deprecations"]).contains('\u{1b}'),
+        "piped: no colour"
+    );
+    let out = l
+        .cmd()
+        .env("NO_COLOR", "1")
+        .args(["deprecations", "--color", "auto"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let table = l.ok(&["deprecations", "--no-headers"]);
+    assert!(table.trim_start().starts_with("a "), "{table}");
+    let csv = l.ok(&["deprecations", "--no-headers", "--format", "csv"]);
+    assert!(csv.starts_with("a,api,0.3.0,"), "{csv}");
+}
