@@ -263,6 +263,11 @@ pub fn cell(v: &serde_json::Value) -> String {
     }
 }
 
+/// Whether a text is a time in the stored form (`2026-02-08T02:11:50Z`).
+fn is_time(text: &str) -> bool {
+    text.len() == 20 && text.as_bytes()[10] == b'T' && text.ends_with('Z')
+}
+
 /// A number with at most two decimals and no trailing zeros.
 pub fn number(f: f64) -> String {
     crate::domain::fmt_num(f)
@@ -294,6 +299,19 @@ pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde
 /// table shows the chosen `(key, header)` columns.
 pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
     let objects = to_objects(rows);
+    // One date style per column: dates where every time in it is a
+    // midnight, full times otherwise.
+    let null = serde_json::Value::Null;
+    let full_times: Vec<bool> = columns
+        .iter()
+        .map(|(k, _)| {
+            objects.iter().any(|o| {
+                o.get(*k)
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|t| is_time(t) && !t.ends_with("T00:00:00Z"))
+            })
+        })
+        .collect();
     let table = Table {
         columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
         rows: objects
@@ -301,7 +319,14 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
             .map(|o| {
                 columns
                     .iter()
-                    .map(|(k, _)| cell(o.get(*k).unwrap_or(&serde_json::Value::Null)))
+                    .zip(&full_times)
+                    .map(|((k, _), full)| {
+                        let v = o.get(*k).unwrap_or(&null);
+                        match v.as_str() {
+                            Some(t) if *full && is_time(t) => t.to_string(),
+                            _ => cell(v),
+                        }
+                    })
                     .collect()
             })
             .collect(),
@@ -407,6 +432,41 @@ mod tests {
         let md = markdown_table(&t);
         assert_eq!(md.lines().count(), 3, "{md}");
         assert!(md.contains("two<br>lines \\| and a pipe"), "{md}");
+    }
+
+    #[test]
+    fn a_column_keeps_one_date_style() {
+        #[derive(serde::Serialize)]
+        struct Row {
+            at: &'static str,
+        }
+        let cells = |rows: &[Row]| -> Vec<String> {
+            match &list(None, rows, &[("at", "at")]).blocks[0] {
+                Block::Table(t) => t.rows.iter().map(|r| r[0].clone()).collect(),
+                _ => unreachable!(),
+            }
+        };
+        let mixed = [
+            Row {
+                at: "2026-11-10T00:00:00Z",
+            },
+            Row {
+                at: "2026-11-17T09:00:00Z",
+            },
+        ];
+        assert_eq!(
+            cells(&mixed),
+            ["2026-11-10T00:00:00Z", "2026-11-17T09:00:00Z"]
+        );
+        let days = [
+            Row {
+                at: "2026-11-10T00:00:00Z",
+            },
+            Row {
+                at: "2026-11-17T00:00:00Z",
+            },
+        ];
+        assert_eq!(cells(&days), ["2026-11-10", "2026-11-17"]);
     }
 
     #[test]
