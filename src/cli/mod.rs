@@ -141,14 +141,25 @@ pub enum Command {
     Demo,
     /// One-screen dashboard: latest release, failing gates, budgets,
     /// deprecations, incidents, maintenance and readiness.
+    #[command(after_help = "Examples:
+  ledger status                      # the dashboard now
+  ledger status --check              # exit 1 if anything on it breaks policy
+  ledger status --as-of 2026-09-15   # as the ledger knew it then")]
     Status,
     /// Show the policy in force.
     Policy,
     /// Record a release.
     RecordRelease(record::ReleaseArgs),
     /// Record a CI or conformance gate result.
+    #[command(after_help = "Examples:
+  ledger record-gate clippy --value 0 --platform linux --commit 9c41e07
+  ledger record-gate unit-tests --fail --platform windows
+  ledger record-gate corpus-pass-rate --value 91.9")]
     RecordGate(record::GateArgs),
     /// Record a performance budget measurement.
+    #[command(after_help = "Examples:
+  ledger record-budget cold-load-p95 --value 142
+  ledger record-budget binary-size --value 21.4 --at 2026-02-08T02:11:50Z --commit 9c41e07")]
     RecordBudget(record::BudgetArgs),
     /// Record a deprecation.
     Deprecate(record::DeprecateArgs),
@@ -194,16 +205,28 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Drift(query::DriftArgs),
     /// Deprecations with their window and status.
+    #[command(after_help = "Examples:
+  ledger deprecations --overdue          # past their window
+  ledger deprecations --premature --check")]
     Deprecations(query::DeprecationsArgs),
     /// The extension corpus, tier counts and policy violations.
     Extensions(query::ExtensionsArgs),
     /// Incidents with their SLA.
+    #[command(after_help = "Examples:
+  ledger incidents --open --overdue --check   # exit 1 while an SLA is broken")]
     Incidents(query::IncidentsArgs),
     /// Maintenance tasks with their cadence.
     Maintenance(query::MaintenanceArgs),
     /// Whether a milestone's criteria are met.
+    #[command(after_help = "Examples:
+  ledger readiness 1.0
+  ledger readiness 1.0 --as-of 2026-09-15 --include-late")]
     Readiness(query::ReadinessArgs),
     /// What would break policy if VERSION were cut now.
+    #[command(after_help = "Examples:
+  ledger check-release 0.5.0 --check       # exit 1 if anything blocks it
+  ledger check-release 1.4.0 --breaking    # after 1.0, breaking needs a new major
+  ledger check-release 0.5.0-rc.1          # \"next release\" SLAs only warn a pre-release")]
     CheckRelease(query::CheckReleaseArgs),
     /// Import a CI artifact as it is, in one transaction.
     ///

@@ -371,3 +371,22 @@ fn colour_and_headers_as_asked() {
     let csv = l.ok(&["deprecations", "--no-headers", "--format", "csv"]);
     assert!(csv.starts_with("a,api,0.3.0,"), "{csv}");
 }
+
+/// The main commands show examples in their help.
+#[test]
+fn main_commands_show_examples_in_their_help() {
+    let l = Ledger::empty();
+    for cmd in [
+        "status",
+        "record-gate",
+        "record-budget",
+        "deprecations",
+        "incidents",
+        "readiness",
+        "check-release",
+        "import",
+    ] {
+        let help = l.ok(&[cmd, "--help"]);
+        assert!(help.contains("Examples:\n  ledger "), "{cmd}:\n{help}");
+    }
+}
