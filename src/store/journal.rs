@@ -43,29 +43,37 @@ pub fn link_hash(
     body: &str,
 ) -> String {
     let mut h = Sha256::new();
-    let mut digits = [0; 20];
     let seq = seq.to_string();
-    for part in [
-        seq.as_str(),
-        project,
-        kind,
-        effective_at,
-        recorded_at,
-        prev_hash,
-        body,
-    ] {
-        // Length-prefix each part so no two different entries hash alike.
+    hash_parts(
+        &mut h,
+        &[
+            seq.as_str(),
+            project,
+            kind,
+            effective_at,
+            recorded_at,
+            prev_hash,
+            body,
+        ],
+    );
+    hex(&h.finalize())
+}
+
+/// Feeds `parts` to `h`, each length-prefixed (`<len>:<part>\n`) so no two
+/// different lists hash alike: the encoding of a link and of a leaf.
+pub(super) fn hash_parts(h: &mut Sha256, parts: &[&str]) {
+    let mut digits = [0; 20];
+    for part in parts {
         h.update(decimal(part.len(), &mut digits).as_bytes());
         h.update(b":");
         h.update(part.as_bytes());
         h.update(b"\n");
     }
-    hex(&h.finalize())
 }
 
 /// A length in decimal, written into `buf` (no allocation: a link hashes
 /// seven lengths, and verify hashes every link).
-pub(super) fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
+fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
     let mut n = n as u64;
     let mut i = buf.len();
     loop {

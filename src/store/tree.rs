@@ -23,14 +23,11 @@ pub fn leaf(
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update([0u8]);
-    let mut digits = [0; 20];
     let seq = seq.to_string();
-    for part in [seq.as_str(), project, kind, effective_at, recorded_at, body] {
-        h.update(super::journal::decimal(part.len(), &mut digits).as_bytes());
-        h.update(b":");
-        h.update(part.as_bytes());
-        h.update(b"\n");
-    }
+    super::journal::hash_parts(
+        &mut h,
+        &[seq.as_str(), project, kind, effective_at, recorded_at, body],
+    );
     h.finalize().into()
 }
 
@@ -135,14 +132,15 @@ pub fn size(conn: &Connection) -> Result<u64> {
 
 /// The number of leaves the stored subtrees cover.
 fn covered(conn: &Connection) -> Result<u64> {
+    // The last position of each level, through the key: no scan.
     let mut stmt =
-        conn.prepare_cached("SELECT level, max(position) FROM merkle_nodes GROUP BY level")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        conn.prepare_cached("SELECT max(position) FROM merkle_nodes WHERE level = ?1")?;
     let mut covered = 0u64;
-    for row in rows {
-        let (level, position) = row?;
-        let end = u64::try_from(position + 1).unwrap_or(0) << u64::try_from(level).unwrap_or(0);
-        covered = covered.max(end);
+    for level in 1..64u32 {
+        let last: Option<i64> = stmt.query_row([level], |r| r.get(0))?;
+        if let Some(position) = last {
+            covered = covered.max(u64::try_from(position + 1).unwrap_or(0) << level);
+        }
     }
     Ok(covered)
 }
