@@ -415,11 +415,8 @@ fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
 fn spawn_tree_check(conn: &Connection) -> Option<std::thread::JoinHandle<Result<Vec<String>>>> {
     let path = conn.path().filter(|p| !p.is_empty())?.to_string();
     Some(std::thread::spawn(move || {
-        let other = Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        tree_problems(&other)
+        let other = super::Store::open_read_only(std::path::Path::new(&path))?;
+        tree_problems(other.conn())
     }))
 }
 
@@ -444,20 +441,11 @@ fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
     }
     let mut tree = super::tree::Recomputed::new();
     let mut tree_ok = true;
-    let mut entries = conn.prepare(
-        "SELECT seq, project, kind, effective_at, recorded_at, body FROM entries ORDER BY seq",
-    )?;
-    let mut rows = entries.query([])?;
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let text = |i: usize| -> Result<String> {
-            Ok(match r.get_ref(i)? {
-                ValueRef::Text(t) => read::text(t),
-                other => read::plain_json(other).to_string(),
-            })
-        };
-        let leaf = super::tree::leaf(seq, &text(1)?, &text(2)?, &text(3)?, &text(4)?, &text(5)?);
-        for (level, position, hash) in tree.push(leaf) {
+    journal::for_each_raw_entry(conn, |e| {
+        if !tree_ok {
+            return Ok(());
+        }
+        for (level, position, hash) in tree.push(super::tree::leaf_of(&e)) {
             let stored = match level_rows.get_mut(level as usize - 1) {
                 Some(rows) => rows.next()?.map(|r| {
                     let p: i64 = r.get(0).unwrap_or(-1);
@@ -471,16 +459,15 @@ fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
             });
             if !same {
                 problems.push(format!(
-                    "the Merkle tree does not match the journal from entry {seq} on (its node at level {level}, position {position})"
+                    "the Merkle tree does not match the journal from entry {} on (its node at level {level}, position {position})",
+                    e.seq
                 ));
                 tree_ok = false;
                 break;
             }
         }
-        if !tree_ok {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     let mut extra = false;
     for rows in &mut level_rows {
         extra |= rows.next()?.is_some();
