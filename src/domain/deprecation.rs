@@ -94,6 +94,17 @@ struct ShippedLine {
     releases: Vec<Shipped>,
 }
 
+impl ShippedLine {
+    /// When the line first shipped a version at or after `deprecated_in`
+    /// (its releases are in shipping order).
+    fn warned_from(&self, deprecated_in: &Version) -> Option<Time> {
+        self.releases
+            .iter()
+            .find(|s| s.version >= *deprecated_in)
+            .map(|s| s.date)
+    }
+}
+
 /// The shipped releases, grouped by line and ordered once, so that every
 /// deprecation of a project is judged without rescanning the history.
 ///
@@ -180,11 +191,7 @@ impl ShippedLines {
             .lines
             .binary_search_by(|l| l.line.cmp(&line_of(deprecated_in)))
             .ok()?;
-        self.lines[i]
-            .releases
-            .iter()
-            .find(|s| s.version >= *deprecated_in)
-            .map(|s| s.date)
+        self.lines[i].warned_from(deprecated_in)
     }
 
     /// lines(R) at time `at` (`None`: now): the distinct `major.minor`
@@ -325,13 +332,7 @@ impl ShippedLines {
                 } else {
                     None
                 };
-                let warns = line
-                    .releases
-                    .iter()
-                    .filter(|s| s.version >= *deprecated_in)
-                    .map(|s| s.date)
-                    .min();
-                (candidate, warns)
+                (candidate, line.warned_from(deprecated_in))
             } else {
                 let may_hold =
                     !only_majors || (line.line.1 == 0 && line.line.0 > deprecated_in.major);
