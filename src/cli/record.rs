@@ -518,8 +518,8 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
     });
     let (seq, rec) = result.map_err(|e| match e.code {
         "policy-violation" => e.hint(
-            "accepted: a permissive license (see `ledger policy`), provenance git:<repo>@<40-hex commit> \
-             or npm:<package>@<exact version>, --doctor pass, and no --patched",
+            "accepted: a permissive license that the tier allows (see `ledger policy`), provenance \
+             git:<repo>@<40-hex commit> or npm:<package>@<exact version>, --doctor pass, and no --patched",
         ),
         _ => e,
     })?;
