@@ -162,10 +162,7 @@ fn text_table(t: &Table, options: &RenderOptions) -> String {
         b.push_record(t.columns.iter().map(String::as_str));
     }
     for row in &t.rows {
-        b.push_record(row.iter().map(|c| {
-            let cell = wrap(c, CELL_WIDTH);
-            if options.color { paint(cell) } else { cell }
-        }));
+        b.push_record(row.iter().map(|c| wrap(c, CELL_WIDTH)));
     }
     let mut table = b.build();
     if options.headers {
@@ -180,7 +177,43 @@ fn text_table(t: &Table, options: &RenderOptions) -> String {
                 .priority(tabled::settings::peaker::PriorityMax::right()),
         );
     }
-    table.to_string()
+    let text = table.to_string();
+    if options.color {
+        paint_lines(&text, options.headers)
+    } else {
+        text
+    }
+}
+
+/// Colours the status cells of a laid-out table: the layout is measured
+/// without escape codes, and a cell whose whole text is a status word gets
+/// its colour, padding kept.
+fn paint_lines(table: &str, headers: bool) -> String {
+    let skip = if headers { 2 } else { 0 };
+    let mut out = String::with_capacity(table.len() + 64);
+    for (i, line) in table.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i < skip {
+            out.push_str(line);
+            continue;
+        }
+        // Cells are parted by `|`, or by blanks in a table without headers.
+        let parts = if headers { '|' } else { ' ' };
+        let cells: Vec<String> = line
+            .split(parts)
+            .map(|cell| {
+                let word = cell.trim();
+                match paint(word) {
+                    Some(painted) => cell.replacen(word, &painted, 1),
+                    None => cell.to_string(),
+                }
+            })
+            .collect();
+        out.push_str(&cells.join(&parts.to_string()));
+    }
+    out
 }
 
 /// Wraps each line of `text` at spaces to at most `width` characters
@@ -222,18 +255,18 @@ fn markdown_table(t: &Table) -> String {
     b.build().with(Style::markdown()).to_string()
 }
 
-/// A status cell in the colour of what it means: red for what breaks
-/// policy, yellow for what needs an eye, green for what is fine; any other
-/// cell as it is.
-fn paint(cell: String) -> String {
-    let code = match cell.as_str() {
+/// A status word in the colour of what it means: red for what breaks
+/// policy, yellow for what needs an eye, green for what is fine; `None` for
+/// any other text.
+fn paint(word: &str) -> Option<String> {
+    let code = match word {
         "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
         | "failing" | "below-required" => "31",
         "over" | "drifting" | "warning" | "below-target" | "pending" => "33",
         "ok" | "met" | "removed" | "active" => "32",
-        _ => return cell,
+        _ => return None,
     };
-    format!("\u{1b}[{code}m{cell}\u{1b}[0m")
+    Some(format!("\u{1b}[{code}m{word}\u{1b}[0m"))
 }
 
 fn write_csv(t: &Table, headers: bool, out: &mut dyn Write) -> io::Result<()> {

@@ -366,6 +366,10 @@ fn colour_and_headers_as_asked() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    assert!(
+        l.ok(&["deprecations", "--no-headers", "--color", "always"])
+            .contains(red)
+    );
     let table = l.ok(&["deprecations", "--no-headers"]);
     assert!(table.trim_start().starts_with("a "), "{table}");
     let csv = l.ok(&["deprecations", "--no-headers", "--format", "csv"]);
