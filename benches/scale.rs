@@ -495,7 +495,7 @@ fn build(db: &Path, measurements: usize) -> i64 {
 }
 
 struct Batch<'a> {
-    tx: &'a rusqlite::Transaction<'a>,
+    tx: &'a store::Db,
     head: store::Head,
     err: Option<store::StoreError>,
 }

@@ -73,14 +73,14 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
     })?;
     let mut line = format!(
         "ledger {} is ready; policy version {version} {} ({source})",
-        ctx.db.display(),
+        ctx.db,
         if changed { "loaded" } else { "unchanged" }
     );
     if !added.is_empty() {
         line.push_str(&format!("; registered project {}", added.join(", ")));
     }
     let json = json!({
-        "db": ctx.db.display().to_string(),
+        "db": ctx.db.to_string(),
         "policy_version": version,
         "policy_changed": changed,
         "policy_digest": digest,
@@ -286,17 +286,14 @@ pub const DEMO_NOW: &str = "2026-11-20T12:00:00Z";
 
 pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, CommandError> {
     let db = ctx.db.clone();
-    if db.exists() {
-        if !Store::open(&db).is_ok_and(|s| s.is_demo()) {
-            return Err(CommandError::invalid(format!(
-                "{} already exists and holds entries the demo did not write; pass --db with a new path (the demo never replaces a real ledger)",
-                db.display()
-            )));
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = db.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+    if Store::exists(&db) {
+        match Store::open(&db) {
+            Ok(s) if s.is_demo() => s.remove_demo()?,
+            _ => {
+                return Err(CommandError::invalid(format!(
+                    "{db} already exists and holds entries the demo did not write; pass --db with a new path or an empty database (the demo never replaces a real ledger)"
+                )));
+            }
         }
     }
     let clock = match std::env::var_os("LEDGER_NOW") {
@@ -345,15 +342,17 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let snap = store.snapshot(&project, clock, crate::domain::snapshot::Need::STATUS)?;
     let mut out = super::query::dashboard(snap);
     out.flagged = false;
-    let db_arg = if db.as_os_str() == "ledger.db" {
+    let db_arg = if db == store::Location::Sqlite("ledger.db".into()) {
         String::new()
+    } else if db.path().is_some() {
+        format!(" --db {db}")
     } else {
-        format!(" --db {}", db.display())
+        format!(" --db '{db}'")
     };
     let _ = writeln!(
         err,
         "built a demo ledger in {} from seed/demo ({} entries); the clock is the story's end, {}.",
-        db.display(),
+        db,
         store::verify(store.conn(), None)?.entries,
         time::format(clock)
     );

@@ -90,14 +90,15 @@ impl From<StoreError> for CommandError {
                 message,
                 hint: None,
             },
-            StoreError::Open { .. } | StoreError::Sqlite(_) | StoreError::Interrupted => {
-                CommandError {
-                    exit: 3,
-                    code: "storage",
-                    message,
-                    hint: None,
-                }
-            }
+            StoreError::Open { .. }
+            | StoreError::Sqlite(_)
+            | StoreError::Postgres(_)
+            | StoreError::Interrupted => CommandError {
+                exit: 3,
+                code: "storage",
+                message,
+                hint: None,
+            },
         }
     }
 }

@@ -436,7 +436,7 @@ fn read(ctx: &Context, path: &std::path::Path) -> Result<String, CommandError> {
 
 /// The state of one import transaction.
 struct Writer<'a> {
-    tx: &'a rusqlite::Transaction<'a>,
+    tx: &'a store::Db,
     project: &'a str,
     clock: Time,
     /// The chain's end, kept here for the whole batch.

@@ -31,15 +31,30 @@ use crate::store::Store;
 #[derive(Debug, Parser)]
 #[command(name = "ledger", version, max_term_width = 100)]
 pub struct Cli {
-    /// The ledger file.
+    /// The ledger: a SQLite file, or a PostgreSQL database as
+    /// postgres://user[:password]@host[:port]/dbname[?sslmode=require]
+    /// (libpq's sslmode values; sslrootcert=FILE names a CA file). A
+    /// password is never shown back.
     #[arg(
         long,
         global = true,
+        value_name = "PATH_OR_URL",
         help_heading = "Global options",
         env = "LEDGER_DB",
+        hide_env_values = true,
         default_value = "ledger.db"
     )]
-    pub db: PathBuf,
+    pub db: std::ffi::OsString,
+    /// With a PostgreSQL --db: a PEM file of CA certificates the server's
+    /// certificate must chain to (as sslrootcert= in the URL).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Global options",
+        env = "LEDGER_DB_CA"
+    )]
+    pub db_ca: Option<PathBuf>,
     /// The project (default: the policy's project).
     #[arg(
         long,
@@ -279,7 +294,7 @@ pub enum Command {
 /// place so tests can fix the clock with `LEDGER_NOW`.
 #[derive(Debug, Clone)]
 pub struct Context {
-    pub db: PathBuf,
+    pub db: crate::store::Location,
     pub project: Option<String>,
     pub format: Format,
     pub as_of: Option<Time>,
@@ -321,8 +336,12 @@ impl Context {
             )
             .into());
         }
+        let mut db = crate::store::Location::from_arg(&cli.db)?;
+        if let (crate::store::Location::Postgres(target), Some(ca)) = (&mut db, &cli.db_ca) {
+            target.ca_file = Some(ca.clone());
+        }
         Ok(Context {
-            db: cli.db.clone(),
+            db,
             project: cli.project.clone(),
             format: if cli.json { Format::Json } else { cli.format },
             as_of,

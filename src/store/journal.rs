@@ -5,11 +5,11 @@
 //! previous entry's hash and its canonical body, so changing, removing,
 //! inserting or reordering any entry breaks every link after it.
 
-use rusqlite::{Connection, OptionalExtension, params, types::Value};
+use rusqlite::types::{ToSql, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Result, read};
+use super::{Db, Result, Row, read};
 use crate::domain::{
     Time,
     record::{Kind, Record},
@@ -120,12 +120,11 @@ pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 impl Head {
     /// The chain's last entry, read once per transaction (a seek on the
     /// journal's primary key).
-    pub fn read(conn: &Connection) -> Result<Head> {
-        let head = conn
-            .prepare_cached(
-                "SELECT seq, hash, recorded_at FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
-            )?
-            .query_row([], |r| {
+    pub fn read(conn: &Db) -> Result<Head> {
+        let head = conn.row(
+            "SELECT seq, hash, recorded_at FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
+            &[],
+            |r| {
                 Ok(Head {
                     seq: r.get(0)?,
                     hash: r.get(1)?,
@@ -133,8 +132,8 @@ impl Head {
                     frontier: None,
                     recorded_at: r.get(2)?,
                 })
-            })
-            .optional()?;
+            },
+        )?;
         Ok(head.unwrap_or(Head {
             seq: 0,
             hash: GENESIS.to_string(),
@@ -149,7 +148,7 @@ impl Head {
     /// entry's number.
     pub fn append<R: Record>(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         project: &str,
         at: Time,
         recorded_at: Time,
@@ -170,50 +169,73 @@ impl Head {
             &self.hash,
             &body,
         );
-        conn.prepare_cached(
-            "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        let e = RawEntry {
             seq,
-            project,
-            kind,
-            at_text,
+            project: project.to_string(),
+            kind: kind.to_string(),
+            effective_at: at_text,
             recorded_at,
             body,
-            self.hash,
-            hash
-        ])?;
+            prev_hash: self.hash.clone(),
+            hash,
+        };
+        let signature = self.signer.as_ref().map(|key| {
+            (
+                key.verifier().encode(),
+                key.sign_bytes(e.hash.as_bytes()).to_vec(),
+            )
+        });
+        self.put(conn, &e, R::KIND, &body_value, signature)?;
+        Ok(seq)
+    }
+
+    /// Stores an entry whose link is already made after this head: its
+    /// journal row, typed row, tree nodes and signature; moves the head.
+    fn put(
+        &mut self,
+        conn: &Db,
+        e: &RawEntry,
+        kind: Kind,
+        body: &serde_json::Value,
+        signature: Option<(String, Vec<u8>)>,
+    ) -> Result<()> {
+        conn.execute(
+            "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &[
+                &e.seq,
+                &e.project,
+                &e.kind,
+                &e.effective_at,
+                &e.recorded_at,
+                &e.body,
+                &e.prev_hash,
+                &e.hash,
+            ],
+        )?;
         let stamp = [
-            Value::Integer(seq),
-            Value::Text(project.to_string()),
-            Value::Text(at_text.clone()),
-            Value::Text(recorded_at.clone()),
+            Value::Integer(e.seq),
+            Value::Text(e.project.clone()),
+            Value::Text(e.effective_at.clone()),
+            Value::Text(e.recorded_at.clone()),
         ];
-        insert_typed(conn, R::KIND, stamp, &body_value)?;
-        let leaf = super::tree::leaf(seq, project, kind, &at_text, &recorded_at, &body);
+        insert_typed(conn, kind, stamp, body)?;
+        let index = u64::try_from(e.seq - 1).unwrap_or(0);
         let frontier = match &mut self.frontier {
             Some(f) => f,
-            none => none.insert(super::tree::frontier(
-                conn,
-                u64::try_from(seq - 1).unwrap_or(0),
-            )?),
+            none => none.insert(super::tree::frontier(conn, index)?),
         };
-        super::tree::append_leaf(conn, frontier, u64::try_from(seq - 1).unwrap_or(0), leaf)?;
-        if let Some(key) = &self.signer {
-            conn.prepare_cached(
+        super::tree::append_leaf(conn, frontier, index, super::tree::leaf_of(e))?;
+        if let Some((signer, signature)) = signature {
+            conn.execute(
                 "INSERT INTO entry_signatures (entry_seq, signer, signature) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![
-                seq,
-                key.verifier().encode(),
-                &key.sign_bytes(hash.as_bytes())[..]
-            ])?;
+                &[&e.seq, &signer, &signature],
+            )?;
         }
-        self.seq = seq;
-        self.hash = hash;
-        self.recorded_at = recorded_at;
-        Ok(seq)
+        self.seq = e.seq;
+        self.hash = e.hash.clone();
+        self.recorded_at = e.recorded_at.clone();
+        Ok(())
     }
 
     /// The recording time of the next entry on a clock reading `clock`:
@@ -244,7 +266,7 @@ impl Head {
 /// Appends one entry to the journal and its typed table, in the caller's
 /// transaction; returns the entry's number. A batch keeps a [`Head`].
 pub fn append<R: Record>(
-    conn: &Connection,
+    conn: &Db,
     project: &str,
     at: Time,
     recorded_at: Time,
@@ -255,7 +277,7 @@ pub fn append<R: Record>(
 
 /// [`append`], signed by `signer` when given.
 pub fn append_signed<R: Record>(
-    conn: &Connection,
+    conn: &Db,
     signer: Option<&crate::domain::note::Signer>,
     project: &str,
     at: Time,
@@ -289,12 +311,7 @@ pub fn sql_values(body: &serde_json::Value) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn insert_typed(
-    conn: &Connection,
-    kind: Kind,
-    stamp: [Value; 4],
-    body: &serde_json::Value,
-) -> Result<()> {
+fn insert_typed(conn: &Db, kind: Kind, stamp: [Value; 4], body: &serde_json::Value) -> Result<()> {
     let fields = sql_values(body);
     // A kind's body always has the same fields in the same order, so its
     // statement is built once per process, not once per row.
@@ -328,9 +345,12 @@ fn insert_typed(
             sql
         }
     };
-    let values = stamp.into_iter().chain(fields.into_iter().map(|(_, v)| v));
-    conn.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values))?;
+    let values: Vec<Value> = stamp
+        .into_iter()
+        .chain(fields.into_iter().map(|(_, v)| v))
+        .collect();
+    let params: Vec<&dyn ToSql> = values.iter().map(|v| v as &dyn ToSql).collect();
+    conn.execute(&sql, &params)?;
     Ok(())
 }
 
@@ -365,25 +385,20 @@ impl RawEntry {
     }
 }
 
+/// The journal's columns, in [`RawEntry`]'s order.
+const RAW_COLUMNS: &str = "seq, project, kind, effective_at, recorded_at, body, prev_hash, hash";
+
 /// One entry as stored, by number.
-pub fn raw_entry(conn: &Connection, seq: i64) -> Result<Option<RawEntry>> {
-    let mut found = None;
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
-         FROM entries WHERE seq = ?1",
-    )?;
-    let mut rows = stmt.query([seq])?;
-    if let Some(r) = rows.next()? {
-        found = Some(raw(r)?);
-    }
-    Ok(found)
+pub fn raw_entry(conn: &Db, seq: i64) -> Result<Option<RawEntry>> {
+    let sql = format!("SELECT {RAW_COLUMNS} FROM entries WHERE seq = ?1");
+    conn.row(&sql, &[&seq], raw)
 }
 
 /// A row of `entries` as stored; a column of another storage class is
 /// shown as text, never a failure.
-pub(super) fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
-    let text = |i: usize| -> rusqlite::Result<String> {
-        Ok(match r.get_ref(i)? {
+pub(super) fn raw(r: &Row<'_>) -> Result<RawEntry> {
+    let text = |i: usize| -> Result<String> {
+        Ok(match r.value(i)? {
             rusqlite::types::ValueRef::Text(t) => read::text(t),
             other => read::plain_json(other).to_string(),
         })
@@ -400,21 +415,76 @@ pub(super) fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     })
 }
 
+/// How many entries one read of a walk over the journal takes.
+const PAGE: i64 = 8192;
+
 /// Calls `each` with every entry in journal order, as stored, one row at a
 /// time.
-pub fn for_each_raw_entry(
-    conn: &Connection,
+pub fn for_each_raw_entry(conn: &Db, each: impl FnMut(RawEntry) -> Result<()>) -> Result<()> {
+    for_each_raw_entry_after(conn, 0, each)
+}
+
+/// Calls `each` with every entry after number `after`, in journal order,
+/// reading a page of entries at a time by number (so a walk holds one page
+/// in memory on either backend, and may write as it goes).
+pub fn for_each_raw_entry_after(
+    conn: &Db,
+    after: i64,
     mut each: impl FnMut(RawEntry) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash
-         FROM entries ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        each(raw(r)?)?;
+    let sql = format!("SELECT {RAW_COLUMNS} FROM entries WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    let mut last = after;
+    loop {
+        let mut read = 0;
+        let from = last;
+        conn.rows(&sql, &[&from, &PAGE], |r| {
+            let e = raw(r)?;
+            last = e.seq;
+            read += 1;
+            each(e)
+        })?;
+        if read < PAGE {
+            return Ok(());
+        }
     }
-    Ok(())
+}
+
+/// Copies every entry of `from`, as stored, into the empty ledger `to`
+/// (in its caller's transaction): journal rows byte for byte, their typed
+/// rows, the tree and the signatures; calls `each` after each entry.
+pub fn copy_entries(from: &Db, to: &Db, mut each: impl FnMut(i64)) -> Result<()> {
+    let sql = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
+                      e.prev_hash, e.hash, s.signer, s.signature
+               FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
+               WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+    let mut head = Head::read(to)?;
+    head.frontier = Some(Vec::new());
+    loop {
+        let mut page = Vec::new();
+        from.rows(sql, &[&head.seq, &PAGE], |r| {
+            let signature = match r.get::<Option<String>>(8)? {
+                Some(signer) => Some((signer, r.get::<Vec<u8>>(9)?)),
+                None => None,
+            };
+            page.push((raw(r)?, signature));
+            Ok(())
+        })?;
+        let n = page.len();
+        for (e, signature) in page {
+            let kind: Kind = e.kind.parse()?;
+            let body: serde_json::Value = serde_json::from_str(&e.body).map_err(|err| {
+                crate::domain::Error::State(format!(
+                    "entry {} of the source has a body that is not JSON ({err}); run `ledger verify` on it",
+                    e.seq
+                ))
+            })?;
+            head.put(to, &e, kind, &body, signature)?;
+            each(e.seq);
+        }
+        if i64::try_from(n).unwrap_or(0) < PAGE {
+            return Ok(());
+        }
+    }
 }
 
 fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {

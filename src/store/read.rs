@@ -7,9 +7,9 @@
 //! the record's fields. A row is visible at `now` when it is effective by
 //! then and no retraction effective by then names it.
 
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, types::ValueRef};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 
-use super::{Result, StoreError, row};
+use super::{Db, Result, Row, StoreError, row};
 use crate::domain::{
     self, Snapshot, Time,
     deprecation::DeprecationKind,
@@ -60,33 +60,36 @@ pub fn typed_json(v: ValueRef<'_>, decl: Option<&str>) -> serde_json::Value {
     }
 }
 
-fn parse_time(index: usize, text: &str) -> rusqlite::Result<Time> {
+fn parse_time(index: usize, text: &str) -> Result<Time> {
     time::parse_stored(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
     })
 }
 
 /// A typed row (`SELECT *`) as a stamped record.
-fn stamped<R: Record>(conn: &Connection, row: &Row<'_>) -> Result<Stamped<R>> {
-    let shape = row::Shape::of(row.as_ref(), STAMP_COLUMNS.len());
+fn stamped<R: Record>(conn: &Db, row: &Row<'_>) -> Result<Stamped<R>> {
+    let shape = row::Shape::of(&row.columns(), STAMP_COLUMNS.len());
     stamped_shaped(conn, row, &shape)
 }
 
 /// A typed row of a statement whose shape is known, as a stamped record.
-fn stamped_shaped<R: Record>(
-    conn: &Connection,
-    row: &Row<'_>,
-    shape: &row::Shape,
-) -> Result<Stamped<R>> {
+fn stamped_shaped<R: Record>(conn: &Db, row: &Row<'_>, shape: &row::Shape) -> Result<Stamped<R>> {
     let rec: R = row::record_shaped(row, shape).map_err(|e| StoreError::Schema {
-        path: conn.path().unwrap_or_default().into(),
+        path: conn.location().to_string().into(),
         message: format!(
             "a {} row does not read back: {e}; run `ledger verify`",
             R::KIND
         ),
     })?;
     // Read in place: two times per row, on the path of every question.
-    let time_at = |i: usize| -> rusqlite::Result<Time> { parse_time(i, row.get_ref(i)?.as_str()?) };
+    let time_at = |i: usize| -> Result<Time> {
+        let text = row.value(i)?.as_str().map_err(rusqlite::Error::from)?;
+        parse_time(i, text)
+    };
     Ok(Stamped {
         seq: row.get(0)?,
         at: time_at(2)?,
@@ -139,7 +142,7 @@ impl From<Time> for AsOf {
 
 /// The rows of one project visible at one time, read by question.
 pub struct Reader<'c> {
-    conn: &'c Connection,
+    conn: &'c Db,
     project: &'c str,
     now: String,
     /// Rows recorded after this are not seen.
@@ -162,13 +165,16 @@ pub enum Span {
 
 /// The SQL of one read of `table`: rows of project `?1` visible at `?2`
 /// (effective by then and recorded by `?3`, no retraction effective by
-/// then and recorded by `?3` names them), whose `key` columns match
-/// `?4…`, in the `span`'s times (its time is the next parameter), `having`
-/// a non-NULL column, in `order`. Names come from the code, never from
-/// input.
+/// then and recorded by `?3` names them), whose `key` columns equal
+/// `?4…` and whose `null_key` columns are NULL, in the `span`'s times (its
+/// time is the next parameter), `having` a non-NULL column, in `order`.
+/// Names come from the code, never from input. (A key is `=` or `IS
+/// NULL`, never `IS ?`: PostgreSQL's `IS NOT DISTINCT FROM` cannot use an
+/// index.)
 pub fn select_sql(
     table: &str,
     key: &[&str],
+    null_key: &[&str],
     span: Span,
     having: Option<&str>,
     order: &str,
@@ -187,7 +193,10 @@ pub fn select_sql(
                              AND r.recorded_at <= ?3)"
     );
     for (i, column) in key.iter().enumerate() {
-        sql.push_str(&format!(" AND t.{column} IS ?{}", i + 4));
+        sql.push_str(&format!(" AND t.{column} = ?{}", i + 4));
+    }
+    for column in null_key {
+        sql.push_str(&format!(" AND t.{column} IS NULL"));
     }
     if let Some(c) = having {
         sql.push_str(&format!(" AND t.{c} IS NOT NULL"));
@@ -237,7 +246,7 @@ const FORWARD: &str = "t.effective_at, t.entry_seq";
 
 impl<'c> Reader<'c> {
     /// Reads `project` as it stood at `now`.
-    pub fn new(conn: &'c Connection, project: &'c str, as_of: impl Into<AsOf>) -> Reader<'c> {
+    pub fn new(conn: &'c Db, project: &'c str, as_of: impl Into<AsOf>) -> Reader<'c> {
         let as_of = as_of.into();
         Reader {
             conn,
@@ -254,11 +263,21 @@ impl<'c> Reader<'c> {
         having: Option<&'static str>,
         order: &str,
     ) -> Result<Vec<Stamped<R>>> {
-        let columns: Vec<&str> = key.iter().map(|(c, _)| *c).collect();
-        let sql = select_sql(R::KIND.table(), &columns, span.0, having, order);
+        let (valued, null): (Vec<&Key<'_>>, Vec<&Key<'_>>) =
+            key.iter().partition(|(_, v)| !is_null(*v));
+        let columns: Vec<&str> = valued.iter().map(|(c, _)| *c).collect();
+        let null_columns: Vec<&str> = null.iter().map(|(c, _)| *c).collect();
+        let sql = select_sql(
+            R::KIND.table(),
+            &columns,
+            &null_columns,
+            span.0,
+            having,
+            order,
+        );
         let bound = span.1.map(time::format);
         let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now, &self.known_by];
-        params.extend(key.iter().map(|(_, v)| *v));
+        params.extend(valued.iter().map(|(_, v)| *v));
         if let Some(b) = &bound {
             params.push(b);
         }
@@ -267,13 +286,14 @@ impl<'c> Reader<'c> {
 
     /// Every row of a `SELECT t.*` over a typed table, as records.
     fn rows<R: Record>(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Stamped<R>>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let shape = row::Shape::of(&stmt, STAMP_COLUMNS.len());
-        let mut rows = stmt.query(params)?;
+        let mut shape = None;
         let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(stamped_shaped(self.conn, row, &shape)?);
-        }
+        self.conn.rows(sql, params, |row| {
+            let shape =
+                shape.get_or_insert_with(|| row::Shape::of(&row.columns(), STAMP_COLUMNS.len()));
+            out.push(stamped_shaped(self.conn, row, shape)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -372,11 +392,12 @@ impl<'c> Reader<'c> {
 }
 
 /// The registered projects, by name.
-pub fn projects(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT name FROM projects ORDER BY name")?;
-    let names = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+pub fn projects(conn: &Db) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    conn.rows("SELECT name FROM projects ORDER BY name", &[], |r| {
+        names.push(r.get(0)?);
+        Ok(())
+    })?;
     Ok(names)
 }
 
@@ -395,22 +416,23 @@ pub struct PolicyInForce {
 /// loaded), among the versions recorded by then when only what was known
 /// counts. Reads the few versions' times, then the one in force, whose
 /// document is parsed once per process.
-pub fn latest_policy(conn: &Connection, as_of: impl Into<AsOf>) -> Result<PolicyInForce> {
+pub fn latest_policy(conn: &Db, as_of: impl Into<AsOf>) -> Result<PolicyInForce> {
     let as_of = as_of.into();
     let now = as_of.now;
-    let mut stmt = conn.prepare_cached(
+    let mut all: Vec<(i64, Time, bool)> = Vec::new();
+    conn.rows(
         "SELECT entry_seq, effective_at, recorded_at <= ?1 FROM policy_versions
          ORDER BY effective_at, entry_seq",
+        &[&as_of.known_by()],
+        |r| {
+            all.push((
+                r.get::<i64>(0)?,
+                parse_time(1, &r.get::<String>(1)?)?,
+                r.get::<bool>(2)?,
+            ));
+            Ok(())
+        },
     )?;
-    let all = stmt
-        .query_map([as_of.known_by()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                parse_time(1, &r.get::<_, String>(1)?)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<(i64, Time, bool)>>>()?;
     // Before any policy was recorded, the first one judges (as it does for
     // times before any took effect).
     let known: Vec<(i64, Time)> = all.iter().filter(|v| v.2).map(|v| (v.0, v.1)).collect();
@@ -421,15 +443,17 @@ pub fn latest_policy(conn: &Connection, as_of: impl Into<AsOf>) -> Result<Policy
     };
     let index = versions.iter().rposition(|v| v.1 <= now).unwrap_or(0);
     let no_policy = || StoreError::Schema {
-        path: conn.path().unwrap_or_default().into(),
+        path: conn.location().to_string().into(),
         message: "no policy is loaded; run `ledger init`".into(),
     };
     let (seq, _) = versions.get(index).ok_or_else(no_policy)?;
     let entry: Stamped<PolicyRec> = conn
-        .prepare_cached("SELECT * FROM policy_versions WHERE entry_seq = ?1")?
-        .query_row([seq], |r| Ok(stamped(conn, r)))
-        .optional()?
-        .ok_or_else(no_policy)??;
+        .row(
+            "SELECT * FROM policy_versions WHERE entry_seq = ?1",
+            &[seq],
+            |r| stamped(conn, r),
+        )?
+        .ok_or_else(no_policy)?;
     let policy = parsed_policy(&entry.rec, index + 1)?;
     let changes = versions
         .iter()
@@ -462,15 +486,13 @@ fn parsed_policy(rec: &PolicyRec, version: usize) -> Result<Policy> {
 }
 
 /// The kind and project of one entry, and whether it is retracted.
-pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(Kind, String, bool)>> {
-    let row: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT kind, project, EXISTS (SELECT 1 FROM retractions WHERE target = ?1)
-             FROM entries WHERE seq = ?1",
-            [seq],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+pub fn entry(conn: &Db, seq: i64) -> Result<Option<(Kind, String, bool)>> {
+    let row: Option<(String, String, bool)> = conn.row(
+        "SELECT kind, project, EXISTS (SELECT 1 FROM retractions WHERE target = ?1)
+         FROM entries WHERE seq = ?1",
+        &[&seq],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     match row {
         None => Ok(None),
         Some((kind, project, retracted)) => Ok(Some((kind.parse()?, project, retracted))),
@@ -478,7 +500,7 @@ pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(Kind, String, bool)>
 }
 
 /// The project, or an error listing the registered ones.
-pub fn require_project(conn: &Connection, project: &str) -> Result<()> {
+pub fn require_project(conn: &Db, project: &str) -> Result<()> {
     let known = projects(conn)?;
     if !known.iter().any(|p| p == project) {
         return Err(domain::Error::unknown("project", project, known).into());
@@ -489,7 +511,7 @@ pub fn require_project(conn: &Connection, project: &str) -> Result<()> {
 /// What `need` asks for of a project at `now`, judged by the policy in
 /// force then.
 pub fn load_snapshot(
-    conn: &Connection,
+    conn: &Db,
     project: &str,
     as_of: impl Into<AsOf>,
     need: Need<'_>,
@@ -653,4 +675,13 @@ fn in_time_order<R>(mut rows: Vec<Stamped<R>>) -> Vec<Stamped<R>> {
     rows.sort_by(|a, b| a.at.cmp(&b.at).then(a.seq.cmp(&b.seq)));
     rows.dedup_by_key(|r| r.seq);
     rows
+}
+
+/// Whether a bound value is NULL.
+fn is_null(v: &dyn ToSql) -> bool {
+    matches!(
+        v.to_sql(),
+        Ok(ToSqlOutput::Borrowed(ValueRef::Null)
+            | ToSqlOutput::Owned(rusqlite::types::Value::Null))
+    )
 }

@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-use rusqlite::{Row, types::ValueRef};
+use rusqlite::types::ValueRef;
+
+use super::Row;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
 /// Why a row does not read back as its record.
@@ -42,17 +44,16 @@ struct ColumnShape {
 }
 
 impl Shape {
-    /// The shape of the columns of `stmt` from `skip` on.
-    pub fn of(stmt: &rusqlite::Statement<'_>, skip: usize) -> Shape {
+    /// The shape of `columns` from `skip` on.
+    pub fn of(columns: &[super::Column], skip: usize) -> Shape {
         Shape {
-            columns: stmt
-                .columns()
-                .enumerate()
+            columns: columns
+                .iter()
                 .skip(skip)
-                .map(|(_, c)| ColumnShape {
-                    name: c.name().to_string(),
-                    boolean: c.decl_type() == Some("BOOLEAN"),
-                    json: c.decl_type() == Some("JSON"),
+                .map(|c| ColumnShape {
+                    name: c.name.clone(),
+                    boolean: c.decl.as_deref() == Some("BOOLEAN"),
+                    json: c.decl.as_deref() == Some("JSON"),
                 })
                 .collect(),
         }
@@ -61,7 +62,7 @@ impl Shape {
 
 /// The columns of a row of a statement whose shape is known, as a record.
 pub fn record_shaped<R: DeserializeOwned>(row: &Row<'_>, shape: &Shape) -> Result<R, RowError> {
-    let skip = row.as_ref().column_count() - shape.columns.len();
+    let skip = row.len() - shape.columns.len();
     R::deserialize(RowDe { row, skip, shape })
 }
 
@@ -122,7 +123,7 @@ impl<'de> de::MapAccess<'de> for Columns<'_, '_> {
         };
         let value = self
             .row
-            .get_ref(self.skip + self.next)
+            .value(self.skip + self.next)
             .map_err(|e| RowError(e.to_string()))?;
         self.next += 1;
         seed.deserialize(Column {

@@ -15,7 +15,7 @@ use crate::domain::{
 
 fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::TempDir::new().unwrap();
-    let mut store = Store::create(&dir.path().join("l.db"), super::LOCK_WAIT).unwrap();
+    let mut store = Store::create(dir.path().join("l.db"), super::LOCK_WAIT).unwrap();
     let now = time::parse("2026-01-01").unwrap();
     store
         .write(|tx| {
@@ -38,6 +38,8 @@ fn the_schema_is_as_migrated() {
     let (_dir, store) = fresh();
     let mut stmt = store
         .conn()
+        .sqlite()
+        .unwrap()
         .prepare(
             "SELECT type || ' ' || name || char(10) || sql FROM sqlite_schema
              WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name",
@@ -53,7 +55,7 @@ fn the_schema_is_as_migrated() {
 
 #[test]
 fn the_schema_version_is_the_newest_migration() {
-    let newest = super::embedded::migrations::runner()
+    let newest = super::sqlite::embedded::migrations::runner()
         .get_migrations()
         .iter()
         .map(|m| i64::from(m.version()))
@@ -71,7 +73,7 @@ fn open_refuses_a_file_without_the_schema() {
         .unwrap();
     assert!(matches!(Store::open(&path), Err(StoreError::Schema { .. })));
     assert!(matches!(
-        Store::open(&dir.path().join("none.db")),
+        Store::open(dir.path().join("none.db")),
         Err(StoreError::Missing { .. })
     ));
 }
@@ -110,7 +112,7 @@ proptest! {
         let snap = store.snapshot("pi", time::parse("2027-01-01").unwrap(), crate::domain::snapshot::Need::EVERYTHING).unwrap();
         // Every measurement no retraction names, counted by SQL.
         let measured: i64 = store
-            .conn()
+            .conn().sqlite().unwrap()
             .query_row(
                 "SELECT count(*) FROM measurements
                  WHERE entry_seq NOT IN (SELECT target FROM retractions)",
@@ -146,8 +148,8 @@ proptest! {
             2 => "UPDATE entries SET project = 'other' WHERE seq = ?1",
             _ => "UPDATE entries SET kind = 'maintenance' WHERE seq = ?1 AND kind != 'maintenance'",
         };
-        store.conn().execute_batch("DROP TRIGGER entries_no_update").unwrap();
-        let changed = store.conn().execute(edit, [seq]).unwrap();
+        store.conn().sqlite().unwrap().execute_batch("DROP TRIGGER entries_no_update").unwrap();
+        let changed = store.conn().sqlite().unwrap().execute(edit, [seq]).unwrap();
         let r = verify(store.conn(), None).unwrap();
         // The dropped trigger is itself reported; beyond it, any change is.
         let edits: Vec<&String> = r.problems.iter().filter(|p| !p.contains("the trigger entries_no_update is missing")).collect();
@@ -208,8 +210,10 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
         store
             .write(|tx| {
                 let seqs: Vec<i64> = {
-                    let mut stmt =
-                        tx.prepare("SELECT seq FROM entries WHERE seq > 2 ORDER BY seq")?;
+                    let mut stmt = tx
+                        .sqlite()
+                        .unwrap()
+                        .prepare("SELECT seq FROM entries WHERE seq > 2 ORDER BY seq")?;
                     stmt.query_map([], |r| r.get(0))?
                         .collect::<rusqlite::Result<_>>()?
                 };
@@ -300,7 +304,7 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                                 release: None,
                             };
                             // Only incidents have events: others fail the key.
-                            let is_incident: bool = tx.query_row(
+                            let is_incident: bool = tx.sqlite().unwrap().query_row(
                                 "SELECT EXISTS (SELECT 1 FROM incidents WHERE entry_seq = ?1)",
                                 [target],
                                 |r| r.get(0),
@@ -324,7 +328,7 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                     }
                     Step::Retract(n) => {
                         if let Some(target) = seqs.get(n % seqs.len().max(1)) {
-                            let taken: bool = tx.query_row(
+                            let taken: bool = tx.sqlite().unwrap().query_row(
                                 "SELECT EXISTS (SELECT 1 FROM retractions WHERE target = ?1)",
                                 [target],
                                 |r| r.get(0),
@@ -345,6 +349,8 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
     }
     let entries: i64 = store
         .conn()
+        .sqlite()
+        .unwrap()
         .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
         .unwrap();
     // Less the project and the policy every fresh ledger starts with.
@@ -472,6 +478,8 @@ proptest! {
 fn plan(store: &Store, sql: &str) -> String {
     let mut stmt = store
         .conn()
+        .sqlite()
+        .unwrap()
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap();
     let n = stmt.parameter_count();
@@ -713,7 +721,7 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
         ),
     ];
     for (what, table, key, span, having, order, index) in hot {
-        let p = plan(&store, &select_sql(table, key, *span, *having, order));
+        let p = plan(&store, &select_sql(table, key, &[], *span, *having, order));
         assert!(p.contains(index), "{what} does not use {index}:\n{p}");
         assert!(!p.contains("SCAN"), "{what} scans:\n{p}");
         assert!(
@@ -759,7 +767,7 @@ fn a_first_schema_ledger_upgrades_with_its_chain_and_rows_intact() {
     {
         // A ledger as the first schema wrote it: typed rows without stamps.
         let mut conn = rusqlite::Connection::open(&path).unwrap();
-        super::embedded::migrations::runner()
+        super::sqlite::embedded::migrations::runner()
             .set_target(refinery::Target::Version(1))
             .run(&mut conn)
             .unwrap();
@@ -841,7 +849,7 @@ fn verify_reports_an_entry_recorded_before_the_one_it_follows() {
         .unwrap();
     assert!(verify(store.conn(), None).unwrap().ok);
     store
-        .conn()
+        .conn().sqlite().unwrap()
         .execute_batch(
             "DROP TRIGGER entries_no_update;
              UPDATE entries SET recorded_at = '2020-01-01T00:00:00Z' WHERE seq = (SELECT max(seq) FROM entries);",

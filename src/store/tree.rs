@@ -2,9 +2,7 @@
 //! `merkle_nodes` as entries are appended, and the roots and proofs read
 //! from them (the math is in `domain::merkle`).
 
-use rusqlite::{Connection, OptionalExtension, params};
-
-use super::{Result, StoreError, journal::RawEntry};
+use super::{Db, Result, StoreError, journal::RawEntry};
 use crate::domain::merkle::{self, Hash};
 
 /// The leaf hash of an entry: `SHA-256(0x00 || bytes)`, where the bytes
@@ -44,28 +42,29 @@ pub fn leaf_of(e: &RawEntry) -> Hash {
 }
 
 /// The leaf hash of the entry at leaf `index` (entry `index + 1`).
-fn leaf_at(conn: &Connection, index: u64) -> Result<Option<Hash>> {
+fn leaf_at(conn: &Db, index: u64) -> Result<Option<Hash>> {
     let seq = i64::try_from(index + 1).unwrap_or(i64::MAX);
     Ok(super::journal::raw_entry(conn, seq)?.map(|e| leaf_of(&e)))
 }
 
 /// A complete subtree's hash: a leaf's from its entry, a larger one's as
 /// stored.
-fn node(conn: &Connection, level: u32, position: u64) -> Result<Option<Hash>> {
+fn node(conn: &Db, level: u32, position: u64) -> Result<Option<Hash>> {
     if level == 0 {
         return leaf_at(conn, position);
     }
     let position = i64::try_from(position).unwrap_or(i64::MAX);
-    let blob: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT hash FROM merkle_nodes WHERE level = ?1 AND position = ?2")?
-        .query_row(params![level, position], |r| r.get(0))
-        .optional()?;
+    let blob: Option<Vec<u8>> = conn.row(
+        "SELECT hash FROM merkle_nodes WHERE level = ?1 AND position = ?2",
+        &[&level, &position],
+        |r| r.get(0),
+    )?;
     Ok(blob.and_then(|b| b.try_into().ok()))
 }
 
 /// The roots of the complete subtrees a tree of `size` leaves splits into,
 /// largest first: what the next append merges with.
-pub fn frontier(conn: &Connection, size: u64) -> Result<Vec<Hash>> {
+pub fn frontier(conn: &Db, size: u64) -> Result<Vec<Hash>> {
     let mut out = Vec::new();
     let mut start = 0u64;
     for level in (0..64u32).rev() {
@@ -82,25 +81,21 @@ pub fn frontier(conn: &Connection, size: u64) -> Result<Vec<Hash>> {
 /// Stores the subtrees of two leaves or more that the leaf at `index`
 /// completes, merging with `frontier` (the roots of the complete subtrees
 /// before it, kept up to date).
-pub fn append_leaf(
-    conn: &Connection,
-    frontier: &mut Vec<Hash>,
-    index: u64,
-    leaf: Hash,
-) -> Result<()> {
+pub fn append_leaf(conn: &Db, frontier: &mut Vec<Hash>, index: u64, leaf: Hash) -> Result<()> {
     let mut hash = leaf;
-    let mut insert = conn
-        .prepare_cached("INSERT INTO merkle_nodes (level, position, hash) VALUES (?1, ?2, ?3)")?;
     for (level, position) in merkle::closed_by(index).skip(1) {
         let left = frontier
             .pop()
             .ok_or_else(|| missing(level - 1, 2 * position))?;
         hash = merkle::node_hash(&left, &hash);
-        insert.execute(params![
-            level,
-            i64::try_from(position).unwrap_or(i64::MAX),
-            &hash[..]
-        ])?;
+        conn.execute(
+            "INSERT INTO merkle_nodes (level, position, hash) VALUES (?1, ?2, ?3)",
+            &[
+                &level,
+                &i64::try_from(position).unwrap_or(i64::MAX),
+                &&hash[..],
+            ],
+        )?;
     }
     frontier.push(hash);
     Ok(())
@@ -116,28 +111,27 @@ fn missing(level: u32, position: u64) -> StoreError {
 }
 
 /// The hash of the complete subtree of leaves `[from, to)`.
-fn subtree(conn: &Connection, from: u64, to: u64) -> Result<Hash> {
+fn subtree(conn: &Db, from: u64, to: u64) -> Result<Hash> {
     let level = (to - from).trailing_zeros();
     let position = from >> level;
     node(conn, level, position)?.ok_or_else(|| missing(level, position))
 }
 
 /// The number of leaves: every entry is one.
-pub fn size(conn: &Connection) -> Result<u64> {
-    let n: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
-        r.get(0)
-    })?;
+pub fn size(conn: &Db) -> Result<u64> {
+    let n: i64 = conn.value("SELECT coalesce(max(seq), 0) FROM entries", &[])?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The number of leaves the stored subtrees cover.
-fn covered(conn: &Connection) -> Result<u64> {
+fn covered(conn: &Db) -> Result<u64> {
     // The last position of each level, through the key: no scan.
-    let mut stmt =
-        conn.prepare_cached("SELECT max(position) FROM merkle_nodes WHERE level = ?1")?;
     let mut covered = 0u64;
     for level in 1..64u32 {
-        let last: Option<i64> = stmt.query_row([level], |r| r.get(0))?;
+        let last: Option<i64> = conn.value(
+            "SELECT max(position) FROM merkle_nodes WHERE level = ?1",
+            &[&level],
+        )?;
         if let Some(position) = last {
             covered = covered.max(u64::try_from(position + 1).unwrap_or(0) << level);
         }
@@ -184,35 +178,30 @@ impl Default for Recomputed {
 }
 
 /// The root of the tree of its first `size` leaves.
-pub fn root(conn: &Connection, size: u64) -> Result<Hash> {
+pub fn root(conn: &Db, size: u64) -> Result<Hash> {
     merkle::root(size, &mut |a, b| subtree(conn, a, b))
 }
 
 /// The audit path of leaf `index` in the tree of `size` leaves.
-pub fn inclusion_proof(conn: &Connection, index: u64, size: u64) -> Result<Vec<Hash>> {
+pub fn inclusion_proof(conn: &Db, index: u64, size: u64) -> Result<Vec<Hash>> {
     merkle::inclusion_proof(index, size, &mut |a, b| subtree(conn, a, b))
 }
 
 /// The proof that the tree of `old` leaves is a prefix of that of `new`.
-pub fn consistency_proof(conn: &Connection, old: u64, new: u64) -> Result<Vec<Hash>> {
+pub fn consistency_proof(conn: &Db, old: u64, new: u64) -> Result<Vec<Hash>> {
     merkle::consistency_proof(old, new, &mut |a, b| subtree(conn, a, b))
 }
 
 /// Stores the tree for the entries it does not cover yet (a ledger from
 /// before the tree, upgraded), in entry order.
-pub fn backfill(conn: &Connection) -> Result<u64> {
+pub fn backfill(conn: &Db) -> Result<u64> {
     let from = covered(conn)?;
     let mut added = 0;
     // Resume from the last even leaf the stored subtrees cover.
     let from = from - from % 2;
     let mut frontier = frontier(conn, from)?;
-    let mut stmt = conn.prepare(
-        "SELECT seq, project, kind, effective_at, recorded_at, body, prev_hash, hash FROM entries
-         WHERE seq > ?1 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([i64::try_from(from).unwrap_or(i64::MAX)])?;
-    while let Some(r) = rows.next()? {
-        let e = super::journal::raw(r)?;
+    let from_seq = i64::try_from(from).unwrap_or(i64::MAX);
+    super::journal::for_each_raw_entry_after(conn, from_seq, |e| {
         append_leaf(
             conn,
             &mut frontier,
@@ -220,6 +209,7 @@ pub fn backfill(conn: &Connection) -> Result<u64> {
             leaf_of(&e),
         )?;
         added += 1;
-    }
+        Ok(())
+    })?;
     Ok(added)
 }

@@ -13,12 +13,12 @@
 //! record's) is the row read again and compared field by field, to name
 //! what differs.
 
-use rusqlite::{Connection, OptionalExtension, Row, Rows, Statement, types::ValueRef};
+use rusqlite::types::ValueRef;
 
 use crate::domain::note::Verifier;
 
 use super::{
-    Result,
+    Db, Prepared, Result, Row, Stream,
     journal::{self, GENESIS, RawEntry},
     read, row,
 };
@@ -105,17 +105,17 @@ struct Cursor<'s> {
     shape: row::Shape,
     /// Each column's name and domain.
     domains: Vec<(String, Domain)>,
-    rows: Rows<'s>,
+    rows: Stream<'s>,
     current: Option<TypedRow>,
 }
 
 impl Cursor<'_> {
     fn advance(&mut self) -> Result<()> {
-        self.current = match self.rows.next()? {
+        self.current = match self.rows.next_row()? {
             None => None,
             Some(r) => {
                 let text = |i: usize| -> Result<Option<String>> {
-                    Ok(match r.get_ref(i)? {
+                    Ok(match r.value(i)? {
                         rusqlite::types::ValueRef::Text(t) => Some(read::text(t)),
                         _ => None,
                     })
@@ -129,14 +129,14 @@ impl Cursor<'_> {
                     .enumerate()
                     .skip(read::STAMP_COLUMNS.len());
                 for (i, (name, domain)) in fields {
-                    if let Some(why) = domain.refuses(r.get_ref(i)?) {
+                    if let Some(why) = domain.refuses(r.value(i)?) {
                         outside.push(format!("{name} holds {why}"));
                     }
                 }
                 Some(TypedRow {
                     seq: r.get(0)?,
                     stamps: [text(1)?, text(2)?, text(3)?],
-                    canonical: canonical(self.kind, r, &self.shape),
+                    canonical: canonical(self.kind, &r, &self.shape),
                     outside,
                 })
             }
@@ -174,7 +174,7 @@ fn canonical(kind: Kind, r: &Row<'_>, shape: &row::Shape) -> Option<String> {
 
 /// Verifies the whole file; `earlier_head`, a head an earlier verify
 /// printed, must still be in the chain.
-pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyReport> {
+pub fn verify(conn: &Db, earlier_head: Option<&str>) -> Result<VerifyReport> {
     verify_with(conn, earlier_head, None)
 }
 
@@ -182,29 +182,42 @@ pub fn verify(conn: &Connection, earlier_head: Option<&str>) -> Result<VerifyRep
 /// (when given): every signature must verify, come from a trusted key, and
 /// be there once a policy requiring signed writes is in force.
 pub fn verify_with(
-    conn: &Connection,
+    conn: &Db,
     earlier_head: Option<&str>,
     trusted: Option<&[Verifier]>,
 ) -> Result<VerifyReport> {
+    // Outside the read below: on PostgreSQL the expected schema is built
+    // in a scratch schema of a transaction of its own.
+    let schema = schema_problems(conn)?;
+    conn.read_consistently(|db| verify_chain(db, earlier_head, trusted, schema))
+}
+
+fn verify_chain(
+    conn: &Db,
+    earlier_head: Option<&str>,
+    trusted: Option<&[Verifier]>,
+    schema: Vec<String>,
+) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut orphans = Vec::new();
-    let mut statements: Vec<(Kind, Statement<'_>)> = Vec::new();
+    let mut statements: Vec<(Kind, Prepared<'_>)> = Vec::new();
     for kind in Kind::ALL {
         let sql = format!("SELECT * FROM {} ORDER BY entry_seq", kind.table());
         statements.push((*kind, conn.prepare(&sql)?));
     }
     let mut cursors = Vec::new();
     for (kind, stmt) in &mut statements {
-        let shape = row::Shape::of(stmt, read::STAMP_COLUMNS.len());
-        let domains = stmt
-            .columns()
-            .map(|c| (c.name().to_string(), Domain::of(c.name(), c.decl_type())))
+        let columns = stmt.columns()?;
+        let shape = row::Shape::of(&columns, read::STAMP_COLUMNS.len());
+        let domains = columns
+            .iter()
+            .map(|c| (c.name.clone(), Domain::of(&c.name, c.decl.as_deref())))
             .collect();
         let mut cursor = Cursor {
             kind: *kind,
             shape,
             domains,
-            rows: stmt.query([])?,
+            rows: stmt.stream()?,
             current: None,
         };
         cursor.advance()?;
@@ -216,7 +229,7 @@ pub fn verify_with(
     // Who wrote each entry: signatures read beside the journal.
     let mut sig_stmt = conn
         .prepare("SELECT entry_seq, signer, signature FROM entry_signatures ORDER BY entry_seq")?;
-    let mut signatures = sig_stmt.query([])?;
+    let mut signatures = sig_stmt.stream()?;
     let mut next_signature: Option<(i64, String, Vec<u8>)> = read_signature(&mut signatures)?;
     let signed_from = if trusted.is_some() {
         signatures_required_from(conn)?
@@ -353,7 +366,7 @@ pub fn verify_with(
     }
     orphans.sort();
     problems.extend(orphans.into_iter().map(|(_, p)| p));
-    problems.extend(schema_problems(conn)?);
+    problems.extend(schema);
     if let Some(h) = earlier_head
         && !found_earlier
     {
@@ -381,14 +394,24 @@ pub fn verify_with(
 /// How the file's schema differs from the one its migrations make: a
 /// missing, extra or changed table, index or trigger (an added column, a
 /// trigger with the right name and an emptied body).
-fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
-    let version: i64 = conn.query_row(
+fn schema_problems(conn: &Db) -> Result<Vec<String>> {
+    let version: i64 = conn.value(
         "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
-        [],
-        |r| r.get(0),
+        &[],
     )?;
-    let expected = super::expected_schema(version)?;
-    let actual = super::schema_objects(conn)?;
+    let (expected, actual) = match (conn.sqlite(), conn.pg()) {
+        (Some(c), _) => (
+            super::sqlite::expected_schema(version)?,
+            super::sqlite::schema_objects(c)?,
+        ),
+        (None, Some(pg)) => match pg.schema_pair(version)? {
+            Some(pair) => pair,
+            // A role that may not create a schema (a reader) cannot build
+            // the expected one to compare with.
+            None => return Ok(Vec::new()),
+        },
+        (None, None) => return Ok(Vec::new()),
+    };
     let mut problems = Vec::new();
     for (kind, name, sql) in &expected {
         match actual.iter().find(|(k, n, _)| k == kind && n == name) {
@@ -412,32 +435,38 @@ fn schema_problems(conn: &Connection) -> Result<Vec<String>> {
 
 /// Runs [`tree_problems`] on its own read-only connection to the same
 /// file, in another thread; `None` when the file has no path.
-fn spawn_tree_check(conn: &Connection) -> Option<std::thread::JoinHandle<Result<Vec<String>>>> {
-    let path = conn.path().filter(|p| !p.is_empty())?.to_string();
+fn spawn_tree_check(conn: &Db) -> Option<std::thread::JoinHandle<Result<Vec<String>>>> {
+    let location = conn.location().clone();
+    if location
+        .path()
+        .is_some_and(|p| p.as_os_str().is_empty() || p == std::path::Path::new(":memory:"))
+    {
+        return None;
+    }
     Some(std::thread::spawn(move || {
-        let other = super::Store::open_read_only(std::path::Path::new(&path))?;
-        tree_problems(other.conn())
+        let other = super::Store::open_read_only(&location)?;
+        other.conn().read_consistently(tree_problems)
     }))
 }
 
 /// The Merkle tree recomputed from the journal and compared node by node
 /// with the stored one: one cursor per level, each in position order, met
 /// in the order the appends closed them.
-fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
+fn tree_problems(conn: &Db) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let leaves: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
-        r.get(0)
-    })?;
+    let leaves: i64 = conn.value("SELECT coalesce(max(seq), 0) FROM entries", &[])?;
     let levels = 64 - u64::try_from(leaves).unwrap_or(0).leading_zeros();
     let mut level_stmts = Vec::new();
-    for _ in 1..=levels {
-        level_stmts.push(conn.prepare(
-            "SELECT position, hash FROM merkle_nodes WHERE level = ?1 ORDER BY position",
-        )?);
+    for level in 1..=levels {
+        // The level is a number from the code, written into the SQL: a
+        // streamed statement takes no parameters.
+        level_stmts.push(conn.prepare(&format!(
+            "SELECT position, hash FROM merkle_nodes WHERE level = {level} ORDER BY position"
+        ))?);
     }
     let mut level_rows = Vec::new();
-    for (i, stmt) in level_stmts.iter_mut().enumerate() {
-        level_rows.push(stmt.query([i as i64 + 1])?);
+    for stmt in level_stmts.iter_mut() {
+        level_rows.push(stmt.stream()?);
     }
     let mut tree = super::tree::Recomputed::new();
     let mut tree_ok = true;
@@ -447,7 +476,7 @@ fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
         }
         for (level, position, hash) in tree.push(super::tree::leaf_of(&e)) {
             let stored = match level_rows.get_mut(level as usize - 1) {
-                Some(rows) => rows.next()?.map(|r| {
+                Some(rows) => rows.next_row()?.map(|r| {
                     let p: i64 = r.get(0).unwrap_or(-1);
                     let h: Vec<u8> = r.get(1).unwrap_or_default();
                     (p, h)
@@ -470,12 +499,11 @@ fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
     })?;
     let mut extra = false;
     for rows in &mut level_rows {
-        extra |= rows.next()?.is_some();
+        extra |= rows.next_row()?.is_some();
     }
-    let higher: i64 = conn.query_row(
+    let higher: i64 = conn.value(
         "SELECT count(*) FROM merkle_nodes WHERE level > ?1",
-        [levels],
-        |r| r.get(0),
+        &[&levels],
     )?;
     if tree_ok && (extra || higher > 0) {
         problems.push("the Merkle tree holds nodes no entry accounts for".to_string());
@@ -483,12 +511,12 @@ fn tree_problems(conn: &Connection) -> Result<Vec<String>> {
     Ok(problems)
 }
 
-fn read_signature(rows: &mut Rows<'_>) -> Result<Option<(i64, String, Vec<u8>)>> {
-    Ok(match rows.next()? {
+fn read_signature(rows: &mut Stream<'_>) -> Result<Option<(i64, String, Vec<u8>)>> {
+    Ok(match rows.next_row()? {
         Some(r) => Some((
             r.get(0)?,
-            r.get::<_, String>(1).unwrap_or_default(),
-            r.get::<_, Vec<u8>>(2).unwrap_or_default(),
+            r.get::<String>(1).unwrap_or_default(),
+            r.get::<Vec<u8>>(2).unwrap_or_default(),
         )),
         None => None,
     })
@@ -496,19 +524,23 @@ fn read_signature(rows: &mut Rows<'_>) -> Result<Option<(i64, String, Vec<u8>)>>
 
 /// The entry number of the first policy version that requires signed
 /// writes: entries after it must be signed.
-fn signatures_required_from(conn: &Connection) -> Result<Option<i64>> {
-    let mut stmt =
-        conn.prepare("SELECT entry_seq, content FROM policy_versions ORDER BY entry_seq")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let content: String = r.get::<_, String>(1).unwrap_or_default();
-        if crate::domain::policy::Policy::parse(&content, "stored policy")
-            .is_ok_and(|p| p.require_signed_writes)
-        {
-            return Ok(Some(r.get(0)?));
-        }
-    }
-    Ok(None)
+fn signatures_required_from(conn: &Db) -> Result<Option<i64>> {
+    let mut from = None;
+    conn.rows(
+        "SELECT entry_seq, content FROM policy_versions ORDER BY entry_seq",
+        &[],
+        |r| {
+            let content: String = r.get::<String>(1).unwrap_or_default();
+            if from.is_none()
+                && crate::domain::policy::Policy::parse(&content, "stored policy")
+                    .is_ok_and(|p| p.require_signed_writes)
+            {
+                from = Some(r.get(0)?);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(from)
 }
 
 /// A typed row no entry claims, sortable by table and number.
@@ -523,7 +555,7 @@ fn orphan(kind: Kind, seq: i64) -> ((&'static str, i64), String) {
 }
 
 fn cross_check(
-    conn: &Connection,
+    conn: &Db,
     kind: Kind,
     e: &RawEntry,
     row: &TypedRow,
@@ -562,19 +594,16 @@ fn cross_check(
     };
     let sql = format!("SELECT * FROM {table} WHERE entry_seq = ?1");
     let columns = conn
-        .prepare_cached(&sql)?
-        .query_row([e.seq], |r| {
-            let stmt = r.as_ref();
+        .row(&sql, &[&e.seq], |r| {
             let mut map = serde_json::Map::new();
-            for (i, c) in stmt.columns().enumerate() {
+            for (i, c) in r.columns().iter().enumerate() {
                 map.insert(
-                    c.name().to_string(),
-                    read::typed_json(r.get_ref(i)?, c.decl_type()),
+                    c.name.clone(),
+                    read::typed_json(r.value(i)?, c.decl.as_deref()),
                 );
             }
             Ok(map)
-        })
-        .optional()?
+        })?
         .unwrap_or_default();
     for (key, expected) in fields {
         let actual = columns.get(key).unwrap_or(&serde_json::Value::Null);
@@ -598,23 +627,22 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 /// How many typed rows read back as exactly their entry's body: every one,
 /// in a ledger the CLI wrote (else verify falls to its slow path).
 #[cfg(test)]
-pub fn canonical_rows(conn: &Connection) -> Result<(usize, usize)> {
+pub fn canonical_rows(conn: &Db) -> Result<(usize, usize)> {
     let (mut same, mut all) = (0, 0);
     for kind in Kind::ALL {
         let sql = format!(
             "SELECT e.body, t.* FROM {} t JOIN entries e ON e.seq = t.entry_seq",
             kind.table()
         );
-        let mut stmt = conn.prepare(&sql)?;
-        let shape = row::Shape::of(&stmt, 1 + read::STAMP_COLUMNS.len());
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+        conn.rows(&sql, &[], |r| {
+            let shape = row::Shape::of(&r.columns(), 1 + read::STAMP_COLUMNS.len());
             let body: String = r.get(0)?;
             all += 1;
             if canonical(*kind, r, &shape).as_deref() == Some(body.as_str()) {
                 same += 1;
             }
-        }
+            Ok(())
+        })?;
     }
     Ok((same, all))
 }

@@ -159,7 +159,6 @@ fn a_full_rehash_or_a_fork_is_caught() {
             .unwrap();
             prev = hash;
         }
-        ledger::store::tree::backfill(&conn).unwrap();
         conn.execute_batch(
             "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
              BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: entries rows cannot be updated'); END;
@@ -169,6 +168,8 @@ fn a_full_rehash_or_a_fork_is_caught() {
              BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: merkle_nodes rows cannot be deleted'); END;",
         )
         .unwrap();
+        let store = ledger::store::Store::open(l.db()).unwrap();
+        ledger::store::tree::backfill(store.conn()).unwrap();
     }
     let plain = l.run(&["verify"]);
     assert_eq!(

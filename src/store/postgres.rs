@@ -1,0 +1,855 @@
+//! The PostgreSQL dialect: connecting (with TLS), the shared SQL's `?N`
+//! parameters as `$N`, values in and out as SQLite's value types, cursors,
+//! and the chain's write lock.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::collections::VecDeque;
+use std::error::Error as StdError;
+use std::path::PathBuf;
+
+use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
+use rusqlite::types::{ToSql, Value, ValueRef};
+
+use super::db::Column;
+use super::{Result, StoreError};
+use crate::domain;
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+/// The transaction-level advisory lock every write takes first, so the
+/// chain's appends happen one at a time across every machine ("LEDG").
+pub const WRITE_LOCK: i64 = 0x4c45_4447;
+
+/// A PostgreSQL ledger's address: its URL (which may hold a password, and
+/// is never shown), the URL as it may be shown, and TLS settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The URL handed to the driver (without the settings read here).
+    url: String,
+    /// The URL with its password masked.
+    shown: String,
+    tls: TlsMode,
+    /// A file of trusted CA certificates (PEM).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+/// `sslmode`, as libpq reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl Target {
+    /// Reads a `postgres://` or `postgresql://` URL.
+    pub fn parse(url: &str) -> std::result::Result<Target, domain::Error> {
+        let shown = mask_password(url);
+        let bad = |why: &str| domain::Error::invalid("database URL", &shown, why.to_string());
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut kept = Vec::new();
+        let mut tls = TlsMode::Prefer;
+        let mut ca_file = None;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "sslmode" => {
+                    tls = match value {
+                        "disable" => TlsMode::Disable,
+                        "allow" | "prefer" => TlsMode::Prefer,
+                        "require" => TlsMode::Require,
+                        "verify-ca" => TlsMode::VerifyCa,
+                        "verify-full" => TlsMode::VerifyFull,
+                        _ => {
+                            return Err(bad(
+                                "an sslmode of disable, prefer, require, verify-ca or verify-full",
+                            ));
+                        }
+                    }
+                }
+                "sslrootcert" => ca_file = Some(PathBuf::from(percent_decode(value))),
+                _ => kept.push(pair),
+            }
+        }
+        let url_for_driver = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        let config: postgres::Config = url_for_driver.parse().map_err(|e: postgres::Error| {
+            bad(&format!(
+                "a URL postgres://user[:password]@host[:port]/dbname[?sslmode=…] ({e})"
+            ))
+        })?;
+        if config.get_hosts().is_empty() {
+            return Err(bad(
+                "a URL with a host: postgres://user[:password]@host[:port]/dbname",
+            ));
+        }
+        Ok(Target {
+            url: url_for_driver,
+            shown,
+            tls,
+            ca_file,
+        })
+    }
+
+    /// The URL as it may be shown: the password masked.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Opens a connection.
+    pub fn connect(&self) -> Result<Pg> {
+        let open_error = |message: String| StoreError::Open {
+            path: PathBuf::from(&self.shown),
+            message,
+        };
+        let mut config: postgres::Config = self
+            .url
+            .parse()
+            .map_err(|e: postgres::Error| open_error(e.to_string()))?;
+        config.ssl_mode(match self.tls {
+            TlsMode::Disable => postgres::config::SslMode::Disable,
+            TlsMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        if config.get_application_name().is_none() {
+            config.application_name("ledger");
+        }
+        let client = if self.tls == TlsMode::Disable {
+            config.connect(postgres::NoTls)
+        } else {
+            config.connect(self.tls_connector().map_err(open_error)?)
+        }
+        .map_err(|e| open_error(describe(&e)))?;
+        Ok(Pg {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            in_transaction: Cell::new(false),
+            cursors: Cell::new(0),
+        })
+    }
+
+    /// TLS as libpq does it: the server's certificate is checked against
+    /// the CA file when one is given (or `verify-ca`/`verify-full` asks),
+    /// and its name too for `verify-full`.
+    fn tls_connector(&self) -> std::result::Result<postgres_openssl::MakeTlsConnector, String> {
+        // Building a connector reads the system's CA store, which costs far
+        // more than a handshake: one per process and settings (the demo and
+        // `verify` connect many times).
+        type Built = (TlsMode, Option<PathBuf>, postgres_openssl::MakeTlsConnector);
+        static BUILT: std::sync::Mutex<Vec<Built>> = std::sync::Mutex::new(Vec::new());
+        let mut built = BUILT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, _, c)) = built
+            .iter()
+            .find(|(mode, ca, _)| *mode == self.tls && *ca == self.ca_file)
+        {
+            return Ok(c.clone());
+        }
+        let connector = self.new_tls_connector()?;
+        built.push((self.tls, self.ca_file.clone(), connector.clone()));
+        Ok(connector)
+    }
+
+    fn new_tls_connector(&self) -> std::result::Result<postgres_openssl::MakeTlsConnector, String> {
+        use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+        let mut builder = SslConnector::builder(SslMethod::tls()).map_err(|e| e.to_string())?;
+        let ca = self.ca_file.clone().or_else(|| {
+            std::env::var_os("PGSSLROOTCERT")
+                .map(PathBuf::from)
+                .filter(|p| p.is_file())
+        });
+        if let Some(ca) = &ca {
+            builder.set_ca_file(ca).map_err(|e| {
+                format!(
+                    "the CA file {} is not a readable PEM certificate file ({e})",
+                    ca.display()
+                )
+            })?;
+        }
+        let verify_chain =
+            ca.is_some() || matches!(self.tls, TlsMode::VerifyCa | TlsMode::VerifyFull);
+        if !verify_chain {
+            builder.set_verify(SslVerifyMode::NONE);
+        }
+        let mut connector = postgres_openssl::MakeTlsConnector::new(builder.build());
+        let verify_name = self.tls == TlsMode::VerifyFull;
+        connector.set_callback(move |config, _| {
+            config.set_verify_hostname(verify_name);
+            Ok(())
+        });
+        Ok(connector)
+    }
+}
+
+/// A driver error as one line, with the server's own message when there
+/// is one.
+pub fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => match e.source() {
+            Some(source) => format!("{e}: {source}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An open connection. The driver wants `&mut` for every call; the store
+/// shares its handle, so the client sits in a `RefCell`, borrowed for one
+/// call at a time (rows are read out before any callback runs).
+pub struct Pg {
+    client: RefCell<postgres::Client>,
+    /// Prepared statements by their shared SQL.
+    statements: RefCell<HashMap<String, postgres::Statement>>,
+    in_transaction: Cell<bool>,
+    cursors: Cell<u32>,
+}
+
+/// The shared SQL for PostgreSQL: `?N` as `$N` (outside quotes).
+pub fn dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut quoted: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (Some(q), c) if c == q => quoted = None,
+            (None, '\'' | '"') => quoted = Some(c),
+            (None, '?') if chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('$');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Pg {
+    fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
+        self.client.borrow_mut()
+    }
+
+    /// The driver's client, for refinery.
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> T {
+        f(&mut self.client())
+    }
+
+    fn statement(&self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client().prepare(&dialect(sql))?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+
+    pub fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        let stmt = self.statement(sql)?;
+        let params = bind(params)?;
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let n = self.client().execute(&stmt, &refs)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub fn query(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let params = bind(params)?;
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        Ok(self.client().query(&stmt, &refs)?)
+    }
+
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        let result = self.client().batch_execute(sql);
+        let first = sql.split_whitespace().next().unwrap_or_default();
+        if first.eq_ignore_ascii_case("BEGIN") {
+            self.in_transaction.set(result.is_ok());
+        } else if first.eq_ignore_ascii_case("COMMIT") || first.eq_ignore_ascii_case("ROLLBACK") {
+            self.in_transaction.set(false);
+        }
+        Ok(result?)
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction.get()
+    }
+
+    pub fn columns(&self, sql: &str) -> Result<Vec<Column>> {
+        Ok(columns(self.statement(sql)?.columns()))
+    }
+
+    /// A server-side cursor over a query without parameters, fetched in
+    /// pages; it lives until the transaction ends.
+    pub fn cursor(&self, sql: &str) -> Result<Cursor<'_>> {
+        if !self.in_transaction() {
+            return Err(StoreError::Schema {
+                path: PathBuf::new(),
+                message: "a cursor was opened outside a transaction".into(),
+            });
+        }
+        let n = self.cursors.get() + 1;
+        self.cursors.set(n);
+        let name = format!("ledger_cursor_{n}");
+        self.client().batch_execute(&format!(
+            "DECLARE {name} NO SCROLL CURSOR FOR {}",
+            dialect(sql)
+        ))?;
+        Ok(Cursor {
+            pg: self,
+            fetch: format!("FETCH 2000 FROM {name}"),
+            buffer: VecDeque::new(),
+            current: None,
+            done: false,
+        })
+    }
+}
+
+pub(super) mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// Whether an error is another writer's: a serialization failure, a
+/// deadlock, or the write lock not granted in time. The whole transaction
+/// is worth another attempt.
+pub fn is_busy(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::LOCK_NOT_AVAILABLE,
+        ]
+        .contains(c)
+    })
+}
+
+impl Pg {
+    /// Makes a wait for a lock end after `wait`.
+    pub fn set_lock_wait(&self, wait: std::time::Duration) -> Result<()> {
+        self.batch(&format!("SET lock_timeout = {}", wait.as_millis().max(1)))
+    }
+
+    /// Starts a write: a transaction holding the chain's lock, so appends
+    /// from every machine happen one at a time.
+    pub fn begin_write(&self) -> Result<()> {
+        self.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        self.execute("SELECT pg_advisory_xact_lock(?1)", &[&WRITE_LOCK])
+            .map(|_| ())
+    }
+
+    /// Brings the schema up to date; several `ledger init` at once wait for
+    /// each other on a session lock instead of racing.
+    pub fn migrate(&self, target: &Target) -> Result<()> {
+        self.execute("SELECT pg_advisory_lock(?1)", &[&(WRITE_LOCK + 1)])?;
+        let migrated = self.with_client(|c| {
+            embedded::migrations::runner()
+                .set_grouped(true)
+                .set_abort_divergent(true)
+                .set_abort_missing(true)
+                .run(c)
+                .map(|_| ())
+        });
+        self.execute("SELECT pg_advisory_unlock(?1)", &[&(WRITE_LOCK + 1)])?;
+        migrated.map_err(|e| StoreError::Schema {
+            path: PathBuf::from(target.shown()),
+            message: e.to_string(),
+        })
+    }
+
+    /// The newest applied migration, or `None` when the database holds no
+    /// ledger.
+    pub fn applied_version(&self) -> Result<Option<i64>> {
+        let exists = self.query(
+            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+            &[],
+        )?;
+        let has_history = exists
+            .first()
+            .and_then(|r| r.try_get::<_, bool>(0).ok())
+            .unwrap_or(false);
+        if !has_history {
+            return Ok(None);
+        }
+        let rows = self.query(
+            "SELECT coalesce(max(version), 0)::bigint FROM refinery_schema_history",
+            &[],
+        )?;
+        Ok(Some(
+            rows.first()
+                .and_then(|r| r.try_get::<_, i64>(0).ok())
+                .unwrap_or(0),
+        ))
+    }
+
+    /// The objects of the ledger's schema as the catalog describes them:
+    /// each table's columns and constraints, each index, trigger and
+    /// function, with the schema's name left out.
+    pub fn schema_objects(&self, schema: &str) -> Result<Vec<super::SchemaObject>> {
+        const OBJECTS: &str = "
+            SELECT 'table', c.relname::text,
+                   (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                                      || coalesce(' COLLATE ' || co.collname, '')
+                                      || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+                                      ', ' ORDER BY a.attnum)
+                      FROM pg_attribute a LEFT JOIN pg_collation co
+                        ON co.oid = a.attcollation AND a.attcollation <> 100
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
+                   || coalesce((SELECT '; ' || string_agg(pg_get_constraintdef(k.oid), '; '
+                                                          ORDER BY k.conname)
+                                  FROM pg_constraint k WHERE k.conrelid = c.oid), '')
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ?1 AND c.relkind = 'r'
+               AND c.relname <> 'refinery_schema_history'
+            UNION ALL
+            SELECT 'index', i.indexname::text, i.indexdef
+              FROM pg_indexes i
+             WHERE i.schemaname = ?1 AND i.tablename <> 'refinery_schema_history'
+            UNION ALL
+            SELECT 'trigger', t.tgname::text, pg_get_triggerdef(t.oid)
+              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ?1 AND NOT t.tgisinternal
+            UNION ALL
+            SELECT 'function', p.proname::text, p.prosrc
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = ?1
+             ORDER BY 1, 2";
+        let rows = self.query(OBJECTS, &[&schema])?;
+        let qualified = format!("{schema}.");
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let sql: Option<String> = r.try_get(2).ok().flatten();
+                (
+                    r.try_get::<_, String>(0).unwrap_or_default(),
+                    r.try_get::<_, String>(1).unwrap_or_default(),
+                    sql.map(|s| {
+                        s.replace(&qualified, "")
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    }),
+                )
+            })
+            .collect())
+    }
+
+    /// The schema's objects next to those the migrations up to `version`
+    /// make, built in a scratch schema in a transaction that is rolled
+    /// back; `None` when this role may not create a schema.
+    pub fn schema_pair(
+        &self,
+        version: i64,
+    ) -> Result<Option<(Vec<super::SchemaObject>, Vec<super::SchemaObject>)>> {
+        let rows = self.query(
+            "SELECT current_schema()::text, has_database_privilege(current_database(), 'CREATE')",
+            &[],
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let schema: String = row.try_get::<_, Option<String>>(0)?.unwrap_or_default();
+        if !row.try_get::<_, bool>(1)? {
+            return Ok(None);
+        }
+        let actual = self.schema_objects(&schema)?;
+        let scratch = format!("ledger_expected_{}", std::process::id());
+        self.batch("BEGIN")?;
+        let expected = (|| -> Result<Vec<super::SchemaObject>> {
+            self.batch(&format!(
+                "CREATE SCHEMA {scratch}; SET LOCAL search_path TO {scratch}"
+            ))?;
+            for m in embedded::migrations::runner().get_migrations() {
+                if i64::from(m.version()) <= version {
+                    self.batch(m.sql().unwrap_or_default())?;
+                }
+            }
+            self.schema_objects(&scratch)
+        })();
+        self.batch("ROLLBACK")?;
+        Ok(Some((expected?, actual)))
+    }
+
+    /// The demo mark: a comment on the journal.
+    pub fn demo_mark(&self) -> Result<i64> {
+        let rows = self.query(
+            "SELECT obj_description('entries'::regclass, 'pg_class')",
+            &[],
+        )?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
+            .and_then(|c| c.strip_prefix("ledger demo ")?.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub fn set_demo_mark(&self, mark: i64) -> Result<()> {
+        self.batch(&format!("COMMENT ON TABLE entries IS 'ledger demo {mark}'"))
+    }
+
+    /// Drops every table of a demo ledger, so the demo can build it anew.
+    pub fn drop_ledger(&self) -> Result<()> {
+        let mut tables: Vec<&str> = crate::domain::record::Kind::ALL
+            .iter()
+            .map(|k| k.table())
+            .collect();
+        tables.extend([
+            "merkle_nodes",
+            "entry_signatures",
+            "entries",
+            "refinery_schema_history",
+        ]);
+        self.batch(&format!(
+            "BEGIN; DROP TABLE IF EXISTS {} CASCADE; DROP FUNCTION IF EXISTS ledger_append_only(); COMMIT",
+            tables.join(", ")
+        ))
+    }
+
+    /// Runs a read-only query within `limits`: in a read-only transaction,
+    /// under a statement timeout.
+    pub fn query_limited(
+        &self,
+        sql: &str,
+        limits: super::QueryLimits,
+    ) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>)> {
+        use fallible_iterator::FallibleIterator;
+        let invalid = |expected: String| -> StoreError {
+            domain::Error::invalid("query", sql.trim(), expected).into()
+        };
+        self.batch("BEGIN READ ONLY")?;
+        let result = (|| -> std::result::Result<_, postgres::Error> {
+            let mut client = self.client();
+            client.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}; SET LOCAL work_mem = '{}MB'",
+                limits.timeout.as_millis().max(1),
+                limits.max_memory_mb.max(1)
+            ))?;
+            let stmt = client.prepare(sql)?;
+            let columns: Vec<String> = stmt
+                .columns()
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect();
+            let mut out = Vec::new();
+            let mut rows = client.query_raw(&stmt, std::iter::empty::<i32>())?;
+            while let Some(row) = rows.next()? {
+                if out.len() == limits.max_rows {
+                    return Ok((columns, out, false));
+                }
+                let values = (0..row.len())
+                    .map(|i| {
+                        row.try_get::<_, Raw<'_>>(i)
+                            .map(|v| super::read::plain_json(v.0))
+                            .unwrap_or(serde_json::Value::Null)
+                    })
+                    .collect();
+                out.push(values);
+            }
+            Ok((columns, out, true))
+        })();
+        let _ = self.batch("ROLLBACK");
+        use postgres::error::SqlState;
+        match result {
+            Ok((columns, rows, true)) => Ok((columns, rows)),
+            Ok(_) => Err(super::too_many_rows(sql, limits)),
+            Err(e) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
+                Err(super::too_slow(sql, limits))
+            }
+            Err(e) if e.code() == Some(&SqlState::READ_ONLY_SQL_TRANSACTION) => {
+                Err(invalid("a read-only statement such as SELECT".into()))
+            }
+            Err(e) if e.code() == Some(&SqlState::OUT_OF_MEMORY) => Err(invalid(format!(
+                "a query that needs at most {} MB (raise --max-memory)",
+                limits.max_memory_mb
+            ))),
+            Err(e) if e.as_db_error().is_some() => Err(invalid(format!(
+                "a query PostgreSQL can run ({})",
+                describe(&e)
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A server-side cursor's rows, a page at a time.
+pub struct Cursor<'p> {
+    pg: &'p Pg,
+    fetch: String,
+    buffer: VecDeque<postgres::Row>,
+    current: Option<postgres::Row>,
+    done: bool,
+}
+
+impl Cursor<'_> {
+    pub fn next(&mut self) -> Result<Option<&postgres::Row>> {
+        if self.buffer.is_empty() && !self.done {
+            let page = self.pg.client().query(self.fetch.as_str(), &[])?;
+            self.done = page.is_empty();
+            self.buffer.extend(page);
+        }
+        self.current = self.buffer.pop_front();
+        Ok(self.current.as_ref())
+    }
+}
+
+/// A result's columns under the names SQLite's declared types use.
+pub fn columns(columns: &[postgres::Column]) -> Vec<Column> {
+    columns
+        .iter()
+        .map(|c| {
+            let ty = c.type_();
+            let decl = if *ty == Type::BOOL {
+                Some("BOOLEAN")
+            } else if *ty == Type::JSON || *ty == Type::JSONB {
+                Some("JSON")
+            } else if *ty == Type::FLOAT8 || *ty == Type::FLOAT4 {
+                Some("REAL")
+            } else if *ty == Type::INT8 || *ty == Type::INT4 || *ty == Type::INT2 {
+                Some("INTEGER")
+            } else if *ty == Type::BYTEA {
+                Some("BLOB")
+            } else {
+                Some("TEXT")
+            };
+            Column {
+                name: c.name().to_string(),
+                decl: decl.map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+fn bind(params: &[&dyn ToSql]) -> Result<Vec<Param>> {
+    params
+        .iter()
+        .map(|p| {
+            let value = match p.to_sql()? {
+                rusqlite::types::ToSqlOutput::Borrowed(v) => match v {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Integer(i),
+                    ValueRef::Real(f) => Value::Real(f),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                },
+                rusqlite::types::ToSqlOutput::Owned(v) => v,
+                _ => Value::Null,
+            };
+            Ok(Param(value))
+        })
+        .collect()
+}
+
+/// A value bound to a parameter, encoded as the type the server inferred
+/// for it.
+#[derive(Debug)]
+struct Param(Value);
+
+impl PgToSql for Param {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        let mismatch = || -> BoxError { format!("cannot bind {:?} as {ty}", self.0).into() };
+        match &self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => match *ty {
+                Type::INT8 => PgToSql::to_sql(&i, ty, out),
+                Type::INT4 => PgToSql::to_sql(&i32::try_from(*i)?, ty, out),
+                Type::INT2 => PgToSql::to_sql(&i16::try_from(*i)?, ty, out),
+                Type::BOOL => PgToSql::to_sql(&(*i != 0), ty, out),
+                Type::FLOAT8 => PgToSql::to_sql(&(*i as f64), ty, out),
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
+                    PgToSql::to_sql(&i.to_string().as_str(), ty, out)
+                }
+                _ => Err(mismatch()),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT8 => PgToSql::to_sql(&f, ty, out),
+                Type::FLOAT4 => PgToSql::to_sql(&(*f as f32), ty, out),
+                _ => Err(mismatch()),
+            },
+            Value::Text(s) => match *ty {
+                Type::JSON => {
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                    PgToSql::to_sql(&s.as_str(), ty, out)
+                }
+                _ => Err(mismatch()),
+            },
+            Value::Blob(b) => match *ty {
+                Type::BYTEA => PgToSql::to_sql(&b.as_slice(), ty, out),
+                _ => Err(mismatch()),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A column read as SQLite's value types: booleans and integers as
+/// integers, floats and numerics as reals, text and JSON as text, bytes as
+/// a blob (and any other type as its raw bytes).
+pub struct Raw<'a>(pub ValueRef<'a>);
+
+impl<'a> postgres::types::FromSql<'a> for Raw<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Raw<'a>, BoxError> {
+        let value = match *ty {
+            Type::BOOL => ValueRef::Integer(i64::from(bool::from_sql(ty, raw)?)),
+            Type::INT2 => ValueRef::Integer(i64::from(i16::from_sql(ty, raw)?)),
+            Type::INT4 => ValueRef::Integer(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT8 => ValueRef::Integer(i64::from_sql(ty, raw)?),
+            Type::OID => ValueRef::Integer(i64::from(u32::from_sql(ty, raw)?)),
+            Type::FLOAT4 => ValueRef::Real(f64::from(f32::from_sql(ty, raw)?)),
+            Type::FLOAT8 => ValueRef::Real(f64::from_sql(ty, raw)?),
+            Type::NUMERIC => ValueRef::Real(numeric(raw)?),
+            Type::BYTEA => ValueRef::Blob(raw),
+            // jsonb's binary form is a version byte and the text.
+            Type::JSONB => ValueRef::Text(raw.get(1..).unwrap_or_default()),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::JSON | Type::UNKNOWN => {
+                ValueRef::Text(raw)
+            }
+            _ => ValueRef::Blob(raw),
+        };
+        Ok(Raw(value))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Raw<'a>, BoxError> {
+        Ok(Raw(ValueRef::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A NUMERIC in binary form (base-10000 digits) as a float, as SQLite
+/// would hold the value (`sum` of integers is a NUMERIC on PostgreSQL).
+fn numeric(raw: &[u8]) -> std::result::Result<f64, BoxError> {
+    let word = |i: usize| -> std::result::Result<i16, BoxError> {
+        let b = raw.get(i * 2..i * 2 + 2).ok_or("a truncated NUMERIC")?;
+        Ok(i16::from_be_bytes([b[0], b[1]]))
+    };
+    let ndigits = usize::try_from(word(0)?).unwrap_or(0);
+    let weight = i32::from(word(1)?);
+    let sign = word(2)? as u16;
+    if sign == 0xC000 {
+        return Ok(f64::NAN);
+    }
+    let mut value = 0.0;
+    for d in 0..ndigits {
+        let digit = f64::from(word(4 + d)?);
+        let power = weight - i32::try_from(d).unwrap_or(0);
+        value += digit * 10_000f64.powi(power);
+    }
+    Ok(if sign == 0x4000 { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_dollar_numbers_outside_quotes() {
+        assert_eq!(
+            dialect("SELECT '?1', \"a?2\" FROM t WHERE a = ?1 AND b IS ?12"),
+            "SELECT '?1', \"a?2\" FROM t WHERE a = $1 AND b IS $12"
+        );
+    }
+
+    #[test]
+    fn a_password_is_never_shown() {
+        let t =
+            Target::parse("postgres://ci:s3cret@db.example:5433/ledger?sslmode=require").unwrap();
+        assert_eq!(
+            t.shown(),
+            "postgres://ci:***@db.example:5433/ledger?sslmode=require"
+        );
+        assert!(!format!("{t:?}").contains("s3cret"));
+        let e = Target::parse("postgres://ci:s3cret@h/db?sslmode=sometimes").unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert!(e.to_string().contains("verify-full"), "{e}");
+    }
+
+    #[test]
+    fn libpq_tls_settings_are_read_here() {
+        let t =
+            Target::parse("postgresql://u@h/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem")
+                .unwrap();
+        assert_eq!(t.tls, TlsMode::VerifyFull);
+        assert_eq!(t.ca_file, Some(PathBuf::from("/tmp/ca.pem")));
+        assert_eq!(t.url, "postgresql://u@h/db");
+    }
+
+    #[test]
+    fn numerics_read_as_sqlite_would_hold_them() {
+        // 12345.5: digits [1, 2345, 5000], weight 1, positive, scale 1.
+        let raw = [0, 3, 0, 1, 0, 0, 0, 1, 0, 1, 9, 41, 19, 136];
+        assert_eq!(numeric(&raw).unwrap(), 12345.5);
+    }
+}
