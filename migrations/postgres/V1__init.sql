@@ -11,8 +11,9 @@
 -- columns carry the names of the keys of the entry's canonical JSON body,
 -- which is how `ledger verify` cross-checks them.
 --
--- Every table is append-only: a trigger refuses UPDATE, DELETE and
--- TRUNCATE, whoever asks.
+-- Every table is append-only: triggers refuse UPDATE, DELETE and TRUNCATE,
+-- whoever asks; they carry the names the SQLite file's triggers carry, so
+-- `ledger verify` names a missing one alike on both.
 
 CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -31,7 +32,9 @@ CREATE TABLE entries (
     prev_hash    TEXT COLLATE "C" NOT NULL,
     hash         TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON entries
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -43,7 +46,9 @@ CREATE TABLE projects (
     recorded_at  TEXT COLLATE "C" NOT NULL,
     name      TEXT COLLATE "C" NOT NULL UNIQUE
 );
-CREATE TRIGGER projects_append_only BEFORE UPDATE OR DELETE ON projects
+CREATE TRIGGER projects_no_update BEFORE UPDATE ON projects
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER projects_no_delete BEFORE DELETE ON projects
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER projects_no_truncate BEFORE TRUNCATE ON projects
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -57,7 +62,9 @@ CREATE TABLE policy_versions (
     source    TEXT COLLATE "C" NOT NULL,
     content   TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER policy_versions_append_only BEFORE UPDATE OR DELETE ON policy_versions
+CREATE TRIGGER policy_versions_no_update BEFORE UPDATE ON policy_versions
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER policy_versions_no_delete BEFORE DELETE ON policy_versions
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER policy_versions_no_truncate BEFORE TRUNCATE ON policy_versions
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -74,7 +81,9 @@ CREATE TABLE releases (
     breaking   BOOLEAN NOT NULL,
     notes      TEXT COLLATE "C"
 );
-CREATE TRIGGER releases_append_only BEFORE UPDATE OR DELETE ON releases
+CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER releases_no_delete BEFORE DELETE ON releases
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER releases_no_truncate BEFORE TRUNCATE ON releases
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -94,7 +103,9 @@ CREATE TABLE gate_results (
     release    TEXT COLLATE "C",
     source     TEXT COLLATE "C"
 );
-CREATE TRIGGER gate_results_append_only BEFORE UPDATE OR DELETE ON gate_results
+CREATE TRIGGER gate_results_no_update BEFORE UPDATE ON gate_results
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER gate_results_no_delete BEFORE DELETE ON gate_results
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER gate_results_no_truncate BEFORE TRUNCATE ON gate_results
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -113,7 +124,9 @@ CREATE TABLE budget_definitions (
     ci_enforced BOOLEAN NOT NULL,
     source      TEXT COLLATE "C"
 );
-CREATE TRIGGER budget_definitions_append_only BEFORE UPDATE OR DELETE ON budget_definitions
+CREATE TRIGGER budget_definitions_no_update BEFORE UPDATE ON budget_definitions
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER budget_definitions_no_delete BEFORE DELETE ON budget_definitions
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER budget_definitions_no_truncate BEFORE TRUNCATE ON budget_definitions
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -128,7 +141,9 @@ CREATE TABLE measurements (
     commit_sha TEXT COLLATE "C",
     source     TEXT COLLATE "C"
 );
-CREATE TRIGGER measurements_append_only BEFORE UPDATE OR DELETE ON measurements
+CREATE TRIGGER measurements_no_update BEFORE UPDATE ON measurements
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER measurements_no_delete BEFORE DELETE ON measurements
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER measurements_no_truncate BEFORE TRUNCATE ON measurements
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -144,7 +159,9 @@ CREATE TABLE deprecations (
     replacement TEXT COLLATE "C",
     note        TEXT COLLATE "C"
 );
-CREATE TRIGGER deprecations_append_only BEFORE UPDATE OR DELETE ON deprecations
+CREATE TRIGGER deprecations_no_update BEFORE UPDATE ON deprecations
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER deprecations_no_delete BEFORE DELETE ON deprecations
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER deprecations_no_truncate BEFORE TRUNCATE ON deprecations
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -157,7 +174,9 @@ CREATE TABLE removals (
     item      TEXT COLLATE "C" NOT NULL,
     version   TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER removals_append_only BEFORE UPDATE OR DELETE ON removals
+CREATE TRIGGER removals_no_update BEFORE UPDATE ON removals
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER removals_no_delete BEFORE DELETE ON removals
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER removals_no_truncate BEFORE TRUNCATE ON removals
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -179,7 +198,9 @@ CREATE TABLE extensions (
     capabilities JSON NOT NULL,
     origin       TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER extensions_append_only BEFORE UPDATE OR DELETE ON extensions
+CREATE TRIGGER extensions_no_update BEFORE UPDATE ON extensions
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER extensions_no_delete BEFORE DELETE ON extensions
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER extensions_no_truncate BEFORE TRUNCATE ON extensions
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -192,7 +213,9 @@ CREATE TABLE extension_removals (
     extension TEXT COLLATE "C" NOT NULL,
     reason    TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER extension_removals_append_only BEFORE UPDATE OR DELETE ON extension_removals
+CREATE TRIGGER extension_removals_no_update BEFORE UPDATE ON extension_removals
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER extension_removals_no_delete BEFORE DELETE ON extension_removals
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER extension_removals_no_truncate BEFORE TRUNCATE ON extension_removals
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -209,7 +232,9 @@ CREATE TABLE tier_conformance (
     na          BIGINT NOT NULL,
     total       BIGINT NOT NULL
 );
-CREATE TRIGGER tier_conformance_append_only BEFORE UPDATE OR DELETE ON tier_conformance
+CREATE TRIGGER tier_conformance_no_update BEFORE UPDATE ON tier_conformance
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER tier_conformance_no_delete BEFORE DELETE ON tier_conformance
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER tier_conformance_no_truncate BEFORE TRUNCATE ON tier_conformance
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -224,7 +249,9 @@ CREATE TABLE incidents (
     title     TEXT COLLATE "C" NOT NULL,
     over_pct  DOUBLE PRECISION
 );
-CREATE TRIGGER incidents_append_only BEFORE UPDATE OR DELETE ON incidents
+CREATE TRIGGER incidents_no_update BEFORE UPDATE ON incidents
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER incidents_no_truncate BEFORE TRUNCATE ON incidents
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -238,7 +265,9 @@ CREATE TABLE incident_events (
     action    TEXT COLLATE "C" NOT NULL CHECK (action IN ('triage', 'resolve')),
     release   TEXT COLLATE "C"
 );
-CREATE TRIGGER incident_events_append_only BEFORE UPDATE OR DELETE ON incident_events
+CREATE TRIGGER incident_events_no_update BEFORE UPDATE ON incident_events
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER incident_events_no_delete BEFORE DELETE ON incident_events
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER incident_events_no_truncate BEFORE TRUNCATE ON incident_events
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -250,7 +279,9 @@ CREATE TABLE maintenance (
     recorded_at  TEXT COLLATE "C" NOT NULL,
     task      TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER maintenance_append_only BEFORE UPDATE OR DELETE ON maintenance
+CREATE TRIGGER maintenance_no_update BEFORE UPDATE ON maintenance
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER maintenance_no_delete BEFORE DELETE ON maintenance
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER maintenance_no_truncate BEFORE TRUNCATE ON maintenance
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -264,7 +295,9 @@ CREATE TABLE attestations (
     signed_by TEXT COLLATE "C",
     note      TEXT COLLATE "C"
 );
-CREATE TRIGGER attestations_append_only BEFORE UPDATE OR DELETE ON attestations
+CREATE TRIGGER attestations_no_update BEFORE UPDATE ON attestations
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER attestations_no_delete BEFORE DELETE ON attestations
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER attestations_no_truncate BEFORE TRUNCATE ON attestations
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -277,7 +310,9 @@ CREATE TABLE retractions (
     target    BIGINT NOT NULL UNIQUE REFERENCES entries (seq),
     reason    TEXT COLLATE "C" NOT NULL
 );
-CREATE TRIGGER retractions_append_only BEFORE UPDATE OR DELETE ON retractions
+CREATE TRIGGER retractions_no_update BEFORE UPDATE ON retractions
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER retractions_no_delete BEFORE DELETE ON retractions
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER retractions_no_truncate BEFORE TRUNCATE ON retractions
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();

@@ -10,7 +10,9 @@ CREATE TABLE merkle_nodes (
     hash     BYTEA NOT NULL,
     PRIMARY KEY (level, position)
 );
-CREATE TRIGGER merkle_nodes_append_only BEFORE UPDATE OR DELETE ON merkle_nodes
+CREATE TRIGGER merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER merkle_nodes_no_truncate BEFORE TRUNCATE ON merkle_nodes
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
@@ -20,7 +22,9 @@ CREATE TABLE entry_signatures (
     signer    TEXT COLLATE "C" NOT NULL,
     signature BYTEA NOT NULL
 );
-CREATE TRIGGER entry_signatures_append_only BEFORE UPDATE OR DELETE ON entry_signatures
+CREATE TRIGGER entry_signatures_no_update BEFORE UPDATE ON entry_signatures
+    FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+CREATE TRIGGER entry_signatures_no_delete BEFORE DELETE ON entry_signatures
     FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER entry_signatures_no_truncate BEFORE TRUNCATE ON entry_signatures
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();

@@ -216,6 +216,55 @@ pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandErr
     Ok(Output::plain(View::message(json, line)))
 }
 
+/// Where to copy the ledger.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The target: a new SQLite file, or an empty PostgreSQL database
+    /// (postgres://user[:password]@host[:port]/dbname).
+    #[arg(long, value_name = "PATH_OR_URL")]
+    pub to: std::ffi::OsString,
+}
+
+pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> {
+    let target = store::Location::from_arg(&a.to)?;
+    if let store::Location::Sqlite(path) = &target
+        && path.exists()
+    {
+        return Err(CommandError::invalid(format!(
+            "copy target {} already exists; copy into a new file or an empty database",
+            path.display()
+        )));
+    }
+    let store = Store::open(&ctx.db)?;
+    let copied = match store.copy_to(&target) {
+        Ok(n) => n,
+        Err(e) => {
+            // A new file made for the copy goes again: a refused copy
+            // leaves nothing behind.
+            if let store::Location::Sqlite(path) = &target {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    let r = store::verify(Store::open(&target)?.conn(), None)?;
+    let line = format!(
+        "copied {copied} entries to {target} (head {}{})",
+        r.head.get(..12).unwrap_or(&r.head),
+        if r.ok {
+            "; it verifies"
+        } else {
+            "; the copy does not verify"
+        }
+    );
+    let json = json!({"to": target.to_string(), "entries": copied, "head": r.head, "ok": r.ok});
+    Ok(Output::plain(View::message(json, line)))
+}
+
 /// The query.
 #[derive(Debug, Args)]
 pub struct SqlArgs {

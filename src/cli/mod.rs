@@ -269,6 +269,15 @@ pub enum Command {
     Export,
     /// Write a consistent copy of the ledger while others write.
     Backup(admin::BackupArgs),
+    /// Copy the whole ledger to another backend (SQLite file <-> PostgreSQL).
+    ///
+    /// Every entry is copied as stored, with its typed row, tree nodes and
+    /// signature, in one transaction on the target, which must be new or
+    /// empty; afterwards the target verifies with the source's head.
+    ///
+    /// Example: ledger --db ledger.db copy --to postgres://ci@db.internal/ledger
+    #[command(verbatim_doc_comment)]
+    Copy(admin::CopyArgs),
     /// Run a read-only SQL query.
     Sql(admin::SqlArgs),
     /// Make an Ed25519 key to sign checkpoints (C2SP note key format).
@@ -602,6 +611,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Verify(a) => admin::verify(ctx, a),
         C::Export => admin::export(ctx, &mut std::io::sink()),
         C::Backup(a) => admin::backup(ctx, a),
+        C::Copy(a) => admin::copy(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),
         C::Keygen(a) => trust::keygen(ctx, a),
         C::Checkpoint(a) => trust::checkpoint(ctx, a),

@@ -321,13 +321,16 @@ impl Store {
             message,
         };
         let Some(applied) = self.applied_version()? else {
-            let what = match self.db.location {
-                Location::Sqlite(_) => "it is not a ledger file (no schema history)",
-                Location::Postgres(_) => "the database holds no ledger (no schema history)",
-            };
-            return Err(schema_error(format!(
-                "{what}; create one with `ledger init`"
-            )));
+            return Err(match self.db.location {
+                Location::Sqlite(_) => schema_error(
+                    "it is not a ledger file (no schema history); create one with `ledger init`"
+                        .into(),
+                ),
+                // An empty database is where a ledger is yet to be made.
+                Location::Postgres(_) => StoreError::Missing {
+                    path: self.db.location.shown(),
+                },
+            });
         };
         if applied < expected {
             return Err(schema_error(format!(

@@ -24,7 +24,7 @@ fn concurrent_writers_lose_nothing() {
             c.arg("-c")
                 .arg(script)
                 .env("LEDGER", assert_cmd::cargo::cargo_bin("ledger"))
-                .env("LEDGER_DB", l.db())
+                .env("LEDGER_DB", l.location())
                 .env("LEDGER_NOW", &l.now)
                 .stdout(std::process::Stdio::null());
             c.spawn().expect("spawn writer")
@@ -46,7 +46,7 @@ fn concurrent_inits_agree_on_one_policy() {
         .map(|_| {
             let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("ledger"));
             c.arg("init")
-                .env("LEDGER_DB", l.db())
+                .env("LEDGER_DB", l.location())
                 .env("LEDGER_NOW", &l.now)
                 .stdout(std::process::Stdio::null());
             c.spawn().expect("spawn init")

@@ -6,19 +6,21 @@ use crate::harness::Ledger;
 fn the_demo_dashboard_is_stable() {
     let mut l = Ledger::empty();
     l.now = "2026-11-20T12:00:00Z".into();
-    // A relative path, so the printed commands do not name the temp dir.
-    let out = l
-        .cmd()
-        .env("LEDGER_DB", "ledger.db")
-        .arg("demo")
-        .output()
-        .unwrap();
+    // A relative path, so the printed commands do not name the temp dir;
+    // a database's URL is taken out of them.
+    let db = if l.is_file() {
+        "ledger.db".to_string()
+    } else {
+        l.location()
+    };
+    let out = l.cmd().env("LEDGER_DB", &db).arg("demo").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    insta::assert_snapshot!("demo_dashboard", String::from_utf8_lossy(&out.stdout));
+    let shown = String::from_utf8_lossy(&out.stdout).replace(&format!(" --db '{db}'"), "");
+    insta::assert_snapshot!("demo_dashboard", shown);
     // The demo ledger verifies and tells its story.
     assert_eq!(l.json(&["verify"])["ok"], true);
     let statuses: Vec<String> = l

@@ -1,6 +1,12 @@
 //! A ledger in a temporary directory and the helpers to drive it.
+//!
+//! Every test runs on the backend `LEDGER_TEST_BACKEND` names: `sqlite`
+//! (the default: a file in the directory) or `postgres` (a new database on
+//! the server at `LEDGER_TEST_POSTGRES`, dropped afterwards). `.ci/run`
+//! runs the suite once on each.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -33,10 +39,84 @@ impl Run {
     }
 }
 
-/// A ledger file in its own temporary directory.
+/// Which backend the suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backend of this run: `LEDGER_TEST_BACKEND`, SQLite by default.
+pub fn backend() -> Backend {
+    match std::env::var("LEDGER_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("LEDGER_TEST_BACKEND is {other:?}; use sqlite or postgres"),
+    }
+}
+
+/// The server the PostgreSQL tests use, as an administrator's URL. Under
+/// `CI=true` a missing server fails the run: CI must not pass by skipping.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("LEDGER_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "CI=true but LEDGER_TEST_POSTGRES is not set: start a server with `.ci/postgres start`"
+        ),
+        _ => None,
+    }
+}
+
+/// A connection to the test server (TLS not required on loopback).
+pub fn postgres_admin() -> postgres::Client {
+    let url = postgres_admin_url().expect("LEDGER_TEST_POSTGRES");
+    postgres::Client::connect(&url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test server at {url}: {e}"))
+}
+
+/// The URL of database `name` on the test server.
+pub fn postgres_url(name: &str) -> String {
+    let admin = postgres_admin_url().expect("LEDGER_TEST_POSTGRES");
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+    format!("{server}/{name}")
+}
+
+/// A new, empty database on the test server, named after this process
+/// and a counter.
+pub fn new_postgres_database() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "ledger_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = postgres_admin();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop an old test database");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    name
+}
+
+/// A ledger (a file, or a database) in its own temporary directory.
 pub struct Ledger {
     pub dir: TempDir,
     pub now: String,
+    /// The PostgreSQL database, when the suite runs on PostgreSQL.
+    database: Option<String>,
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        if let Some(name) = &self.database
+            && let Ok(mut admin) = std::panic::catch_unwind(postgres_admin)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
 }
 
 impl Ledger {
@@ -47,17 +127,74 @@ impl Ledger {
         l
     }
 
-    /// A directory with no ledger file yet.
+    /// A directory with no ledger yet (on PostgreSQL: an empty database).
     pub fn empty() -> Ledger {
         Ledger {
             dir: TempDir::new().expect("temp dir"),
             now: NOW.to_string(),
+            database: match backend() {
+                Backend::Sqlite => None,
+                Backend::Postgres => Some(new_postgres_database()),
+            },
         }
     }
 
-    /// The ledger file.
+    /// A ledger on SQLite whatever the suite's backend: for what only a
+    /// file has (its bytes, its path, its locks).
+    pub fn file() -> Ledger {
+        let l = Ledger::empty_file();
+        l.ok(&["init"]);
+        l
+    }
+
+    /// A directory with no ledger file yet, whatever the suite's backend.
+    pub fn empty_file() -> Ledger {
+        Ledger {
+            dir: TempDir::new().expect("temp dir"),
+            now: NOW.to_string(),
+            database: None,
+        }
+    }
+
+    /// Removes the ledger: the file, or the database.
+    pub fn remove(&self) {
+        match &self.database {
+            None => std::fs::remove_file(self.db()).expect("remove the ledger file"),
+            Some(name) => postgres_admin()
+                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .expect("drop the test database"),
+        }
+    }
+
+    /// Whether a ledger exists: the file, or a schema in the database.
+    pub fn exists(&self) -> bool {
+        match &self.database {
+            None => self.db().exists(),
+            Some(name) => postgres::Client::connect(&postgres_url(name), postgres::NoTls)
+                .expect("connect")
+                .query_one("SELECT to_regclass('entries') IS NOT NULL", &[])
+                .expect("query")
+                .get(0),
+        }
+    }
+
+    /// Whether this ledger is a SQLite file.
+    pub fn is_file(&self) -> bool {
+        self.database.is_none()
+    }
+
+    /// The ledger file (SQLite).
     pub fn db(&self) -> PathBuf {
+        assert!(self.is_file(), "a PostgreSQL ledger has no file");
         self.dir.path().join("ledger.db")
+    }
+
+    /// What `--db` names: the file, or the database's URL.
+    pub fn location(&self) -> String {
+        match &self.database {
+            Some(name) => postgres_url(name),
+            None => self.dir.path().join("ledger.db").display().to_string(),
+        }
     }
 
     /// A path inside the temporary directory.
@@ -69,7 +206,7 @@ impl Ledger {
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("ledger").expect("binary");
         c.current_dir(self.dir.path())
-            .env("LEDGER_DB", self.db())
+            .env("LEDGER_DB", self.location())
             .env("LEDGER_NOW", &self.now)
             .env_remove("LEDGER_PROJECT")
             .env_remove("LEDGER_FORMAT")
@@ -145,5 +282,58 @@ impl Ledger {
     pub fn sqlite(&self, sql: &str) -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open(self.db())?;
         conn.execute_batch(sql)
+    }
+
+    /// Runs SQL on the ledger directly, behind its back: `sqlite` on a
+    /// file, `postgres` on a database (as its owner). An error is returned
+    /// as its text.
+    pub fn tamper(&self, sqlite: &str, postgres: &str) -> Result<(), String> {
+        match &self.database {
+            None => self.sqlite(sqlite).map_err(|e| e.to_string()),
+            Some(name) => {
+                let mut c = postgres::Client::connect(&postgres_url(name), postgres::NoTls)
+                    .map_err(|e| e.to_string())?;
+                c.batch_execute(postgres).map_err(|e| {
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                })
+            }
+        }
+    }
+
+    /// Changes rows behind the ledger's back with its append-only triggers
+    /// bypassed, leaving the schema as it is: the same DML on both backends.
+    pub fn rewrite(&self, dml: &str) {
+        let result = match &self.database {
+            None => {
+                // SQLite cannot switch triggers off: drop them and put the
+                // same ones back.
+                let conn = rusqlite::Connection::open(self.db()).expect("open");
+                let triggers: Vec<(String, String)> = conn
+                    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+                    .and_then(|mut s| {
+                        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                    })
+                    .expect("triggers");
+                let mut sql = String::from("BEGIN;");
+                for (name, _) in &triggers {
+                    sql.push_str(&format!("DROP TRIGGER {name};"));
+                }
+                sql.push_str(dml);
+                sql.push(';');
+                for (_, create) in &triggers {
+                    sql.push_str(create);
+                    sql.push(';');
+                }
+                sql.push_str("COMMIT;");
+                conn.execute_batch(&sql).map_err(|e| e.to_string())
+            }
+            Some(_) => self.tamper(
+                "",
+                &format!("BEGIN; SET LOCAL session_replication_role = replica; {dml}; COMMIT;"),
+            ),
+        };
+        result.unwrap_or_else(|e| panic!("{dml}: {e}"));
     }
 }

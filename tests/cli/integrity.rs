@@ -49,15 +49,21 @@ fn assert_mentions(problems: &[String], needle: &str) {
 #[test]
 fn the_triggers_refuse_update_delete_and_replace() {
     let l = history();
-    for sql in [
-        "UPDATE measurements SET value = 1",
-        "DELETE FROM releases",
-        "UPDATE entries SET body = '{}' WHERE seq = 3",
-        "DELETE FROM entries WHERE seq = 4",
-        "INSERT OR REPLACE INTO releases (entry_seq, version, date, status, breaking) VALUES (3, '9.9.9', 'x', 'released', 0)",
+    for (sqlite, postgres) in [
+        ("UPDATE measurements SET value = 1", "UPDATE measurements SET value = 1"),
+        ("DELETE FROM releases", "DELETE FROM releases"),
+        ("UPDATE entries SET body = '{}' WHERE seq = 3", "UPDATE entries SET body = '{}' WHERE seq = 3"),
+        ("DELETE FROM entries WHERE seq = 4", "DELETE FROM entries WHERE seq = 4"),
+        (
+            "INSERT OR REPLACE INTO releases (entry_seq, version, date, status, breaking) VALUES (3, '9.9.9', 'x', 'released', 0)",
+            "INSERT INTO releases (entry_seq, project, effective_at, recorded_at, version, date, status, breaking)
+             VALUES (3, 'pi', 'x', 'x', '9.9.9', 'x', 'released', false)
+             ON CONFLICT (entry_seq) DO UPDATE SET version = '9.9.9'",
+        ),
+        ("DELETE FROM merkle_nodes", "TRUNCATE merkle_nodes"),
     ] {
-        let err = l.sqlite(sql).expect_err(sql);
-        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        let err = l.tamper(sqlite, postgres).expect_err(sqlite);
+        assert!(err.contains("append-only"), "{postgres}: {err}");
     }
     let v = l.json(&["verify"]);
     assert_eq!(v["ok"], true);
@@ -67,8 +73,11 @@ fn the_triggers_refuse_update_delete_and_replace() {
 #[test]
 fn an_edited_typed_row_is_caught() {
     let l = history();
-    l.sqlite("DROP TRIGGER measurements_no_update; UPDATE measurements SET value = 15;")
-        .unwrap();
+    l.tamper(
+        "DROP TRIGGER measurements_no_update; UPDATE measurements SET value = 15;",
+        "DROP TRIGGER measurements_no_update ON measurements; UPDATE measurements SET value = 15;",
+    )
+    .unwrap();
     let p = problems(&l);
     assert_mentions(&p, "measurements row 5 differs from its entry in value");
     assert_mentions(
@@ -80,11 +89,7 @@ fn an_edited_typed_row_is_caught() {
 #[test]
 fn an_edited_entry_is_caught() {
     let l = history();
-    l.sqlite(
-        "DROP TRIGGER entries_no_update;
-         UPDATE entries SET body = replace(body, '150.0', '15.0') WHERE seq = 5;",
-    )
-    .unwrap();
+    l.rewrite("UPDATE entries SET body = replace(body, '150.0', '15.0') WHERE seq = 5");
     let p = problems(&l);
     assert_mentions(&p, "entry 5 was changed");
 }
@@ -92,11 +97,7 @@ fn an_edited_entry_is_caught() {
 #[test]
 fn a_deleted_entry_and_row_are_caught() {
     let l = history();
-    l.sqlite(
-        "DROP TRIGGER entries_no_delete; DROP TRIGGER releases_no_delete;
-         DELETE FROM releases WHERE entry_seq = 3; DELETE FROM entries WHERE seq = 3;",
-    )
-    .unwrap();
+    l.rewrite("DELETE FROM releases WHERE entry_seq = 3; DELETE FROM entries WHERE seq = 3");
     let p = problems(&l);
     assert_mentions(&p, "entry 3 is missing");
     assert_mentions(&p, "entry 4 does not link");
@@ -105,10 +106,14 @@ fn a_deleted_entry_and_row_are_caught() {
 #[test]
 fn an_inserted_row_is_caught() {
     let l = history();
-    l.sqlite(
+    // Foreign keys off: the row names no entry.
+    l.tamper(
         "PRAGMA foreign_keys = OFF;
          INSERT INTO releases (entry_seq, project, effective_at, recorded_at, version, date, status, breaking)
          VALUES (77, 'pi', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '9.9.9', '2026-01-01T00:00:00Z', 'released', 0);",
+        "SET session_replication_role = replica;
+         INSERT INTO releases (entry_seq, project, effective_at, recorded_at, version, date, status, breaking)
+         VALUES (77, 'pi', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '9.9.9', '2026-01-01T00:00:00Z', 'released', false);",
     )
     .unwrap();
     assert_mentions(&problems(&l), "releases row 77 has no release entry");
@@ -117,14 +122,13 @@ fn an_inserted_row_is_caught() {
 #[test]
 fn an_inserted_entry_is_caught() {
     let l = history();
-    l.sqlite(
+    let forge =
         "INSERT INTO entries (seq, project, kind, effective_at, recorded_at, body, prev_hash, hash)
          VALUES (7, 'pi', 'maintenance', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z',
                  '{\"task\":\"dependency-audit\"}', 'x', 'forged');
          INSERT INTO maintenance (entry_seq, project, effective_at, recorded_at, task)
-         VALUES (7, 'pi', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'dependency-audit');",
-    )
-    .unwrap();
+         VALUES (7, 'pi', '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'dependency-audit');";
+    l.tamper(forge, forge).unwrap();
     let p = problems(&l);
     assert_mentions(&p, "entry 7 does not link");
     assert_mentions(&p, "entry 7 was changed");
@@ -135,9 +139,8 @@ fn reordered_entries_are_caught() {
     let l = history();
     // Swap the two releases, entries and rows alike, so every row still
     // matches its entry: only the chain can tell.
-    l.sqlite(
-        "DROP TRIGGER entries_no_update; DROP TRIGGER releases_no_update;
-         CREATE TEMP TABLE e AS SELECT * FROM entries WHERE seq IN (3, 4);
+    l.rewrite(
+        "CREATE TEMP TABLE e AS SELECT * FROM entries WHERE seq IN (3, 4);
          CREATE TEMP TABLE r AS SELECT * FROM releases WHERE entry_seq IN (3, 4);
          UPDATE entries SET
            body = (SELECT body FROM e WHERE e.seq = 7 - entries.seq),
@@ -147,9 +150,8 @@ fn reordered_entries_are_caught() {
            version = (SELECT version FROM r WHERE r.entry_seq = 7 - releases.entry_seq),
            date = (SELECT date FROM r WHERE r.entry_seq = 7 - releases.entry_seq),
            effective_at = (SELECT effective_at FROM r WHERE r.entry_seq = 7 - releases.entry_seq)
-         WHERE entry_seq IN (3, 4);",
-    )
-    .unwrap();
+         WHERE entry_seq IN (3, 4)",
+    );
     let p = problems(&l);
     assert_mentions(&p, "entry 3 was changed");
     assert_mentions(&p, "entry 4 was changed");
@@ -217,7 +219,7 @@ fn a_backup_into_a_missing_folder_is_refused_as_input() {
 
 #[test]
 fn a_file_that_is_not_a_ledger_is_a_storage_error() {
-    let l = Ledger::empty();
+    let l = Ledger::empty_file();
     std::fs::write(l.db(), "not a database at all, just text").unwrap();
     let r = l.run(&["releases"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -235,11 +237,9 @@ fn a_cut_tail_is_caught_against_an_earlier_head() {
         "the old head is still in the chain"
     );
     // Cut the last two entries with their rows: the chain alone cannot tell.
-    l.sqlite(
-        "DROP TRIGGER entries_no_delete; DROP TRIGGER gate_results_no_delete; DROP TRIGGER maintenance_no_delete;
-         DELETE FROM maintenance; DELETE FROM gate_results; DELETE FROM entries WHERE seq >= 6;",
-    )
-    .unwrap();
+    l.rewrite(
+        "DELETE FROM maintenance; DELETE FROM gate_results; DELETE FROM entries WHERE seq >= 6",
+    );
     let r = l.run(&["verify", "--head", &head, "--json"]);
     assert_eq!(r.code, 1);
     let problems = r.json()["problems"].to_string();
@@ -251,13 +251,20 @@ fn a_cut_tail_is_caught_against_an_earlier_head() {
 #[test]
 fn an_altered_schema_is_caught() {
     let l = history();
-    l.sqlite("ALTER TABLE measurements ADD COLUMN x").unwrap();
+    l.tamper(
+        "ALTER TABLE measurements ADD COLUMN x",
+        "ALTER TABLE measurements ADD COLUMN x text",
+    )
+    .unwrap();
     let p = problems(&l);
     assert_mentions(&p, "the table measurements is not the ledger's");
     let l = history();
-    l.sqlite(
+    l.tamper(
         "DROP TRIGGER entries_no_update;
          CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT 1; END;",
+        "DROP TRIGGER entries_no_update ON entries;
+         CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+             FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();",
     )
     .unwrap();
     assert_mentions(
@@ -265,8 +272,8 @@ fn an_altered_schema_is_caught() {
         "the trigger entries_no_update is not the ledger's",
     );
     let l = history();
-    l.sqlite("CREATE INDEX extra ON measurements (value)")
-        .unwrap();
+    let extra = "CREATE INDEX extra ON measurements (value)";
+    l.tamper(extra, extra).unwrap();
     assert_mentions(
         &problems(&l),
         "the index extra is not part of the ledger's schema",
@@ -278,6 +285,20 @@ fn an_altered_schema_is_caught() {
 /// impossible time.
 #[test]
 fn values_outside_their_domain_are_reported() {
+    let l = history();
+    l.rewrite("UPDATE releases SET date = '1969-12-31T00:00:00Z' WHERE entry_seq = 3");
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("not a time from 1970 to 9999"),
+        "{}",
+        r.stdout
+    );
+    if !l.is_file() {
+        // PostgreSQL's column types refuse a boolean of 2 and a blob body.
+        return;
+    }
+
     let l = history();
     l.sqlite(
         "DROP TRIGGER releases_no_update;
@@ -300,18 +321,4 @@ fn values_outside_their_domain_are_reported() {
     .unwrap();
     let r = l.run(&["verify"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-
-    let l = history();
-    l.sqlite(
-        "DROP TRIGGER releases_no_update;
-         UPDATE releases SET date = '1969-12-31T00:00:00Z' WHERE entry_seq = 3;",
-    )
-    .unwrap();
-    let r = l.run(&["verify"]);
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("not a time from 1970 to 9999"),
-        "{}",
-        r.stdout
-    );
 }

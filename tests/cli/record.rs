@@ -50,7 +50,7 @@ fn commands_before_init_name_the_missing_file_and_exit_3() {
         "{}",
         r.stderr
     );
-    assert!(!l.db().exists(), "a query must not create the file");
+    assert!(!l.exists(), "a query must not create a ledger");
 }
 
 #[test]

@@ -6,7 +6,11 @@ use crate::harness::Ledger;
 
 /// A ledger with a key and a checkpoint taken after four entries.
 fn published() -> (Ledger, String, String) {
-    let l = Ledger::new();
+    published_on(Ledger::new())
+}
+
+/// [`published`] on a given fresh ledger.
+fn published_on(l: Ledger) -> (Ledger, String, String) {
     l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
     l.ok(&[
         "record-budget",
@@ -102,14 +106,11 @@ fn a_cut_tail_or_a_rollback_is_caught() {
     let (l, cp, key) = published();
     l.ok(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
     // The last three entries cut, with their rows and tree nodes.
-    l.sqlite(
-        "DROP TRIGGER entries_no_delete; DROP TRIGGER measurements_no_delete;
-         DROP TRIGGER gate_results_no_delete; DROP TRIGGER merkle_nodes_no_delete;
-         DELETE FROM gate_results; DELETE FROM measurements;
-         DELETE FROM merkle_nodes WHERE ((position + 1) << level) > 3;
-         DELETE FROM entries WHERE seq >= 4;",
-    )
-    .unwrap();
+    l.rewrite(
+        "DELETE FROM gate_results; DELETE FROM measurements;
+         DELETE FROM merkle_nodes WHERE ((position + 1) << CAST(level AS INTEGER)) > 3;
+         DELETE FROM entries WHERE seq >= 4",
+    );
     let (code, out) = against(&l, &cp, &key);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -129,7 +130,8 @@ fn a_cut_tail_or_a_rollback_is_caught() {
 
 #[test]
 fn a_full_rehash_or_a_fork_is_caught() {
-    let (l, cp, key) = published();
+    // A file, rewritten and copied with SQLite's own tools.
+    let (l, cp, key) = published_on(Ledger::file());
     // Rewrite entry 3 and re-hash every link and the whole tree after it,
     // so the file agrees with itself.
     {
@@ -186,7 +188,7 @@ fn a_full_rehash_or_a_fork_is_caught() {
 
     // A fork: two copies that part after the checkpoint; each is checked
     // against the other's checkpoint of the same size.
-    let (a, _, key) = published();
+    let (a, _, key) = published_on(Ledger::file());
     let b_path = a.path("b.db");
     a.sqlite(&format!("VACUUM INTO '{}'", b_path.to_str().unwrap()))
         .unwrap();
@@ -237,7 +239,7 @@ fn one_entry_is_proven_without_the_ledger() {
     assert_eq!(doc["tree_size"], 4);
     let file = l.path("proof.json");
     std::fs::write(&file, &proof).unwrap();
-    std::fs::remove_file(l.db()).unwrap();
+    l.remove();
     let r = l.run(&["verify-proof", file.to_str().unwrap(), "--key", &key]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
