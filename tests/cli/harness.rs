@@ -139,6 +139,18 @@ impl Ledger {
         }
     }
 
+    /// A fresh, initialized ledger on PostgreSQL whatever the suite's
+    /// backend.
+    pub fn postgres() -> Ledger {
+        let l = Ledger {
+            dir: TempDir::new().expect("temp dir"),
+            now: NOW.to_string(),
+            database: Some(new_postgres_database()),
+        };
+        l.ok(&["init"]);
+        l
+    }
+
     /// A ledger on SQLite whatever the suite's backend: for what only a
     /// file has (its bytes, its path, its locks).
     pub fn file() -> Ledger {
@@ -204,7 +216,12 @@ impl Ledger {
 
     /// The binary, pointed at this ledger, with a fixed clock.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("ledger").expect("binary");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// [`Ledger::cmd`] as a plain process, to spawn and wait for.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("ledger"));
         c.current_dir(self.dir.path())
             .env("LEDGER_DB", self.location())
             .env("LEDGER_NOW", &self.now)

@@ -42,3 +42,6 @@ mod demo;
 
 // Several writers on one file at once.
 mod concurrency;
+
+// What only a PostgreSQL ledger has: roles, TLS, many writers, copies.
+mod on_postgres;

@@ -1,0 +1,278 @@
+//! What only a PostgreSQL ledger has: roles, TLS, URLs that carry
+//! passwords, many writers on many connections, and copies between the
+//! backends. These need the server at `LEDGER_TEST_POSTGRES` (which
+//! `.ci/run` starts); without one, and outside CI, they say so and pass.
+
+use std::process::Child;
+
+use crate::harness::{
+    Ledger, new_postgres_database, postgres_admin, postgres_admin_url, postgres_url,
+};
+
+/// A new PostgreSQL ledger, or `None` when no server is configured (under
+/// `CI=true` that is a failure, raised by the harness).
+fn server() -> Option<()> {
+    match postgres_admin_url() {
+        Some(_) => Some(()),
+        None => {
+            eprintln!("no PostgreSQL server (set LEDGER_TEST_POSTGRES, or run .ci/run)");
+            None
+        }
+    }
+}
+
+/// The URL of a database as another user.
+fn as_user(database_url: &str, user: &str) -> String {
+    let (scheme, rest) = database_url.split_once("://").expect("a URL");
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    format!("{scheme}://{user}@{host}")
+}
+
+fn small_history(l: &Ledger) {
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "150",
+        "--at",
+        "2026-02-20",
+    ]);
+    l.ok(&["record-gate", "fmt", "--pass", "--platform", "linux"]);
+}
+
+/// The README's two roles: the writer records but cannot change or delete
+/// a row, the reader only reads.
+#[test]
+fn the_writer_role_cannot_update_or_delete_and_the_reader_only_reads() {
+    let Some(()) = server() else { return };
+    let l = Ledger::postgres();
+    small_history(&l);
+    let roles = include_str!("../../docs/postgres-roles.sql");
+    l.tamper("", roles).expect("the roles script runs");
+    let writer = as_user(&l.location(), "ledger_writer");
+    let reader = as_user(&l.location(), "ledger_reader");
+
+    let recorded = l
+        .cmd()
+        .env("LEDGER_DB", &writer)
+        .args(["record-budget", "cold-load-p95", "--value", "151"])
+        .output()
+        .unwrap();
+    assert!(
+        recorded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recorded.stderr)
+    );
+    let head = l.head();
+
+    let mut w = postgres::Client::connect(&writer, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE measurements SET value = 1",
+        "DELETE FROM measurements",
+        "UPDATE entries SET body = '{}' WHERE seq = 3",
+        "DELETE FROM entries WHERE seq = 3",
+        "TRUNCATE merkle_nodes",
+        "DROP TRIGGER entries_no_update ON entries",
+    ] {
+        let err = w.batch_execute(sql).expect_err(sql);
+        let message = err
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("permission denied") || message.contains("must be owner"),
+            "{sql}: {message}"
+        );
+    }
+    let read = l
+        .cmd()
+        .env("LEDGER_DB", &reader)
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let refused = l
+        .cmd()
+        .env("LEDGER_DB", &reader)
+        .args(["record-budget", "cold-load-p95", "--value", "152"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("permission denied"));
+    assert_eq!(l.head(), head, "nothing changed");
+}
+
+/// TLS as libpq reads sslmode and sslrootcert, and a password never shown.
+#[test]
+fn tls_is_required_and_checked_and_passwords_are_never_shown() {
+    let Some(()) = server() else { return };
+    let l = Ledger::postgres();
+    let url = l.location();
+    let ca = std::env::var("LEDGER_TEST_POSTGRES_CA").expect("LEDGER_TEST_POSTGRES_CA");
+    for db in [
+        format!("{url}?sslmode=require"),
+        format!("{url}?sslmode=verify-full&sslrootcert={ca}"),
+    ] {
+        let r = l
+            .cmd()
+            .env("LEDGER_DB", &db)
+            .args(["verify"])
+            .output()
+            .unwrap();
+        assert!(
+            r.status.success(),
+            "{db}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    // --db-ca names the CA as sslrootcert does.
+    let r = l
+        .cmd()
+        .env("LEDGER_DB", format!("{url}?sslmode=verify-ca"))
+        .args(["--db-ca", &ca, "verify"])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    // A CA the server's certificate does not chain to is refused.
+    let other = l.path("other-ca.pem");
+    std::fs::write(&other, include_str!("../fixtures/other-ca.pem")).unwrap();
+    let r = l
+        .cmd()
+        .env(
+            "LEDGER_DB",
+            format!("{url}?sslmode=verify-ca&sslrootcert={}", other.display()),
+        )
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("cannot open"));
+
+    // A password in the URL is never echoed: not in errors, not in --help.
+    let secret = "s3cret-Pa55";
+    let with_password = url.replacen("postgres@", &format!("postgres:{secret}@"), 1);
+    for (db, args) in [
+        (format!("{with_password}?sslmode=bogus"), vec!["status"]),
+        (
+            with_password.replacen("/ledger_test", "/no_such_db_", 1),
+            vec!["status"],
+        ),
+        (with_password.clone(), vec!["--help"]),
+        (
+            with_password.clone(),
+            vec!["init", "--policy", "/no/such/policy.toml"],
+        ),
+    ] {
+        let r = l.cmd().env("LEDGER_DB", &db).args(&args).output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&r.stdout),
+            String::from_utf8_lossy(&r.stderr)
+        );
+        assert!(!all.contains(secret), "{args:?} showed the password: {all}");
+    }
+    let r = l
+        .cmd()
+        .env("LEDGER_DB", format!("{with_password}?sslmode=bogus"))
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2), "a bad URL is an input error");
+    assert!(String::from_utf8_lossy(&r.stderr).contains("postgres:***@"));
+}
+
+/// 32 writer processes, 200 records each, on one ledger at once: every
+/// record is there, the chain verifies, and no writer failed.
+#[test]
+fn many_writers_on_many_connections_lose_nothing() {
+    let Some(()) = server() else { return };
+    let l = Ledger::postgres();
+    let (writers, each) = (32, 200);
+    let children: Vec<Child> = (0..writers)
+        .map(|w| {
+            // One shell per writer, recording one value after another.
+            let script = format!(
+                "i=0; while [ $i -lt {each} ]; do \"$LEDGER\" record-budget warm-load-p95 --value {w}.$i || exit 1; i=$((i+1)); done"
+            );
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .env("LEDGER", assert_cmd::cargo::cargo_bin("ledger"))
+                .env("LEDGER_DB", format!("{}?sslmode=disable", l.location()))
+                .env("LEDGER_NOW", &l.now)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn writer")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("writer").success(), "a writer failed");
+    }
+    let rows = l.json(&["sql", "SELECT count(*) AS n FROM measurements"]);
+    assert_eq!(rows[0]["n"], writers * each);
+    let (entries, _) = l.head();
+    assert_eq!(entries, 2 + writers * each);
+}
+
+/// `copy` both ways: the target has the source's entries byte for byte
+/// and verifies with its head; a non-empty target is refused untouched.
+#[test]
+fn copy_moves_a_ledger_between_the_backends() {
+    let Some(()) = server() else { return };
+    let pg = Ledger::postgres();
+    small_history(&pg);
+    let exported = pg.ok(&["export"]);
+    let (n, head) = pg.head();
+
+    let file = pg.path("copy.db");
+    let v = pg.json(&["copy", "--to", file.to_str().unwrap()]);
+    assert_eq!(
+        (v["entries"].as_i64(), v["ok"].as_bool()),
+        (Some(n), Some(true))
+    );
+    assert_eq!(v["head"], head.as_str());
+    let from_file = pg
+        .cmd()
+        .env("LEDGER_DB", &file)
+        .arg("export")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&from_file.stdout), exported);
+
+    let back = postgres_url(&new_postgres_database());
+    let v = pg
+        .cmd()
+        .env("LEDGER_DB", &file)
+        .args(["copy", "--to", &back, "--json"])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let again = pg
+        .cmd()
+        .env("LEDGER_DB", &back)
+        .arg("export")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), exported);
+
+    // A target that holds entries is refused, and keeps what it had.
+    let r = pg.run(&["copy", "--to", &back]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("already holds entries"), "{}", r.stderr);
+    let after = pg
+        .cmd()
+        .env("LEDGER_DB", &back)
+        .arg("export")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&after.stdout), exported);
+    let _ = postgres_admin().batch_execute(&format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        back.rsplit('/').next().unwrap_or_default()
+    ));
+}
