@@ -18,7 +18,7 @@ CREATE TRIGGER merkle_nodes_no_truncate BEFORE TRUNCATE ON merkle_nodes
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
 
 CREATE TABLE entry_signatures (
-    entry_seq BIGINT PRIMARY KEY REFERENCES entries (seq),
+    entry_seq BIGINT PRIMARY KEY,
     signer    TEXT COLLATE "C" NOT NULL,
     signature BYTEA NOT NULL
 );

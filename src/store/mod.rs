@@ -477,6 +477,12 @@ impl Store {
                 })
             })
         })?;
+        // A server plans by its statistics, which a bulk load outdates
+        // until autovacuum comes by: gather them now, so the first
+        // questions asked of the copy are planned on its real shape.
+        if let Some(pg) = to.db.pg() {
+            pg.batch("ANALYZE")?;
+        }
         Ok(copied)
     }
 

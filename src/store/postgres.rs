@@ -133,10 +133,14 @@ impl Target {
         }
         .map_err(|e| open_error(describe(&e)))?;
         Ok(Pg {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
+            sending: RefCell::new(None),
+            copy_types: RefCell::new(HashMap::new()),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
             cursors: Cell::new(0),
+            pending: RefCell::new(Vec::new()),
+            batchable: RefCell::new(HashMap::new()),
         })
     }
 
@@ -247,13 +251,57 @@ fn percent_decode(s: &str) -> String {
 
 /// An open connection. The driver wants `&mut` for every call; the store
 /// shares its handle, so the client sits in a `RefCell`, borrowed for one
-/// call at a time (rows are read out before any callback runs).
+/// call at a time (rows are read out before any callback runs). While a
+/// batch of held-back rows is on its way, the client is with the thread
+/// that sends it ([`Pg::send_in_background`]).
 pub struct Pg {
-    client: RefCell<postgres::Client>,
+    client: RefCell<Option<postgres::Client>>,
+    /// The thread sending a batch, which gives the client back.
+    sending: RefCell<Option<Sending>>,
+    /// Column types of the tables rows are copied into, by table.
+    copy_types: RefCell<HashMap<String, Vec<Type>>>,
     /// Prepared statements by their shared SQL.
     statements: RefCell<HashMap<String, postgres::Statement>>,
     in_transaction: Cell<bool>,
     cursors: Cell<u32>,
+    /// Rows a transaction inserted and the server has not seen yet, by
+    /// statement, in the order each statement was first used.
+    pending: RefCell<Vec<Pending>>,
+    /// Which statements are one-row INSERTs that may be held back.
+    batchable: RefCell<HashMap<String, Option<(String, usize)>>>,
+}
+
+type Sending =
+    std::thread::JoinHandle<(postgres::Client, std::result::Result<(), postgres::Error>)>;
+
+/// The rows of one INSERT statement held back to be sent together.
+struct Pending {
+    /// `INSERT INTO t (columns) VALUES `.
+    head: String,
+    /// Values per row.
+    width: usize,
+    values: Vec<Param>,
+}
+
+/// Most rows held back for one statement before they are sent.
+const BATCH_ROWS: usize = 10_000;
+
+/// An `INSERT INTO t (columns) VALUES (?1, …, ?N)` of one row, as its head
+/// and width: what a transaction may hold back and send with others.
+fn batchable(sql: &str) -> Option<(&str, usize)> {
+    let sql = sql.trim();
+    if !sql.starts_with("INSERT INTO ") || !sql.ends_with(')') {
+        return None;
+    }
+    let at = sql.find(" VALUES (")?;
+    let (head, values) = sql.split_at(at + " VALUES ".len());
+    let marks = values.trim_start_matches('(').trim_end_matches(')');
+    let width = marks.split(',').count();
+    let plain = marks
+        .split(',')
+        .enumerate()
+        .all(|(i, m)| m.trim() == format!("?{}", i + 1));
+    plain.then_some((head, width))
 }
 
 /// The shared SQL for PostgreSQL: `?N` as `$N` (outside quotes).
@@ -277,20 +325,36 @@ pub fn dialect(sql: &str) -> String {
 }
 
 impl Pg {
-    fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
-        self.client.borrow_mut()
+    /// The client, back from a sending thread first if one has it; an
+    /// error of what that thread sent is this call's error.
+    fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>> {
+        let sending = self.sending.borrow_mut().take();
+        if let Some(handle) = sending {
+            let (client, sent) = handle.join().map_err(|_| StoreError::Schema {
+                path: PathBuf::new(),
+                message: "the thread sending rows to the server failed".into(),
+            })?;
+            *self.client.borrow_mut() = Some(client);
+            sent?;
+        }
+        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut).map_err(|_| {
+            StoreError::Schema {
+                path: PathBuf::new(),
+                message: "the connection to the server was lost".into(),
+            }
+        })
     }
 
     /// The driver's client, for refinery.
-    pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> T {
-        f(&mut self.client())
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T> {
+        Ok(f(&mut *self.client()?))
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client().prepare(&dialect(sql))?;
+        let stmt = self.client()?.prepare(&dialect(sql))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), stmt.clone());
@@ -298,29 +362,150 @@ impl Pg {
     }
 
     pub fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        if self.in_transaction() {
+            let known = self.batchable.borrow().get(sql).cloned();
+            let shape = match known {
+                Some(shape) => shape,
+                None => {
+                    let shape = batchable(sql).map(|(h, w)| (h.to_string(), w));
+                    self.batchable
+                        .borrow_mut()
+                        .insert(sql.to_string(), shape.clone());
+                    shape
+                }
+            };
+            if let Some((head, width)) = shape
+                && width == params.len()
+            {
+                return self.hold(&head, width, params);
+            }
+        }
+        self.flush()?;
         let stmt = self.statement(sql)?;
         let params = bind(params)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .iter()
             .map(|p| p as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        let n = self.client().execute(&stmt, &refs)?;
+        let n = self.client()?.execute(&stmt, &refs)?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    /// Holds one row of an INSERT back, to be sent with the others of its
+    /// statement before the next read or the commit.
+    fn hold(&self, head: &str, width: usize, params: &[&dyn ToSql]) -> Result<usize> {
+        let values = bind(params)?;
+        let full = {
+            let mut pending = self.pending.borrow_mut();
+            let i = match pending.iter().position(|p| p.head == head) {
+                Some(i) => i,
+                None => {
+                    pending.push(Pending {
+                        head: head.to_string(),
+                        width,
+                        values: Vec::with_capacity(BATCH_ROWS * width),
+                    });
+                    pending.len() - 1
+                }
+            };
+            pending[i].values.extend(values);
+            pending[i].values.len() >= BATCH_ROWS * width
+        };
+        if full {
+            self.send_in_background()?;
+        }
+        Ok(1)
+    }
+
+    /// Sends every row held back, statement by statement, each table's
+    /// rows in one binary COPY (PostgreSQL's bulk path: no statement to
+    /// parse or plan per row).
+    fn flush(&self) -> Result<()> {
+        let copies = self.copies()?;
+        copy_all(&mut *self.client()?, copies)?;
+        Ok(())
+    }
+
+    /// [`Pg::flush`] on another thread, so the server stores this batch
+    /// while the caller makes the next one; the next call that needs the
+    /// client waits for it.
+    fn send_in_background(&self) -> Result<()> {
+        let copies = self.copies()?;
+        self.client()?;
+        let Some(mut client) = self.client.borrow_mut().take() else {
+            return Ok(());
+        };
+        let handle = std::thread::spawn(move || {
+            let sent = copy_all(&mut client, copies);
+            (client, sent)
+        });
+        *self.sending.borrow_mut() = Some(handle);
+        Ok(())
+    }
+
+    /// The rows held back, each table's as one COPY: its statement, its
+    /// column types and its rows.
+    fn copies(&self) -> Result<Vec<Copy>> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        let mut out = Vec::with_capacity(pending.len());
+        for p in pending {
+            let Some((table, columns)) = p
+                .head
+                .strip_prefix("INSERT INTO ")
+                .and_then(|h| h.trim_end().strip_suffix("VALUES"))
+                .and_then(|h| h.trim_end().split_once(' '))
+            else {
+                continue;
+            };
+            let types = self.column_types(table, columns)?;
+            out.push(Copy {
+                sql: format!("COPY {table} {columns} FROM STDIN (FORMAT binary)"),
+                types,
+                width: p.width,
+                values: p.values,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The types of `columns` (as `(a, b)`) of `table`, read once.
+    fn column_types(&self, table: &str, columns: &str) -> Result<Vec<Type>> {
+        let key = format!("{table} {columns}");
+        if let Some(types) = self.copy_types.borrow().get(&key) {
+            return Ok(types.clone());
+        }
+        let list = columns.trim_start_matches('(').trim_end_matches(')');
+        let stmt = self.statement(&format!("SELECT {list} FROM {table} WHERE false"))?;
+        let types: Vec<Type> = stmt.columns().iter().map(|c| c.type_().clone()).collect();
+        self.copy_types.borrow_mut().insert(key, types.clone());
+        Ok(types)
+    }
+
     pub fn query(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
+        self.flush()?;
         let stmt = self.statement(sql)?;
         let params = bind(params)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .iter()
             .map(|p| p as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        Ok(self.client().query(&stmt, &refs)?)
+        Ok(self.client()?.query(&stmt, &refs)?)
     }
 
     pub fn batch(&self, sql: &str) -> Result<()> {
-        let result = self.client().batch_execute(sql);
         let first = sql.split_whitespace().next().unwrap_or_default();
+        let result = if first.eq_ignore_ascii_case("ROLLBACK") {
+            self.pending.borrow_mut().clear();
+            // What a sending thread failed on is moot once rolled back.
+            let client = match self.client() {
+                Ok(c) => Ok(c),
+                Err(_) => self.client(),
+            };
+            client?.batch_execute(sql)
+        } else {
+            self.flush()?;
+            self.client()?.batch_execute(sql)
+        };
         if first.eq_ignore_ascii_case("BEGIN") {
             self.in_transaction.set(result.is_ok());
         } else if first.eq_ignore_ascii_case("COMMIT") || first.eq_ignore_ascii_case("ROLLBACK") {
@@ -346,10 +531,11 @@ impl Pg {
                 message: "a cursor was opened outside a transaction".into(),
             });
         }
+        self.flush()?;
         let n = self.cursors.get() + 1;
         self.cursors.set(n);
         let name = format!("ledger_cursor_{n}");
-        self.client().batch_execute(&format!(
+        self.client()?.batch_execute(&format!(
             "DECLARE {name} NO SCROLL CURSOR FOR {}",
             dialect(sql)
         ))?;
@@ -409,7 +595,7 @@ impl Pg {
                 .map(|_| ())
         });
         self.execute("SELECT pg_advisory_unlock(?1)", &[&(WRITE_LOCK + 1)])?;
-        migrated.map_err(|e| StoreError::Schema {
+        migrated?.map_err(|e| StoreError::Schema {
             path: PathBuf::from(target.shown()),
             message: e.to_string(),
         })
@@ -576,8 +762,8 @@ impl Pg {
             domain::Error::invalid("query", sql.trim(), expected).into()
         };
         self.batch("BEGIN READ ONLY")?;
+        let mut client = self.client()?;
         let result = (|| -> std::result::Result<_, postgres::Error> {
-            let mut client = self.client();
             client.batch_execute(&format!(
                 "SET LOCAL statement_timeout = {}; SET LOCAL work_mem = '{}MB'",
                 limits.timeout.as_millis().max(1),
@@ -606,6 +792,7 @@ impl Pg {
             }
             Ok((columns, out, true))
         })();
+        drop(client);
         let _ = self.batch("ROLLBACK");
         use postgres::error::SqlState;
         match result {
@@ -630,6 +817,34 @@ impl Pg {
     }
 }
 
+/// One table's held-back rows, ready to be copied.
+struct Copy {
+    sql: String,
+    types: Vec<Type>,
+    width: usize,
+    values: Vec<Param>,
+}
+
+/// Copies each table's rows with one binary COPY.
+fn copy_all(
+    client: &mut postgres::Client,
+    copies: Vec<Copy>,
+) -> std::result::Result<(), postgres::Error> {
+    for c in copies {
+        let copy = client.copy_in(c.sql.as_str())?;
+        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(copy, &c.types);
+        for row in c.values.chunks(c.width) {
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = row
+                .iter()
+                .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+                .collect();
+            writer.write(&refs)?;
+        }
+        writer.finish()?;
+    }
+    Ok(())
+}
+
 /// A server-side cursor's rows, a page at a time.
 pub struct Cursor<'p> {
     pg: &'p Pg,
@@ -642,7 +857,7 @@ pub struct Cursor<'p> {
 impl Cursor<'_> {
     pub fn next(&mut self) -> Result<Option<&postgres::Row>> {
         if self.buffer.is_empty() && !self.done {
-            let page = self.pg.client().query(self.fetch.as_str(), &[])?;
+            let page = self.pg.client()?.query(self.fetch.as_str(), &[])?;
             self.done = page.is_empty();
             self.buffer.extend(page);
         }
@@ -687,7 +902,10 @@ fn bind(params: &[&dyn ToSql]) -> Result<Vec<Param>> {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(i) => Value::Integer(i),
                     ValueRef::Real(f) => Value::Real(f),
-                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
+                        Ok(text) => text.to_owned(),
+                        Err(_) => String::from_utf8_lossy(t).into_owned(),
+                    }),
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 },
                 rusqlite::types::ToSqlOutput::Owned(v) => v,
@@ -844,6 +1062,17 @@ mod tests {
         assert_eq!(t.tls, TlsMode::VerifyFull);
         assert_eq!(t.ca_file, Some(PathBuf::from("/tmp/ca.pem")));
         assert_eq!(t.url, "postgresql://u@h/db");
+    }
+
+    #[test]
+    fn only_plain_one_row_inserts_are_held_back() {
+        assert_eq!(
+            batchable("INSERT INTO t (a, b) VALUES (?1, ?2)"),
+            Some(("INSERT INTO t (a, b) VALUES ", 2))
+        );
+        assert_eq!(batchable("INSERT INTO t (a) VALUES (?2)"), None);
+        assert_eq!(batchable("INSERT INTO t (a) SELECT ?1"), None);
+        assert_eq!(batchable("UPDATE t SET a = ?1"), None);
     }
 
     #[test]
