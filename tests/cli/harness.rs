@@ -61,7 +61,7 @@ pub fn postgres_admin_url() -> Option<String> {
     match std::env::var("LEDGER_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
-            "CI=true but LEDGER_TEST_POSTGRES is not set: start a server with `.ci/postgres start`"
+            "CI=true but LEDGER_TEST_POSTGRES is not set: point it at a PostgreSQL server (.ci/run starts one with .ci/postgres)"
         ),
         _ => None,
     }
