@@ -92,21 +92,7 @@ fn main() {
             "## {n} measurements: {entries} entries, {mb:.0} MB, built in {built:.1} s ({:.0} entries/s)",
             entries as f64 / built
         );
-        println!(
-            "{:<26} {:>11} {:>11} {:>7} {:>10}",
-            "question", "ledger ms", "floor ms", "ratio", "peak RSS"
-        );
-        for q in questions() {
-            let (ledger_ms, floor_ms) =
-                interleaved(runs, || ledger(&db, &q.args), || (q.floor)(&(&db).into()));
-            let rss = peak_rss(&db, &q.args);
-            println!(
-                "{:<26} {ledger_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7.1} MB",
-                q.name,
-                ledger_ms / floor_ms,
-                rss
-            );
-        }
+        ask_questions(&(&db).into(), runs);
         // Writes last: each adds to the file.
         let (ledger_ms, floor_ms) = interleaved(
             runs,
@@ -182,6 +168,25 @@ fn main() {
     );
 }
 
+/// Prints the key questions' figures on `db`: the ledger's time next to
+/// its floor's, their ratio and the command's peak memory.
+fn ask_questions(db: &Db, runs: usize) {
+    println!(
+        "{:<26} {:>11} {:>11} {:>7} {:>10}",
+        "question", "ledger ms", "floor ms", "ratio", "peak RSS"
+    );
+    for q in questions() {
+        let (ledger_ms, floor_ms) = interleaved(runs, || ledger(db, &q.args), || (q.floor)(db));
+        let rss = peak_rss(db, &q.args);
+        println!(
+            "{:<26} {ledger_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7.1} MB",
+            q.name,
+            ledger_ms / floor_ms,
+            rss
+        );
+    }
+}
+
 /// A new database for the ledger of `n` measurements on the server
 /// `LEDGER_BENCH_POSTGRES` names (an administrator's URL), if it is set.
 fn postgres_database(n: usize) -> Option<String> {
@@ -205,20 +210,7 @@ fn on_postgres(url: &str, entries: i64, copied: f64, runs: usize, events: &Path)
         "### on PostgreSQL (the same {entries} entries, copied in {copied:.1} s, {:.0} entries/s)",
         entries as f64 / copied
     );
-    println!(
-        "{:<26} {:>11} {:>11} {:>7} {:>10}",
-        "question", "ledger ms", "floor ms", "ratio", "peak RSS"
-    );
-    for q in questions() {
-        let (ledger_ms, floor_ms) = interleaved(runs, || ledger(&db, &q.args), || (q.floor)(&db));
-        let rss = peak_rss(&db, &q.args);
-        println!(
-            "{:<26} {ledger_ms:>11.1} {floor_ms:>11.1} {:>6.2}x {:>7.1} MB",
-            q.name,
-            ledger_ms / floor_ms,
-            rss
-        );
-    }
+    ask_questions(&db, runs);
     // One write, as CI runs it: a process each, connection included.
     let binary = env!("CARGO_BIN_EXE_ledger");
     let (ledger_ms, floor_ms) = interleaved(

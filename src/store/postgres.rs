@@ -380,6 +380,22 @@ impl Pg {
                 return self.hold(&head, width, params);
             }
         }
+        let n = self.run(sql, params, |c, stmt, refs| c.execute(stmt, refs))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Runs one statement with its parameters bound, after the rows held
+    /// back.
+    fn run<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        call: impl FnOnce(
+            &mut postgres::Client,
+            &postgres::Statement,
+            &[&(dyn postgres::types::ToSql + Sync)],
+        ) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
         self.flush()?;
         let stmt = self.statement(sql)?;
         let params = bind(params)?;
@@ -387,8 +403,7 @@ impl Pg {
             .iter()
             .map(|p| p as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        let n = self.client()?.execute(&stmt, &refs)?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        Ok(call(&mut *self.client()?, &stmt, &refs)?)
     }
 
     /// Holds one row of an INSERT back, to be sent with the others of its
@@ -482,14 +497,7 @@ impl Pg {
     }
 
     pub fn query(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
-        self.flush()?;
-        let stmt = self.statement(sql)?;
-        let params = bind(params)?;
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client()?.query(&stmt, &refs)?)
+        self.run(sql, params, |c, stmt, refs| c.query(stmt, refs))
     }
 
     pub fn batch(&self, sql: &str) -> Result<()> {

@@ -8,35 +8,11 @@ use crate::harness::Ledger;
 fn concurrent_writers_lose_nothing() {
     let l = Ledger::new();
     let (writers, each) = (6, 15);
-    let children: Vec<Child> = (0..writers)
-        .map(|w| {
-            let script = (0..each)
-                .map(|i| {
-                    format!(
-                        "\"$LEDGER\" record-budget warm-load-p95 --value {}.{i} --at 2026-02-{:02}",
-                        30 + w,
-                        1 + i
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" && ");
-            let mut c = std::process::Command::new("sh");
-            c.arg("-c")
-                .arg(script)
-                .env("LEDGER", assert_cmd::cargo::cargo_bin("ledger"))
-                .env("LEDGER_DB", l.location())
-                .env("LEDGER_NOW", &l.now)
-                .stdout(std::process::Stdio::null());
-            c.spawn().expect("spawn writer")
-        })
-        .collect();
-    for mut c in children {
-        assert!(c.wait().expect("writer").success(), "a writer failed");
-    }
+    l.record_at_once(&l.location(), writers, each);
     let rows = l.json(&["sql", "SELECT count(*) AS n FROM measurements"]);
     assert_eq!(rows[0]["n"], writers * each);
     let (entries, _) = l.head();
-    assert_eq!(entries, 2 + writers * each);
+    assert_eq!(entries, (2 + writers * each) as i64);
 }
 
 #[test]

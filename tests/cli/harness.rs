@@ -232,6 +232,31 @@ impl Ledger {
         c
     }
 
+    /// `writers` processes at once, each recording `each` budget samples
+    /// one after another into the ledger at `db`; asserts none failed.
+    pub fn record_at_once(&self, db: &str, writers: usize, each: usize) {
+        let children: Vec<std::process::Child> = (0..writers)
+            .map(|w| {
+                let script = format!(
+                    "i=0; while [ $i -lt {each} ]; do \"$LEDGER\" record-budget warm-load-p95 --value {}.$i || exit 1; i=$((i+1)); done",
+                    30 + w
+                );
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(script)
+                    .env("LEDGER", assert_cmd::cargo::cargo_bin("ledger"))
+                    .env("LEDGER_DB", db)
+                    .env("LEDGER_NOW", &self.now)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("spawn writer")
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().expect("writer").success(), "a writer failed");
+        }
+    }
+
     /// Runs the binary with `args`.
     pub fn run(&self, args: &[&str]) -> Run {
         let out = self.cmd().args(args).output().expect("run ledger");

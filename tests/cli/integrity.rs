@@ -4,7 +4,11 @@
 use crate::harness::Ledger;
 
 fn history() -> Ledger {
-    let l = Ledger::new();
+    history_in(Ledger::new())
+}
+
+/// Six entries (two releases, a budget sample, a gate result) in `l`.
+pub fn history_in(l: Ledger) -> Ledger {
     l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
     l.ok(&["record-release", "0.4.0", "--date", "2026-02-08"]);
     l.ok(&[

@@ -3,11 +3,10 @@
 //! backends. These need the server at `LEDGER_TEST_POSTGRES` (which
 //! `.ci/run` starts); without one, and outside CI, they say so and pass.
 
-use std::process::Child;
-
 use crate::harness::{
     Ledger, new_postgres_database, postgres_admin, postgres_admin_url, postgres_url,
 };
+use crate::integrity::history_in;
 
 /// A new PostgreSQL ledger, or `None` when no server is configured (under
 /// `CI=true` that is a failure, raised by the harness).
@@ -28,26 +27,12 @@ fn as_user(database_url: &str, user: &str) -> String {
     format!("{scheme}://{user}@{host}")
 }
 
-fn small_history(l: &Ledger) {
-    l.ok(&["record-release", "0.3.0", "--date", "2026-01-10"]);
-    l.ok(&[
-        "record-budget",
-        "cold-load-p95",
-        "--value",
-        "150",
-        "--at",
-        "2026-02-20",
-    ]);
-    l.ok(&["record-gate", "fmt", "--pass", "--platform", "linux"]);
-}
-
 /// The README's two roles: the writer records but cannot change or delete
 /// a row, the reader only reads.
 #[test]
 fn the_writer_role_cannot_update_or_delete_and_the_reader_only_reads() {
     let Some(()) = server() else { return };
-    let l = Ledger::postgres();
-    small_history(&l);
+    let l = history_in(Ledger::postgres());
     let roles = include_str!("../../docs/postgres-roles.sql");
     l.tamper("", roles).expect("the roles script runs");
     let writer = as_user(&l.location(), "ledger_writer");
@@ -193,30 +178,11 @@ fn many_writers_on_many_connections_lose_nothing() {
     let Some(()) = server() else { return };
     let l = Ledger::postgres();
     let (writers, each) = (32, 200);
-    let children: Vec<Child> = (0..writers)
-        .map(|w| {
-            // One shell per writer, recording one value after another.
-            let script = format!(
-                "i=0; while [ $i -lt {each} ]; do \"$LEDGER\" record-budget warm-load-p95 --value {w}.$i || exit 1; i=$((i+1)); done"
-            );
-            std::process::Command::new("sh")
-                .arg("-c")
-                .arg(script)
-                .env("LEDGER", assert_cmd::cargo::cargo_bin("ledger"))
-                .env("LEDGER_DB", format!("{}?sslmode=disable", l.location()))
-                .env("LEDGER_NOW", &l.now)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("spawn writer")
-        })
-        .collect();
-    for mut c in children {
-        assert!(c.wait().expect("writer").success(), "a writer failed");
-    }
+    l.record_at_once(&format!("{}?sslmode=disable", l.location()), writers, each);
     let rows = l.json(&["sql", "SELECT count(*) AS n FROM measurements"]);
     assert_eq!(rows[0]["n"], writers * each);
     let (entries, _) = l.head();
-    assert_eq!(entries, 2 + writers * each);
+    assert_eq!(entries, (2 + writers * each) as i64);
 }
 
 /// `copy` both ways: the target has the source's entries byte for byte
@@ -224,8 +190,7 @@ fn many_writers_on_many_connections_lose_nothing() {
 #[test]
 fn copy_moves_a_ledger_between_the_backends() {
     let Some(()) = server() else { return };
-    let pg = Ledger::postgres();
-    small_history(&pg);
+    let pg = history_in(Ledger::postgres());
     let exported = pg.ok(&["export"]);
     let (n, head) = pg.head();
 
