@@ -227,30 +227,7 @@ pub struct CopyArgs {
 
 pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> {
     let target = store::Location::from_arg(&a.to)?;
-    if let store::Location::Sqlite(path) = &target
-        && path.exists()
-    {
-        return Err(CommandError::invalid(format!(
-            "copy target {} already exists; copy into a new file or an empty database",
-            path.display()
-        )));
-    }
-    let store = Store::open(&ctx.db)?;
-    let copied = match store.copy_to(&target) {
-        Ok(n) => n,
-        Err(e) => {
-            // A new file made for the copy goes again: a refused copy
-            // leaves nothing behind.
-            if let store::Location::Sqlite(path) = &target {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(p));
-                }
-            }
-            return Err(e.into());
-        }
-    };
+    let copied = Store::open(&ctx.db)?.copy_to(&target)?;
     let r = store::verify(Store::open(&target)?.conn(), None)?;
     let line = format!(
         "copied {copied} entries to {target} (head {}{})",

@@ -52,7 +52,8 @@ pub struct Cli {
         global = true,
         value_name = "FILE",
         help_heading = "Global options",
-        env = "LEDGER_DB_CA"
+        env = "LEDGER_DB_CA",
+        hide_env_values = true
     )]
     pub db_ca: Option<PathBuf>,
     /// The project (default: the policy's project).

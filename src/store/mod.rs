@@ -418,28 +418,7 @@ impl Store {
     /// file in an existing folder; other writers may go on meanwhile. The
     /// copy is in WAL mode, like every ledger, so CI can write to it too.
     pub fn backup(&self, target: &Path) -> Result<()> {
-        if target.exists() {
-            return Err(domain::Error::State(format!(
-                "backup target {} already exists; choose a new path",
-                target.display()
-            ))
-            .into());
-        }
-        let folder = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if !folder.is_dir() {
-            return Err(domain::Error::invalid(
-                "backup target",
-                target.display(),
-                format!(
-                    "a new file in an existing folder ({} does not exist; create it first)",
-                    folder.display()
-                ),
-            )
-            .into());
-        }
+        new_file("backup target", target)?;
         match &self.db.backend {
             db::Backend::Sqlite(c) => sqlite::backup(c, target),
             db::Backend::Postgres(_) => self
@@ -461,6 +440,19 @@ impl Store {
             )
             .into());
         }
+        if let Location::Sqlite(path) = target {
+            new_file("copy target", path)?;
+        }
+        let copied = self.copy_into(target);
+        // A new file made for a copy that failed goes again: a refused
+        // copy leaves nothing behind.
+        if let (Err(_), Location::Sqlite(path)) = (&copied, target) {
+            sqlite::remove_files(path);
+        }
+        copied
+    }
+
+    fn copy_into(&self, target: &Location) -> Result<usize> {
         let mut to = Store::create(target, self.lock_wait)?;
         let mut copied = 0;
         to.write(|tx| {
@@ -555,11 +547,7 @@ impl Store {
             db::Backend::Sqlite(conn) => {
                 drop(conn);
                 if let Location::Sqlite(path) = &self.db.location {
-                    for suffix in ["", "-wal", "-shm"] {
-                        let mut p = path.clone().into_os_string();
-                        p.push(suffix);
-                        let _ = std::fs::remove_file(PathBuf::from(p));
-                    }
+                    sqlite::remove_files(path);
                 }
                 Ok(())
             }
@@ -576,6 +564,34 @@ impl Store {
     ) -> Result<domain::Snapshot> {
         load_snapshot(&self.db, project, as_of, need)
     }
+}
+
+/// Refuses a target that is not a new file in an existing folder (a copy
+/// never writes into an existing file).
+fn new_file(what: &'static str, target: &Path) -> Result<()> {
+    if target.exists() {
+        return Err(domain::Error::State(format!(
+            "{what} {} already exists; choose a new path",
+            target.display()
+        ))
+        .into());
+    }
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(domain::Error::invalid(
+            what,
+            target.display(),
+            format!(
+                "a new file in an existing folder ({} does not exist; create it first)",
+                folder.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A `ledger sql` query that returned more rows than allowed.

@@ -993,7 +993,13 @@ impl<'a> postgres::types::FromSql<'a> for Raw<'a> {
             Type::OID => ValueRef::Integer(i64::from(u32::from_sql(ty, raw)?)),
             Type::FLOAT4 => ValueRef::Real(f64::from(f32::from_sql(ty, raw)?)),
             Type::FLOAT8 => ValueRef::Real(f64::from_sql(ty, raw)?),
-            Type::NUMERIC => ValueRef::Real(numeric(raw)?),
+            // A whole NUMERIC (`sum` of integers) is an integer, as on SQLite.
+            Type::NUMERIC => match (numeric(raw)?, raw.get(6..8)) {
+                (n, Some([0, 0])) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    ValueRef::Integer(n as i64)
+                }
+                (n, _) => ValueRef::Real(n),
+            },
             Type::BYTEA => ValueRef::Blob(raw),
             // jsonb's binary form is a version byte and the text.
             Type::JSONB => ValueRef::Text(raw.get(1..).unwrap_or_default()),

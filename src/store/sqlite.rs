@@ -184,6 +184,15 @@ pub fn backup(conn: &Connection, target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Removes a ledger file with its WAL and shared-memory files.
+pub fn remove_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
 /// The demo mark: `PRAGMA user_version`.
 pub fn demo_mark(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)

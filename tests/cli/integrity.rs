@@ -326,3 +326,42 @@ fn values_outside_their_domain_are_reported() {
     let r = l.run(&["verify"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }
+
+/// `copy` to a new file carries the chain byte for byte; an existing file
+/// or a missing folder is refused as input, and nothing is written.
+#[test]
+fn copy_makes_a_verified_copy_and_never_overwrites() {
+    let l = history();
+    let exported = l.ok(&["export"]);
+    let target = l.path("copy.db");
+    let v = l.json(&["copy", "--to", target.to_str().unwrap()]);
+    assert_eq!(
+        (v["ok"].as_bool(), v["entries"].as_i64()),
+        (Some(true), Some(6))
+    );
+    assert_eq!(v["head"], l.head().1.as_str());
+    let copy = l
+        .cmd()
+        .env("LEDGER_DB", &target)
+        .arg("export")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&copy.stdout), exported);
+
+    let before = std::fs::read(&target).unwrap();
+    l.rejects(
+        &["copy", "--to", target.to_str().unwrap()],
+        "already exists",
+    );
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        before,
+        "the target is untouched"
+    );
+    let missing = l.path("no/such/copy.db");
+    l.rejects(
+        &["copy", "--to", missing.to_str().unwrap()],
+        "does not exist; create it first",
+    );
+    assert!(!l.path("no").exists());
+}
