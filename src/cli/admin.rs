@@ -366,7 +366,8 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     store.mark_demo()?;
     let project = demo_ctx.project(&store)?;
     let snap = store.snapshot(&project, clock, crate::domain::snapshot::Need::STATUS)?;
-    let mut out = super::query::dashboard(snap);
+    let retrospectives = super::query::retrospectives(&store, &project, &snap)?;
+    let mut out = super::query::dashboard(snap, retrospectives);
     out.flagged = false;
     let db_arg = if db == store::Location::Sqlite("ledger.db".into()) {
         String::new()

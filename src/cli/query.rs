@@ -5,10 +5,18 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, snapshot};
 use crate::domain::{
-    Snapshot, budget::Standing, check, deprecation::DeprecationStatus, extension::TierStanding,
-    readiness, release, snapshot::Need, status, time,
+    Snapshot,
+    budget::Standing,
+    check,
+    deprecation::DeprecationStatus,
+    extension::TierStanding,
+    readiness::{self, Readiness},
+    release,
+    snapshot::Need,
+    status, time,
 };
 use crate::report;
+use crate::store::Store;
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::RELEASES)?;
@@ -182,19 +190,52 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
 /// The milestone.
 #[derive(Debug, Args)]
 pub struct ReadinessArgs {
-    /// Milestone id.
-    #[arg(default_value = "1.0")]
-    pub milestone: String,
+    /// Milestone id (default: the next milestone not shipped yet). A
+    /// shipped milestone is judged as of its release: which criteria were
+    /// met when it shipped.
+    pub milestone: Option<String>,
 }
 
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::READINESS)?;
-    let milestone = snap.policy.require_milestone(&a.milestone)?;
-    let r = readiness::readiness(&snap, milestone);
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let snap = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
+    let milestone = match &a.milestone {
+        Some(id) => snap.policy.require_milestone(id)?,
+        None => readiness::default_milestone(&snap).ok_or_else(|| {
+            CommandError::invalid("the policy lists no milestone; add one under [[milestones]]")
+        })?,
+    };
+    let r = match readiness::shipped(&snap, milestone) {
+        Some(shipped) => {
+            let then = store.snapshot(&project, shipped.at, Need::READINESS)?;
+            readiness::retrospective(&then, milestone, shipped)
+        }
+        None => readiness::readiness(&snap, milestone),
+    };
+    let flagged = r.shipped_before_ready.unwrap_or(!r.ready);
     Ok(Output::flagged(
         report::readiness(&r, &time::format(snap.now)),
-        !r.ready,
+        flagged,
     ))
+}
+
+/// Each shipped milestone judged as of its release: on a snapshot of that
+/// moment, by effective time (what had happened by then, whenever it was
+/// recorded).
+pub(super) fn retrospectives(
+    store: &Store,
+    project: &str,
+    snap: &Snapshot,
+) -> Result<Vec<Readiness>, CommandError> {
+    let mut out = Vec::new();
+    for m in &snap.policy.milestones {
+        if let Some(shipped) = readiness::shipped(snap, m) {
+            let then = store.snapshot(project, shipped.at, Need::READINESS)?;
+            out.push(readiness::retrospective(&then, m, shipped));
+        }
+    }
+    Ok(out)
 }
 
 /// The version to check.
@@ -214,21 +255,36 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
         removals_in: Some(&wanted),
         ..Need::CHECK_RELEASE
     };
-    let snap = snapshot(ctx, need)?;
-    let c = check::check_release(&snap, &version, a.breaking);
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let snap = store.snapshot(&project, ctx.seen(), need)?;
+    let mut c = check::check_release(&snap, &version, a.breaking);
+    // A version that ships a milestone ships it ready or not at all.
+    let ships =
+        snap.policy.milestones.iter().find(|m| {
+            m.version().as_ref() == Some(&version) && readiness::shipped(&snap, m).is_none()
+        });
+    if let Some(milestone) = ships {
+        let now = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
+        c = c.shipping(&readiness::readiness(&now, milestone));
+    }
     Ok(Output::flagged(report::check_release(&c), !c.allowed))
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
-    let snap = snapshot(ctx, Need::STATUS)?;
-    Ok(dashboard(snap))
+    let store = Store::open(&ctx.db)?;
+    let project = ctx.project(&store)?;
+    let snap = store.snapshot(&project, ctx.seen(), Need::STATUS)?;
+    let retrospectives = retrospectives(&store, &project, &snap)?;
+    Ok(dashboard(snap, retrospectives))
 }
 
-/// The one-screen dashboard of a snapshot; the snapshot is let go once
-/// the dashboard's facts are drawn from it, before they are rendered.
-pub(super) fn dashboard(snap: Snapshot) -> Output {
-    let s = status::Status::of(&snap);
+/// The one-screen dashboard of a snapshot (with the shipped milestones'
+/// retrospectives); the snapshot is let go once the dashboard's facts are
+/// drawn from it, before they are rendered.
+pub(super) fn dashboard(snap: Snapshot, retrospectives: Vec<Readiness>) -> Output {
+    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
     Output::flagged(report::status(&s), s.breaks_policy())
 }

@@ -9,6 +9,7 @@ use super::{
     deprecation::{self},
     extension::TierStanding,
     incident::{IncidentKind, Severity, SlaState},
+    readiness::Readiness,
 };
 
 /// How much a finding weighs.
@@ -230,6 +231,35 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     }
 }
 
+impl ReleaseCheck {
+    /// The check of a version that ships a milestone: each criterion the
+    /// milestone has unmet blocks (governance: Release Gates, 1.0
+    /// Criteria), with its first blocker.
+    pub fn shipping(mut self, milestone: &Readiness) -> ReleaseCheck {
+        for c in milestone.criteria.iter().filter(|c| !c.met) {
+            let why = c
+                .blockers
+                .first()
+                .map(|b| format!(": {b}"))
+                .unwrap_or_default();
+            self.findings.push(Finding {
+                severity: FindingSeverity::Blocking,
+                rule: "readiness-criterion".into(),
+                message: format!(
+                    "{} ships milestone {}, whose criterion {} is unmet{why}",
+                    self.version, milestone.milestone, c.id
+                ),
+            });
+        }
+        self.findings.sort_by_key(|f| f.severity);
+        self.allowed = self
+            .findings
+            .iter()
+            .all(|f| f.severity != FindingSeverity::Blocking);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +399,42 @@ mod tests {
             check_release(&snap(), &Version::new(0, 4, 0), true).allowed,
             "pre-1.0 may break"
         );
+    }
+
+    #[test]
+    fn a_version_that_ships_an_unready_milestone_is_blocked_per_unmet_criterion() {
+        let s = snap();
+        let m = &s.policy.milestones[0];
+        let r = crate::domain::readiness::readiness(&s, m);
+        let c = check_release(&s, &Version::new(1, 0, 0), false);
+        assert!(c.allowed, "{c:?}");
+        let c = c.shipping(&r);
+        assert!(!c.allowed);
+        let unmet: Vec<&Finding> = c
+            .findings
+            .iter()
+            .filter(|f| f.rule == "readiness-criterion")
+            .collect();
+        assert_eq!(unmet.len(), m.criteria.len());
+        assert!(
+            unmet
+                .iter()
+                .all(|f| f.severity == FindingSeverity::Blocking)
+        );
+        assert!(
+            unmet[0]
+                .message
+                .contains("ships milestone 1.0, whose criterion"),
+            "{}",
+            unmet[0].message
+        );
+        // A ready milestone adds nothing.
+        let ready = crate::domain::readiness::Readiness {
+            ready: true,
+            criteria: Vec::new(),
+            ..r
+        };
+        let c = check_release(&s, &Version::new(1, 0, 0), false).shipping(&ready);
+        assert!(c.allowed && c.findings.is_empty(), "{c:?}");
     }
 }

@@ -306,7 +306,33 @@ pub struct CriterionDef {
 pub struct Milestone {
     pub id: String,
     pub title: String,
+    /// The release that ships the milestone (default: the id as a version,
+    /// `1.0` being 1.0.0).
+    #[serde(default)]
+    pub version: Option<String>,
     pub criteria: Vec<MilestoneCriterion>,
+}
+
+impl Milestone {
+    /// The version whose shipping ships the milestone, if it names one.
+    pub fn version(&self) -> Option<semver::Version> {
+        let text = self.version.as_deref().unwrap_or(&self.id);
+        let text = text.trim().trim_start_matches('v');
+        if let Ok(v) = semver::Version::parse(text) {
+            return Some(v);
+        }
+        // `1.0` and `2` name the release that starts them.
+        let parts: Vec<u64> = text
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        match parts[..] {
+            [major] => Some(semver::Version::new(major, 0, 0)),
+            [major, minor] => Some(semver::Version::new(major, minor, 0)),
+            _ => None,
+        }
+    }
 }
 
 /// One criterion of a milestone.

@@ -1,10 +1,11 @@
 //! Milestone readiness (governance: Release Gates (1.0 Criteria), 1.0
 //! Milestones): each criterion met or not, with evidence and blockers.
 
+use semver::Version;
 use serde::Serialize;
 
 use super::{
-    Snapshot,
+    Snapshot, Time,
     budget::{self},
     fmt_num,
     gate::GateKind,
@@ -29,6 +30,20 @@ pub struct Readiness {
     pub title: String,
     pub ready: bool,
     pub criteria: Vec<Criterion>,
+    /// The release that shipped the milestone; the verdict is then the one
+    /// of that moment.
+    pub shipped: Option<ShippedAs>,
+    /// For a shipped milestone: whether it shipped with criteria unmet (a
+    /// governance finding); `None` until it ships.
+    pub shipped_before_ready: Option<bool>,
+}
+
+/// The release that shipped a milestone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShippedAs {
+    pub version: String,
+    pub at: Time,
+    pub entry: i64,
 }
 
 /// Judges every criterion of a milestone on a snapshot.
@@ -39,7 +54,48 @@ pub fn readiness(snap: &Snapshot, milestone: &Milestone) -> Readiness {
         title: milestone.title.clone(),
         ready: criteria.iter().all(|c| c.met),
         criteria,
+        shipped: None,
+        shipped_before_ready: None,
     }
+}
+
+/// A shipped milestone judged on `then`, a snapshot as of its release:
+/// which criteria were met when it shipped.
+pub fn retrospective(then: &Snapshot, milestone: &Milestone, shipped: ShippedAs) -> Readiness {
+    let mut r = readiness(then, milestone);
+    r.shipped_before_ready = Some(!r.ready);
+    r.shipped = Some(shipped);
+    r
+}
+
+/// The first shipped release of the milestone's version, if any.
+pub fn shipped(snap: &Snapshot, milestone: &Milestone) -> Option<ShippedAs> {
+    let version = milestone.version()?;
+    snap.releases
+        .iter()
+        .filter(|r| {
+            Version::parse(&r.rec.version).is_ok_and(|v| {
+                v == version && super::release::is_shipped(&snap.policy, &v, r.rec.status)
+            })
+        })
+        .min_by_key(|r| (r.at, r.seq))
+        .map(|r| ShippedAs {
+            version: r.rec.version.clone(),
+            at: r.at,
+            entry: r.seq,
+        })
+}
+
+/// The milestone a question is about by default: the first, in version
+/// order, that has not shipped; once every one has, the last.
+pub fn default_milestone(snap: &Snapshot) -> Option<&Milestone> {
+    let mut milestones: Vec<&Milestone> = snap.policy.milestones.iter().collect();
+    milestones.sort_by_key(|m| m.version());
+    milestones
+        .iter()
+        .find(|m| shipped(snap, m).is_none())
+        .or(milestones.last())
+        .copied()
 }
 
 fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
@@ -276,10 +332,110 @@ fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
 mod tests {
     use super::*;
     use crate::domain::{
-        policy::Policy,
-        record::{AttestationRec, GateResultRec, MeasurementRec, Stamped},
+        policy::{Milestone, Policy},
+        record::{AttestationRec, GateResultRec, MeasurementRec, ReleaseRec, Stamped},
+        release::ReleaseStatus,
         time::parse,
     };
+
+    fn release(seq: i64, at: &str, version: &str, status: ReleaseStatus) -> Stamped<ReleaseRec> {
+        Stamped::at(
+            seq,
+            at,
+            ReleaseRec {
+                version: version.into(),
+                date: at.into(),
+                commit_sha: None,
+                status,
+                breaking: false,
+                notes: None,
+            },
+        )
+    }
+
+    fn milestone(id: &str, version: Option<&str>) -> Milestone {
+        Milestone {
+            id: id.into(),
+            title: format!("{id} release"),
+            version: version.map(str::to_string),
+            criteria: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_milestone_names_the_release_that_ships_it() {
+        let v = |id: &str, version: Option<&str>| milestone(id, version).version();
+        assert_eq!(v("1.0", None), Some(semver::Version::new(1, 0, 0)));
+        assert_eq!(v("2", None), Some(semver::Version::new(2, 0, 0)));
+        assert_eq!(
+            v("lts", Some("v3.1.0")),
+            Some(semver::Version::new(3, 1, 0))
+        );
+        assert_eq!(v("lts", None), None);
+        assert_eq!(v("1.0.0.0", None), None);
+    }
+
+    #[test]
+    fn a_milestone_ships_with_its_first_shipped_release_not_a_candidate_or_draft() {
+        let mut s = Snapshot::empty("pi", parse("2026-09-01").unwrap(), Policy::builtin());
+        let m = s.policy.milestones[0].clone();
+        s.releases.push(release(
+            3,
+            "2026-08-01",
+            "1.0.0-rc.1",
+            ReleaseStatus::Released,
+        ));
+        s.releases
+            .push(release(4, "2026-08-10", "1.0.0", ReleaseStatus::Draft));
+        assert_eq!(
+            shipped(&s, &m),
+            None,
+            "a candidate and a draft do not ship it"
+        );
+        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("1.0"));
+        s.releases
+            .push(release(5, "2026-08-20", "1.0.0", ReleaseStatus::Released));
+        s.releases
+            .push(release(6, "2026-08-25", "1.0.0", ReleaseStatus::Released));
+        let at = shipped(&s, &m).unwrap();
+        assert_eq!((at.version.as_str(), at.entry), ("1.0.0", 5));
+        assert_eq!(at.at, parse("2026-08-20").unwrap());
+    }
+
+    #[test]
+    fn the_default_milestone_is_the_next_one_not_shipped_else_the_last() {
+        let mut s = Snapshot::empty("pi", parse("2026-09-01").unwrap(), Policy::builtin());
+        // Listed out of order: the default goes by version.
+        s.policy.milestones = vec![milestone("2.0", None), milestone("1.0", None)];
+        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("1.0"));
+        s.releases
+            .push(release(3, "2026-08-20", "1.0.0", ReleaseStatus::Released));
+        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("2.0"));
+        s.releases
+            .push(release(4, "2026-08-30", "2.0.0", ReleaseStatus::Released));
+        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("2.0"));
+        s.policy.milestones.clear();
+        assert!(default_milestone(&s).is_none());
+    }
+
+    #[test]
+    fn a_retrospective_says_whether_it_shipped_before_ready() {
+        let s = Snapshot::empty("pi", parse("2026-08-20").unwrap(), Policy::builtin());
+        let m = &s.policy.milestones[0];
+        let at = ShippedAs {
+            version: "1.0.0".into(),
+            at: s.now,
+            entry: 9,
+        };
+        let r = retrospective(&s, m, at.clone());
+        assert_eq!((r.ready, r.shipped_before_ready), (false, Some(true)));
+        assert_eq!(r.shipped, Some(at.clone()));
+        // A milestone with nothing to meet was ready when it shipped.
+        let r = retrospective(&s, &milestone("1.0", None), at);
+        assert_eq!((r.ready, r.shipped_before_ready), (true, Some(false)));
+        // Not shipped: no verdict on shipping yet.
+        assert_eq!(readiness(&s, m).shipped_before_ready, None);
+    }
 
     fn criterion<'a>(r: &'a Readiness, id: &str) -> &'a Criterion {
         r.criteria.iter().find(|c| c.id == id).unwrap()

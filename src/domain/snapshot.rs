@@ -89,6 +89,9 @@ pub struct Need<'v> {
     pub maintenance: bool,
     /// The latest sign-off of each criterion.
     pub attestations: bool,
+    /// Without `releases`: the releases of the policy's milestone
+    /// versions (whether each milestone has shipped, and when).
+    pub milestones: bool,
 }
 
 impl Need<'static> {
@@ -106,6 +109,7 @@ impl Need<'static> {
         incidents: Incidents::None,
         maintenance: false,
         attestations: false,
+        milestones: false,
     };
 
     /// Everything, every sample included (a reference for tests).
@@ -122,6 +126,7 @@ impl Need<'static> {
         incidents: Incidents::All,
         maintenance: true,
         attestations: true,
+        milestones: true,
     };
 
     /// `ledger releases`.
@@ -177,6 +182,7 @@ impl Need<'static> {
         samples: Samples::Consistency,
         staling_changes: true,
         attestations: true,
+        milestones: true,
         ..Need::NOTHING
     };
 
@@ -205,6 +211,7 @@ impl Need<'static> {
         incidents: Incidents::Open,
         maintenance: true,
         attestations: true,
+        milestones: true,
     };
 
     /// `ledger drift --days N`: the budgets and the samples of the window

@@ -25,6 +25,8 @@ pub struct Status {
     pub overdue_incidents: Vec<IncidentRow>,
     pub open_incidents: usize,
     pub overdue_maintenance: Vec<TaskStatus>,
+    /// The milestones not shipped yet, as of now; then each shipped one
+    /// that shipped before it was ready, as of its release.
     pub readiness: Vec<Readiness>,
 }
 
@@ -63,9 +65,21 @@ impl Status {
                 .policy
                 .milestones
                 .iter()
+                .filter(|m| readiness::shipped(snap, m).is_none())
                 .map(|m| readiness::readiness(snap, m))
                 .collect(),
         }
+    }
+
+    /// Adds the shipped milestones' verdicts as of their releases, keeping
+    /// those that shipped before they were ready.
+    pub fn with_retrospectives(mut self, retrospectives: Vec<Readiness>) -> Status {
+        self.readiness.extend(
+            retrospectives
+                .into_iter()
+                .filter(|r| r.shipped_before_ready == Some(true)),
+        );
+        self
     }
 
     /// Whether anything on the dashboard breaks policy (for `--check`).
@@ -75,5 +89,9 @@ impl Status {
             || !self.deprecations.is_empty()
             || !self.overdue_incidents.is_empty()
             || !self.overdue_maintenance.is_empty()
+            || self
+                .readiness
+                .iter()
+                .any(|r| r.shipped_before_ready == Some(true))
     }
 }

@@ -261,12 +261,15 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
         },
         raw: None,
         blocks: vec![
-            Block::Heading(format!(
-                "Milestone {} ({}) as of {as_of}: {}",
-                r.milestone,
-                r.title,
-                if r.ready { "READY" } else { "not ready" }
-            )),
+            Block::Heading(match &r.shipped {
+                Some(_) => format!("Milestone {} ({}) {}", r.milestone, r.title, verdict(r)),
+                None => format!(
+                    "Milestone {} ({}) as of {as_of}: {}",
+                    r.milestone,
+                    r.title,
+                    verdict(r)
+                ),
+            }),
             Block::Table(Table {
                 columns: ["criterion", "state", "evidence / blockers"]
                     .map(String::from)
@@ -274,6 +277,28 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
                 rows,
             }),
         ],
+    }
+}
+
+/// A milestone's verdict in words: ready or not; for a shipped one, how it
+/// stood when it shipped.
+fn verdict(r: &Readiness) -> String {
+    let met = r.criteria.iter().filter(|c| c.met).count();
+    match &r.shipped {
+        Some(s) if r.ready => format!(
+            "shipped as {} on {}, ready ({met} of {} criteria met then)",
+            s.version,
+            time::date(s.at),
+            r.criteria.len()
+        ),
+        Some(s) => format!(
+            "shipped as {} on {} before it was ready ({met} of {} criteria met then)",
+            s.version,
+            time::date(s.at),
+            r.criteria.len()
+        ),
+        None if r.ready => format!("READY ({met} of {} criteria met)", r.criteria.len()),
+        None => format!("not ready ({met} of {} criteria met)", r.criteria.len()),
     }
 }
 
@@ -556,12 +581,10 @@ pub fn status(s: &Status) -> View {
             .collect(),
     ));
     for r in &s.readiness {
-        let met = r.criteria.iter().filter(|c| c.met).count();
         blocks.push(Block::Heading(format!(
-            "Readiness for {}: {} ({met} of {} criteria met)",
+            "Readiness for {}: {}",
             r.milestone,
-            if r.ready { "READY" } else { "not ready" },
-            r.criteria.len()
+            verdict(r)
         )));
         blocks.push(table(
             &["criterion", "state", "blocker"],

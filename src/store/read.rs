@@ -525,6 +525,14 @@ pub fn load_snapshot(
     let r = Reader::new(conn, project, as_of);
     if need.releases {
         snap.releases = r.all()?;
+    } else if need.milestones {
+        let mut releases = Vec::new();
+        for m in &snap.policy.milestones {
+            if let Some(v) = m.version() {
+                releases.extend(r.find(&[("version", &v.to_string())])?);
+            }
+        }
+        snap.releases = in_time_order(releases);
     }
     if need.gates {
         snap.gate_results = latest_gate_results(&r, &snap.policy)?;

@@ -363,3 +363,124 @@ fn tier_license_and_conformance_rules_are_enforced() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("below-required"), "{}", r.stdout);
 }
+
+/// A policy whose milestones each need one sign-off: 1.0 (docs) and 2.0
+/// (stable CLI modes), so a test can make them ready or not at will.
+fn two_milestones(l: &Ledger) {
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml"),
+    )
+    .unwrap();
+    let head = &seed[..seed.find("[[milestones]]").unwrap()];
+    let policy = format!(
+        r#"{head}
+[[milestones]]
+id = "2.0"
+title = "2.0 release"
+
+[[milestones.criteria]]
+id = "cli-modes-stable"
+rule = "attestation"
+title = "CLI modes stable"
+
+[[milestones]]
+id = "1.0"
+title = "1.0 release"
+
+[[milestones.criteria]]
+id = "docs-complete"
+rule = "attestation"
+title = "Docs complete"
+"#
+    );
+    let file = l.path("milestones.toml");
+    std::fs::write(&file, policy).unwrap();
+    l.ok(&["init", "--policy", file.to_str().unwrap()]);
+}
+
+/// Once a milestone ships, readiness answers as of its release; the next
+/// one is the default; a milestone version is blocked while unready.
+#[test]
+fn a_shipped_milestone_is_judged_as_of_its_release() {
+    let l = Ledger::new();
+    two_milestones(&l);
+    let r = l.json(&["readiness"]);
+    assert_eq!(
+        (r["milestone"].as_str(), r["ready"].as_bool()),
+        (Some("1.0"), Some(false))
+    );
+    assert!(r["shipped_before_ready"].is_null(), "{r}");
+
+    // Cutting 1.0.0 now would ship 1.0 unready.
+    let c = l.run(&["check-release", "1.0.0", "--json"]);
+    let c: Value = serde_json::from_str(&c.stdout).unwrap();
+    assert_eq!(c["allowed"], false, "{c}");
+    assert!(has(&c, "blocking", "readiness-criterion"), "{c}");
+    assert!(!has(
+        &l.json(&["check-release", "0.9.0"]),
+        "blocking",
+        "readiness-criterion"
+    ));
+
+    // It shipped anyway; the sign-off came a week later.
+    l.ok(&["record-release", "1.0.0", "--date", "2026-02-01"]);
+    l.ok(&[
+        "attest",
+        "docs-complete",
+        "--by",
+        "ana",
+        "--at",
+        "2026-02-08",
+    ]);
+    let r = l.json(&["readiness", "1.0"]);
+    assert_eq!(r["shipped"]["version"], "1.0.0");
+    assert_eq!(r["shipped_before_ready"], true, "{r}");
+    assert_eq!(r["criteria"][0]["met"], false, "unmet when it shipped");
+    assert_eq!(l.run(&["readiness", "1.0", "--check"]).code, 1);
+    let out = l.ok(&["readiness", "1.0"]);
+    assert!(
+        out.contains("shipped as 1.0.0 on 2026-02-01 before it was ready"),
+        "{out}"
+    );
+    // The default is now the next milestone, judged now.
+    let r = l.json(&["readiness"]);
+    assert_eq!(r["milestone"], "2.0");
+    assert!(r["shipped_before_ready"].is_null());
+    // The dashboard shows the next milestone and the last one's retrospective.
+    let status = l.ok(&["status"]);
+    assert!(status.contains("Readiness for 2.0: not ready"), "{status}");
+    assert!(
+        status.contains("Readiness for 1.0: shipped as 1.0.0 on 2026-02-01 before it was ready"),
+        "{status}"
+    );
+    // 1.0.0 is shipped now: checking it again is about the release, not the milestone.
+    assert!(!has(
+        &l.json(&["check-release", "1.0.1"]),
+        "blocking",
+        "readiness-criterion"
+    ));
+
+    // 2.0 is made ready first, then ships: ready when it shipped.
+    l.ok(&[
+        "attest",
+        "cli-modes-stable",
+        "--by",
+        "ana",
+        "--at",
+        "2026-02-10",
+    ]);
+    let c = l.json(&["check-release", "2.0.0"]);
+    assert!(!has(&c, "blocking", "readiness-criterion"), "{c}");
+    l.ok(&["record-release", "2.0.0", "--date", "2026-02-20"]);
+    let r = l.json(&["readiness", "2.0"]);
+    assert_eq!(
+        (r["ready"].as_bool(), r["shipped_before_ready"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(l.run(&["readiness", "2.0", "--check"]).code, 0);
+    let status = l.ok(&["status"]);
+    assert!(
+        !status.contains("Readiness for 2.0"),
+        "a milestone shipped ready leaves the dashboard: {status}"
+    );
+}
