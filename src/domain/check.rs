@@ -109,7 +109,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         if !shipped.is_opportunity(rules, w, version, &dv) {
             add(
                 Blocking,
-                "premature-removal",
+                "deprecation-premature",
                 format!(
                     "{} ({}, deprecated in {dv}) is removed in {version}, before its window of {w} minor line(s){}",
                     d.rec.item,
@@ -132,7 +132,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         if i.kind == IncidentKind::Security
             && matches!(i.severity, Severity::Critical | Severity::High)
         {
-            add(Blocking, "open-security", format!("{name} is open"));
+            add(Blocking, "security-open", format!("{name} is open"));
         } else if i.overdue {
             // governance: Incident Response. A breached SLA stays a finding
             // while the incident is open, even once the clock has stopped.
@@ -324,7 +324,7 @@ mod tests {
         let c = check_release(&s, &Version::new(0, 3, 1), false);
         assert_eq!(
             rules(&c),
-            [(FindingSeverity::Blocking, "premature-removal")]
+            [(FindingSeverity::Blocking, "deprecation-premature")]
         );
         assert!(!c.allowed);
         assert!(

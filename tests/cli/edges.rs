@@ -136,7 +136,7 @@ fn a_removal_in_a_release_candidate_is_judged_as_its_release() {
     l.ok(&["remove", "a", "--in", "0.5.0-rc.1", "--at", "2026-02-20"]);
     assert_eq!(l.json(&["deprecations"])[0]["status"], "removed");
     let check = l.json(&["check-release", "0.5.0-rc.1"]);
-    assert!(!has(&check, "blocking", "premature-removal"), "{check}");
+    assert!(!has(&check, "blocking", "deprecation-premature"), "{check}");
     // Before 1.0 a premature removal is not told it needs a new major.
     l.ok(&[
         "deprecate",
@@ -185,7 +185,7 @@ fn after_1_0_a_pre_1_0_item_cannot_be_removed_in_a_minor() {
     );
     assert_eq!(l.json(&["deprecations"])[0]["status"], "premature");
     let check = l.json(&["check-release", "1.1.0"]);
-    assert!(has(&check, "blocking", "premature-removal"), "{check}");
+    assert!(has(&check, "blocking", "deprecation-premature"), "{check}");
 }
 
 /// Rule 5: Readiness reads the latest corpus result, not the latest value.

@@ -256,7 +256,7 @@ fn check_release_blocks_on_failing_gates_and_open_security_incidents() {
         .map(|f| (f["severity"].as_str().unwrap(), f["rule"].as_str().unwrap()))
         .collect();
     assert!(rules.contains(&("blocking", "gate-failing")), "{rules:?}");
-    assert!(rules.contains(&("blocking", "open-security")), "{rules:?}");
+    assert!(rules.contains(&("blocking", "security-open")), "{rules:?}");
     assert!(
         rules.contains(&("warning", "budget-over")),
         "10% over warns: {rules:?}"
