@@ -91,6 +91,7 @@ impl From<StoreError> for CommandError {
                 hint: None,
             },
             StoreError::Open { .. }
+            | StoreError::Broken(_)
             | StoreError::Sqlite(_)
             | StoreError::Postgres(_)
             | StoreError::Interrupted => CommandError {

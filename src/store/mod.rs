@@ -170,6 +170,9 @@ pub enum StoreError {
     /// A walk over the journal was stopped by its caller.
     #[error("interrupted")]
     Interrupted,
+    /// The ledger or the connection to it is not in a state to go on.
+    #[error("storage failure: {0}")]
+    Broken(String),
     /// Any other SQLite failure.
     #[error("storage failure: {0}")]
     Sqlite(#[from] rusqlite::Error),

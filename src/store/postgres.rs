@@ -330,19 +330,14 @@ impl Pg {
     fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>> {
         let sending = self.sending.borrow_mut().take();
         if let Some(handle) = sending {
-            let (client, sent) = handle.join().map_err(|_| StoreError::Schema {
-                path: PathBuf::new(),
-                message: "the thread sending rows to the server failed".into(),
+            let (client, sent) = handle.join().map_err(|_| {
+                StoreError::Broken("the thread sending rows to the server failed".into())
             })?;
             *self.client.borrow_mut() = Some(client);
             sent?;
         }
-        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut).map_err(|_| {
-            StoreError::Schema {
-                path: PathBuf::new(),
-                message: "the connection to the server was lost".into(),
-            }
-        })
+        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut)
+            .map_err(|_| StoreError::Broken("the connection to the server was lost".into()))
     }
 
     /// The driver's client, for refinery.
@@ -534,10 +529,9 @@ impl Pg {
     /// pages; it lives until the transaction ends.
     pub fn cursor(&self, sql: &str) -> Result<Cursor<'_>> {
         if !self.in_transaction() {
-            return Err(StoreError::Schema {
-                path: PathBuf::new(),
-                message: "a cursor was opened outside a transaction".into(),
-            });
+            return Err(StoreError::Broken(
+                "a cursor was opened outside a transaction".into(),
+            ));
         }
         self.flush()?;
         let n = self.cursors.get() + 1;

@@ -102,12 +102,9 @@ pub fn append_leaf(conn: &Db, frontier: &mut Vec<Hash>, index: u64, leaf: Hash) 
 }
 
 fn missing(level: u32, position: u64) -> StoreError {
-    StoreError::Schema {
-        path: Default::default(),
-        message: format!(
-            "the Merkle tree lacks its node at level {level}, position {position}; run `ledger verify`"
-        ),
-    }
+    StoreError::Broken(format!(
+        "the Merkle tree lacks its node at level {level}, position {position}; run `ledger verify`"
+    ))
 }
 
 /// The hash of the complete subtree of leaves `[from, to)`.
