@@ -199,23 +199,27 @@ pub struct ReadinessArgs {
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
-    let snap = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
+    // Which milestone, and whether it shipped, decide which moment is read.
+    let ships = store.snapshot(&project, ctx.seen(), Need::MILESTONES)?;
     let milestone = match &a.milestone {
-        Some(id) => snap.policy.require_milestone(id)?,
-        None => readiness::default_milestone(&snap).ok_or_else(|| {
+        Some(id) => ships.policy.require_milestone(id)?,
+        None => readiness::default_milestone(&ships).ok_or_else(|| {
             CommandError::invalid("the policy lists no milestone; add one under [[milestones]]")
         })?,
     };
-    let r = match readiness::shipped(&snap, milestone) {
+    let r = match readiness::shipped(&ships, milestone) {
         Some(shipped) => {
             let then = store.snapshot(&project, shipped.at, Need::READINESS)?;
             readiness::retrospective(&then, milestone, shipped)
         }
-        None => readiness::readiness(&snap, milestone),
+        None => {
+            let snap = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
+            readiness::readiness(&snap, milestone)
+        }
     };
     let flagged = r.shipped_before_ready.unwrap_or(!r.ready);
     Ok(Output::flagged(
-        report::readiness(&r, &time::format(snap.now)),
+        report::readiness(&r, &time::format(ships.now)),
         flagged,
     ))
 }

@@ -186,6 +186,13 @@ impl Need<'static> {
         ..Need::NOTHING
     };
 
+    /// Which milestones have shipped, and when: the releases of their
+    /// versions.
+    pub const MILESTONES: Need<'static> = Need {
+        milestones: true,
+        ..Need::NOTHING
+    };
+
     /// `ledger check-release` (with `removals_in` the version checked).
     pub const CHECK_RELEASE: Need<'static> = Need {
         releases: true,
