@@ -858,14 +858,9 @@ enum Conn {
 
 /// A parameter as the postgres driver takes it.
 fn pg_param(p: &dyn rusqlite::ToSql) -> Box<dyn postgres::types::ToSql + Sync> {
-    use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+    use rusqlite::types::{ToSqlOutput, Value};
     let v = match p.to_sql().unwrap() {
-        ToSqlOutput::Borrowed(v) => match v {
-            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-            ValueRef::Integer(i) => Value::Integer(i),
-            ValueRef::Real(f) => Value::Real(f),
-            _ => Value::Null,
-        },
+        ToSqlOutput::Borrowed(v) => Value::try_from(v).unwrap(),
         ToSqlOutput::Owned(v) => v,
         _ => Value::Null,
     };

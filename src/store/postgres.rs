@@ -898,18 +898,12 @@ pub fn columns(columns: &[postgres::Column]) -> Vec<Column> {
 fn bind(params: &[&dyn ToSql]) -> Result<Vec<Param>> {
     params
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let value = match p.to_sql()? {
-                rusqlite::types::ToSqlOutput::Borrowed(v) => match v {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(i) => Value::Integer(i),
-                    ValueRef::Real(f) => Value::Real(f),
-                    ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
-                        Ok(text) => text.to_owned(),
-                        Err(_) => String::from_utf8_lossy(t).into_owned(),
-                    }),
-                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                },
+                rusqlite::types::ToSqlOutput::Borrowed(v) => Value::try_from(v).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e))
+                })?,
                 rusqlite::types::ToSqlOutput::Owned(v) => v,
                 _ => Value::Null,
             };
