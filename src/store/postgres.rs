@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::error::Error as StdError;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSql, Value, ValueRef};
@@ -268,16 +269,19 @@ pub struct Pg {
     /// statement, in the order each statement was first used.
     pending: RefCell<Vec<Pending>>,
     /// Which statements are one-row INSERTs that may be held back.
-    batchable: RefCell<HashMap<String, Option<(String, usize)>>>,
+    batchable: RefCell<HashMap<String, Option<InsertShape>>>,
 }
+
+/// A one-row INSERT that may be held back: its head and its width.
+type InsertShape = (Rc<str>, usize);
 
 type Sending =
     std::thread::JoinHandle<(postgres::Client, std::result::Result<(), postgres::Error>)>;
 
 /// The rows of one INSERT statement held back to be sent together.
 struct Pending {
-    /// `INSERT INTO t (columns) VALUES `.
-    head: String,
+    /// `INSERT INTO t (columns) VALUES `, shared with the statement cache.
+    head: Rc<str>,
     /// Values per row.
     width: usize,
     values: Vec<Param>,
@@ -362,7 +366,7 @@ impl Pg {
             let shape = match known {
                 Some(shape) => shape,
                 None => {
-                    let shape = batchable(sql).map(|(h, w)| (h.to_string(), w));
+                    let shape = batchable(sql).map(|(h, w)| (Rc::from(h), w));
                     self.batchable
                         .borrow_mut()
                         .insert(sql.to_string(), shape.clone());
@@ -372,7 +376,7 @@ impl Pg {
             if let Some((head, width)) = shape
                 && width == params.len()
             {
-                return self.hold(&head, width, params);
+                return self.hold(head, width, params);
             }
         }
         let n = self.run(sql, params, |c, stmt, refs| c.execute(stmt, refs))?;
@@ -403,7 +407,7 @@ impl Pg {
 
     /// Holds one row of an INSERT back, to be sent with the others of its
     /// statement before the next read or the commit.
-    fn hold(&self, head: &str, width: usize, params: &[&dyn ToSql]) -> Result<usize> {
+    fn hold(&self, head: Rc<str>, width: usize, params: &[&dyn ToSql]) -> Result<usize> {
         let values = bind(params)?;
         let full = {
             let mut pending = self.pending.borrow_mut();
@@ -411,7 +415,7 @@ impl Pg {
                 Some(i) => i,
                 None => {
                     pending.push(Pending {
-                        head: head.to_string(),
+                        head,
                         width,
                         values: Vec::with_capacity(BATCH_ROWS * width),
                     });
