@@ -668,7 +668,13 @@ fn snapshot(
     ctx: &Context,
     need: domain::snapshot::Need<'_>,
 ) -> Result<domain::Snapshot, CommandError> {
+    let (store, project) = project_store(ctx)?;
+    Ok(store.snapshot(&project, ctx.seen(), need)?)
+}
+
+/// The ledger, opened to read, and the project a question is about.
+fn project_store(ctx: &Context) -> Result<(Store, String), CommandError> {
     let store = Store::open(&ctx.db)?;
     let project = ctx.project(&store)?;
-    Ok(store.snapshot(&project, ctx.seen(), need)?)
+    Ok((store, project))
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{CommandError, Context, Output, snapshot};
+use super::{CommandError, Context, Output, project_store, snapshot};
 use crate::domain::{
     Snapshot,
     budget::Standing,
@@ -197,8 +197,7 @@ pub struct ReadinessArgs {
 }
 
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
-    let store = Store::open(&ctx.db)?;
-    let project = ctx.project(&store)?;
+    let (store, project) = project_store(ctx)?;
     // Which milestone, and whether it shipped, decide which moment is read.
     let ships = store.snapshot(&project, ctx.seen(), Need::MILESTONES)?;
     let milestone = match &a.milestone {
@@ -259,8 +258,7 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
         removals_in: Some(&wanted),
         ..Need::CHECK_RELEASE
     };
-    let store = Store::open(&ctx.db)?;
-    let project = ctx.project(&store)?;
+    let (store, project) = project_store(ctx)?;
     let snap = store.snapshot(&project, ctx.seen(), need)?;
     let mut c = check::check_release(&snap, &version, a.breaking);
     // A version that ships a milestone ships it ready or not at all.
@@ -277,8 +275,7 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
-    let store = Store::open(&ctx.db)?;
-    let project = ctx.project(&store)?;
+    let (store, project) = project_store(ctx)?;
     let snap = store.snapshot(&project, ctx.seen(), Need::STATUS)?;
     let retrospectives = retrospectives(&store, &project, &snap)?;
     Ok(dashboard(snap, retrospectives))
