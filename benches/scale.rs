@@ -574,6 +574,8 @@ fn build(db: &Path, measurements: usize) -> i64 {
                     },
                     breaking: false,
                     notes: None,
+                    committed_at: Some(time::format(t - chrono::Duration::hours(30))),
+                    fixes: None,
                 },
             );
         }
@@ -656,6 +658,7 @@ fn build(db: &Path, measurements: usize) -> i64 {
                     severity: severities[(i / 4) % severities.len()],
                     title: format!("incident {i}"),
                     over_pct: None,
+                    introduced_in: None,
                 },
             );
             if i + 10 < INCIDENTS {

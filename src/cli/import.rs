@@ -536,6 +536,8 @@ fn record_releases(
                             status: e.status,
                             breaking: e.breaking,
                             notes: None,
+                            committed_at: None,
+                            fixes: None,
                         };
                         w.add(e.date, &rec)?;
                     }

@@ -69,6 +69,19 @@ fn recorded<R: Record>(seq: i64, at: Time, rec: &R, line: String) -> Output {
     Output::plain(View::message(json, line))
 }
 
+/// A release recorded (and not retracted) in the ledger, or an error that
+/// says how to record it.
+fn require_release(reader: &Reader<'_>, version: &semver::Version) -> store::Result<()> {
+    let found: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
+    if found.is_empty() {
+        return Err(Error::State(format!(
+            "release {version} is not recorded; record it first with `ledger record-release {version}`"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// A commit id: 7 to 40 hex digits.
 fn commit(text: &Option<String>) -> Result<Option<String>, Error> {
     match text {
@@ -100,6 +113,14 @@ pub struct ReleaseArgs {
     /// Free-form notes.
     #[arg(long)]
     pub notes: Option<String>,
+    /// When the newest change it ships was committed (for the lead time
+    /// of `ledger delivery`); not after the release date.
+    #[arg(long, value_name = "TIME")]
+    pub commit_date: Option<String>,
+    /// The recorded, older release whose failure this one fixes (for the
+    /// change failure rate of `ledger delivery`).
+    #[arg(long, value_name = "VERSION")]
+    pub fixes: Option<String>,
     /// Sign a checkpoint of the ledger with this key once the release is
     /// recorded, and print it (for the release notes or the tag).
     #[arg(long, value_name = "KEYFILE")]
@@ -118,6 +139,27 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     let at = ctx.effective(a.date.as_deref())?;
     let commit_sha = commit(&a.commit)?;
     let notes = domain::text::optional_text("notes", a.notes.as_deref())?;
+    let committed_at = a.commit_date.as_deref().map(time::parse).transpose()?;
+    if let Some(c) = committed_at.filter(|c| *c > at) {
+        return Err(Error::invalid(
+            "commit date",
+            time::format(c),
+            format!(
+                "a time at or before the release date ({}): a release ships only what was committed before it",
+                time::format(at)
+            ),
+        )
+        .into());
+    }
+    let fixes = a.fixes.as_deref().map(release::parse_version).transpose()?;
+    if let Some(f) = fixes.as_ref().filter(|f| **f >= version) {
+        return Err(Error::invalid(
+            "fixed release",
+            f,
+            format!("a release older than {version}, the one that fixes it"),
+        )
+        .into());
+    }
     let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
         let same: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
         if !same.is_empty() {
@@ -127,6 +169,9 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
             }
             .into());
         }
+        if let Some(f) = &fixes {
+            require_release(reader, f)?;
+        }
         Ok(ReleaseRec {
             version: version.to_string(),
             date: time::format(at),
@@ -134,6 +179,8 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
             status,
             breaking: a.breaking,
             notes: notes.clone(),
+            committed_at: committed_at.map(time::format),
+            fixes: fixes.as_ref().map(ToString::to_string),
         })
     })?;
     let channel = release::Channel::of(&version);
@@ -608,6 +655,10 @@ pub struct OpenIncidentArgs {
     /// When it was opened (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// The recorded release that brought the problem in (for the change
+    /// failure rate of `ledger delivery`).
+    #[arg(long, value_name = "VERSION")]
+    pub introduced_in: Option<String>,
 }
 
 pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Output, CommandError> {
@@ -625,12 +676,21 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
         }
     }
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, _| {
+    let introduced_in = a
+        .introduced_in
+        .as_deref()
+        .map(release::parse_version)
+        .transpose()?;
+    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+        if let Some(v) = &introduced_in {
+            require_release(reader, v)?;
+        }
         Ok(IncidentRec {
             kind,
             severity,
             title: title.clone(),
             over_pct: a.over_pct,
+            introduced_in: introduced_in.as_ref().map(ToString::to_string),
         })
     })?;
     let mut out = recorded(seq, at, &rec, seq.to_string());

@@ -300,6 +300,8 @@ mod tests {
                 status: crate::domain::release::ReleaseStatus::Released,
                 breaking: false,
                 notes: None,
+                committed_at: None,
+                fixes: None,
             },
         ));
         s.deprecations.push(Stamped::at(
@@ -371,6 +373,7 @@ mod tests {
                 severity: Severity::Low,
                 title: "leak".into(),
                 over_pct: None,
+                introduced_in: None,
             },
         ));
         let c = check_release(&s, &Version::new(0, 5, 0), false);

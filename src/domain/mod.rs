@@ -66,6 +66,7 @@ pub mod snapshot;
 pub mod status;
 pub mod text;
 pub mod time;
+pub mod waiver;
 
 pub use error::Error;
 

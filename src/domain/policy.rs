@@ -51,6 +51,9 @@ pub struct Policy {
     pub maintenance: MaintenancePolicy,
     pub attestations: AttestationPolicy,
     pub milestones: Vec<Milestone>,
+    /// Which findings may be waived, and for how long.
+    #[serde(default)]
+    pub waivers: super::waiver::WaiverPolicy,
 }
 
 /// Versioning rules and channels.

@@ -349,6 +349,8 @@ mod tests {
                 status,
                 breaking: false,
                 notes: None,
+                committed_at: None,
+                fixes: None,
             },
         )
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{
     Time, budget::Direction, deprecation::DeprecationKind, incident::IncidentKind,
-    incident::Severity, release::ReleaseStatus,
+    incident::Severity, release::ReleaseStatus, waiver::Rule,
 };
 
 named_enum! {
@@ -30,6 +30,7 @@ named_enum! {
         Maintenance = "maintenance",
         Attestation = "attestation",
         Retraction = "retraction",
+        Waiver = "waiver",
     }
 }
 
@@ -53,6 +54,7 @@ impl Kind {
             Kind::Maintenance => "maintenance",
             Kind::Attestation => "attestations",
             Kind::Retraction => "retractions",
+            Kind::Waiver => "waivers",
         }
     }
 }
@@ -103,6 +105,15 @@ record!(
         pub status: ReleaseStatus,
         pub breaking: bool,
         pub notes: Option<String>,
+        /// When the newest change it ships was committed (lead time for
+        /// changes). Absent from bodies written without it, as from those
+        /// written before it existed, so their hashes stay as they were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub committed_at: Option<String>,
+        /// The release whose failure this release fixes (change failure
+        /// rate).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fixes: Option<String>,
     }
 );
 
@@ -218,6 +229,9 @@ record!(
         pub severity: Severity,
         pub title: String,
         pub over_pct: Option<f64>,
+        /// The release that brought the problem in (change failure rate).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub introduced_in: Option<String>,
     }
 );
 
@@ -263,6 +277,18 @@ record!(
     pub struct RetractionRec {
         pub target: i64,
         pub reason: String,
+    }
+);
+
+record!(
+    Waiver,
+    /// An exception for one finding until it expires.
+    pub struct WaiverRec {
+        pub rule: Rule,
+        pub subject: String,
+        pub expires_at: String,
+        pub reason: String,
+        pub waived_by: Option<String>,
     }
 );
 

@@ -88,6 +88,22 @@ pub fn date(t: Time) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 
+/// A time as messages word it: the date alone at midnight, the stored
+/// form otherwise (`2026-12-31`, `2026-12-31T12:00:00Z`).
+pub fn format_short(t: Time) -> String {
+    if t == truncate_to_day(t) {
+        date(t)
+    } else {
+        format(t)
+    }
+}
+
+fn truncate_to_day(t: Time) -> Time {
+    t.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(t, |d| d.and_utc())
+}
+
 /// Drops sub-second precision, so stored and parsed times compare equal.
 pub fn truncate(t: Time) -> Time {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)

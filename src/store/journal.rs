@@ -313,17 +313,25 @@ pub fn sql_values(body: &serde_json::Value) -> Vec<(String, Value)> {
 
 fn insert_typed(conn: &Db, kind: Kind, stamp: [Value; 4], body: &serde_json::Value) -> Result<()> {
     let fields = sql_values(body);
-    // A kind's body always has the same fields in the same order, so its
-    // statement is built once per process, not once per row.
+    // A kind's body has the same fields in the same order (a field added
+    // later is left out while it is empty, so older bodies keep their
+    // hashes), so each shape's statement is built once per process, not
+    // once per row.
     thread_local! {
-        static SQL: std::cell::RefCell<Vec<(Kind, std::rc::Rc<str>)>> =
+        static SQL: std::cell::RefCell<Vec<(Kind, Vec<String>, std::rc::Rc<str>)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     let known = SQL.with_borrow(|cache| {
         cache
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, s)| s.clone())
+            .find(|(k, names, _)| {
+                *k == kind
+                    && names
+                        .iter()
+                        .map(String::as_str)
+                        .eq(fields.iter().map(|(n, _)| n.as_str()))
+            })
+            .map(|(_, _, s)| s.clone())
     });
     let sql = match known {
         Some(sql) => sql,
@@ -341,7 +349,8 @@ fn insert_typed(conn: &Db, kind: Kind, stamp: [Value; 4], body: &serde_json::Val
                 marks.join(", ")
             )
             .into();
-            SQL.with_borrow_mut(|cache| cache.push((kind, sql.clone())));
+            let names = fields.iter().map(|(k, _)| k.clone()).collect();
+            SQL.with_borrow_mut(|cache| cache.push((kind, names, sql.clone())));
             sql
         }
     };

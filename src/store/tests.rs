@@ -230,6 +230,9 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                             },
                             breaking: false,
                             notes: Some("a \"quoted\" note".into()),
+                            // Bodies with and without the later fields.
+                            committed_at: (i % 2 == 0).then(|| time::format(at)),
+                            fixes: None,
                         };
                         append(tx, "pi", at, at, &rec)?;
                     }
@@ -289,6 +292,7 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                             severity: Severity::Medium,
                             title: "t".into(),
                             over_pct: None,
+                            introduced_in: (i % 3 == 0).then(|| "0.1.0".into()),
                         };
                         append(tx, "pi", at, at, &rec)?;
                     }

@@ -169,6 +169,7 @@ fn canonical(kind: Kind, r: &Row<'_>, shape: &row::Shape) -> Option<String> {
         Kind::Maintenance => json::<MaintenanceRec>(r, shape),
         Kind::Attestation => json::<AttestationRec>(r, shape),
         Kind::Retraction => json::<RetractionRec>(r, shape),
+        Kind::Waiver => json::<WaiverRec>(r, shape),
     }
 }
 
