@@ -195,6 +195,16 @@ pub enum Command {
     RecordMaintenance(record::MaintenanceArgs),
     /// Sign off a criterion.
     Attest(record::AttestArgs),
+    /// Waive one finding until a date: it is still shown, marked waived,
+    /// but blocks no release and fails no --check until the waiver expires.
+    #[command(after_help = "Examples:
+  ledger waive budget-over cold-load-p95 --until 2026-12-31 --reason \"new runner, see #212\"
+  ledger waive deprecation-overdue --no-sandbox --until 2027-01-15 --reason \"removal ships in 0.9\" --by ana
+  ledger waive readiness-criterion security-review --until 2026-12-20 --reason \"audit booked\"
+  ledger retract 42 --reason \"fixed early\"   # 42: the waiver's entry; ends it now")]
+    Waive(record::WaiveArgs),
+    /// The waivers in force, soonest to expire first.
+    Waivers,
     /// Correct a mistake: the entry stops counting (it is never deleted).
     Retract(record::RetractArgs),
     /// List releases, newest first.
@@ -597,6 +607,8 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::ResolveIncident(a) => record::resolve_incident(ctx, a),
         C::RecordMaintenance(a) => record::maintenance(ctx, a),
         C::Attest(a) => record::attest(ctx, a),
+        C::Waive(a) => record::waive(ctx, a),
+        C::Waivers => query::waivers(ctx),
         C::Retract(a) => record::retract(ctx, a),
         C::Releases => query::releases(ctx),
         C::Gates(a) => query::gates(ctx, a),
@@ -657,6 +669,7 @@ fn is_write(command: &Command) -> bool {
             | C::ResolveIncident(_)
             | C::RecordMaintenance(_)
             | C::Attest(_)
+            | C::Waive(_)
             | C::Retract(_)
             | C::Import(_)
     )

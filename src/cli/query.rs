@@ -5,9 +5,7 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, project_store, snapshot};
 use crate::domain::{
-    Snapshot,
-    budget::Standing,
-    check,
+    Snapshot, check,
     deprecation::DeprecationStatus,
     extension::TierStanding,
     readiness::{self, Readiness},
@@ -17,6 +15,17 @@ use crate::domain::{
 };
 use crate::report;
 use crate::store::Store;
+
+pub(super) fn waivers(ctx: &Context) -> Result<Output, CommandError> {
+    let snap = snapshot(
+        ctx,
+        Need {
+            waivers: true,
+            ..Need::NOTHING
+        },
+    )?;
+    Ok(Output::plain(report::waivers(&snap.waivers.in_force())))
+}
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::RELEASES)?;
@@ -38,16 +47,14 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
         .into_iter()
         .filter(|g| !a.failing || g.is_failing())
         .collect();
-    let failing = rows.iter().any(|g| g.is_failing());
+    let failing = rows.iter().any(|g| g.breaks_policy());
     Ok(Output::flagged(report::gates(&rows), failing))
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::BUDGETS)?;
     let rows = snap.budget_rows();
-    let over = rows
-        .iter()
-        .any(|b| matches!(b.standing, Some(Standing::Over | Standing::OverBlocking)));
+    let over = rows.iter().any(|b| b.breaks_policy());
     Ok(Output::flagged(report::budgets(&rows), over))
 }
 
@@ -65,7 +72,7 @@ pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError
     // the snapshot was read by.
     let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
     let rows = snap.drift(days);
-    let flagged = rows.iter().any(|d| d.status.is_finding());
+    let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(Output::flagged(report::drift(&rows, days), flagged))
 }
 
@@ -90,7 +97,7 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
                 || (a.premature && d.status == DeprecationStatus::Premature)
         })
         .collect();
-    let flagged = rows.iter().any(|d| d.status.is_finding());
+    let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(Output::flagged(report::deprecations(&rows), flagged))
 }
 
@@ -137,7 +144,7 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
     let blocking_tier = tiers
         .iter()
         .any(|t| t.standing == TierStanding::BelowRequired);
-    let flagged = !a.removed && (rows.iter().any(|e| !e.violations.is_empty()) || blocking_tier);
+    let flagged = !a.removed && (rows.iter().any(|e| e.breaks_policy()) || blocking_tier);
     let shown = if a.removed || (!a.violations && tier.is_some()) {
         &[][..]
     } else {
@@ -164,7 +171,7 @@ pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, Comm
         .into_iter()
         .filter(|i| (!a.open || i.is_open()) && (!a.overdue || i.overdue))
         .collect();
-    let flagged = rows.iter().any(|i| i.overdue);
+    let flagged = rows.iter().any(|i| i.breaks_policy());
     Ok(Output::flagged(report::incidents(&rows), flagged))
 }
 
@@ -183,7 +190,7 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
         .into_iter()
         .filter(|t| !a.overdue || t.overdue)
         .collect();
-    let flagged = rows.iter().any(|t| t.overdue);
+    let flagged = rows.iter().any(|t| t.breaks_policy());
     Ok(Output::flagged(report::maintenance(&rows), flagged))
 }
 
@@ -216,7 +223,9 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
             readiness::readiness(&snap, milestone)
         }
     };
-    let flagged = r.shipped_before_ready.unwrap_or(!r.ready);
+    let flagged = r
+        .shipped_before_ready
+        .unwrap_or_else(|| r.criteria.iter().any(|c| c.breaks_policy()));
     Ok(Output::flagged(
         report::readiness(&r, &time::format(ships.now)),
         flagged,

@@ -18,6 +18,7 @@ use crate::domain::{
     release::{self, ReleaseStatus},
     snapshot::Need,
     time,
+    waiver::{self, Rule},
 };
 use crate::report::View;
 use crate::store::{self, Reader, Store};
@@ -880,6 +881,61 @@ pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandErr
         at,
         &rec,
         format!("signed off {} (entry {seq})", rec.criterion),
+    ))
+}
+
+/// Record an expiring exception for one finding.
+#[derive(Debug, Args)]
+pub struct WaiveArgs {
+    /// The finding's rule: deprecation-overdue, deprecation-premature,
+    /// budget-over, budget-over-blocking, budget-drift, gate-failing,
+    /// incident-sla, maintenance-overdue, readiness-criterion or
+    /// extension-violation (the policy may forbid some).
+    pub rule: String,
+    /// What the finding is about: the budget, deprecated item, incident
+    /// id, gate, maintenance task, criterion or extension (a flag such
+    /// as `--no-sandbox` is taken as it is).
+    #[arg(allow_hyphen_values = true)]
+    pub subject: String,
+    /// When the waiver ends and the finding is back (at most the policy's
+    /// waivers.max_days from now, 90 by default).
+    #[arg(long, value_name = "TIME")]
+    pub until: String,
+    /// Why the finding may stand until then.
+    #[arg(long)]
+    pub reason: String,
+    /// Who grants the waiver.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+pub(super) fn waive(ctx: &Context, a: &WaiveArgs) -> Result<Output, CommandError> {
+    let rule: Rule = a.rule.parse()?;
+    let until = time::parse(&a.until)?;
+    let reason = domain::text::text("reason", &a.reason)?;
+    let waived_by = domain::text::optional_name("waiver's grantor", a.by.as_deref())?;
+    let at = ctx.clock;
+    let (seq, rec) = record_one(ctx, at, Need::waive(rule), |snap, _| {
+        waiver::allowed(&snap.policy, rule, at, until)?;
+        waiver::require_subject(snap, rule, &a.subject)?;
+        Ok(WaiverRec {
+            rule,
+            subject: a.subject.clone(),
+            expires_at: time::format(until),
+            reason: reason.clone(),
+            waived_by: waived_by.clone(),
+        })
+    })?;
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!(
+            "waived {} of {} until {} (entry {seq}; retract it to end the waiver early)",
+            rec.rule,
+            rec.subject,
+            time::format_short(until)
+        ),
     ))
 }
 

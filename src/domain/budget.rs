@@ -2,7 +2,11 @@
 
 use serde::Serialize;
 
-use super::{Error, Time, policy::BudgetPolicy};
+use super::{
+    Error, Time,
+    policy::BudgetPolicy,
+    waiver::{Rule, Waived},
+};
 
 named_enum! {
     /// Which way a budget must hold: `max` stays at or below the threshold,
@@ -99,10 +103,35 @@ impl DriftStatus {
 
     /// Whether the status breaks policy (for `--check`).
     pub fn is_finding(self) -> bool {
-        matches!(
-            self,
-            DriftStatus::OverBlocking | DriftStatus::Over | DriftStatus::Drifting
-        )
+        self.rule().is_some()
+    }
+
+    /// The rule of the finding this status is, if it is one.
+    pub fn rule(self) -> Option<Rule> {
+        match self {
+            DriftStatus::OverBlocking => Some(Rule::BudgetOverBlocking),
+            DriftStatus::Over => Some(Rule::BudgetOver),
+            DriftStatus::Drifting => Some(Rule::BudgetDrift),
+            DriftStatus::Ok | DriftStatus::NoData => None,
+        }
+    }
+}
+
+impl Standing {
+    /// The rule of the finding this standing is, if it is one.
+    pub fn rule(self) -> Option<Rule> {
+        match self {
+            Standing::OverBlocking => Some(Rule::BudgetOverBlocking),
+            Standing::Over => Some(Rule::BudgetOver),
+            Standing::Within => None,
+        }
+    }
+}
+
+impl Drift {
+    /// A finding (over, drifting) that is not waived.
+    pub fn breaks_policy(&self) -> bool {
+        self.status.is_finding() && self.waived.is_none()
     }
 }
 
@@ -124,6 +153,8 @@ pub struct Drift {
     pub status: DriftStatus,
     /// The window's values in time order, for a trend line.
     pub values: Vec<f64>,
+    /// The waiver in force on its finding.
+    pub waived: Option<Waived>,
 }
 
 /// The median of a non-empty slice (mean of the middle two when even).
@@ -191,6 +222,7 @@ pub fn drift(budget: &Budget, samples: &[(Time, f64)], rules: &BudgetPolicy) -> 
         over_pct: over,
         status,
         values,
+        waived: None,
     }
 }
 

@@ -10,6 +10,7 @@ use super::{
     extension::TierStanding,
     incident::{IncidentKind, Severity, SlaState},
     readiness::Readiness,
+    waiver::{Rule, Waived, Waivers},
 };
 
 /// How much a finding weighs.
@@ -25,7 +26,19 @@ pub enum FindingSeverity {
 pub struct Finding {
     pub severity: FindingSeverity,
     pub rule: String,
+    /// What it is about (a budget, item, incident, gate, criterion, tier
+    /// or version): with `rule`, what a waiver names.
+    pub subject: Option<String>,
     pub message: String,
+    /// The waiver in force on it: it is shown, but blocks nothing.
+    pub waived: Option<Waived>,
+}
+
+impl Finding {
+    /// Blocking and not waived.
+    pub fn blocks(&self) -> bool {
+        self.severity == FindingSeverity::Blocking && self.waived.is_none()
+    }
 }
 
 /// The verdict on cutting a version now.
@@ -40,11 +53,13 @@ pub struct ReleaseCheck {
 /// `breaking` says the release would break compatibility.
 pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> ReleaseCheck {
     let mut findings = Vec::new();
-    let mut add = |severity, rule: &str, message: String| {
+    let mut add = |severity, rule: &str, subject: Option<&str>, message: String| {
         findings.push(Finding {
             severity,
             rule: rule.to_string(),
+            subject: subject.map(str::to_string),
             message,
+            waived: None,
         })
     };
     use FindingSeverity::{Blocking, Warning};
@@ -57,6 +72,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         add(
             if r.shipped { Blocking } else { Warning },
             "already-recorded",
+            Some(&r.version),
             format!(
                 "{} is already recorded as {} on {}",
                 r.version, r.status, r.date
@@ -70,6 +86,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         add(
             Warning,
             "version-order",
+            None,
             format!("{version} is older than the latest shipped release {latest_v}"),
         );
     }
@@ -79,6 +96,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         add(
             Blocking,
             "breaking-needs-major",
+            None,
             format!(
                 "{version} is breaking, but after 1.0 a breaking change needs a new major ({}.0.0)",
                 version.major + 1
@@ -110,6 +128,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             add(
                 Blocking,
                 "deprecation-premature",
+                Some(&d.rec.item),
                 format!(
                     "{} ({}, deprecated in {dv}) is removed in {version}, before its window of {w} minor line(s){}",
                     d.rec.item,
@@ -125,6 +144,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     }
 
     for i in snap.incident_rows().iter().filter(|i| i.is_open()) {
+        let id = i.id.to_string();
+        let subject = Some(id.as_str());
         let name = format!(
             "incident {} ({} {}, \"{}\")",
             i.id, i.severity, i.kind, i.title
@@ -132,7 +153,12 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         if i.kind == IncidentKind::Security
             && matches!(i.severity, Severity::Critical | Severity::High)
         {
-            add(Blocking, "security-open", format!("{name} is open"));
+            add(
+                Blocking,
+                "security-open",
+                subject,
+                format!("{name} is open"),
+            );
         } else if i.overdue {
             // governance: Incident Response. A breached SLA stays a finding
             // while the incident is open, even once the clock has stopped.
@@ -144,6 +170,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             add(
                 Blocking,
                 "incident-sla",
+                subject,
                 format!(
                     "{name} {how} {} h",
                     super::fmt_num(i.overdue_by_hours.unwrap_or_default())
@@ -160,6 +187,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             add(
                 severity,
                 "incident-sla",
+                subject,
                 format!("{name} must be resolved before the next release"),
             );
         }
@@ -178,6 +206,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         add(
             severity,
             "tier-conformance",
+            Some(&tier.id),
             format!(
                 "the {} tier passes {}% of its conformance corpus, below its {what} {}%",
                 tier.id,
@@ -200,6 +229,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         add(
             Blocking,
             "gate-failing",
+            Some(&g.gate),
             format!("{} {} gate fails{on}{value}", g.gate, g.kind),
         );
     }
@@ -217,18 +247,25 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             super::fmt_num(p)
         );
         match b.standing {
-            Some(Standing::OverBlocking) => add(Blocking, "budget-over-blocking", message),
-            Some(Standing::Over) => add(Warning, "budget-over", format!("{message}; document it")),
+            Some(Standing::OverBlocking) => {
+                add(Blocking, "budget-over-blocking", Some(&b.budget), message)
+            }
+            Some(Standing::Over) => add(
+                Warning,
+                "budget-over",
+                Some(&b.budget),
+                format!("{message}; document it"),
+            ),
             _ => {}
         }
     }
 
-    findings.sort_by_key(|f| f.severity);
     ReleaseCheck {
         version: version.to_string(),
-        allowed: findings.iter().all(|f| f.severity != Blocking),
+        allowed: true,
         findings,
     }
+    .settled(&snap.waivers)
 }
 
 impl ReleaseCheck {
@@ -244,18 +281,32 @@ impl ReleaseCheck {
                 .unwrap_or_default();
             self.findings.push(Finding {
                 severity: FindingSeverity::Blocking,
-                rule: "readiness-criterion".into(),
+                rule: Rule::ReadinessCriterion.as_str().into(),
+                subject: Some(c.id.clone()),
                 message: format!(
                     "{} ships milestone {}, whose criterion {} is unmet{why}",
                     self.version, milestone.milestone, c.id
                 ),
+                waived: c.waived.clone(),
             });
         }
-        self.findings.sort_by_key(|f| f.severity);
-        self.allowed = self
-            .findings
-            .iter()
-            .all(|f| f.severity != FindingSeverity::Blocking);
+        self.settled(&Waivers::default())
+    }
+
+    /// Each finding with the waiver in force on it (one it already has
+    /// stays), blocking first; allowed when every blocking one is waived.
+    fn settled(mut self, waivers: &Waivers) -> ReleaseCheck {
+        for f in &mut self.findings {
+            if f.waived.is_none()
+                && let (Ok(rule), Some(subject)) = (f.rule.parse::<Rule>(), &f.subject)
+            {
+                f.waived = waivers.of(rule, subject);
+            }
+        }
+        // What still counts first; the waived after it.
+        self.findings
+            .sort_by_key(|f| (f.waived.is_some(), f.severity));
+        self.allowed = !self.findings.iter().any(Finding::blocks);
         self
     }
 }
@@ -388,6 +439,68 @@ mod tests {
             },
         ));
         assert!(check_release(&s, &Version::new(0, 5, 0), false).allowed);
+    }
+
+    #[test]
+    fn a_waived_blocking_finding_is_listed_but_allows_the_release() {
+        let mut s = snap();
+        s.measurements.push(Stamped::at(
+            1,
+            "2026-02-01",
+            MeasurementRec {
+                budget: "cold-load-p95".into(),
+                value: 300.0,
+                commit_sha: None,
+                source: None,
+            },
+        ));
+        let waiver = |rule, subject: &str, until: &str| {
+            Stamped::at(
+                2,
+                "2026-02-02",
+                WaiverRec {
+                    rule,
+                    subject: subject.into(),
+                    expires_at: until.into(),
+                    reason: "new runner".into(),
+                    waived_by: None,
+                },
+            )
+        };
+        let v = Version::new(0, 5, 0);
+        // A waiver of another rule or subject changes nothing.
+        s.waivers = Waivers::new(
+            vec![waiver(
+                Rule::BudgetOver,
+                "cold-load-p95",
+                "2026-04-01T00:00:00Z",
+            )],
+            s.now,
+        );
+        assert!(!check_release(&s, &v, false).allowed);
+        s.waivers = Waivers::new(
+            vec![waiver(
+                Rule::BudgetOverBlocking,
+                "cold-load-p95",
+                "2026-04-01T00:00:00Z",
+            )],
+            s.now,
+        );
+        let c = check_release(&s, &v, false);
+        assert!(c.allowed, "{c:?}");
+        assert_eq!(c.findings.len(), 1);
+        assert_eq!(c.findings[0].subject.as_deref(), Some("cold-load-p95"));
+        assert!(c.findings[0].waived.is_some() && !c.findings[0].blocks());
+        // Expired exactly now: it blocks again.
+        s.waivers = Waivers::new(
+            vec![waiver(
+                Rule::BudgetOverBlocking,
+                "cold-load-p95",
+                "2026-03-01T00:00:00Z",
+            )],
+            s.now,
+        );
+        assert!(!check_release(&s, &v, false).allowed);
     }
 
     #[test]

@@ -36,10 +36,16 @@ pub enum DeprecationStatus {
 impl DeprecationStatus {
     /// Whether the status breaks policy: past its window, or removed early.
     pub fn is_finding(self) -> bool {
-        matches!(
-            self,
-            DeprecationStatus::Overdue | DeprecationStatus::Premature
-        )
+        self.rule().is_some()
+    }
+
+    /// The rule of the finding this status is, if it is one.
+    pub fn rule(self) -> Option<super::waiver::Rule> {
+        match self {
+            DeprecationStatus::Overdue => Some(super::waiver::Rule::DeprecationOverdue),
+            DeprecationStatus::Premature => Some(super::waiver::Rule::DeprecationPremature),
+            _ => None,
+        }
     }
 
     /// The status as shown.

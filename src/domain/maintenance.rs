@@ -22,6 +22,15 @@ pub struct TaskStatus {
     pub last_done: Option<Time>,
     pub next_due: Option<Time>,
     pub overdue: bool,
+    /// The waiver in force on its being overdue.
+    pub waived: Option<super::waiver::Waived>,
+}
+
+impl TaskStatus {
+    /// Overdue and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        self.overdue && self.waived.is_none()
+    }
 }
 
 /// Every policy task with its last completion (`done` holds each task's
@@ -47,6 +56,7 @@ pub fn statuses(policy: &Policy, done: &[(String, Time)], now: Time) -> Vec<Task
                 last_done: last,
                 next_due: next,
                 overdue: next.is_none_or(|n| now > n),
+                waived: None,
             }
         })
         .collect()

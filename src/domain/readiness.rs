@@ -21,6 +21,15 @@ pub struct Criterion {
     pub met: bool,
     pub evidence: Vec<String>,
     pub blockers: Vec<String>,
+    /// The waiver in force on its being unmet.
+    pub waived: Option<super::waiver::Waived>,
+}
+
+impl Criterion {
+    /// Unmet and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        !self.met && self.waived.is_none()
+    }
 }
 
 /// A milestone's verdict.
@@ -105,10 +114,15 @@ fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
         MilestoneRule::BudgetsConsistent => budgets_consistent(snap),
         MilestoneRule::Attestation => attestation(snap, c.attestation.as_deref().unwrap_or(&c.id)),
     };
+    let met = blockers.is_empty();
     Criterion {
+        waived: snap.waived_if(
+            (!met).then_some(super::waiver::Rule::ReadinessCriterion),
+            &c.id,
+        ),
         id: c.id.clone(),
         title: c.title.clone(),
-        met: blockers.is_empty(),
+        met,
         evidence,
         blockers,
     }

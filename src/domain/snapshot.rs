@@ -20,6 +20,7 @@ use super::{
     policy::Policy,
     record::*,
     release::{self, Channel, ReleaseStatus},
+    waiver::{Rule, Waived, Waivers},
 };
 
 /// Which budget measurements a question reads.
@@ -92,6 +93,8 @@ pub struct Need<'v> {
     /// Without `releases`: the releases of the policy's milestone
     /// versions (whether each milestone has shipped, and when).
     pub milestones: bool,
+    /// The waivers: every question that judges findings reads them.
+    pub waivers: bool,
 }
 
 impl Need<'static> {
@@ -110,6 +113,7 @@ impl Need<'static> {
         maintenance: false,
         attestations: false,
         milestones: false,
+        waivers: false,
     };
 
     /// Everything, every sample included (a reference for tests).
@@ -127,6 +131,7 @@ impl Need<'static> {
         maintenance: true,
         attestations: true,
         milestones: true,
+        waivers: true,
     };
 
     /// `ledger releases`.
@@ -138,6 +143,7 @@ impl Need<'static> {
     /// `ledger gates`.
     pub const GATES: Need<'static> = Need {
         gates: true,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -145,6 +151,7 @@ impl Need<'static> {
     pub const BUDGETS: Need<'static> = Need {
         budgets: true,
         samples: Samples::Latest,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -152,12 +159,14 @@ impl Need<'static> {
     pub const DEPRECATIONS: Need<'static> = Need {
         releases: true,
         deprecations: true,
+        waivers: true,
         ..Need::NOTHING
     };
 
     /// `ledger extensions`.
     pub const EXTENSIONS: Need<'static> = Need {
         extensions: true,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -165,12 +174,14 @@ impl Need<'static> {
     pub const INCIDENTS: Need<'static> = Need {
         releases: true,
         incidents: Incidents::All,
+        waivers: true,
         ..Need::NOTHING
     };
 
     /// `ledger maintenance`.
     pub const MAINTENANCE: Need<'static> = Need {
         maintenance: true,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -183,6 +194,7 @@ impl Need<'static> {
         staling_changes: true,
         attestations: true,
         milestones: true,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -201,6 +213,7 @@ impl Need<'static> {
         budgets: true,
         samples: Samples::Latest,
         incidents: Incidents::Open,
+        waivers: true,
         ..Need::NOTHING
     };
 
@@ -219,7 +232,32 @@ impl Need<'static> {
         maintenance: true,
         attestations: true,
         milestones: true,
+        waivers: true,
     };
+
+    /// `ledger waive RULE SUBJECT`: what the rule's findings may be about.
+    pub fn waive(rule: Rule) -> Need<'static> {
+        let (deprecations, budgets, incidents, extensions) = match rule {
+            Rule::DeprecationOverdue | Rule::DeprecationPremature => (true, false, false, false),
+            Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => {
+                (false, true, false, false)
+            }
+            Rule::IncidentSla | Rule::SecurityOpen => (false, false, true, false),
+            Rule::ExtensionViolation => (false, false, false, true),
+            _ => (false, false, false, false),
+        };
+        Need {
+            deprecations,
+            budgets,
+            incidents: if incidents {
+                Incidents::All
+            } else {
+                Incidents::None
+            },
+            extensions,
+            ..Need::NOTHING
+        }
+    }
 
     /// `ledger drift --days N`: the budgets and the samples of the window
     /// (`None`: the policy's).
@@ -227,6 +265,7 @@ impl Need<'static> {
         Need {
             budgets: true,
             samples: Samples::Within(days),
+            waivers: true,
             ..Need::NOTHING
         }
     }
@@ -284,6 +323,8 @@ pub struct Snapshot {
     pub maintenance: Vec<Stamped<MaintenanceRec>>,
     /// At least the latest sign-off of each criterion.
     pub attestations: Vec<Stamped<AttestationRec>>,
+    /// The waivers recorded, judged at `now`.
+    pub waivers: Waivers,
 }
 
 /// A release as listed.
@@ -316,6 +357,8 @@ pub struct GateRow {
     pub commit: Option<String>,
     pub release: Option<String>,
     pub entry: Option<i64>,
+    /// The waiver in force on its failure.
+    pub waived: Option<Waived>,
 }
 
 /// A budget with its latest measurement.
@@ -332,6 +375,8 @@ pub struct BudgetRow {
     pub last_at: Option<Time>,
     pub over_pct: Option<f64>,
     pub standing: Option<Standing>,
+    /// The waiver in force on its being over.
+    pub waived: Option<Waived>,
 }
 
 /// A deprecation with its judgement.
@@ -347,6 +392,8 @@ pub struct DeprecationRow {
     pub overdue_since: Option<Time>,
     pub replacement: Option<String>,
     pub entry: i64,
+    /// The waiver in force on its finding (overdue, premature).
+    pub waived: Option<Waived>,
 }
 
 /// An extension in the corpus (or removed from it).
@@ -366,6 +413,8 @@ pub struct ExtensionRow {
     pub removed: bool,
     pub removal_reason: Option<String>,
     pub violations: Vec<String>,
+    /// The waiver in force on its violations.
+    pub waived: Option<Waived>,
 }
 
 /// Corpus size of one tier against the policy's tier table.
@@ -399,6 +448,10 @@ pub struct IncidentRow {
     pub sla_state: SlaState,
     pub overdue: bool,
     pub overdue_by_hours: Option<f64>,
+    /// The release that brought the problem in, when recorded.
+    pub introduced_in: Option<String>,
+    /// The waiver in force on its SLA.
+    pub waived: Option<Waived>,
 }
 
 impl GateRow {
@@ -406,12 +459,43 @@ impl GateRow {
     pub fn is_failing(&self) -> bool {
         self.passed == Some(false)
     }
+
+    /// Failing and not waived (what `--check` fails on).
+    pub fn breaks_policy(&self) -> bool {
+        self.is_failing() && self.waived.is_none()
+    }
+}
+
+impl BudgetRow {
+    /// Over its threshold and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        self.standing.and_then(Standing::rule).is_some() && self.waived.is_none()
+    }
+}
+
+impl DeprecationRow {
+    /// Overdue or premature, and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        self.status.is_finding() && self.waived.is_none()
+    }
+}
+
+impl ExtensionRow {
+    /// Breaking an adding rule, and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        !self.violations.is_empty() && self.waived.is_none()
+    }
 }
 
 impl IncidentRow {
     /// Open until resolved.
     pub fn is_open(&self) -> bool {
         self.resolved_at.is_none()
+    }
+
+    /// Past its SLA and not waived.
+    pub fn breaks_policy(&self) -> bool {
+        self.overdue && self.waived.is_none()
     }
 }
 
@@ -437,6 +521,7 @@ impl Snapshot {
             incident_events: Vec::new(),
             maintenance: Vec::new(),
             attestations: Vec::new(),
+            waivers: Waivers::new(Vec::new(), now),
         }
     }
 
@@ -506,7 +591,9 @@ impl Snapshot {
             };
             for platform in platforms {
                 let hit = latest.get(&(def.id.as_str(), platform));
+                let failing = hit.is_some_and(|r| !r.rec.passed);
                 rows.push(GateRow {
+                    waived: self.waived_if(failing.then_some(Rule::GateFailing), &def.id),
                     gate: def.id.clone(),
                     kind: def.kind,
                     platform: platform.map(str::to_string),
@@ -624,8 +711,10 @@ impl Snapshot {
             .map(|b| {
                 let last = self.last_sample(&b.id);
                 let over = last.map(|(_, v)| budget::over_pct(v, b.threshold, b.direction));
+                let standing = over.map(|p| budget::standing(p, rules));
                 BudgetRow {
-                    standing: over.map(|p| budget::standing(p, rules)),
+                    waived: self.waived_if(standing.and_then(Standing::rule), &b.id),
+                    standing,
                     budget: b.id,
                     category: b.category,
                     metric: b.metric,
@@ -661,7 +750,9 @@ impl Snapshot {
             .iter()
             .map(|b| {
                 let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
-                budget::drift(b, samples, &self.policy.budgets)
+                let mut d = budget::drift(b, samples, &self.policy.budgets);
+                d.waived = self.waived_if(d.status.rule(), &b.id);
+                d
             })
             .collect();
         budget::sort_worst_first(&mut rows);
@@ -694,6 +785,7 @@ impl Snapshot {
                     overdue_since: j.overdue_since,
                     replacement: d.rec.replacement.clone(),
                     entry: d.seq,
+                    waived: self.waived_if(j.status.rule(), &d.rec.item),
                 })
             })
             .collect();
@@ -716,7 +808,23 @@ impl Snapshot {
                     .iter()
                     .rfind(|r| r.rec.extension == e.rec.extension && r.seq > e.seq);
                 let rec = &e.rec;
+                let violations = extension::violations(
+                    &self.policy,
+                    &extension::Candidate {
+                        tier: &rec.tier,
+                        license: &rec.license,
+                        provenance: &rec.provenance,
+                        doctor: rec.doctor.as_deref(),
+                        patched: rec.patched,
+                        doctor_required: rec.origin == "cli",
+                    },
+                );
+                let violating = !violations.is_empty() && removal.is_none();
                 ExtensionRow {
+                    waived: self.waived_if(
+                        violating.then_some(Rule::ExtensionViolation),
+                        &rec.extension,
+                    ),
                     id: rec.extension.clone(),
                     name: rec.name.clone(),
                     tier: rec.tier.clone(),
@@ -730,17 +838,7 @@ impl Snapshot {
                     added_at: e.at,
                     removed: removal.is_some(),
                     removal_reason: removal.map(|r| r.rec.reason.clone()),
-                    violations: extension::violations(
-                        &self.policy,
-                        &extension::Candidate {
-                            tier: &rec.tier,
-                            license: &rec.license,
-                            provenance: &rec.provenance,
-                            doctor: rec.doctor.as_deref(),
-                            patched: rec.patched,
-                            doctor_required: rec.origin == "cli",
-                        },
-                    ),
+                    violations,
                 }
             })
             .collect()
@@ -847,6 +945,9 @@ impl Snapshot {
                     sla_state: j.state,
                     overdue: j.overdue,
                     overdue_by_hours: j.overdue_by_hours,
+                    introduced_in: i.rec.introduced_in.clone(),
+                    waived: self
+                        .waived_if(j.overdue.then_some(Rule::IncidentSla), &i.seq.to_string()),
                 }
             })
             .collect()
@@ -859,7 +960,17 @@ impl Snapshot {
             .iter()
             .map(|m| (m.rec.task.clone(), m.at))
             .collect();
-        maintenance::statuses(&self.policy, &done, self.now)
+        let mut rows = maintenance::statuses(&self.policy, &done, self.now);
+        for t in &mut rows {
+            t.waived = self.waived_if(t.overdue.then_some(Rule::MaintenanceOverdue), &t.task);
+        }
+        rows
+    }
+
+    /// The waiver in force on the finding of `rule` (if there is one)
+    /// about `subject`.
+    pub fn waived_if(&self, rule: Option<Rule>, subject: &str) -> Option<Waived> {
+        self.waivers.of(rule?, subject)
     }
 
     /// The latest attestation of a criterion and whether it went stale.

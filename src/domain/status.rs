@@ -8,6 +8,7 @@ use super::{
     maintenance::TaskStatus,
     readiness::{self, Readiness},
     snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
+    waiver::WaiverRow,
 };
 
 /// What `ledger status` shows.
@@ -28,6 +29,10 @@ pub struct Status {
     /// The milestones not shipped yet, as of now; then each shipped one
     /// that shipped before it was ready, as of its release.
     pub readiness: Vec<Readiness>,
+    /// Waivers in force that expire within the policy's warning days:
+    /// their findings come back then.
+    pub expiring_waivers: Vec<WaiverRow>,
+    pub waiver_warn_days: u32,
 }
 
 impl Status {
@@ -68,6 +73,8 @@ impl Status {
                 .filter(|m| readiness::shipped(snap, m).is_none())
                 .map(|m| readiness::readiness(snap, m))
                 .collect(),
+            expiring_waivers: snap.waivers.expiring_within(snap.policy.waivers.warn_days),
+            waiver_warn_days: snap.policy.waivers.warn_days,
         }
     }
 
@@ -82,13 +89,20 @@ impl Status {
         self
     }
 
-    /// Whether anything on the dashboard breaks policy (for `--check`).
+    /// Whether anything on the dashboard breaks policy (for `--check`);
+    /// a waived finding is shown but does not.
     pub fn breaks_policy(&self) -> bool {
-        !self.failing_gates.is_empty()
-            || !self.budgets.is_empty()
-            || !self.deprecations.is_empty()
-            || !self.overdue_incidents.is_empty()
-            || !self.overdue_maintenance.is_empty()
+        self.failing_gates.iter().any(GateRow::breaks_policy)
+            || self.budgets.iter().any(Drift::breaks_policy)
+            || self.deprecations.iter().any(DeprecationRow::breaks_policy)
+            || self
+                .overdue_incidents
+                .iter()
+                .any(IncidentRow::breaks_policy)
+            || self
+                .overdue_maintenance
+                .iter()
+                .any(TaskStatus::breaks_policy)
             || self
                 .readiness
                 .iter()

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Error, Time, policy::Policy, record::Stamped, time};
+use super::{Error, Snapshot, Time, policy::Policy, record::Stamped, time};
 
 named_enum! {
     /// The rule of a finding: the ids the CI formats and `waive` use.
@@ -151,19 +151,30 @@ impl Waivers {
         })
     }
 
+    /// The waivers in force, soonest to expire first.
+    pub fn in_force(&self) -> Vec<WaiverRow> {
+        let Some(now) = self.now else {
+            return Vec::new();
+        };
+        let mut rows: Vec<WaiverRow> = self
+            .latest()
+            .filter(|w| in_force(w, now))
+            .map(row)
+            .collect();
+        rows.sort_by_key(|w| (w.expires_at, w.entry));
+        rows
+    }
+
     /// The waivers in force that expire within `days`, soonest first.
     pub fn expiring_within(&self, days: u32) -> Vec<WaiverRow> {
         let Some(now) = self.now else {
             return Vec::new();
         };
         let horizon = time::days_after(now, days);
-        let mut rows: Vec<WaiverRow> = self
-            .latest()
-            .filter(|w| in_force(w, now) && expiry(w) <= horizon)
-            .map(row)
-            .collect();
-        rows.sort_by_key(|w| (w.expires_at, w.entry));
-        rows
+        self.in_force()
+            .into_iter()
+            .filter(|w| w.expires_at <= horizon)
+            .collect()
     }
 
     /// The latest waiver of each finding.
@@ -231,6 +242,65 @@ pub fn allowed(policy: &Policy, rule: Rule, now: Time, until: Time) -> Result<()
         });
     }
     Ok(())
+}
+
+/// What a waiver of `rule` may name, as the snapshot knows it (read with
+/// [`super::snapshot::Need::waive`]): the budgets, items, incidents,
+/// gates, tasks, criteria or extensions its findings are about.
+pub fn subjects(snap: &Snapshot, rule: Rule) -> Vec<String> {
+    let policy = &snap.policy;
+    let mut out: Vec<String> = match rule {
+        Rule::DeprecationOverdue | Rule::DeprecationPremature => snap
+            .deprecations
+            .iter()
+            .map(|d| d.rec.item.clone())
+            .collect(),
+        Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => {
+            snap.budget_defs().into_iter().map(|b| b.id).collect()
+        }
+        Rule::GateFailing => policy.gates.iter().map(|g| g.id.clone()).collect(),
+        Rule::IncidentSla | Rule::SecurityOpen => {
+            snap.incidents.iter().map(|i| i.seq.to_string()).collect()
+        }
+        Rule::MaintenanceOverdue => policy
+            .maintenance
+            .tasks
+            .iter()
+            .map(|t| t.id.clone())
+            .collect(),
+        Rule::ReadinessCriterion => policy
+            .milestones
+            .iter()
+            .flat_map(|m| &m.criteria)
+            .map(|c| c.id.clone())
+            .collect(),
+        Rule::ExtensionViolation => snap
+            .extensions
+            .iter()
+            .map(|e| e.rec.extension.clone())
+            .collect(),
+        Rule::Integrity => Vec::new(),
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The subject, if a waiver of `rule` may name it; else an error listing
+/// what it may name (when the list is short enough to read).
+pub fn require_subject(snap: &Snapshot, rule: Rule, subject: &str) -> Result<(), Error> {
+    let known = subjects(snap, rule);
+    if known.iter().any(|k| k == subject) {
+        return Ok(());
+    }
+    if known.len() > 30 {
+        return Err(Error::State(format!(
+            "{subject:?} is not a {} that {rule} findings are about; {} are known",
+            rule.subject_noun(),
+            known.len()
+        )));
+    }
+    Err(Error::unknown(rule.subject_noun(), subject, known))
 }
 
 fn forbidden_list(policy: &Policy) -> String {

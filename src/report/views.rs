@@ -5,7 +5,7 @@ use serde_json::json;
 use super::{Block, Table, View, cell, csv_field, list, number, sparkline, to_objects};
 use crate::domain::{
     budget::Drift,
-    check::{FindingSeverity, ReleaseCheck},
+    check::ReleaseCheck,
     imported::Summary,
     integrity::VerifyReport,
     maintenance::TaskStatus,
@@ -16,7 +16,47 @@ use crate::domain::{
     },
     status::Status,
     time,
+    waiver::{Waived, WaiverRow},
 };
+
+/// Adds a `waiver` column to the last table of `view` when any of its rows
+/// (in order) is waived.
+fn with_waivers<'a>(mut view: View, waived: impl Iterator<Item = Option<&'a Waived>>) -> View {
+    if let Some(Block::Table(t)) = view.blocks.last_mut() {
+        waiver_column(t, waived);
+    }
+    view
+}
+
+/// Adds a `waiver` column to a table when any of its rows (in order) is
+/// waived: the finding is still shown, with the waiver beside it.
+fn waiver_column<'a>(t: &mut Table, waived: impl Iterator<Item = Option<&'a Waived>>) {
+    let cells: Vec<String> = waived
+        .map(|w| w.map(Waived::describe).unwrap_or_default())
+        .collect();
+    if cells.iter().any(|c| !c.is_empty()) {
+        t.columns.push("waiver".into());
+        for (row, c) in t.rows.iter_mut().zip(cells) {
+            row.push(c);
+        }
+    }
+}
+
+/// `ledger waivers`.
+pub fn waivers(rows: &[WaiverRow]) -> View {
+    list(
+        Some(format!("Waivers in force ({})", rows.len())),
+        rows,
+        &[
+            ("rule", "rule"),
+            ("subject", "subject"),
+            ("expires_at", "expires"),
+            ("waived_by", "by"),
+            ("reason", "reason"),
+            ("entry", "entry"),
+        ],
+    )
+}
 
 /// `ledger releases`.
 pub fn releases(rows: &[ReleaseRow]) -> View {
@@ -63,12 +103,12 @@ pub fn gates(rows: &[GateRow]) -> View {
             }
         }
     }
-    view
+    with_waivers(view, rows.iter().map(|g| g.waived.as_ref()))
 }
 
 /// `ledger budgets`.
 pub fn budgets(rows: &[BudgetRow]) -> View {
-    list(
+    let view = list(
         None,
         rows,
         &[
@@ -82,7 +122,8 @@ pub fn budgets(rows: &[BudgetRow]) -> View {
             ("over_pct", "over %"),
             ("standing", "standing"),
         ],
-    )
+    );
+    with_waivers(view, rows.iter().map(|b| b.waived.as_ref()))
 }
 
 /// `ledger drift`.
@@ -116,12 +157,12 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
             row.insert(4, format!("{rule} {} {}", number(d.threshold), d.unit));
         }
     }
-    view
+    with_waivers(view, rows.iter().map(|d| d.waived.as_ref()))
 }
 
 /// `ledger deprecations`.
 pub fn deprecations(rows: &[DeprecationRow]) -> View {
-    list(
+    let view = list(
         None,
         rows,
         &[
@@ -134,7 +175,8 @@ pub fn deprecations(rows: &[DeprecationRow]) -> View {
             ("status", "status"),
             ("overdue_since", "overdue since"),
         ],
-    )
+    );
+    with_waivers(view, rows.iter().map(|d| d.waived.as_ref()))
 }
 
 /// `ledger extensions`.
@@ -153,6 +195,7 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount]) -> View {
             ("violations", "violations"),
         ],
     );
+    view = with_waivers(view, rows.iter().map(|e| e.waived.as_ref()));
     if !tiers.is_empty() {
         view.blocks
             .push(Block::Heading("Tiers against the policy".into()));
@@ -193,7 +236,7 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount]) -> View {
 
 /// `ledger incidents`.
 pub fn incidents(rows: &[IncidentRow]) -> View {
-    list(
+    let view = list(
         None,
         rows,
         &[
@@ -207,12 +250,13 @@ pub fn incidents(rows: &[IncidentRow]) -> View {
             ("sla_state", "state"),
             ("overdue_by_hours", "overdue by h"),
         ],
-    )
+    );
+    with_waivers(view, rows.iter().map(|i| i.waived.as_ref()))
 }
 
 /// `ledger maintenance`.
 pub fn maintenance(rows: &[TaskStatus]) -> View {
-    list(
+    let view = list(
         None,
         rows,
         &[
@@ -222,7 +266,8 @@ pub fn maintenance(rows: &[TaskStatus]) -> View {
             ("next_due", "next due"),
             ("overdue", "overdue"),
         ],
-    )
+    );
+    with_waivers(view, rows.iter().map(|t| t.waived.as_ref()))
 }
 
 /// `ledger readiness`.
@@ -234,7 +279,7 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
         .map(|c| {
             vec![
                 c.id.clone(),
-                if c.met { "met" } else { "unmet" }.into(),
+                criterion_state(c),
                 if c.met {
                     c.evidence.join("\n")
                 } else {
@@ -243,6 +288,13 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
             ]
         })
         .collect();
+    let mut criteria = Table {
+        columns: ["criterion", "state", "evidence / blockers"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    };
+    waiver_column(&mut criteria, r.criteria.iter().map(|c| c.waived.as_ref()));
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
         csv: Table {
@@ -270,13 +322,17 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
                     verdict(r)
                 ),
             }),
-            Block::Table(Table {
-                columns: ["criterion", "state", "evidence / blockers"]
-                    .map(String::from)
-                    .to_vec(),
-                rows,
-            }),
+            Block::Table(criteria),
         ],
+    }
+}
+
+/// A criterion's state as shown: met, unmet, or unmet but waived.
+fn criterion_state(c: &crate::domain::readiness::Criterion) -> String {
+    match (c.met, &c.waived) {
+        (true, _) => "met".into(),
+        (false, None) => "unmet".into(),
+        (false, Some(_)) => "unmet (waived)".into(),
     }
 }
 
@@ -304,16 +360,18 @@ fn verdict(r: &Readiness) -> String {
 
 /// `ledger check-release`.
 pub fn check_release(c: &ReleaseCheck) -> View {
-    let blocking = c
-        .findings
-        .iter()
-        .filter(|f| f.severity == FindingSeverity::Blocking)
-        .count();
+    let blocking = c.findings.iter().filter(|f| f.blocks()).count();
+    let waived = c.findings.iter().filter(|f| f.waived.is_some()).count();
     let head = if c.allowed {
         format!(
-            "Release {} may be cut ({} warning(s))",
+            "Release {} may be cut ({} warning(s){})",
             c.version,
-            c.findings.len()
+            c.findings.len() - waived,
+            if waived > 0 {
+                format!(", {waived} waived")
+            } else {
+                String::new()
+            }
         )
     } else {
         format!("Release {} is blocked by {blocking} finding(s)", c.version)
@@ -327,8 +385,15 @@ pub fn check_release(c: &ReleaseCheck) -> View {
             ("message", "message"),
         ],
     );
+    if let Some(Block::Table(t)) = view.blocks.last_mut() {
+        for (row, f) in t.rows.iter_mut().zip(&c.findings) {
+            if f.waived.is_some() {
+                row[0] = format!("{} (waived)", row[0]);
+            }
+        }
+    }
     view.json = serde_json::to_value(c).unwrap_or_default();
-    view
+    with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }
 
 /// `ledger policy`.
@@ -459,11 +524,14 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
 
 /// `ledger status`: one screen of everything that needs attention.
 pub fn status(s: &Status) -> View {
-    let table = |columns: &[&str], rows: Vec<Vec<String>>| {
-        Block::Table(Table {
+    // A section's table, with a waiver column when any row is waived.
+    let table = |columns: &[&str], rows: Vec<Vec<String>>, waived: Vec<Option<&Waived>>| {
+        let mut t = Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows,
-        })
+        };
+        waiver_column(&mut t, waived.into_iter());
+        Block::Table(t)
     };
     let mut blocks = vec![Block::Heading(format!(
         "Ledger status for {} as of {}",
@@ -497,6 +565,7 @@ pub fn status(s: &Status) -> View {
                 ]
             })
             .collect(),
+        s.failing_gates.iter().map(|g| g.waived.as_ref()).collect(),
     ));
     blocks.push(Block::Heading(format!(
         "Budgets over or drifting, last {} days ({})",
@@ -520,6 +589,7 @@ pub fn status(s: &Status) -> View {
                 ]
             })
             .collect(),
+        s.budgets.iter().map(|d| d.waived.as_ref()).collect(),
     ));
     blocks.push(Block::Heading(format!(
         "Deprecations overdue or premature ({})",
@@ -542,6 +612,7 @@ pub fn status(s: &Status) -> View {
                 ]
             })
             .collect(),
+        s.deprecations.iter().map(|d| d.waived.as_ref()).collect(),
     ));
     blocks.push(Block::Heading(format!(
         "Incidents past their SLA ({} of {} open)",
@@ -562,6 +633,10 @@ pub fn status(s: &Status) -> View {
                 ]
             })
             .collect(),
+        s.overdue_incidents
+            .iter()
+            .map(|i| i.waived.as_ref())
+            .collect(),
     ));
     blocks.push(Block::Heading(format!(
         "Maintenance overdue ({})",
@@ -579,6 +654,10 @@ pub fn status(s: &Status) -> View {
                 ]
             })
             .collect(),
+        s.overdue_maintenance
+            .iter()
+            .map(|t| t.waived.as_ref())
+            .collect(),
     ));
     for r in &s.readiness {
         blocks.push(Block::Heading(format!(
@@ -593,11 +672,34 @@ pub fn status(s: &Status) -> View {
                 .map(|c| {
                     vec![
                         c.id.clone(),
-                        if c.met { "met" } else { "unmet" }.into(),
+                        criterion_state(c),
                         c.blockers.first().cloned().unwrap_or_default(),
                     ]
                 })
                 .collect(),
+            r.criteria.iter().map(|c| c.waived.as_ref()).collect(),
+        ));
+    }
+    if !s.expiring_waivers.is_empty() {
+        blocks.push(Block::Heading(format!(
+            "Waivers expiring within {} days ({}): their findings come back then",
+            s.waiver_warn_days,
+            s.expiring_waivers.len()
+        )));
+        blocks.push(table(
+            &["rule", "subject", "expires", "reason"],
+            s.expiring_waivers
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.rule.to_string(),
+                        w.subject.clone(),
+                        time::format_short(w.expires_at),
+                        w.reason.clone(),
+                    ]
+                })
+                .collect(),
+            Vec::new(),
         ));
     }
     let count = |name: &str, n: usize| vec![name.to_string(), n.to_string()];

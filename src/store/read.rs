@@ -20,6 +20,7 @@ use crate::domain::{
     },
     snapshot::{Incidents, Need, Samples},
     time,
+    waiver::Waivers,
 };
 
 /// The entry's columns that lead every typed table, before the record's.
@@ -618,6 +619,9 @@ pub fn load_snapshot(
     if need.attestations {
         let criteria = snap.policy.attestations.criteria.iter().map(|c| &c.id);
         snap.attestations = r.latest_of_each("criterion", criteria)?;
+    }
+    if need.waivers {
+        snap.waivers = Waivers::new(r.all()?, now);
     }
     if need.staling_changes && !need.deprecations {
         // Added to what `removals_in` read, never in place of it: the first

@@ -23,6 +23,12 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The built-in policy's text (seed/policy.toml), to derive variants from.
+pub fn seed_policy() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml");
+    std::fs::read_to_string(path).expect("read seed/policy.toml")
+}
+
 /// What one run of the binary produced.
 #[derive(Debug)]
 pub struct Run {

@@ -16,6 +16,9 @@ mod lists;
 // Governance questions and `--check` exit codes, on small histories.
 mod queries;
 
+// Waivers: expiring exceptions for one finding.
+mod waivers;
+
 // The governance rules at their edges.
 mod edges;
 

@@ -1,0 +1,311 @@
+//! Waivers: an expiring exception for one finding, through the binary.
+
+use crate::harness::Ledger;
+
+/// A ledger (now 2026-03-01 12:00) with one overdue deprecation and one
+/// budget over by 10%: findings of two rules that may be waived.
+fn with_findings() -> Ledger {
+    let l = Ledger::new();
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-05"]);
+    l.ok(&[
+        "deprecate",
+        "--no-sandbox",
+        "--kind",
+        "cli-flag",
+        "--in",
+        "0.3.0",
+        "--at",
+        "2026-01-05",
+    ]);
+    l.ok(&["record-release", "0.3.1", "--date", "2026-01-20"]);
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "220",
+        "--at",
+        "2026-02-20",
+    ]);
+    l
+}
+
+#[test]
+fn a_waived_finding_is_shown_but_no_longer_fails_the_check_until_it_expires() {
+    let mut l = with_findings();
+    assert_eq!(l.run(&["deprecations", "--overdue", "--check"]).code, 1);
+    let w = l.json(&[
+        "waive",
+        "deprecation-overdue",
+        "--no-sandbox",
+        "--until",
+        "2026-03-15",
+        "--reason",
+        "removal ships in 0.4",
+        "--by",
+        "ana",
+    ]);
+    assert_eq!(w["entry_kind"], "waiver");
+    assert_eq!(w["rule"], "deprecation-overdue");
+    assert_eq!(w["subject"], "--no-sandbox");
+    assert_eq!(w["expires_at"], "2026-03-15T00:00:00Z");
+    let entry = w["entry"].as_i64().unwrap();
+
+    // Still listed, marked waived, and the check passes.
+    let rows = l.json(&["deprecations", "--overdue"]);
+    assert_eq!(rows[0]["status"], "overdue");
+    assert_eq!(rows[0]["waived"]["reason"], "removal ships in 0.4");
+    assert_eq!(rows[0]["waived"]["waived_by"], "ana");
+    assert_eq!(rows[0]["waived"]["entry"], entry);
+    assert_eq!(l.run(&["deprecations", "--overdue", "--check"]).code, 0);
+    let table = l.ok(&["deprecations", "--overdue"]);
+    assert!(
+        table.contains("waived until 2026-03-15 by ana: removal ships in 0.4"),
+        "{table}"
+    );
+
+    // Seven days before it ends, the dashboard warns.
+    let status = l.json(&["status"]);
+    assert_eq!(status["expiring_waivers"].as_array().unwrap().len(), 0);
+    l.now = "2026-03-08T00:00:00Z".into();
+    let status = l.json(&["status"]);
+    assert_eq!(status["expiring_waivers"][0]["subject"], "--no-sandbox");
+    assert!(
+        l.ok(&["status"])
+            .contains("Waivers expiring within 7 days (1)")
+    );
+
+    // Expiring exactly now: the finding is back.
+    l.now = "2026-03-15T00:00:00Z".into();
+    assert!(l.json(&["deprecations", "--overdue"])[0]["waived"].is_null());
+    assert_eq!(l.run(&["deprecations", "--overdue", "--check"]).code, 1);
+    assert!(l.json(&["waivers"]).as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_waiver_unblocks_a_release_and_retracting_it_blocks_again() {
+    let l = with_findings();
+    l.ok(&[
+        "record-gate",
+        "unit-tests",
+        "--fail",
+        "--platform",
+        "windows",
+        "--at",
+        "2026-02-28",
+    ]);
+    let c = l.json(&["check-release", "0.4.0"]);
+    assert_eq!(c["allowed"], false);
+    let w = l.json(&[
+        "waive",
+        "gate-failing",
+        "unit-tests",
+        "--until",
+        "2026-03-10",
+        "--reason",
+        "flaky runner, rerun queued",
+    ]);
+    let c = l.json(&["check-release", "0.4.0"]);
+    assert_eq!(c["allowed"], true, "{c}");
+    let gate = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "gate-failing")
+        .expect("the waived finding is still listed");
+    assert_eq!(gate["subject"], "unit-tests");
+    assert_eq!(gate["severity"], "blocking");
+    assert_eq!(gate["waived"]["reason"], "flaky runner, rerun queued");
+    assert_eq!(l.run(&["check-release", "0.4.0", "--check"]).code, 0);
+    assert_eq!(l.run(&["gates", "--failing", "--check"]).code, 0);
+
+    // As things stood before the waiver: blocked.
+    let before = l.json(&[
+        "check-release",
+        "0.4.0",
+        "--as-of",
+        "2026-02-28T12:00:00Z",
+        "--include-late",
+    ]);
+    assert_eq!(before["allowed"], false);
+
+    let entry = w["entry"].as_i64().unwrap().to_string();
+    l.ok(&["retract", &entry, "--reason", "the rerun failed too"]);
+    assert_eq!(l.run(&["check-release", "0.4.0", "--check"]).code, 1);
+    assert_eq!(l.run(&["gates", "--failing", "--check"]).code, 1);
+}
+
+#[test]
+fn a_waived_criterion_does_not_block_the_milestone_release() {
+    let l = Ledger::new();
+    let c = l.json(&["check-release", "1.0.0"]);
+    assert_eq!(c["allowed"], false);
+    let r = l.json(&["readiness"]);
+    let unmet: Vec<String> = r["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["met"] == false)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in &unmet {
+        l.ok(&[
+            "waive",
+            "readiness-criterion",
+            id,
+            "--until",
+            "2026-04-01",
+            "--reason",
+            "accepted for the 1.0 cut",
+        ]);
+    }
+    let r = l.json(&["readiness"]);
+    assert_eq!(r["ready"], false, "a waiver does not make a criterion met");
+    assert!(r["criteria"][0]["waived"].is_object());
+    assert_eq!(l.run(&["readiness", "--check"]).code, 0);
+    assert_eq!(l.json(&["check-release", "1.0.0"])["allowed"], true);
+}
+
+#[test]
+fn waivers_the_policy_does_not_allow_are_refused_and_write_nothing() {
+    let l = with_findings();
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "security",
+        "--severity",
+        "critical",
+        "--title",
+        "sandbox escape",
+    ]);
+    let id = l.json(&["incidents"])[0]["id"].to_string();
+    l.rejects(
+        &[
+            "waive",
+            "security-open",
+            &id,
+            "--until",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "never allows waiving security-open",
+    );
+    l.rejects(
+        &[
+            "waive",
+            "integrity",
+            "1",
+            "--until",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "never allows waiving integrity",
+    );
+    // The cap: 90 days from now (2026-03-01 12:00).
+    l.rejects(
+        &[
+            "waive",
+            "budget-over",
+            "cold-load-p95",
+            "--until",
+            "2026-06-01",
+            "--reason",
+            "x",
+        ],
+        "at most 90 days",
+    );
+    l.ok(&[
+        "waive",
+        "budget-over",
+        "cold-load-p95",
+        "--until",
+        "2026-05-30T12:00:00Z",
+        "--reason",
+        "exactly 90 days",
+    ]);
+    l.rejects(
+        &[
+            "waive",
+            "budget-over",
+            "cold-load-p95",
+            "--until",
+            "2026-02-01",
+            "--reason",
+            "x",
+        ],
+        "expected a time after now",
+    );
+    l.rejects(
+        &[
+            "waive",
+            "budget-over",
+            "cold-load",
+            "--until",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "unknown budget \"cold-load\"; known budgets:",
+    );
+    l.rejects(
+        &[
+            "waive",
+            "budget-overdue",
+            "cold-load-p95",
+            "--until",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "unknown rule \"budget-overdue\"",
+    );
+    l.rejects(
+        &[
+            "waive",
+            "budget-over",
+            "cold-load-p95",
+            "--until",
+            "2026-03-05",
+            "--reason",
+            " ",
+        ],
+        "reason",
+    );
+}
+
+#[test]
+fn a_policy_can_forbid_more_rules_and_shorten_the_cap() {
+    let l = with_findings();
+    let policy = crate::harness::seed_policy().replace(
+        "forbidden = [\"security-open\", \"integrity\"]",
+        "forbidden = [\"security-open\", \"integrity\", \"deprecation-overdue\"]",
+    );
+    let policy = policy.replace("max_days = 90", "max_days = 14");
+    std::fs::write(l.path("policy.toml"), policy).unwrap();
+    l.ok(&["init", "--policy", l.path("policy.toml").to_str().unwrap()]);
+    l.rejects(
+        &[
+            "waive",
+            "deprecation-overdue",
+            "--no-sandbox",
+            "--until",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "never allows waiving deprecation-overdue",
+    );
+    l.rejects(
+        &[
+            "waive",
+            "budget-over",
+            "cold-load-p95",
+            "--until",
+            "2026-03-20",
+            "--reason",
+            "x",
+        ],
+        "at most 14 days",
+    );
+}
