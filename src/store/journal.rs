@@ -317,9 +317,10 @@ fn insert_typed(conn: &Db, kind: Kind, stamp: [Value; 4], body: &serde_json::Val
     // later is left out while it is empty, so older bodies keep their
     // hashes), so each shape's statement is built once per process, not
     // once per row.
+    /// A kind, its body's field names, and the INSERT of that shape.
+    type Shaped = (Kind, Vec<String>, std::rc::Rc<str>);
     thread_local! {
-        static SQL: std::cell::RefCell<Vec<(Kind, Vec<String>, std::rc::Rc<str>)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
+        static SQL: std::cell::RefCell<Vec<Shaped>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let known = SQL.with_borrow(|cache| {
         cache
