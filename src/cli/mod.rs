@@ -254,6 +254,28 @@ pub enum Command {
   ledger check-release 1.4.0 --breaking    # after 1.0, breaking needs a new major
   ledger check-release 0.5.0-rc.1          # \"next release\" SLAs only warn a pre-release")]
     CheckRelease(query::CheckReleaseArgs),
+    /// Delivery metrics: release frequency, lead time, change failure rate,
+    /// time to restore, and the governance's own rhythm.
+    ///
+    /// Over the last N days (default: the policy's delivery.window_days):
+    ///   release frequency     shipped releases, and the Four Keys bucket: daily when
+    ///                         the median week has releases on 3 days or more, weekly
+    ///                         when it has one, monthly when the median 30 days have
+    ///                         one, yearly otherwise
+    ///   lead time             median hours from a release's newest commit
+    ///                         (record-release --commit-date) to the release; unknown,
+    ///                         not guessed, without commit dates
+    ///   change failure rate   share of shipped releases an incident names
+    ///                         (open-incident --introduced-in) or a later release fixes
+    ///                         (record-release --fixes)
+    ///   time to restore       median hours from opening to resolving, for incidents
+    ///                         resolved in the window; by kind and severity with the SLA
+    ///   within SLA, maintenance on time, deprecations removed at their first
+    ///   opportunity: the governance's rhythm
+    /// Each key is shown against the policy's performance levels
+    /// ([delivery.levels]).
+    #[command(verbatim_doc_comment)]
+    Delivery(query::DeliveryArgs),
     /// Import a CI artifact as it is, in one transaction.
     ///
     ///   changelog            release headings in the common shapes become releases
@@ -620,6 +642,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Maintenance(a) => query::maintenance(ctx, a),
         C::Readiness(a) => query::readiness(ctx, a),
         C::CheckRelease(a) => query::check_release(ctx, a),
+        C::Delivery(a) => query::delivery(ctx, a),
         C::Import(a) => import::import(ctx, a, err),
         C::Verify(a) => admin::verify(ctx, a),
         C::Export => admin::export(ctx, &mut std::io::sink()),

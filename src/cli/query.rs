@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, project_store, snapshot};
 use crate::domain::{
-    Snapshot, check,
+    Snapshot, check, delivery,
     deprecation::DeprecationStatus,
     extension::TierStanding,
     readiness::{self, Readiness},
@@ -250,6 +250,23 @@ pub(super) fn retrospectives(
     Ok(out)
 }
 
+/// The delivery window.
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// Window length in days, back from now (default: the policy's, 90).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: Option<u32>,
+}
+
+pub(super) fn delivery(ctx: &Context, a: &DeliveryArgs) -> Result<Output, CommandError> {
+    ctx.no_csv("the delivery report")?;
+    let snap = snapshot(ctx, Need::DELIVERY)?;
+    let days = a.days.unwrap_or(snap.policy.delivery.window_days);
+    Ok(Output::plain(report::delivery(&delivery::delivery(
+        &snap, days,
+    ))))
+}
+
 /// The version to check.
 #[derive(Debug, Args)]
 pub struct CheckReleaseArgs {
@@ -285,16 +302,26 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
     let (store, project) = project_store(ctx)?;
-    let snap = store.snapshot(&project, ctx.seen(), Need::STATUS)?;
-    let retrospectives = retrospectives(&store, &project, &snap)?;
-    Ok(dashboard(snap, retrospectives))
+    dashboard(&store, &project, ctx.seen())
 }
 
-/// The one-screen dashboard of a snapshot (with the shipped milestones'
-/// retrospectives); the snapshot is let go once the dashboard's facts are
-/// drawn from it, before they are rendered.
-pub(super) fn dashboard(snap: Snapshot, retrospectives: Vec<Readiness>) -> Output {
-    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
+/// The one-screen dashboard as of `seen`: the findings of the moment, the
+/// shipped milestones' retrospectives, and the delivery metrics over the
+/// policy's window. Each snapshot is let go once its facts are drawn from
+/// it, before they are rendered.
+pub(super) fn dashboard(
+    store: &Store,
+    project: &str,
+    seen: crate::store::AsOf,
+) -> Result<Output, CommandError> {
+    let history = store.snapshot(project, seen, Need::DELIVERY)?;
+    let delivery = delivery::delivery(&history, history.policy.delivery.window_days);
+    drop(history);
+    let snap = store.snapshot(project, seen, Need::STATUS)?;
+    let retrospectives = retrospectives(store, project, &snap)?;
+    let s = status::Status::of(&snap)
+        .with_retrospectives(retrospectives)
+        .with_delivery(delivery);
     drop(snap);
-    Output::flagged(report::status(&s), s.breaks_policy())
+    Ok(Output::flagged(report::status(&s), s.breaks_policy()))
 }

@@ -48,6 +48,7 @@ macro_rules! named_enum {
 
 pub mod budget;
 pub mod check;
+pub mod delivery;
 pub mod deprecation;
 pub mod error;
 pub mod extension;

@@ -54,6 +54,9 @@ pub struct Policy {
     /// Which findings may be waived, and for how long.
     #[serde(default)]
     pub waivers: super::waiver::WaiverPolicy,
+    /// The delivery metrics' window and performance levels.
+    #[serde(default)]
+    pub delivery: super::delivery::DeliveryPolicy,
 }
 
 /// Versioning rules and channels.

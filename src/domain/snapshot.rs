@@ -88,6 +88,8 @@ pub struct Need<'v> {
     pub incidents: Incidents,
     /// The latest completion of each maintenance task.
     pub maintenance: bool,
+    /// Every maintenance completion (delivery's on-time share).
+    pub maintenance_history: bool,
     /// The latest sign-off of each criterion.
     pub attestations: bool,
     /// Without `releases`: the releases of the policy's milestone
@@ -111,6 +113,7 @@ impl Need<'static> {
         tier_conformance: false,
         incidents: Incidents::None,
         maintenance: false,
+        maintenance_history: false,
         attestations: false,
         milestones: false,
         waivers: false,
@@ -129,6 +132,7 @@ impl Need<'static> {
         tier_conformance: true,
         incidents: Incidents::All,
         maintenance: true,
+        maintenance_history: true,
         attestations: true,
         milestones: true,
         waivers: true,
@@ -230,9 +234,20 @@ impl Need<'static> {
         tier_conformance: false,
         incidents: Incidents::Open,
         maintenance: true,
+        maintenance_history: false,
         attestations: true,
         milestones: true,
         waivers: true,
+    };
+
+    /// `ledger delivery`: releases, incidents, deprecations and every
+    /// maintenance completion (the rhythm, not only the latest).
+    pub const DELIVERY: Need<'static> = Need {
+        releases: true,
+        deprecations: true,
+        incidents: Incidents::All,
+        maintenance_history: true,
+        ..Need::NOTHING
     };
 
     /// `ledger waive RULE SUBJECT`: what the rule's findings may be about.

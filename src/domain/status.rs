@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{
     Snapshot, Time,
     budget::Drift,
+    delivery::Delivery,
     maintenance::TaskStatus,
     readiness::{self, Readiness},
     snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
@@ -33,6 +34,8 @@ pub struct Status {
     /// their findings come back then.
     pub expiring_waivers: Vec<WaiverRow>,
     pub waiver_warn_days: u32,
+    /// The delivery metrics over the policy's window.
+    pub delivery: Option<Delivery>,
 }
 
 impl Status {
@@ -75,6 +78,7 @@ impl Status {
                 .collect(),
             expiring_waivers: snap.waivers.expiring_within(snap.policy.waivers.warn_days),
             waiver_warn_days: snap.policy.waivers.warn_days,
+            delivery: None,
         }
     }
 
@@ -86,6 +90,12 @@ impl Status {
                 .into_iter()
                 .filter(|r| r.shipped_before_ready == Some(true)),
         );
+        self
+    }
+
+    /// Adds the delivery metrics (read from their own snapshot).
+    pub fn with_delivery(mut self, delivery: Delivery) -> Status {
+        self.delivery = Some(delivery);
         self
     }
 

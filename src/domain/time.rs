@@ -98,7 +98,8 @@ pub fn format_short(t: Time) -> String {
     }
 }
 
-fn truncate_to_day(t: Time) -> Time {
+/// Midnight (UTC) of the day `t` falls on.
+pub fn truncate_to_day(t: Time) -> Time {
     t.date_naive()
         .and_hms_opt(0, 0, 0)
         .map_or(t, |d| d.and_utc())

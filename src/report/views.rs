@@ -6,6 +6,7 @@ use super::{Block, Table, View, cell, csv_field, list, number, sparkline, to_obj
 use crate::domain::{
     budget::Drift,
     check::ReleaseCheck,
+    delivery::{Bounds, Delivery, Level},
     imported::Summary,
     integrity::VerifyReport,
     maintenance::TaskStatus,
@@ -659,6 +660,13 @@ pub fn status(s: &Status) -> View {
             .map(|t| t.waived.as_ref())
             .collect(),
     ));
+    if let Some(d) = &s.delivery {
+        blocks.push(Block::Heading(format!(
+            "Delivery over the last {} days",
+            d.window_days
+        )));
+        blocks.push(Block::Table(delivery_table(d)));
+    }
     for r in &s.readiness {
         blocks.push(Block::Heading(format!(
             "Readiness for {}: {}",
@@ -852,6 +860,159 @@ pub fn query_rows(columns: Vec<String>, rows: &[Vec<serde_json::Value>]) -> View
                 .collect(),
         },
         blocks: vec![Block::Table(table)],
+        raw: None,
+    }
+}
+
+/// The four keys and the governance's rhythm, each with its level.
+fn delivery_table(d: &Delivery) -> Table {
+    let levels = d.levels;
+    let hours = |h: f64| format!("{} h", number(h));
+    let pct = |p: f64| format!("{}%", number(p));
+    let unknown = || "-".to_string();
+    let level = |l: Option<Level>, b: &Bounds, unit: &str| match l {
+        Some(l) => format!(
+            "{l} (elite ≤ {}{unit}, high ≤ {}{unit}, medium ≤ {}{unit})",
+            number(b.elite),
+            number(b.high),
+            number(b.medium)
+        ),
+        None => unknown(),
+    };
+    let k = &d.keys;
+    let rows = vec![
+        vec![
+            "release frequency".into(),
+            format!("{} release(s), {}", k.releases, d.release_frequency_bucket),
+            format!(
+                "{} (daily {}, weekly {}, monthly {})",
+                d.release_frequency_level,
+                levels.release_frequency.daily,
+                levels.release_frequency.weekly,
+                levels.release_frequency.monthly
+            ),
+        ],
+        vec![
+            "lead time for changes".into(),
+            match k.lead_time_median_hours {
+                Some(h) => format!(
+                    "{} median of {} release(s) with a commit date",
+                    hours(h),
+                    k.lead_time_releases
+                ),
+                None => {
+                    "unknown: no release has a commit date (record-release --commit-date)".into()
+                }
+            },
+            level(d.lead_time_level, &levels.lead_time_hours, " h"),
+        ],
+        vec![
+            "change failure rate".into(),
+            match k.change_failure_rate_pct {
+                Some(p) if k.failed_releases.is_empty() => pct(p),
+                Some(p) => format!("{} ({})", pct(p), k.failed_releases.join(", ")),
+                None => "no release shipped".into(),
+            },
+            level(d.change_failure_level, &levels.change_failure_rate_pct, "%"),
+        ],
+        vec![
+            "time to restore".into(),
+            match k.time_to_restore_median_hours {
+                Some(h) => format!(
+                    "{} median of {} resolved incident(s)",
+                    hours(h),
+                    k.restored_incidents
+                ),
+                None => "no incident resolved".into(),
+            },
+            level(d.time_to_restore_level, &levels.time_to_restore_hours, " h"),
+        ],
+        vec![
+            "incidents within SLA".into(),
+            d.incidents_within_sla_pct.map(pct).unwrap_or_else(unknown),
+            unknown(),
+        ],
+        vec![
+            "maintenance on time".into(),
+            d.maintenance_on_time_pct.map(pct).unwrap_or_else(unknown),
+            unknown(),
+        ],
+        vec![
+            "deprecations removed on time".into(),
+            d.deprecations_removed_on_time_pct
+                .map(pct)
+                .unwrap_or_else(unknown),
+            unknown(),
+        ],
+    ];
+    Table {
+        columns: ["metric", "value", "level"].map(String::from).to_vec(),
+        rows,
+    }
+}
+
+/// `ledger delivery`: the four keys over the window with their levels,
+/// the governance's rhythm, then per quarter and time to restore by kind.
+pub fn delivery(d: &Delivery) -> View {
+    let unknown = || "-".to_string();
+    let opt = |v: Option<f64>| v.map(number).unwrap_or_else(unknown);
+    let blocks = vec![
+        Block::Heading(format!(
+            "Delivery over the last {} days ({} to {})",
+            d.window_days,
+            time::date(d.from),
+            time::date(d.to)
+        )),
+        Block::Table(delivery_table(d)),
+        Block::Heading("Per quarter (the part inside the window)".into()),
+        Block::Table(Table {
+            columns: [
+                "quarter",
+                "releases",
+                "lead time h",
+                "change failure %",
+                "time to restore h",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: d
+                .quarters
+                .iter()
+                .map(|q| {
+                    vec![
+                        q.quarter.clone(),
+                        q.keys.releases.to_string(),
+                        opt(q.keys.lead_time_median_hours),
+                        opt(q.keys.change_failure_rate_pct),
+                        opt(q.keys.time_to_restore_median_hours),
+                    ]
+                })
+                .collect(),
+        }),
+        Block::Heading("Time to restore by kind and severity".into()),
+        Block::Table(Table {
+            columns: ["kind", "severity", "incidents", "median h", "sla"]
+                .map(String::from)
+                .to_vec(),
+            rows: d
+                .time_to_restore
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.kind.to_string(),
+                        r.severity.to_string(),
+                        r.incidents.to_string(),
+                        number(r.median_hours),
+                        r.sla.clone().unwrap_or_else(unknown),
+                    ]
+                })
+                .collect(),
+        }),
+    ];
+    View {
+        json: serde_json::to_value(d).unwrap_or_default(),
+        csv: Table::default(),
+        blocks,
         raw: None,
     }
 }

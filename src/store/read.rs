@@ -612,7 +612,9 @@ pub fn load_snapshot(
             snap.incident_events = in_time_order(events);
         }
     }
-    if need.maintenance {
+    if need.maintenance_history {
+        snap.maintenance = r.all()?;
+    } else if need.maintenance {
         let tasks = snap.policy.maintenance.tasks.iter().map(|t| &t.id);
         snap.maintenance = r.latest_of_each("task", tasks)?;
     }

@@ -16,6 +16,9 @@ mod lists;
 // Governance questions and `--check` exit codes, on small histories.
 mod queries;
 
+// Delivery metrics and the release links they read.
+mod delivery;
+
 // Waivers: expiring exceptions for one finding.
 mod waivers;
 
