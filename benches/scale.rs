@@ -1128,6 +1128,44 @@ fn sql_maintenance(conn: &Conn) -> usize {
     n
 }
 
+/// What the dashboard's delivery metrics read beyond the rest: of the
+/// policy's delivery window, the incidents opened in it, the incident
+/// events in it, and each task's completions in it with the one before.
+fn sql_delivery_window(conn: &Conn) -> usize {
+    let policy = Policy::builtin();
+    let now = time::parse(NOW).expect("NOW");
+    let since = time::format(time::days_before(now, policy.delivery.window_days));
+    let mut n = rows(
+        conn,
+        &format!("SELECT * FROM incidents WHERE {VISIBLE} AND effective_at > ?2"),
+        &[&NOW, &since],
+    );
+    n += rows(
+        conn,
+        &format!("SELECT * FROM incident_events WHERE {VISIBLE} AND effective_at > ?2"),
+        &[&NOW, &since],
+    );
+    for t in &policy.maintenance.tasks {
+        n += rows(
+            conn,
+            &format!(
+                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                 AND effective_at <= ?3 ORDER BY effective_at DESC LIMIT 1"
+            ),
+            &[&NOW, &t.id, &since],
+        );
+        n += rows(
+            conn,
+            &format!(
+                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                 AND effective_at > ?3"
+            ),
+            &[&NOW, &t.id, &since],
+        );
+    }
+    n
+}
+
 fn floor_status(db: &Db) -> f64 {
     timed(db, |c| {
         sql_deprecations(c)
@@ -1136,6 +1174,7 @@ fn floor_status(db: &Db) -> f64 {
             + sql_open_incidents(c)
             + sql_maintenance(c)
             + sql_attestations(c)
+            + sql_delivery_window(c)
     })
 }
 

@@ -305,23 +305,17 @@ pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     dashboard(&store, &project, ctx.seen())
 }
 
-/// The one-screen dashboard as of `seen`: the findings of the moment, the
-/// shipped milestones' retrospectives, and the delivery metrics over the
-/// policy's window. Each snapshot is let go once its facts are drawn from
-/// it, before they are rendered.
+/// The one-screen dashboard as of `seen`, with the shipped milestones'
+/// retrospectives; the snapshot is let go once the dashboard's facts are
+/// drawn from it, before they are rendered.
 pub(super) fn dashboard(
     store: &Store,
     project: &str,
     seen: crate::store::AsOf,
 ) -> Result<Output, CommandError> {
-    let history = store.snapshot(project, seen, Need::DELIVERY)?;
-    let delivery = delivery::delivery(&history, history.policy.delivery.window_days);
-    drop(history);
     let snap = store.snapshot(project, seen, Need::STATUS)?;
     let retrospectives = retrospectives(store, project, &snap)?;
-    let s = status::Status::of(&snap)
-        .with_retrospectives(retrospectives)
-        .with_delivery(delivery);
+    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
     Ok(Output::flagged(report::status(&s), s.breaks_policy()))
 }

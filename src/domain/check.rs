@@ -290,6 +290,7 @@ impl ReleaseCheck {
                 waived: c.waived.clone(),
             });
         }
+        // Each criterion carries its own waiver, read as of its verdict.
         self.settled(&Waivers::default())
     }
 

@@ -227,7 +227,7 @@ pub struct Delivery {
 }
 
 /// A shipped release as the metrics read it.
-struct Shipped<'a> {
+struct Release<'a> {
     version: Version,
     at: Time,
     committed_at: Option<Time>,
@@ -288,13 +288,13 @@ pub fn delivery(snap: &Snapshot, days: u32) -> Delivery {
 }
 
 /// The shipped releases with their dates, commit times and fixes.
-fn shipped(snap: &Snapshot) -> Vec<Shipped<'_>> {
-    let mut out: Vec<Shipped<'_>> = snap
+fn shipped(snap: &Snapshot) -> Vec<Release<'_>> {
+    let mut out: Vec<Release<'_>> = snap
         .releases
         .iter()
         .filter_map(|r| {
             let version = Version::parse(&r.rec.version).ok()?;
-            super::release::is_shipped(&snap.policy, &version, r.rec.status).then(|| Shipped {
+            super::release::is_shipped(&snap.policy, &version, r.rec.status).then(|| Release {
                 version,
                 at: r.at,
                 committed_at: r
@@ -312,13 +312,13 @@ fn shipped(snap: &Snapshot) -> Vec<Shipped<'_>> {
 
 /// The four keys over `(from, to]`.
 fn keys(
-    shipped: &[Shipped<'_>],
+    shipped: &[Release<'_>],
     incidents: &[super::snapshot::IncidentRow],
     from: Time,
     to: Time,
 ) -> Keys {
     let inside = |t: Time| t > from && t <= to;
-    let releases: Vec<&Shipped<'_>> = shipped.iter().filter(|s| inside(s.at)).collect();
+    let releases: Vec<&Release<'_>> = shipped.iter().filter(|s| inside(s.at)).collect();
     let lead: Vec<f64> = releases
         .iter()
         .filter_map(|s| s.committed_at.map(|c| time::hours_between(c, s.at)))
@@ -356,7 +356,7 @@ fn keys(
 
 /// The Four Keys bucket of the releases in `(from, to]`, a window of
 /// `days` days cut into weeks and 30-day months back from `to`.
-fn bucket(shipped: &[Shipped<'_>], from: Time, to: Time, days: u32) -> Bucket {
+fn bucket(shipped: &[Release<'_>], from: Time, to: Time, days: u32) -> Bucket {
     let release_days: Vec<Time> = {
         let mut d: Vec<Time> = shipped
             .iter()
@@ -450,6 +450,7 @@ fn maintenance_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
 fn removed_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
     let lines = ShippedLines::new(&snap.shipped());
     let rules = &snap.policy.deprecations;
+    let removals = super::snapshot::by_key(&snap.removals, |r| r.rec.item.as_str());
     snap.deprecations
         .iter()
         .filter_map(|d| {
@@ -459,10 +460,9 @@ fn removed_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
             if !(first.date > from && first.date <= to) {
                 return None;
             }
-            let removed_in = snap
-                .removals
-                .iter()
-                .find(|r| r.rec.item == d.rec.item && r.seq > d.seq)
+            let removed_in = removals
+                .get(d.rec.item.as_str())
+                .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
                 .and_then(|r| Version::parse(&r.rec.version).ok());
             Some(removed_in.is_some_and(|r| r <= first.version))
         })

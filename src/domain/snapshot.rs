@@ -48,9 +48,24 @@ pub enum Samples {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Incidents {
     None,
-    /// Those not resolved at `now`: all the dashboard and the release
-    /// check judge (a resolved incident is never overdue).
+    /// Those not resolved at `now`: all the release check judges (a
+    /// resolved incident is never overdue).
     Open,
+    /// Those open, and those opened or resolved within the policy's
+    /// delivery window: what the dashboard judges and measures.
+    OpenOrRecent,
+    All,
+}
+
+/// Which maintenance completions a question reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Maintenance {
+    None,
+    /// The latest completion of each task.
+    Latest,
+    /// Each task's completions within the policy's delivery window and the
+    /// one before them: its latest, and the rhythm the window measures.
+    Recent,
     All,
 }
 
@@ -86,10 +101,7 @@ pub struct Need<'v> {
     pub tier_conformance: bool,
     /// Incidents and their events.
     pub incidents: Incidents,
-    /// The latest completion of each maintenance task.
-    pub maintenance: bool,
-    /// Every maintenance completion (delivery's on-time share).
-    pub maintenance_history: bool,
+    pub maintenance: Maintenance,
     /// The latest sign-off of each criterion.
     pub attestations: bool,
     /// Without `releases`: the releases of the policy's milestone
@@ -112,8 +124,7 @@ impl Need<'static> {
         extensions: false,
         tier_conformance: false,
         incidents: Incidents::None,
-        maintenance: false,
-        maintenance_history: false,
+        maintenance: Maintenance::None,
         attestations: false,
         milestones: false,
         waivers: false,
@@ -131,8 +142,7 @@ impl Need<'static> {
         extensions: true,
         tier_conformance: true,
         incidents: Incidents::All,
-        maintenance: true,
-        maintenance_history: true,
+        maintenance: Maintenance::All,
         attestations: true,
         milestones: true,
         waivers: true,
@@ -184,7 +194,7 @@ impl Need<'static> {
 
     /// `ledger maintenance`.
     pub const MAINTENANCE: Need<'static> = Need {
-        maintenance: true,
+        maintenance: Maintenance::Latest,
         waivers: true,
         ..Need::NOTHING
     };
@@ -221,7 +231,8 @@ impl Need<'static> {
         ..Need::NOTHING
     };
 
-    /// `ledger status`: everything the dashboard shows.
+    /// `ledger status`: everything the dashboard shows, its delivery
+    /// metrics over the policy's window included.
     pub const STATUS: Need<'static> = Need {
         releases: true,
         gates: true,
@@ -232,9 +243,8 @@ impl Need<'static> {
         staling_changes: true,
         extensions: false,
         tier_conformance: false,
-        incidents: Incidents::Open,
-        maintenance: true,
-        maintenance_history: false,
+        incidents: Incidents::OpenOrRecent,
+        maintenance: Maintenance::Recent,
         attestations: true,
         milestones: true,
         waivers: true,
@@ -246,31 +256,35 @@ impl Need<'static> {
         releases: true,
         deprecations: true,
         incidents: Incidents::All,
-        maintenance_history: true,
+        maintenance: Maintenance::All,
         ..Need::NOTHING
     };
 
     /// `ledger waive RULE SUBJECT`: what the rule's findings may be about.
     pub fn waive(rule: Rule) -> Need<'static> {
-        let (deprecations, budgets, incidents, extensions) = match rule {
-            Rule::DeprecationOverdue | Rule::DeprecationPremature => (true, false, false, false),
-            Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => {
-                (false, true, false, false)
-            }
-            Rule::IncidentSla | Rule::SecurityOpen => (false, false, true, false),
-            Rule::ExtensionViolation => (false, false, false, true),
-            _ => (false, false, false, false),
-        };
-        Need {
-            deprecations,
-            budgets,
-            incidents: if incidents {
-                Incidents::All
-            } else {
-                Incidents::None
+        let nothing = Need::NOTHING;
+        match rule {
+            Rule::DeprecationOverdue | Rule::DeprecationPremature => Need {
+                deprecations: true,
+                ..nothing
             },
-            extensions,
-            ..Need::NOTHING
+            Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => Need {
+                budgets: true,
+                ..nothing
+            },
+            Rule::IncidentSla | Rule::SecurityOpen => Need {
+                incidents: Incidents::All,
+                ..nothing
+            },
+            Rule::ExtensionViolation => Need {
+                extensions: true,
+                ..nothing
+            },
+            // The policy names the rest.
+            Rule::GateFailing
+            | Rule::MaintenanceOverdue
+            | Rule::ReadinessCriterion
+            | Rule::Integrity => nothing,
         }
     }
 
@@ -1076,7 +1090,7 @@ fn earliest_removal(
 }
 
 /// Rows grouped by a key, each group in the rows' (time) order.
-fn by_key<'a, T, K: Ord>(
+pub fn by_key<'a, T, K: Ord>(
     rows: &'a [Stamped<T>],
     key: impl Fn(&'a Stamped<T>) -> K,
 ) -> BTreeMap<K, Vec<&'a Stamped<T>>> {

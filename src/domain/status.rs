@@ -35,11 +35,12 @@ pub struct Status {
     pub expiring_waivers: Vec<WaiverRow>,
     pub waiver_warn_days: u32,
     /// The delivery metrics over the policy's window.
-    pub delivery: Option<Delivery>,
+    pub delivery: Delivery,
 }
 
 impl Status {
-    /// Gathers the dashboard from a snapshot.
+    /// Gathers the dashboard from a snapshot read with
+    /// [`super::snapshot::Need::STATUS`].
     pub fn of(snap: &Snapshot) -> Status {
         let incidents = snap.incident_rows();
         Status {
@@ -78,7 +79,7 @@ impl Status {
                 .collect(),
             expiring_waivers: snap.waivers.expiring_within(snap.policy.waivers.warn_days),
             waiver_warn_days: snap.policy.waivers.warn_days,
-            delivery: None,
+            delivery: super::delivery::delivery(snap, snap.policy.delivery.window_days),
         }
     }
 
@@ -90,12 +91,6 @@ impl Status {
                 .into_iter()
                 .filter(|r| r.shipped_before_ready == Some(true)),
         );
-        self
-    }
-
-    /// Adds the delivery metrics (read from their own snapshot).
-    pub fn with_delivery(mut self, delivery: Delivery) -> Status {
-        self.delivery = Some(delivery);
         self
     }
 

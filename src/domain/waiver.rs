@@ -7,7 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Error, Snapshot, Time, policy::Policy, record::Stamped, time};
+use std::collections::BTreeMap;
+
+use super::{
+    Error, Snapshot, Time,
+    policy::Policy,
+    record::{Stamped, WaiverRec},
+    time,
+};
 
 named_enum! {
     /// The rule of a finding: the ids the CI formats and `waive` use.
@@ -118,20 +125,25 @@ pub struct WaiverRow {
     pub entry: i64,
 }
 
-/// The waivers recorded so far (visible at the snapshot's moment), each
-/// looked up by its finding.
+/// The waivers recorded so far (visible at the snapshot's moment), the
+/// latest of each finding, looked up by its finding.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Waivers {
     now: Option<Time>,
-    recorded: Vec<Stamped<super::record::WaiverRec>>,
+    latest: BTreeMap<(Rule, String), Stamped<WaiverRec>>,
 }
 
 impl Waivers {
-    /// The waivers `recorded` (in time order), judged at `now`.
-    pub fn new(recorded: Vec<Stamped<super::record::WaiverRec>>, now: Time) -> Waivers {
+    /// The waivers `recorded` (in time order), judged at `now`: a later
+    /// waiver of the same finding replaces an earlier one.
+    pub fn new(recorded: Vec<Stamped<WaiverRec>>, now: Time) -> Waivers {
+        let mut latest = BTreeMap::new();
+        for w in recorded {
+            latest.insert((w.rec.rule, w.rec.subject.clone()), w);
+        }
         Waivers {
             now: Some(now),
-            recorded,
+            latest,
         }
     }
 
@@ -139,10 +151,7 @@ impl Waivers {
     /// latest one recorded for it, if it has not expired.
     pub fn of(&self, rule: Rule, subject: &str) -> Option<Waived> {
         let now = self.now?;
-        let w = self
-            .recorded
-            .iter()
-            .rfind(|w| w.rec.rule == rule && w.rec.subject == subject)?;
+        let w = self.latest.get(&(rule, subject.to_string()))?;
         in_force(w, now).then(|| Waived {
             expires_at: expiry(w),
             reason: w.rec.reason.clone(),
@@ -157,7 +166,8 @@ impl Waivers {
             return Vec::new();
         };
         let mut rows: Vec<WaiverRow> = self
-            .latest()
+            .latest
+            .values()
             .filter(|w| in_force(w, now))
             .map(row)
             .collect();
@@ -176,29 +186,19 @@ impl Waivers {
             .filter(|w| w.expires_at <= horizon)
             .collect()
     }
-
-    /// The latest waiver of each finding.
-    fn latest(&self) -> impl Iterator<Item = &Stamped<super::record::WaiverRec>> {
-        self.recorded.iter().enumerate().filter_map(|(i, w)| {
-            let replaced = self.recorded[i + 1..]
-                .iter()
-                .any(|l| l.rec.rule == w.rec.rule && l.rec.subject == w.rec.subject);
-            (!replaced).then_some(w)
-        })
-    }
 }
 
-fn expiry(w: &Stamped<super::record::WaiverRec>) -> Time {
+fn expiry(w: &Stamped<WaiverRec>) -> Time {
     // Stored by `waive` in the ledger's time form; a row that is not is
     // reported by `verify`, and counts as already expired here.
     time::parse_stored(&w.rec.expires_at).unwrap_or(w.at)
 }
 
-fn in_force(w: &Stamped<super::record::WaiverRec>, now: Time) -> bool {
+fn in_force(w: &Stamped<WaiverRec>, now: Time) -> bool {
     w.at <= now && now < expiry(w)
 }
 
-fn row(w: &Stamped<super::record::WaiverRec>) -> WaiverRow {
+fn row(w: &Stamped<WaiverRec>) -> WaiverRow {
     WaiverRow {
         rule: w.rec.rule,
         subject: w.rec.subject.clone(),
@@ -319,7 +319,7 @@ fn forbidden_list(policy: &Policy) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{record::WaiverRec, time::parse};
+    use crate::domain::time::parse;
 
     fn waiver(seq: i64, at: &str, rule: Rule, subject: &str, until: &str) -> Stamped<WaiverRec> {
         Stamped::at(

@@ -660,13 +660,11 @@ pub fn status(s: &Status) -> View {
             .map(|t| t.waived.as_ref())
             .collect(),
     ));
-    if let Some(d) = &s.delivery {
-        blocks.push(Block::Heading(format!(
-            "Delivery over the last {} days",
-            d.window_days
-        )));
-        blocks.push(Block::Table(delivery_table(d)));
-    }
+    blocks.push(Block::Heading(format!(
+        "Delivery over the last {} days",
+        s.delivery.window_days
+    )));
+    blocks.push(Block::Table(delivery_table(&s.delivery)));
     for r in &s.readiness {
         blocks.push(Block::Heading(format!(
             "Readiness for {}: {}",

@@ -15,10 +15,10 @@ use crate::domain::{
     deprecation::DeprecationKind,
     policy::{MilestoneRule, Policy},
     record::{
-        GateResultRec, IncidentRec, Kind, PolicyRec, Record, RemovalRec, Stamped,
-        TierConformanceRec,
+        GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind, PolicyRec, Record,
+        RemovalRec, Stamped, TierConformanceRec,
     },
-    snapshot::{Incidents, Need, Samples},
+    snapshot::{Incidents, Maintenance, Need, Samples},
     time,
     waiver::Waivers,
 };
@@ -162,6 +162,8 @@ pub enum Span {
     After,
     /// Exactly one time (not after `now`).
     At,
+    /// Up to a time (inclusive), not after `now`.
+    Through,
 }
 
 /// The SQL of one read of `table`: rows of project `?1` visible at `?2`
@@ -186,6 +188,7 @@ pub fn select_sql(
         Span::After => format!("t.effective_at > ?{n} AND t.effective_at <= ?2"),
         // Equality alone, so the index serves it as a key.
         Span::At => format!("t.effective_at = ?{n}"),
+        Span::Through => format!("t.effective_at <= ?{n} AND t.effective_at <= ?2"),
     };
     let mut sql = format!(
         "SELECT t.* FROM {table} t WHERE t.project = ?1 AND {time} AND t.recorded_at <= ?3
@@ -330,6 +333,18 @@ impl<'c> Reader<'c> {
     ) -> Result<Option<Stamped<R>>> {
         let order = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
         let rows = self.query(key, (Span::UpTo, None), having, order)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The latest visible row whose key matches, effective at or before
+    /// `at`.
+    pub fn latest_through<R: Record>(
+        &self,
+        key: &[Key<'_>],
+        at: Time,
+    ) -> Result<Option<Stamped<R>>> {
+        let order = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
+        let rows = self.query(key, (Span::Through, Some(at)), None, order)?;
         Ok(rows.into_iter().next())
     }
 
@@ -611,12 +626,50 @@ pub fn load_snapshot(
             }
             snap.incident_events = in_time_order(events);
         }
+        Incidents::OpenOrRecent => {
+            // The open ones with every event; then, of the delivery
+            // window, the incidents opened in it and those resolved in it,
+            // with the window's events (all an incident opened in it has).
+            let since = time::days_before(now, snap.policy.delivery.window_days);
+            let mut incidents = r.open_incidents()?;
+            let mut events = Vec::new();
+            for i in &incidents {
+                events.extend(r.find(&[("incident", &i.seq)])?);
+            }
+            incidents.extend(r.after(&[], since)?);
+            let recent: Vec<Stamped<IncidentEventRec>> = r.after(&[], since)?;
+            for e in recent
+                .iter()
+                .filter(|e| e.rec.action == IncidentAction::Resolve)
+            {
+                if !incidents.iter().any(|i| i.seq == e.rec.incident) {
+                    incidents.extend(r.find(&[("entry_seq", &e.rec.incident)])?);
+                }
+            }
+            events.extend(recent);
+            snap.incidents = in_time_order(incidents);
+            snap.incident_events = in_time_order(events);
+        }
     }
-    if need.maintenance_history {
-        snap.maintenance = r.all()?;
-    } else if need.maintenance {
-        let tasks = snap.policy.maintenance.tasks.iter().map(|t| &t.id);
-        snap.maintenance = r.latest_of_each("task", tasks)?;
+    match need.maintenance {
+        Maintenance::None => {}
+        Maintenance::Latest => {
+            let tasks = snap.policy.maintenance.tasks.iter().map(|t| &t.id);
+            snap.maintenance = r.latest_of_each("task", tasks)?;
+        }
+        Maintenance::Recent => {
+            // Each task's completions in the delivery window, the one
+            // before them, and its latest (the window's last, if any).
+            let since = time::days_before(now, snap.policy.delivery.window_days);
+            let mut done = Vec::new();
+            for t in &snap.policy.maintenance.tasks {
+                let key: [Key<'_>; 1] = [("task", &t.id)];
+                done.extend(r.latest_through(&key, since)?);
+                done.extend(r.after(&key, since)?);
+            }
+            snap.maintenance = in_time_order(done);
+        }
+        Maintenance::All => snap.maintenance = r.all()?,
     }
     if need.attestations {
         let criteria = snap.policy.attestations.criteria.iter().map(|c| &c.id);

@@ -206,7 +206,9 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
         crate::domain::deprecation::DeprecationKind::CapabilityPolicy,
     ];
     for (i, step) in steps.iter().enumerate() {
-        let at = t0 + chrono::Duration::hours(i as i64 * 29);
+        // 41 hours apart, so a long history outgrows the dashboard's
+        // 90-day delivery window.
+        let at = t0 + chrono::Duration::hours(i as i64 * 41);
         store
             .write(|tx| {
                 let seqs: Vec<i64> = {
@@ -439,7 +441,7 @@ proptest! {
     #[test]
     fn scoped_reads_answer_as_the_full_history_does(
         steps in prop::collection::vec(step(), 0..60),
-        at_day in 0i64..80,
+        at_day in 0i64..110,
     ) {
         let (_dir, mut store) = fresh();
         write_steps(&mut store, &steps);
@@ -476,6 +478,31 @@ proptest! {
             );
         }
     }
+}
+
+/// The dashboard's windowed reads keep what its delivery metrics measure:
+/// an incident opened before the window and resolved in it, and a task's
+/// completion before the window that the first one in it follows.
+#[test]
+fn the_dashboard_reads_what_its_delivery_window_measures() {
+    let (_dir, mut store) = fresh();
+    let mut steps = vec![Step::Incident(false), Step::Maintenance(0)];
+    steps.extend(std::iter::repeat_n(Step::Maintenance(1), 52));
+    steps.push(Step::Maintenance(0));
+    steps.push(Step::Event(0, true));
+    write_steps(&mut store, &steps);
+    // 55 steps of 41 hours: the incident opened 94 days before the last
+    // step; the window is the 90 days before now.
+    let now = time::parse("2026-04-10").unwrap();
+    let scoped = store.snapshot("pi", now, Need::STATUS).unwrap();
+    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+    let (a, b) = (
+        crate::domain::status::Status::of(&scoped).delivery,
+        crate::domain::status::Status::of(&full).delivery,
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.keys.restored_incidents, 1, "{a:?}");
+    assert!(a.maintenance_on_time_pct.is_some(), "{a:?}");
 }
 
 /// The plan of one query, one line per step.
