@@ -464,7 +464,11 @@ fn removed_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
                 .get(d.rec.item.as_str())
                 .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
                 .and_then(|r| Version::parse(&r.rec.version).ok());
-            Some(removed_in.is_some_and(|r| r <= first.version))
+            // Removed at the first opportunity (or one as early): not
+            // later, and not before its window allowed (premature).
+            Some(removed_in.is_some_and(|r| {
+                r <= first.version && lines.is_opportunity(rules, window, &r, &dv)
+            }))
         })
         .collect()
 }
@@ -679,6 +683,54 @@ mod tests {
         }
         // 06-08 is exactly 7 days after 06-01 (on time); 06-20 is 12 after.
         assert_eq!(delivery(&s, 90).maintenance_on_time_pct, Some(50.0));
+    }
+
+    #[test]
+    fn a_deprecation_is_removed_on_time_at_its_first_opportunity() {
+        use crate::domain::{
+            deprecation::DeprecationKind,
+            record::{DeprecationRec, RemovalRec},
+        };
+        let mut s = snap("2026-06-30");
+        release(&mut s, "0.3.0", "2026-04-01", None);
+        release(&mut s, "0.4.0", "2026-05-01", None);
+        release(&mut s, "0.5.0", "2026-06-01", None);
+        for (seq, item, removed_in) in [
+            (1, "a", Some("0.4.0")),
+            (2, "b", Some("0.5.0")),
+            (3, "c", None),
+            (4, "d", Some("0.3.1")),
+        ] {
+            s.deprecations.push(Stamped::at(
+                seq,
+                "2026-04-01",
+                DeprecationRec {
+                    item: item.into(),
+                    kind: DeprecationKind::Api,
+                    version: "0.3.0".into(),
+                    replacement: None,
+                    note: None,
+                },
+            ));
+            if let Some(v) = removed_in {
+                s.removals.push(Stamped::at(
+                    seq + 10,
+                    "2026-05-01",
+                    RemovalRec {
+                        item: item.into(),
+                        version: v.into(),
+                    },
+                ));
+            }
+        }
+        // The first opportunity, 0.4.0, shipped in the window: only "a"
+        // went then; "b" went late, "c" not at all, "d" prematurely.
+        assert_eq!(
+            delivery(&s, 90).deprecations_removed_on_time_pct,
+            Some(25.0)
+        );
+        // A window after the opportunity judges none.
+        assert_eq!(delivery(&s, 30).deprecations_removed_on_time_pct, None);
     }
 
     #[test]

@@ -519,6 +519,58 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
             )),
             Block::Heading("Maintenance".into()),
             t(&["task", "cadence", "title"], tasks),
+            Block::Heading("Waivers".into()),
+            Block::Line(format!(
+                "at most {} days; status warns {} days ahead; never for: {}",
+                p.waivers.max_days,
+                p.waivers.warn_days,
+                p.waivers
+                    .forbidden
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Block::Heading(format!(
+                "Delivery levels (window {} days; a figure at most a bound reaches its level)",
+                p.delivery.window_days
+            )),
+            t(&["key", "elite", "high", "medium"], {
+                let l = &p.delivery.levels;
+                let f = &l.release_frequency;
+                let bounds = |key: &str, b: &Bounds, unit: &str| {
+                    vec![
+                        key.to_string(),
+                        format!("{}{unit}", number(b.elite)),
+                        format!("{}{unit}", number(b.high)),
+                        format!("{}{unit}", number(b.medium)),
+                    ]
+                };
+                let bucket_of = |level: Level| {
+                    [
+                        (f.daily, "daily"),
+                        (f.weekly, "weekly"),
+                        (f.monthly, "monthly"),
+                        (f.yearly, "yearly"),
+                    ]
+                    .iter()
+                    .filter(|(l, _)| *l == level)
+                    .map(|(_, b)| *b)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                };
+                vec![
+                    vec![
+                        "release frequency".into(),
+                        bucket_of(Level::Elite),
+                        bucket_of(Level::High),
+                        bucket_of(Level::Medium),
+                    ],
+                    bounds("lead time", &l.lead_time_hours, " h"),
+                    bounds("change failure rate", &l.change_failure_rate_pct, "%"),
+                    bounds("time to restore", &l.time_to_restore_hours, " h"),
+                ]
+            }),
         ],
     }
 }
