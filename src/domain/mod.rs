@@ -47,6 +47,7 @@ macro_rules! named_enum {
 }
 
 pub mod budget;
+pub mod changepoint;
 pub mod check;
 pub mod delivery;
 pub mod deprecation;
