@@ -2,12 +2,14 @@
 //! how sure that is.
 //!
 //! The method is a multi-scale windowed Mann–Whitney U test:
-//! - At each scale W (8, 16, 32, … samples, up to half the series), every
-//!   point is scored by the U statistic of the W samples before it against
-//!   the W after it (fewer at the ends, never under `min_segment`).
+//! - At each scale W (8, 16, 32, … samples, half the series, all of it),
+//!   every point is scored by the U statistic of the W samples before it
+//!   against the W after it (fewer at the ends, never under
+//!   `min_segment`).
 //! - A score's p-value (normal approximation, tie-corrected) is multiplied
-//!   by the number of points and scales tested (Bonferroni), the guard
-//!   against finding a change in noise because many places were looked at.
+//!   by the number of independent tests made (Bonferroni over about
+//!   points / W windows per scale), the guard against finding a change in
+//!   noise because many places were looked at.
 //! - The most significant point is a change; points within its window are
 //!   then passed over, and the next most significant is taken, until none
 //!   is left under `alpha`.
@@ -81,14 +83,14 @@ pub struct Shift {
 /// least the minimum effect, in order.
 pub fn shifts(values: &[f64], p: &Params) -> Vec<Shift> {
     let cuts = changes(values, p);
-    let bounds: Vec<usize> = std::iter::once(0)
-        .chain(cuts.iter().map(|(i, _)| *i))
-        .chain(std::iter::once(values.len()))
-        .collect();
     let mut out = Vec::new();
-    for (n, (index, p_value)) in cuts.iter().enumerate() {
-        let before_seg = &values[bounds[n]..*index];
-        let after_seg = &values[*index..bounds[n + 2]];
+    for (n, c) in cuts.iter().enumerate() {
+        // Each side: the change's window, stopping at the next change.
+        let from =
+            c.at.saturating_sub(c.window)
+                .max(if n > 0 { cuts[n - 1].at } else { 0 });
+        let to = (c.at + c.window).min(cuts.get(n + 1).map_or(values.len(), |next| next.at));
+        let (before_seg, after_seg) = (&values[from..c.at], &values[c.at..to]);
         let (Some(before), Some(after)) = (median(before_seg), median(after_seg)) else {
             continue;
         };
@@ -100,42 +102,46 @@ pub fn shifts(values: &[f64], p: &Params) -> Vec<Shift> {
             continue;
         }
         out.push(Shift {
-            index: *index,
+            index: c.at,
             before,
             after,
             change_pct,
             shift: hodges_lehmann(before_seg, after_seg),
-            p_value: *p_value,
+            p_value: c.p_value,
         });
     }
     out
 }
 
-/// The significant change points of `values`, in order, with their
-/// guarded p-values.
-fn changes(values: &[f64], p: &Params) -> Vec<(usize, f64)> {
+/// The significant change points of `values`, in order.
+fn changes(values: &[f64], p: &Params) -> Vec<Cut> {
     let n = values.len();
     let m = p.min_segment.max(2);
     if n < 2 * m {
         return Vec::new();
     }
+    // Windows of 8, 16, 32, … samples a side, half the series, and all of
+    // it (everything before a point against everything after: an early
+    // or late step in a short series has only that many samples).
     let mut scales = Vec::new();
     let mut w = 8.max(m);
-    while w <= n / 2 {
+    while w < n / 2 {
         scales.push(w);
         w *= 2;
     }
-    if scales.is_empty() {
-        scales.push(n / 2);
-    }
-    // Every (point, scale) tried counts against the guard.
-    let tried: usize = scales.iter().map(|w| n - 2 * w + 1).sum();
-    let tried = tried as f64;
+    scales.push(n / 2);
+    scales.push(n);
+    // The guard counts the independent tests made: neighbouring points
+    // of one scale share all but one sample of their windows, so a scale
+    // of window w makes about (points / w) independent tests; Bonferroni
+    // over every point would count each change w times over.
+    let points = n - 2 * m + 1;
+    let tried: f64 = scales.iter().map(|w| points.div_ceil(*w) as f64).sum();
     let dense = DenseRanks::of(values);
     // (p-value, |z|, point, half-width of its window)
     let mut candidates: Vec<(f64, f64, usize, usize)> = Vec::new();
     for &w in &scales {
-        for (t, z) in dense.window_scores(w) {
+        for (t, z) in dense.window_scores(w, m) {
             let p_value = (2.0 * normal_sf(z.abs()) * tried).min(1.0);
             if p_value <= p.alpha {
                 candidates.push((p_value, z.abs(), t, w));
@@ -150,25 +156,38 @@ fn changes(values: &[f64], p: &Params) -> Vec<(usize, f64)> {
             .then(a.3.cmp(&b.3))
             .then(a.2.cmp(&b.2))
     });
+    // A change's window is its own: a less significant point inside it
+    // (at its own scale or the change's) is the same change.
     let mut taken: Vec<(usize, f64, usize)> = Vec::new();
     for (p_value, _, t, w) in candidates {
-        if !taken.iter().any(|(u, _, uw)| t.abs_diff(*u) < w.min(*uw)) {
+        if !taken.iter().any(|(u, _, uw)| t.abs_diff(*u) < w.max(*uw)) {
             taken.push((t, p_value, w));
         }
     }
     // Each change placed where a split of its own window separates best.
-    let mut cuts: Vec<(usize, f64)> = taken
+    let mut cuts: Vec<Cut> = taken
         .into_iter()
         .map(|(t, p_value, w)| {
-            let from = t - w;
+            let from = t.saturating_sub(w);
             let to = (t + w).min(n);
             let at = best_split(&values[from..to], m).map_or(t, |k| from + k);
-            (at, p_value)
+            Cut {
+                at,
+                p_value,
+                window: w,
+            }
         })
         .collect();
-    cuts.sort_by_key(|(t, _)| *t);
-    cuts.dedup_by_key(|(t, _)| *t);
+    cuts.sort_by_key(|c| c.at);
+    cuts.dedup_by_key(|c| c.at);
     cuts
+}
+
+/// A change point: where, how sure, and the window it was seen in.
+struct Cut {
+    at: usize,
+    p_value: f64,
+    window: usize,
 }
 
 /// The split of `seg` (each side at least `m` long) whose Mann–Whitney |z|
@@ -220,16 +239,18 @@ impl DenseRanks {
         }
     }
 
-    /// For each point t with `w` samples on each side, the Mann–Whitney z
-    /// of the `w` after it against the `w` before it (tie-corrected).
-    fn window_scores(&self, w: usize) -> Vec<(usize, f64)> {
+    /// For each point t with at least `m` samples on each side, the
+    /// Mann–Whitney z of the (up to) `w` samples from t on against the (up
+    /// to) `w` before it, tie-corrected.
+    fn window_scores(&self, w: usize, m: usize) -> Vec<(usize, f64)> {
         let n = self.ranks.len();
         let mut out = Vec::new();
-        if n < 2 * w || w == 0 {
+        if m == 0 || w < m || n < 2 * m {
             return out;
         }
         let mut left = Fenwick::new(self.distinct);
         let mut right = Fenwick::new(self.distinct);
+        let (mut nl, mut nr) = (0usize, 0usize);
         // How many of each value the two windows hold together, and the
         // tie term: the sum of c³ − c over those counts.
         let mut together = vec![0usize; self.distinct];
@@ -243,44 +264,52 @@ impl DenseRanks {
         };
         // u: pairs (after, before) with after higher, ties counting half.
         let mut u = 0.0;
-        for &d in &self.ranks[..w] {
+        for &d in &self.ranks[..m] {
             left.add(d, 1);
+            nl += 1;
             count(d, true, &mut ties);
         }
-        for &d in &self.ranks[w..2 * w] {
+        for &d in &self.ranks[m..(m + w).min(n)] {
             u += left.below(d) as f64 + left.at(d) as f64 / 2.0;
             right.add(d, 1);
+            nr += 1;
             count(d, true, &mut ties);
         }
-        let wf = w as f64;
-        let total = 2.0 * wf;
-        let score = |u: f64, ties: f64| {
-            let spread = (total + 1.0) - ties / (total * (total - 1.0));
-            (spread > 0.0).then(|| (u - wf * wf / 2.0) / (wf * wf / 12.0 * spread).sqrt())
-        };
-        let mut t = w;
+        let mut t = m;
         loop {
-            if let Some(z) = score(u, ties) {
-                out.push((t, z));
+            let (n1, n2) = (nl as f64, nr as f64);
+            let total = n1 + n2;
+            let spread = (total + 1.0) - ties / (total * (total - 1.0));
+            if spread > 0.0 {
+                out.push((t, (u - n1 * n2 / 2.0) / (n1 * n2 / 12.0 * spread).sqrt()));
             }
-            if t + w >= n {
+            if t + m >= n {
                 break;
             }
-            // Slide: the oldest leaves the left window, the first of the
-            // right window moves to the left, a new one joins the right.
-            let old = self.ranks[t - w];
-            u -= (w - right.through(old)) as f64 + right.at(old) as f64 / 2.0;
-            left.add(old, -1);
-            count(old, false, &mut ties);
+            // Slide: the oldest leaves the left window once it is full, the
+            // first of the right window moves to the left, and a new one
+            // joins the right while there is one.
+            if t >= w {
+                let old = self.ranks[t - w];
+                u -= (nr - right.through(old)) as f64 + right.at(old) as f64 / 2.0;
+                left.add(old, -1);
+                nl -= 1;
+                count(old, false, &mut ties);
+            }
             let mid = self.ranks[t];
             right.add(mid, -1);
+            nr -= 1;
             u -= left.below(mid) as f64 + left.at(mid) as f64 / 2.0;
-            u += (w - 1 - right.through(mid)) as f64 + right.at(mid) as f64 / 2.0;
+            u += (nr - right.through(mid)) as f64 + right.at(mid) as f64 / 2.0;
             left.add(mid, 1);
-            let new = self.ranks[t + w];
-            u += left.below(new) as f64 + left.at(new) as f64 / 2.0;
-            right.add(new, 1);
-            count(new, true, &mut ties);
+            nl += 1;
+            if t + w < n {
+                let new = self.ranks[t + w];
+                u += left.below(new) as f64 + left.at(new) as f64 / 2.0;
+                right.add(new, 1);
+                nr += 1;
+                count(new, true, &mut ties);
+            }
             t += 1;
         }
         out
@@ -433,9 +462,11 @@ mod tests {
             w in 2usize..9,
         ) {
             let values: Vec<f64> = values.into_iter().map(f64::from).collect();
-            let scores = DenseRanks::of(&values).window_scores(w);
+            let scores = DenseRanks::of(&values).window_scores(w, 2);
+            proptest::prop_assert!(!scores.is_empty());
             for (t, z) in scores {
-                let direct = direct_z(&values[t - w..t], &values[t..t + w]);
+                let n = values.len();
+                let direct = direct_z(&values[t.saturating_sub(w)..t], &values[t..(t + w).min(n)]);
                 proptest::prop_assert!((z - direct).abs() < 1e-9, "t {t}: {z} vs {direct}");
             }
         }
