@@ -64,14 +64,20 @@ pub struct DriftArgs {
     /// Window length in days (default: the policy's, 30).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub days: Option<u32>,
+    /// change-points (the shifts in the window, each tested for
+    /// significance) or thirds (the last third's median against the
+    /// first's, the earlier method, for comparison).
+    #[arg(long, default_value = "change-points")]
+    pub method: String,
 }
 
 pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError> {
+    let method: crate::domain::budget::DriftMethod = a.method.parse()?;
     let snap = snapshot(ctx, Need::drift(a.days))?;
     // The window is the policy's in force at the time asked about, the one
     // the snapshot was read by.
     let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
-    let rows = snap.drift(days);
+    let rows = snap.drift_by(days, method);
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(Output::flagged(report::drift(&rows, days), flagged))
 }

@@ -85,6 +85,8 @@ pub enum DriftStatus {
     OverBlocking,
     Over,
     Drifting,
+    /// Too few samples in the window to judge a shift.
+    TooFewSamples,
     Ok,
     NoData,
 }
@@ -96,6 +98,7 @@ impl DriftStatus {
             DriftStatus::OverBlocking => "over-blocking",
             DriftStatus::Over => "over",
             DriftStatus::Drifting => "drifting",
+            DriftStatus::TooFewSamples => "too-few-samples",
             DriftStatus::Ok => "ok",
             DriftStatus::NoData => "no-data",
         }
@@ -112,7 +115,7 @@ impl DriftStatus {
             DriftStatus::OverBlocking => Some(Rule::BudgetOverBlocking),
             DriftStatus::Over => Some(Rule::BudgetOver),
             DriftStatus::Drifting => Some(Rule::BudgetDrift),
-            DriftStatus::Ok | DriftStatus::NoData => None,
+            DriftStatus::TooFewSamples | DriftStatus::Ok | DriftStatus::NoData => None,
         }
     }
 }
@@ -153,8 +156,69 @@ pub struct Drift {
     pub status: DriftStatus,
     /// The window's values in time order, for a trend line.
     pub values: Vec<f64>,
+    /// The shifts the change-point detector found in the window (empty
+    /// with the thirds method).
+    pub shifts: Vec<ShiftRow>,
     /// The waiver in force on its finding.
     pub waived: Option<Waived>,
+}
+
+named_enum! {
+    /// How drift is judged: shifts found by the change-point detector
+    /// (`domain::changepoint`), or the median of the last third of the
+    /// window against the first third's.
+    DriftMethod, "drift method" {
+        ChangePoints = "change-points",
+        Thirds = "thirds",
+    }
+}
+
+/// A shift in a budget's series, as `drift` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShiftRow {
+    /// The time of the first sample after the change.
+    pub at: Time,
+    /// The first release shipped at or after `at`, when known.
+    pub release: Option<String>,
+    pub before: f64,
+    pub after: f64,
+    pub change_pct: f64,
+    pub p_value: f64,
+    /// Recorded as expected (`accept-shift`): the new baseline.
+    pub accepted: bool,
+    /// In the budget's bad direction.
+    pub regression: bool,
+}
+
+/// The shifts of one budget's window, the ones accepted marked: a shift
+/// is accepted when an acceptance names a time within 5 samples of it.
+pub fn shifts(
+    budget: &Budget,
+    samples: &[(Time, f64)],
+    rules: &BudgetPolicy,
+    accepted: &[Time],
+) -> Vec<ShiftRow> {
+    let values: Vec<f64> = samples.iter().map(|(_, v)| *v).collect();
+    let params = super::changepoint::Params::new(rules.drift_alpha, rules.drift_min_effect());
+    super::changepoint::shifts(&values, &params)
+        .into_iter()
+        .map(|s| ShiftRow {
+            at: samples[s.index].0,
+            release: None,
+            before: s.before,
+            after: s.after,
+            change_pct: s.change_pct,
+            p_value: s.p_value,
+            accepted: accepted.iter().any(|t| {
+                let i = samples.partition_point(|(at, _)| at < t);
+                i.abs_diff(s.index) <= 5
+            }),
+            regression: match budget.direction {
+                Direction::Max => s.change_pct > 0.0,
+                Direction::Min => s.change_pct < 0.0,
+            },
+        })
+        .collect()
 }
 
 /// The median of a non-empty slice (mean of the middle two when even).
@@ -190,20 +254,36 @@ pub fn change_pct(values: &[f64]) -> Option<f64> {
     Some((late - early) * 100.0 / early)
 }
 
-/// Drift of one budget over the samples of a window, in time order.
-pub fn drift(budget: &Budget, samples: &[(Time, f64)], rules: &BudgetPolicy) -> Drift {
+/// Drift of one budget over the samples of a window, in time order,
+/// judged by `method`; `accepted` holds the times of its accepted shifts.
+pub fn drift(
+    budget: &Budget,
+    samples: &[(Time, f64)],
+    rules: &BudgetPolicy,
+    method: DriftMethod,
+    accepted: &[Time],
+) -> Drift {
     let values: Vec<f64> = samples.iter().map(|(_, v)| *v).collect();
     let last = values.last().copied();
     let over = last.map(|v| over_pct(v, budget.threshold, budget.direction));
     let change = change_pct(&values);
-    let worse = change.is_some_and(|c| match budget.direction {
-        Direction::Max => c > rules.drift_tolerance_pct,
-        Direction::Min => c < -rules.drift_tolerance_pct,
-    });
+    let shifts = match method {
+        DriftMethod::ChangePoints => shifts(budget, samples, rules, accepted),
+        DriftMethod::Thirds => Vec::new(),
+    };
+    let worse = match method {
+        DriftMethod::ChangePoints => shifts.iter().any(|s| s.regression && !s.accepted),
+        DriftMethod::Thirds => change.is_some_and(|c| match budget.direction {
+            Direction::Max => c > rules.drift_tolerance_pct,
+            Direction::Min => c < -rules.drift_tolerance_pct,
+        }),
+    };
+    let too_few = method == DriftMethod::ChangePoints && values.len() < rules.drift_min_samples;
     let status = match over.map(|p| standing(p, rules)) {
         None => DriftStatus::NoData,
         Some(Standing::OverBlocking) => DriftStatus::OverBlocking,
         Some(Standing::Over) => DriftStatus::Over,
+        Some(Standing::Within) if too_few => DriftStatus::TooFewSamples,
         Some(Standing::Within) if worse => DriftStatus::Drifting,
         Some(Standing::Within) => DriftStatus::Ok,
     };
@@ -222,6 +302,7 @@ pub fn drift(budget: &Budget, samples: &[(Time, f64)], rules: &BudgetPolicy) -> 
         over_pct: over,
         status,
         values,
+        shifts,
         waived: None,
     }
 }
@@ -298,33 +379,127 @@ mod tests {
     fn drift_status_covers_every_case() {
         let rules = Policy::builtin().budgets;
         let max = budget(Direction::Max, 200.0);
-        assert_eq!(drift(&max, &[], &rules).status, DriftStatus::NoData);
-        let single = drift(&max, &series(&[150.0]), &rules);
+        assert_eq!(
+            drift(&max, &[], &rules, DriftMethod::Thirds, &[]).status,
+            DriftStatus::NoData
+        );
+        let single = drift(&max, &series(&[150.0]), &rules, DriftMethod::Thirds, &[]);
         assert_eq!(
             (single.status, single.samples, single.change_pct),
             (DriftStatus::Ok, 1, None)
         );
         assert_eq!(
-            drift(&max, &series(&[100.0, 111.0]), &rules).status,
+            drift(
+                &max,
+                &series(&[100.0, 111.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::Drifting
         );
         // Exactly at the tolerance is not drift.
         assert_eq!(
-            drift(&max, &series(&[100.0, 110.0]), &rules).status,
+            drift(
+                &max,
+                &series(&[100.0, 110.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::Ok
         );
         assert_eq!(
-            drift(&max, &series(&[150.0, 240.0]), &rules).status,
+            drift(
+                &max,
+                &series(&[150.0, 240.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::Over
         );
         assert_eq!(
-            drift(&max, &series(&[150.0, 241.0]), &rules).status,
+            drift(
+                &max,
+                &series(&[150.0, 241.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::OverBlocking
         );
         // Improving is never drift.
         assert_eq!(
-            drift(&max, &series(&[190.0, 100.0]), &rules).status,
+            drift(
+                &max,
+                &series(&[190.0, 100.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::Ok
+        );
+    }
+
+    /// `n` samples a day apart: `level` with a ±1% wobble, times `step`
+    /// from sample `at` on.
+    fn stepped(n: usize, level: f64, at: usize, step: f64) -> Vec<(Time, f64)> {
+        let values: Vec<f64> = (0..n)
+            .map(|i| {
+                let wobble = [0.0, 0.01, -0.005, 0.008, -0.01, 0.003][i % 6];
+                level * (1.0 + wobble) * if i >= at { step } else { 1.0 }
+            })
+            .collect();
+        series(&values)
+    }
+
+    #[test]
+    fn change_points_flag_an_unaccepted_regression_shift_and_say_when() {
+        let rules = Policy::builtin().budgets;
+        let max = budget(Direction::Max, 200.0);
+        let cp = DriftMethod::ChangePoints;
+        let samples = stepped(30, 100.0, 18, 1.2);
+        let d = drift(&max, &samples, &rules, cp, &[]);
+        assert_eq!(d.status, DriftStatus::Drifting, "{d:?}");
+        assert_eq!(d.shifts.len(), 1);
+        assert_eq!(d.shifts[0].at, samples[18].0);
+        assert!(d.shifts[0].regression && !d.shifts[0].accepted);
+        assert!(d.shifts[0].p_value <= rules.drift_alpha);
+        // Accepted (within a few samples of when it happened): the baseline.
+        let d = drift(&max, &samples, &rules, cp, &[samples[17].0]);
+        assert_eq!(d.status, DriftStatus::Ok, "{d:?}");
+        assert!(d.shifts[0].accepted);
+        // An improvement is reported, not flagged.
+        let better = stepped(30, 100.0, 18, 0.8);
+        let d = drift(&max, &better, &rules, cp, &[]);
+        assert_eq!(d.status, DriftStatus::Ok);
+        assert!(!d.shifts[0].regression);
+        // A floor regresses downwards.
+        let floor = budget(Direction::Min, 50.0);
+        let d = drift(&floor, &better, &rules, cp, &[]);
+        assert_eq!(d.status, DriftStatus::Drifting);
+        // A steady series has no shift; a short one is not judged.
+        let steady = stepped(30, 100.0, 30, 1.0);
+        assert_eq!(
+            drift(&max, &steady, &rules, cp, &[]).status,
+            DriftStatus::Ok
+        );
+        let short = stepped(7, 100.0, 4, 1.5);
+        assert_eq!(
+            drift(&max, &short, &rules, cp, &[]).status,
+            DriftStatus::TooFewSamples
+        );
+        // Over the threshold is judged whatever the count.
+        let over = stepped(3, 210.0, 3, 1.0);
+        assert_eq!(
+            drift(&max, &over, &rules, cp, &[]).status,
+            DriftStatus::Over
         );
     }
 
@@ -336,15 +511,24 @@ mod tests {
             &floor,
             &series(&[8000.0, 7900.0, 7000.0, 6500.0, 6000.0, 5900.0]),
             &rules,
+            DriftMethod::Thirds,
+            &[],
         );
         assert_eq!(d.status, DriftStatus::Drifting);
         assert!(d.change_pct.unwrap() < -10.0);
         assert_eq!(
-            drift(&floor, &series(&[5000.0, 9000.0]), &rules).status,
+            drift(
+                &floor,
+                &series(&[5000.0, 9000.0]),
+                &rules,
+                DriftMethod::Thirds,
+                &[]
+            )
+            .status,
             DriftStatus::Ok
         );
         assert_eq!(
-            drift(&floor, &series(&[4500.0]), &rules).status,
+            drift(&floor, &series(&[4500.0]), &rules, DriftMethod::Thirds, &[]).status,
             DriftStatus::Over
         );
     }
@@ -376,6 +560,8 @@ mod tests {
             &budget(Direction::Max, 200.0),
             &series(&[120.0, 100.0, 140.0]),
             &rules,
+            DriftMethod::Thirds,
+            &[],
         );
         assert_eq!(
             (d.first, d.last, d.min, d.max, d.median),

@@ -110,7 +110,33 @@ pub struct BudgetPolicy {
     /// How long a budget must hold to count as met consistently.
     #[serde(deserialize_with = "bounded::days")]
     pub consistency_days: u32,
+    /// The largest p-value a shift may have to count (change points).
+    #[serde(default = "default_drift_alpha")]
+    pub drift_alpha: f64,
+    /// The smallest shift reported, in percent; default: the drift
+    /// tolerance.
+    #[serde(default, deserialize_with = "bounded::opt_percent")]
+    pub drift_min_effect_pct: Option<f64>,
+    /// With fewer samples in its window, a budget's drift is not judged.
+    #[serde(default = "default_drift_min_samples")]
+    pub drift_min_samples: usize,
     pub definitions: Vec<BudgetDef>,
+}
+
+fn default_drift_alpha() -> f64 {
+    0.001
+}
+
+fn default_drift_min_samples() -> usize {
+    8
+}
+
+impl BudgetPolicy {
+    /// The smallest shift the detector reports.
+    pub fn drift_min_effect(&self) -> f64 {
+        self.drift_min_effect_pct
+            .unwrap_or(self.drift_tolerance_pct)
+    }
 }
 
 /// One budget as the policy defines it.
@@ -531,6 +557,12 @@ impl Policy {
                     b.threshold
                 ));
             }
+        }
+        if !(self.budgets.drift_alpha > 0.0 && self.budgets.drift_alpha < 1.0) {
+            return Err(format!(
+                "budgets.drift_alpha must be a probability between 0 and 1, not {}",
+                self.budgets.drift_alpha
+            ));
         }
         if self.budgets.blocking_over_pct < 0.0 || self.budgets.drift_tolerance_pct < 0.0 {
             return Err(

@@ -292,6 +292,8 @@ impl Need<'static> {
     /// (`None`: the policy's).
     pub fn drift(days: Option<u32>) -> Need<'static> {
         Need {
+            // The releases name when a shift shipped.
+            releases: true,
             budgets: true,
             samples: Samples::Within(days),
             waivers: true,
@@ -759,8 +761,15 @@ impl Snapshot {
             .collect()
     }
 
-    /// Drift of every budget over the last `days` days, worst first.
+    /// Drift of every budget over the last `days` days by the change-point
+    /// detector, worst first.
     pub fn drift(&self, days: u32) -> Vec<Drift> {
+        self.drift_by(days, budget::DriftMethod::ChangePoints)
+    }
+
+    /// Drift of every budget over the last `days` days by `method`, worst
+    /// first; each shift names the first release shipped at or after it.
+    pub fn drift_by(&self, days: u32, method: budget::DriftMethod) -> Vec<Drift> {
         let since = super::time::days_before(self.now, days);
         debug_assert!(
             self.samples_since.is_none_or(|loaded| since >= loaded),
@@ -774,12 +783,20 @@ impl Snapshot {
                 .or_default()
                 .push((m.at, m.rec.value));
         }
+        let mut shipped = self.shipped();
+        shipped.sort_by_key(|r| r.date);
         let mut rows: Vec<Drift> = self
             .budget_defs()
             .iter()
             .map(|b| {
                 let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
-                let mut d = budget::drift(b, samples, &self.policy.budgets);
+                let mut d = budget::drift(b, samples, &self.policy.budgets, method, &[]);
+                for s in &mut d.shifts {
+                    s.release = shipped
+                        .iter()
+                        .find(|r| r.date >= s.at)
+                        .map(|r| r.version.to_string());
+                }
                 d.waived = self.waived_if(d.status.rule(), &b.id);
                 d
             })

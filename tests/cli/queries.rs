@@ -85,7 +85,18 @@ fn drift_flags_a_budget_that_worsens_and_a_floor_that_falls() {
             &at,
         ]);
     }
+    // Six samples are too few for the change-point detector to judge.
     let rows = l.json(&["drift", "--days", "30"]);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["samples"] == 6)
+            .all(|r| r["status"] == "too-few-samples"),
+        "{rows}"
+    );
+    // The thirds method judges them as it always did.
+    let rows = l.json(&["drift", "--days", "30", "--method", "thirds"]);
     let get = |b: &str| {
         rows.as_array()
             .unwrap()
@@ -108,7 +119,12 @@ fn drift_flags_a_budget_that_worsens_and_a_floor_that_falls() {
     );
     assert_eq!(get("binary-size")["status"], "no-data");
     assert_eq!(rows[0]["status"], "drifting", "worst first");
-    assert_eq!(l.run(&["drift", "--check"]).code, 1);
+    assert_eq!(l.run(&["drift", "--check", "--method", "thirds"]).code, 1);
+    assert_eq!(l.run(&["drift", "--check"]).code, 0);
+    l.rejects(
+        &["drift", "--method", "median"],
+        "unknown drift method \"median\"",
+    );
     // A short window holds only the last samples.
     assert_eq!(
         l.json(&["drift", "--days", "7"])
@@ -125,6 +141,47 @@ fn drift_flags_a_budget_that_worsens_and_a_floor_that_falls() {
         table.contains('▁') && table.contains('█'),
         "a trend line per budget: {table}"
     );
+}
+
+#[test]
+fn drift_finds_a_step_says_when_and_names_the_release_that_shipped_it() {
+    let l = Ledger::new();
+    // Nightly samples through February: the cold load steps from about
+    // 100 ms to about 125 ms on the 16th, and 1.4.0, shipped on the 20th,
+    // is the first release that carries it.
+    l.ok(&["record-release", "1.3.0", "--date", "2026-02-10T12:00:00Z"]);
+    l.ok(&["record-release", "1.4.0", "--date", "2026-02-20T12:00:00Z"]);
+    for day in 1..=28 {
+        let wobble = [0.0, 1.5, -1.0, 0.5, -1.5, 1.0][day % 6];
+        let value = if day >= 16 { 125.0 } else { 100.0 } + wobble;
+        l.ok(&[
+            "record-budget",
+            "cold-load-p95",
+            "--value",
+            &value.to_string(),
+            "--at",
+            &format!("2026-02-{day:02}T03:00:00Z"),
+        ]);
+    }
+    let rows = l.json(&["drift", "--days", "30"]);
+    let cold = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["budget"] == "cold-load-p95")
+        .unwrap()
+        .clone();
+    assert_eq!(cold["status"], "drifting", "{cold}");
+    let shift = &cold["shifts"][0];
+    assert_eq!(shift["at"], "2026-02-16T03:00:00Z");
+    assert_eq!(shift["release"], "1.4.0", "{shift}");
+    assert!(
+        (shift["change_pct"].as_f64().unwrap() - 25.0).abs() < 2.0,
+        "{shift}"
+    );
+    assert!(shift["p_value"].as_f64().unwrap() <= 0.001, "{shift}");
+    assert_eq!(shift["accepted"], false);
+    assert_eq!(l.run(&["drift", "--check"]).code, 1);
 }
 
 #[test]
