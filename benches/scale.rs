@@ -1180,7 +1180,10 @@ fn floor_status(db: &Db) -> f64 {
 
 fn floor_check_release(db: &Db) -> f64 {
     timed(db, |c| {
-        let mut n = sql_deprecations(c) + sql_latest_gates(c) + sql_open_incidents(c);
+        let mut n = sql_deprecations(c)
+            + sql_latest_gates(c)
+            + sql_open_incidents(c)
+            + sql_window(c, 30, false);
         for id in budget_ids(&Policy::builtin()) {
             n += rows(
                 c,

@@ -22,6 +22,27 @@ CREATE TRIGGER waivers_no_replace BEFORE INSERT ON waivers
 WHEN EXISTS (SELECT 1 FROM waivers WHERE entry_seq = NEW.entry_seq)
 BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: waivers rows cannot be replaced'); END;
 
+-- Accepted shifts: a shift in a budget's series recorded as expected
+-- (`ledger accept-shift`); from it on, the new level is the baseline.
+
+CREATE TABLE shift_acceptances (
+    entry_seq    INTEGER PRIMARY KEY REFERENCES entries (seq),
+    project      TEXT NOT NULL,
+    effective_at TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    budget       TEXT NOT NULL,
+    shift_at     TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+CREATE INDEX shift_acceptances_by_budget ON shift_acceptances (project, budget, effective_at, entry_seq);
+CREATE TRIGGER shift_acceptances_no_update BEFORE UPDATE ON shift_acceptances
+BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: shift_acceptances rows cannot be updated'); END;
+CREATE TRIGGER shift_acceptances_no_delete BEFORE DELETE ON shift_acceptances
+BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: shift_acceptances rows cannot be deleted'); END;
+CREATE TRIGGER shift_acceptances_no_replace BEFORE INSERT ON shift_acceptances
+WHEN EXISTS (SELECT 1 FROM shift_acceptances WHERE entry_seq = NEW.entry_seq)
+BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: shift_acceptances rows cannot be replaced'); END;
+
 -- Delivery metrics: when a release's newest change was committed (lead
 -- time), which release a patch release fixes, and which release brought
 -- an incident in (change failure rate). Entries written before these

@@ -205,6 +205,12 @@ pub enum Command {
     Waive(record::WaiveArgs),
     /// The waivers in force, soonest to expire first.
     Waivers,
+    /// Record that a shift in a budget's series was expected: `drift`
+    /// shows it as accepted and no longer flags it.
+    #[command(after_help = "Example:
+  ledger drift --json                # each shift's `at`
+  ledger accept-shift cold-load-p95 --at 2026-11-06T03:00:00Z --reason \"sandbox checks added in 1.2.0\"")]
+    AcceptShift(record::AcceptShiftArgs),
     /// Correct a mistake: the entry stops counting (it is never deleted).
     Retract(record::RetractArgs),
     /// List releases, newest first.
@@ -217,17 +223,24 @@ pub enum Command {
     ///
     /// For each budget, over the samples of the last N days (oldest to
     /// newest):
+    ///   shifts    the change points in the window (--method change-points,
+    ///             the default): where the series shifted, by how much (the
+    ///             median after against the median before), with what
+    ///             p-value, and the first release shipped at or after it; a
+    ///             shift counts when p <= the policy's drift_alpha (0.001)
+    ///             and it is at least drift_min_effect_pct (default: the
+    ///             drift tolerance)
+    ///   status    over (over-blocking past the policy's blocking margin)
+    ///             when the latest sample breaks the threshold; otherwise
+    ///             drifting when a shift in the budget's bad direction has
+    ///             not been accepted (`ledger accept-shift`); too-few-samples
+    ///             under 8 samples; no-data without samples
     ///   trend     one bar per share of the samples (their mean), the newest
     ///             always in the last bar
     ///   change %  the median of the last third of the samples against the
     ///             median of the first third (with fewer than 3 samples: the
-    ///             last against the first), so one late outlier moves it
-    ///             little; 0 means the two thirds agree
-    ///   status    over (over-blocking past the policy's blocking margin)
-    ///             when the latest sample breaks the threshold; otherwise
-    ///             drifting when the change is worse than the policy's
-    ///             drift tolerance in the budget's bad direction; no-data
-    ///             without samples
+    ///             last against the first); with --method thirds, drifting
+    ///             means this is worse than the drift tolerance
     #[command(verbatim_doc_comment)]
     Drift(query::DriftArgs),
     /// Deprecations with their window and status.
@@ -631,6 +644,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Attest(a) => record::attest(ctx, a),
         C::Waive(a) => record::waive(ctx, a),
         C::Waivers => query::waivers(ctx),
+        C::AcceptShift(a) => record::accept_shift(ctx, a),
         C::Retract(a) => record::retract(ctx, a),
         C::Releases => query::releases(ctx),
         C::Gates(a) => query::gates(ctx, a),
@@ -693,6 +707,7 @@ fn is_write(command: &Command) -> bool {
             | C::RecordMaintenance(_)
             | C::Attest(_)
             | C::Waive(_)
+            | C::AcceptShift(_)
             | C::Retract(_)
             | C::Import(_)
     )

@@ -939,6 +939,56 @@ pub(super) fn waive(ctx: &Context, a: &WaiveArgs) -> Result<Output, CommandError
     ))
 }
 
+/// Record that a shift in a budget's series was expected.
+#[derive(Debug, Args)]
+pub struct AcceptShiftArgs {
+    /// The budget id.
+    pub budget: String,
+    /// When the shift happened: the `at` that `drift` shows for it (a
+    /// shift within 5 samples of this time is the one accepted).
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
+    /// Why it was expected (a feature that costs time, a new runner).
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub(super) fn accept_shift(ctx: &Context, a: &AcceptShiftArgs) -> Result<Output, CommandError> {
+    let shift_at = time::parse(&a.at)?;
+    let reason = domain::text::text("reason", &a.reason)?;
+    let at = ctx.clock;
+    if shift_at > at {
+        return Err(Error::invalid(
+            "shift time",
+            time::format(shift_at),
+            format!("a time not after now ({})", time::format(at)),
+        )
+        .into());
+    }
+    let need = Need {
+        budgets: true,
+        ..Need::NOTHING
+    };
+    let (seq, rec) = record_one(ctx, at, need, |snap, _| {
+        let budget = snap.require_budget(&a.budget)?;
+        Ok(ShiftAcceptanceRec {
+            budget: budget.id,
+            shift_at: time::format(shift_at),
+            reason: reason.clone(),
+        })
+    })?;
+    Ok(recorded(
+        seq,
+        at,
+        &rec,
+        format!(
+            "accepted the shift of {} at {} as the new baseline (entry {seq})",
+            rec.budget,
+            time::format_short(shift_at)
+        ),
+    ))
+}
+
 /// Retract an entry recorded by mistake. The entry stays in the journal;
 /// queries stop counting it.
 #[derive(Debug, Args)]

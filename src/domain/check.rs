@@ -19,6 +19,8 @@ use super::{
 pub enum FindingSeverity {
     Blocking,
     Warning,
+    /// Worth knowing before the cut; never blocks.
+    Info,
 }
 
 /// One thing the release would break.
@@ -257,6 +259,49 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                 format!("{message}; document it"),
             ),
             _ => {}
+        }
+    }
+
+    // governance: Performance Regression. A shift the bad way that nobody
+    // accepted is worth a look before the cut.
+    for d in snap.drift(snap.policy.budgets.drift_days) {
+        for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
+            let shipped = s
+                .release
+                .as_deref()
+                .map(|r| format!(", first shipped in {r}"))
+                .unwrap_or_else(|| ", not shipped yet".into());
+            add(
+                Warning,
+                "budget-drift",
+                Some(&d.budget),
+                format!(
+                    "{} shifted {}{}% on {}{shipped}; accept it with `ledger accept-shift` if it was expected",
+                    d.budget,
+                    if s.change_pct > 0.0 { "+" } else { "" },
+                    super::fmt_num(s.change_pct),
+                    crate::domain::time::date(s.at)
+                ),
+            );
+        }
+    }
+
+    // Shifts accepted since the latest shipped release: expected, and worth
+    // naming in the release's notes.
+    let since = snap
+        .latest_shipped()
+        .and_then(|r| crate::domain::time::parse(&r.date).ok());
+    for a in &snap.shift_acceptances {
+        if since.is_none_or(|s| a.at > s) {
+            add(
+                FindingSeverity::Info,
+                "shift-accepted",
+                Some(&a.rec.budget),
+                format!(
+                    "{} shifted at {}, accepted as the new baseline: {}",
+                    a.rec.budget, a.rec.shift_at, a.rec.reason
+                ),
+            );
         }
     }
 

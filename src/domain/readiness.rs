@@ -249,11 +249,8 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let mut blockers = Vec::new();
     let mut young = Vec::new();
     for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
-        let window: Vec<f64> = snap
-            .samples(&b.id, since)
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect();
+        let timed = snap.samples(&b.id, since);
+        let window: Vec<f64> = timed.iter().map(|(_, v)| *v).collect();
         let Some((first_at, _)) = snap.first_sample(&b.id) else {
             blockers.push(format!("{} has never been measured", b.id));
             continue;
@@ -271,6 +268,30 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             .copied()
             .filter(|v| budget::over_pct(*v, b.threshold, b.direction) > 0.0)
             .collect();
+        // Met consistently: no sample over, and no regression shift that
+        // was not accepted as the new baseline.
+        let shifted: Vec<String> = budget::shifts(
+            b,
+            &timed,
+            &snap.policy.budgets,
+            &snap.accepted_shifts(&b.id),
+        )
+        .into_iter()
+        .filter(|s| s.regression && !s.accepted)
+        .map(|s| {
+            format!(
+                "{} shifted {}% on {} and the shift is not accepted",
+                b.id,
+                fmt_num(s.change_pct),
+                time::date(s.at)
+            )
+        })
+        .collect();
+        let steady = shifted.is_empty();
+        blockers.extend(shifted);
+        if over.is_empty() && !steady {
+            continue;
+        }
         if over.is_empty() {
             evidence.push(format!(
                 "{}: {} samples in {days} days, all within {} {}",
@@ -367,6 +388,61 @@ mod tests {
                 fixes: None,
             },
         )
+    }
+
+    #[test]
+    fn a_regression_shift_not_accepted_breaks_budget_consistency() {
+        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let budgets: Vec<String> = s
+            .budget_defs()
+            .into_iter()
+            .filter(|b| b.ci_enforced)
+            .map(|b| b.id)
+            .collect();
+        let mut seq = 0;
+        for day in 0..40u32 {
+            let at = time::days_after(parse("2026-01-20").unwrap(), day);
+            for b in &budgets {
+                seq += 1;
+                // Far within every budget; cold load steps up a fifth on day 30.
+                let step = if b == "cold-load-p95" && day >= 30 {
+                    1.2
+                } else {
+                    1.0
+                };
+                let wobble = [1.0, 1.01, 0.99, 1.005][day as usize % 4];
+                s.measurements.push(Stamped {
+                    seq,
+                    at,
+                    recorded_at: at,
+                    rec: MeasurementRec {
+                        budget: b.clone(),
+                        value: 1.0 * wobble * step,
+                        commit_sha: None,
+                        source: None,
+                    },
+                });
+            }
+        }
+        let (_, blockers) = budgets_consistent(&s);
+        assert_eq!(blockers.len(), 1, "{blockers:?}");
+        assert!(
+            blockers[0].starts_with("cold-load-p95 shifted 19.7% on 2026-02-1")
+                && blockers[0].ends_with("not accepted"),
+            "{blockers:?}"
+        );
+        s.shift_acceptances.push(Stamped::at(
+            seq + 1,
+            "2026-02-25",
+            crate::domain::record::ShiftAcceptanceRec {
+                budget: "cold-load-p95".into(),
+                shift_at: "2026-02-19T00:00:00Z".into(),
+                reason: "expected".into(),
+            },
+        ));
+        let (evidence, blockers) = budgets_consistent(&s);
+        assert!(blockers.is_empty(), "{blockers:?}");
+        assert_eq!(evidence.len(), budgets.len());
     }
 
     fn milestone(id: &str, version: Option<&str>) -> Milestone {

@@ -31,6 +31,7 @@ named_enum! {
         Attestation = "attestation",
         Retraction = "retraction",
         Waiver = "waiver",
+        ShiftAcceptance = "shift-acceptance",
     }
 }
 
@@ -55,6 +56,7 @@ impl Kind {
             Kind::Attestation => "attestations",
             Kind::Retraction => "retractions",
             Kind::Waiver => "waivers",
+            Kind::ShiftAcceptance => "shift_acceptances",
         }
     }
 }
@@ -289,6 +291,17 @@ record!(
         pub expires_at: String,
         pub reason: String,
         pub waived_by: Option<String>,
+    }
+);
+
+record!(
+    ShiftAcceptance,
+    /// A shift in a budget's series recorded as expected: from `shift_at`
+    /// on, the new level is the baseline.
+    pub struct ShiftAcceptanceRec {
+        pub budget: String,
+        pub shift_at: String,
+        pub reason: String,
     }
 );
 

@@ -225,7 +225,8 @@ impl Need<'static> {
         tier_conformance: true,
         gates: true,
         budgets: true,
-        samples: Samples::Latest,
+        // The latest sample of each budget, and the drift window's shifts.
+        samples: Samples::Dashboard,
         incidents: Incidents::Open,
         waivers: true,
         ..Need::NOTHING
@@ -356,6 +357,8 @@ pub struct Snapshot {
     pub attestations: Vec<Stamped<AttestationRec>>,
     /// The waivers recorded, judged at `now`.
     pub waivers: Waivers,
+    /// The accepted shifts (read with the budgets).
+    pub shift_acceptances: Vec<Stamped<ShiftAcceptanceRec>>,
 }
 
 /// A release as listed.
@@ -553,6 +556,7 @@ impl Snapshot {
             maintenance: Vec::new(),
             attestations: Vec::new(),
             waivers: Waivers::new(Vec::new(), now),
+            shift_acceptances: Vec::new(),
         }
     }
 
@@ -790,7 +794,8 @@ impl Snapshot {
             .iter()
             .map(|b| {
                 let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
-                let mut d = budget::drift(b, samples, &self.policy.budgets, method, &[]);
+                let accepted = self.accepted_shifts(&b.id);
+                let mut d = budget::drift(b, samples, &self.policy.budgets, method, &accepted);
                 for s in &mut d.shifts {
                     s.release = shipped
                         .iter()
@@ -803,6 +808,15 @@ impl Snapshot {
             .collect();
         budget::sort_worst_first(&mut rows);
         rows
+    }
+
+    /// When the accepted shifts of one budget happened.
+    pub fn accepted_shifts(&self, budget: &str) -> Vec<Time> {
+        self.shift_acceptances
+            .iter()
+            .filter(|a| a.rec.budget == budget)
+            .filter_map(|a| super::time::parse_stored(&a.rec.shift_at).ok())
+            .collect()
     }
 
     /// Every deprecation with its judgement, by item.

@@ -4,13 +4,21 @@ use serde::Serialize;
 
 use super::{
     Snapshot, Time,
-    budget::Drift,
+    budget::{Drift, ShiftRow},
     delivery::Delivery,
     maintenance::TaskStatus,
     readiness::{self, Readiness},
     snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
     waiver::WaiverRow,
 };
+
+/// A shift accepted as a budget's new baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcceptedShift {
+    pub budget: String,
+    #[serde(flatten)]
+    pub shift: ShiftRow,
+}
 
 /// What `ledger status` shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,6 +30,8 @@ pub struct Status {
     pub failing_gates: Vec<GateRow>,
     /// Budgets over or drifting over the policy's drift window.
     pub budgets: Vec<Drift>,
+    /// The shifts of the drift window recorded as expected.
+    pub accepted_shifts: Vec<AcceptedShift>,
     /// Deprecations overdue or removed prematurely.
     pub deprecations: Vec<DeprecationRow>,
     pub overdue_incidents: Vec<IncidentRow>,
@@ -43,6 +53,7 @@ impl Status {
     /// [`super::snapshot::Need::STATUS`].
     pub fn of(snap: &Snapshot) -> Status {
         let incidents = snap.incident_rows();
+        let drift = snap.drift(snap.policy.budgets.drift_days);
         Status {
             project: snap.project.clone(),
             as_of: snap.now,
@@ -53,8 +64,19 @@ impl Status {
                 .into_iter()
                 .filter(|g| g.is_failing())
                 .collect(),
-            budgets: snap
-                .drift(snap.policy.budgets.drift_days)
+            accepted_shifts: drift
+                .iter()
+                .flat_map(|d| {
+                    d.shifts
+                        .iter()
+                        .filter(|s| s.accepted)
+                        .map(|s| AcceptedShift {
+                            budget: d.budget.clone(),
+                            shift: s.clone(),
+                        })
+                })
+                .collect(),
+            budgets: drift
                 .into_iter()
                 .filter(|d| d.status.is_finding())
                 .collect(),

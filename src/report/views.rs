@@ -43,6 +43,21 @@ fn waiver_column<'a>(t: &mut Table, waived: impl Iterator<Item = Option<&'a Waiv
     }
 }
 
+/// A shift in words: "+24.6% on 2026-11-06 (shipped in 1.2.0)".
+fn describe_shift(s: &crate::domain::budget::ShiftRow) -> String {
+    let sign = if s.change_pct > 0.0 { "+" } else { "" };
+    let shipped = s
+        .release
+        .as_deref()
+        .map(|r| format!(" (shipped in {r})"))
+        .unwrap_or_default();
+    format!(
+        "{sign}{}% on {}{shipped}",
+        number(s.change_pct),
+        time::date(s.at)
+    )
+}
+
 /// `ledger waivers`.
 pub fn waivers(rows: &[WaiverRow]) -> View {
     list(
@@ -156,7 +171,21 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
                 ">="
             };
             row.insert(4, format!("{rule} {} {}", number(d.threshold), d.unit));
+            let shifts: Vec<String> = d
+                .shifts
+                .iter()
+                .map(|s| {
+                    let accepted = if s.accepted { ", accepted" } else { "" };
+                    format!("{}{accepted}", describe_shift(s))
+                })
+                .collect();
+            row.push(if shifts.is_empty() {
+                "-".into()
+            } else {
+                shifts.join("\n")
+            });
         }
+        t.columns.push("shifts".into());
     }
     with_waivers(view, rows.iter().map(|d| d.waived.as_ref()))
 }
@@ -363,11 +392,18 @@ fn verdict(r: &Readiness) -> String {
 pub fn check_release(c: &ReleaseCheck) -> View {
     let blocking = c.findings.iter().filter(|f| f.blocks()).count();
     let waived = c.findings.iter().filter(|f| f.waived.is_some()).count();
+    let warnings = c
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity == crate::domain::check::FindingSeverity::Warning && f.waived.is_none()
+        })
+        .count();
     let head = if c.allowed {
         format!(
             "Release {} may be cut ({} warning(s){})",
             c.version,
-            c.findings.len() - waived,
+            warnings,
             if waived > 0 {
                 format!(", {waived} waived")
             } else {
@@ -626,7 +662,7 @@ pub fn status(s: &Status) -> View {
         s.budgets.len()
     )));
     blocks.push(table(
-        &["budget", "status", "trend", "last", "over %", "change %"],
+        &["budget", "status", "trend", "last", "over %", "shift"],
         s.budgets
             .iter()
             .map(|d| {
@@ -638,12 +674,23 @@ pub fn status(s: &Status) -> View {
                         .map(|v| format!("{} {}", number(v), d.unit))
                         .unwrap_or_default(),
                     d.over_pct.map(number).unwrap_or("-".into()),
-                    d.change_pct.map(number).unwrap_or("-".into()),
+                    d.shifts
+                        .iter()
+                        .rfind(|s| s.regression && !s.accepted)
+                        .map(describe_shift)
+                        .unwrap_or("-".into()),
                 ]
             })
             .collect(),
         s.budgets.iter().map(|d| d.waived.as_ref()).collect(),
     ));
+    for a in &s.accepted_shifts {
+        blocks.push(Block::Line(format!(
+            "  accepted: {} {}",
+            a.budget,
+            describe_shift(&a.shift)
+        )));
+    }
     blocks.push(Block::Heading(format!(
         "Deprecations overdue or premature ({})",
         s.deprecations.len()

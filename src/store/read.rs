@@ -555,6 +555,7 @@ pub fn load_snapshot(
     }
     if need.budgets || need.samples != Samples::None {
         snap.budgets = r.all()?;
+        snap.shift_acceptances = r.all()?;
     }
     snap.samples_since = need.samples_since(&snap.policy, now);
     snap.measurements = match need.samples {

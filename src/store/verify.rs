@@ -170,6 +170,7 @@ fn canonical(kind: Kind, r: &Row<'_>, shape: &row::Shape) -> Option<String> {
         Kind::Attestation => json::<AttestationRec>(r, shape),
         Kind::Retraction => json::<RetractionRec>(r, shape),
         Kind::Waiver => json::<WaiverRec>(r, shape),
+        Kind::ShiftAcceptance => json::<ShiftAcceptanceRec>(r, shape),
     }
 }
 

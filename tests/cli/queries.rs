@@ -182,6 +182,81 @@ fn drift_finds_a_step_says_when_and_names_the_release_that_shipped_it() {
     assert!(shift["p_value"].as_f64().unwrap() <= 0.001, "{shift}");
     assert_eq!(shift["accepted"], false);
     assert_eq!(l.run(&["drift", "--check"]).code, 1);
+    // The release check warns of it, naming the release that shipped it.
+    let c = l.json(&["check-release", "1.5.0"]);
+    let warning = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "budget-drift")
+        .expect("a budget-drift warning");
+    assert_eq!(warning["severity"], "warning");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("first shipped in 1.4.0"),
+        "{warning}"
+    );
+
+    // Expected: accepted, it is the new baseline and no longer flagged.
+    l.rejects(
+        &[
+            "accept-shift",
+            "cold-load",
+            "--at",
+            "2026-02-16T03:00:00Z",
+            "--reason",
+            "x",
+        ],
+        "unknown budget \"cold-load\"",
+    );
+    l.rejects(
+        &[
+            "accept-shift",
+            "cold-load-p95",
+            "--at",
+            "2026-03-05",
+            "--reason",
+            "x",
+        ],
+        "a time not after now",
+    );
+    let accepted = l.json(&[
+        "accept-shift",
+        "cold-load-p95",
+        "--at",
+        "2026-02-16T03:00:00Z",
+        "--reason",
+        "sandbox checks added on every load",
+    ]);
+    assert_eq!(accepted["entry_kind"], "shift-acceptance");
+    let cold = |l: &Ledger| {
+        l.json(&["drift"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["budget"] == "cold-load-p95")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(cold(&l)["status"], "ok");
+    assert_eq!(cold(&l)["shifts"][0]["accepted"], true);
+    assert_eq!(l.run(&["drift", "--check"]).code, 0);
+    // The release check names it, as information.
+    let c = l.json(&["check-release", "1.5.0"]);
+    let info = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "shift-accepted")
+        .expect("the accepted shift is listed");
+    assert_eq!(info["severity"], "info");
+    assert_eq!(c["allowed"], true);
+    // Retracted, the shift is flagged again.
+    let entry = accepted["entry"].to_string();
+    l.ok(&["retract", &entry, "--reason", "the runner, not the code"]);
+    assert_eq!(cold(&l)["status"], "drifting");
 }
 
 #[test]
