@@ -183,6 +183,11 @@ pub struct ShiftRow {
     pub before: f64,
     pub after: f64,
     pub change_pct: f64,
+    /// The Hodges–Lehmann size of the shift, in the budget's unit, with
+    /// its 95% confidence interval.
+    pub shift: f64,
+    pub shift_low: f64,
+    pub shift_high: f64,
     pub p_value: f64,
     /// Recorded as expected (`accept-shift`): the new baseline.
     pub accepted: bool,
@@ -208,6 +213,9 @@ pub fn shifts(
             before: s.before,
             after: s.after,
             change_pct: s.change_pct,
+            shift: s.shift,
+            shift_low: s.shift_low,
+            shift_high: s.shift_high,
             p_value: s.p_value,
             accepted: accepted.iter().any(|t| {
                 let i = samples.partition_point(|(at, _)| at < t);

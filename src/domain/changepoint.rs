@@ -73,8 +73,11 @@ pub struct Shift {
     pub after: f64,
     /// `after` against `before`, in percent.
     pub change_pct: f64,
-    /// The Hodges–Lehmann shift of after against before.
+    /// The Hodges–Lehmann shift of after against before, in the series'
+    /// unit, with its 95% confidence interval.
     pub shift: f64,
+    pub shift_low: f64,
+    pub shift_high: f64,
     /// The split's p-value, multiplied by the splits tried.
     pub p_value: f64,
 }
@@ -101,12 +104,15 @@ pub fn shifts(values: &[f64], p: &Params) -> Vec<Shift> {
         if change_pct.abs() < p.min_effect_pct {
             continue;
         }
+        let (shift, shift_low, shift_high) = hodges_lehmann(before_seg, after_seg);
         out.push(Shift {
             index: c.at,
             before,
             after,
             change_pct,
-            shift: hodges_lehmann(before_seg, after_seg),
+            shift,
+            shift_low,
+            shift_high,
             p_value: c.p_value,
         });
     }
@@ -385,8 +391,10 @@ fn ranks(values: &[f64]) -> (Vec<f64>, f64) {
     (ranks, ties)
 }
 
-/// The median of every `after - before` difference.
-pub fn hodges_lehmann(before: &[f64], after: &[f64]) -> f64 {
+/// The median of every `after - before` difference, with its 95%
+/// confidence interval (the distribution-free one that inverts the
+/// Mann–Whitney test: the K-th smallest and K-th largest differences).
+pub fn hodges_lehmann(before: &[f64], after: &[f64]) -> (f64, f64, f64) {
     // A long series is thinned to at most 200 samples a side (evenly),
     // which keeps the estimate's cost bounded and its value close.
     let thin = |s: &[f64]| -> Vec<f64> {
@@ -394,11 +402,20 @@ pub fn hodges_lehmann(before: &[f64], after: &[f64]) -> f64 {
         s.iter().step_by(step).copied().collect()
     };
     let (b, a) = (thin(before), thin(after));
-    let diffs: Vec<f64> = a
+    let mut diffs: Vec<f64> = a
         .iter()
         .flat_map(|x| b.iter().map(move |y| x - y))
         .collect();
-    median(&diffs).unwrap_or_default()
+    if diffs.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    diffs.sort_by(f64::total_cmp);
+    let estimate = median(&diffs).unwrap_or_default();
+    let (n1, n2) = (b.len() as f64, a.len() as f64);
+    let z = 1.959_963_985;
+    let k = (n1 * n2 / 2.0 - z * (n1 * n2 * (n1 + n2 + 1.0) / 12.0).sqrt()).floor();
+    let k = (k.max(1.0) as usize).min(diffs.len());
+    (estimate, diffs[k - 1], diffs[diffs.len() - k])
 }
 
 /// P(Z > z) of a standard normal Z.
@@ -489,6 +506,11 @@ mod tests {
         assert_eq!(s[0].index, 40);
         assert!((s[0].change_pct - 20.0).abs() < 1.5, "{s:?}");
         assert!((s[0].shift - 20.0).abs() < 1.5, "{s:?}");
+        assert!(
+            s[0].shift_low < s[0].shift && s[0].shift < s[0].shift_high,
+            "{s:?}"
+        );
+        assert!(s[0].shift_low > 15.0 && s[0].shift_high < 25.0, "{s:?}");
         assert!(s[0].p_value < 1e-6, "{s:?}");
     }
 
