@@ -146,8 +146,14 @@ fn changes(values: &[f64], p: &Params) -> Vec<Cut> {
     let dense = DenseRanks::of(values);
     // (p-value, |z|, point, half-width of its window)
     let mut candidates: Vec<(f64, f64, usize, usize)> = Vec::new();
+    // A point needs |z| of at least this to be significant: found once,
+    // so the tail is computed only for the few points past it.
+    let critical = critical_z(p.alpha / (2.0 * tried));
     for &w in &scales {
         for (t, z) in dense.window_scores(w, m) {
+            if z.abs() < critical {
+                continue;
+            }
             let p_value = (2.0 * normal_sf(z.abs()) * tried).min(1.0);
             if p_value <= p.alpha {
                 candidates.push((p_value, z.abs(), t, w));
@@ -395,10 +401,10 @@ fn ranks(values: &[f64]) -> (Vec<f64>, f64) {
 /// confidence interval (the distribution-free one that inverts the
 /// Mann–Whitney test: the K-th smallest and K-th largest differences).
 pub fn hodges_lehmann(before: &[f64], after: &[f64]) -> (f64, f64, f64) {
-    // A long series is thinned to at most 200 samples a side (evenly),
+    // A long series is thinned to at most 100 samples a side (evenly),
     // which keeps the estimate's cost bounded and its value close.
     let thin = |s: &[f64]| -> Vec<f64> {
-        let step = s.len().div_ceil(200).max(1);
+        let step = s.len().div_ceil(100).max(1);
         s.iter().step_by(step).copied().collect()
     };
     let (b, a) = (thin(before), thin(after));
@@ -416,6 +422,21 @@ pub fn hodges_lehmann(before: &[f64], after: &[f64]) -> (f64, f64, f64) {
     let k = (n1 * n2 / 2.0 - z * (n1 * n2 * (n1 + n2 + 1.0) / 12.0).sqrt()).floor();
     let k = (k.max(1.0) as usize).min(diffs.len());
     (estimate, diffs[k - 1], diffs[diffs.len() - k])
+}
+
+/// The z whose upper tail is `tail` (bisection on [`normal_sf`]), a
+/// little under it so no significant point is passed over.
+fn critical_z(tail: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 40.0f64);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if normal_sf(mid) > tail {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo - 1e-9
 }
 
 /// P(Z > z) of a standard normal Z.

@@ -109,6 +109,9 @@ pub struct Need<'v> {
     pub milestones: bool,
     /// The waivers: every question that judges findings reads them.
     pub waivers: bool,
+    /// Without `releases`: the releases after the start of the sample
+    /// window (which release first shipped a shift in it).
+    pub window_releases: bool,
 }
 
 impl Need<'static> {
@@ -128,6 +131,7 @@ impl Need<'static> {
         attestations: false,
         milestones: false,
         waivers: false,
+        window_releases: false,
     };
 
     /// Everything, every sample included (a reference for tests).
@@ -146,6 +150,7 @@ impl Need<'static> {
         attestations: true,
         milestones: true,
         waivers: true,
+        window_releases: true,
     };
 
     /// `ledger releases`.
@@ -249,6 +254,7 @@ impl Need<'static> {
         attestations: true,
         milestones: true,
         waivers: true,
+        window_releases: false,
     };
 
     /// `ledger delivery`: releases, incidents, deprecations and every
@@ -294,7 +300,7 @@ impl Need<'static> {
     pub fn drift(days: Option<u32>) -> Need<'static> {
         Need {
             // The releases name when a shift shipped.
-            releases: true,
+            window_releases: true,
             budgets: true,
             samples: Samples::Within(days),
             waivers: true,

@@ -549,6 +549,10 @@ pub fn load_snapshot(
             }
         }
         snap.releases = in_time_order(releases);
+    } else if need.window_releases
+        && let Some(since) = need.samples_since(&snap.policy, now)
+    {
+        snap.releases = r.after(&[], since)?;
     }
     if need.gates {
         snap.gate_results = latest_gate_results(&r, &snap.policy)?;
