@@ -180,15 +180,9 @@ pub struct ShiftRow {
     pub at: Time,
     /// The first release shipped at or after `at`, when known.
     pub release: Option<String>,
-    pub before: f64,
-    pub after: f64,
-    pub change_pct: f64,
-    /// The Hodges–Lehmann size of the shift, in the budget's unit, with
-    /// its 95% confidence interval.
-    pub shift: f64,
-    pub shift_low: f64,
-    pub shift_high: f64,
-    pub p_value: f64,
+    /// The medians around it, its size and its p-value.
+    #[serde(flatten)]
+    pub measured: super::changepoint::Shift,
     /// Recorded as expected (`accept-shift`): the new baseline.
     pub accepted: bool,
     /// In the budget's bad direction.
@@ -210,13 +204,6 @@ pub fn shifts(
         .map(|s| ShiftRow {
             at: samples[s.index].0,
             release: None,
-            before: s.before,
-            after: s.after,
-            change_pct: s.change_pct,
-            shift: s.shift,
-            shift_low: s.shift_low,
-            shift_high: s.shift_high,
-            p_value: s.p_value,
             accepted: accepted.iter().any(|t| {
                 let i = samples.partition_point(|(at, _)| at < t);
                 i.abs_diff(s.index) <= 5
@@ -225,6 +212,7 @@ pub fn shifts(
                 Direction::Max => s.change_pct > 0.0,
                 Direction::Min => s.change_pct < 0.0,
             },
+            measured: s,
         })
         .collect()
 }
@@ -478,7 +466,7 @@ mod tests {
         assert_eq!(d.shifts.len(), 1);
         assert_eq!(d.shifts[0].at, samples[18].0);
         assert!(d.shifts[0].regression && !d.shifts[0].accepted);
-        assert!(d.shifts[0].p_value <= rules.drift_alpha);
+        assert!(d.shifts[0].measured.p_value <= rules.drift_alpha);
         // Accepted (within a few samples of when it happened): the baseline.
         let d = drift(&max, &samples, &rules, cp, &[samples[17].0]);
         assert_eq!(d.status, DriftStatus::Ok, "{d:?}");

@@ -66,6 +66,7 @@ impl Params {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shift {
     /// The index of the first sample after the change.
+    #[serde(skip)]
     pub index: usize,
     /// The median of the segment before it.
     pub before: f64,
@@ -78,7 +79,7 @@ pub struct Shift {
     pub shift: f64,
     pub shift_low: f64,
     pub shift_high: f64,
-    /// The split's p-value, multiplied by the splits tried.
+    /// The change's p-value, multiplied by the independent tests made.
     pub p_value: f64,
 }
 

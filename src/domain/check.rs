@@ -278,8 +278,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                 format!(
                     "{} shifted {}{}% on {}{shipped}; accept it with `ledger accept-shift` if it was expected",
                     d.budget,
-                    if s.change_pct > 0.0 { "+" } else { "" },
-                    super::fmt_num(s.change_pct),
+                    if s.measured.change_pct > 0.0 { "+" } else { "" },
+                    super::fmt_num(s.measured.change_pct),
                     crate::domain::time::date(s.at)
                 ),
             );

@@ -282,7 +282,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             format!(
                 "{} shifted {}% on {} and the shift is not accepted",
                 b.id,
-                fmt_num(s.change_pct),
+                fmt_num(s.measured.change_pct),
                 time::date(s.at)
             )
         })

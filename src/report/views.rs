@@ -45,7 +45,7 @@ fn waiver_column<'a>(t: &mut Table, waived: impl Iterator<Item = Option<&'a Waiv
 
 /// A shift in words: "+24.6% on 2026-11-06 (shipped in 1.2.0)".
 fn describe_shift(s: &crate::domain::budget::ShiftRow) -> String {
-    let sign = if s.change_pct > 0.0 { "+" } else { "" };
+    let sign = if s.measured.change_pct > 0.0 { "+" } else { "" };
     let shipped = s
         .release
         .as_deref()
@@ -53,7 +53,7 @@ fn describe_shift(s: &crate::domain::budget::ShiftRow) -> String {
         .unwrap_or_default();
     format!(
         "{sign}{}% on {}{shipped}",
-        number(s.change_pct),
+        number(s.measured.change_pct),
         time::date(s.at)
     )
 }
