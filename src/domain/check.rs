@@ -262,27 +262,29 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         }
     }
 
-    // governance: Performance Regression. A shift the bad way that nobody
-    // accepted is worth a look before the cut.
-    for d in snap.drift(snap.policy.budgets.drift_days) {
-        for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
-            let shipped = s
-                .release
-                .as_deref()
-                .map(|r| format!(", first shipped in {r}"))
-                .unwrap_or_else(|| ", not shipped yet".into());
-            add(
-                Warning,
-                "budget-drift",
-                Some(&d.budget),
-                format!(
-                    "{} shifted {}{}% on {}{shipped}; accept it with `ledger accept-shift` if it was expected",
-                    d.budget,
-                    if s.measured.change_pct > 0.0 { "+" } else { "" },
-                    super::fmt_num(s.measured.change_pct),
-                    crate::domain::time::date(s.at)
-                ),
-            );
+    // governance: Performance Regression. A shift the bad way since the
+    // last release, that nobody accepted, is what this version would ship.
+    let last = snap.shipped().iter().map(|s| s.date).max();
+    if let Some(since) = snap.samples_since.or(last) {
+        let method = crate::domain::budget::DriftMethod::ChangePoints;
+        for d in snap.drift_after(since, method) {
+            for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
+                let after = latest_shipped_version(snap)
+                    .map(|v| format!(" after {v}"))
+                    .unwrap_or_default();
+                add(
+                    Warning,
+                    "budget-drift",
+                    Some(&d.budget),
+                    format!(
+                        "{} shifted {}{}% on {}{after}, so {version} would ship it; accept it with `ledger accept-shift` if it was expected",
+                        d.budget,
+                        if s.measured.change_pct > 0.0 { "+" } else { "" },
+                        super::fmt_num(s.measured.change_pct),
+                        crate::domain::time::date(s.at)
+                    ),
+                );
+            }
         }
     }
 
@@ -311,6 +313,11 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         findings,
     }
     .settled(&snap.waivers)
+}
+
+/// The version of the latest shipped release.
+fn latest_shipped_version(snap: &Snapshot) -> Option<String> {
+    snap.latest_shipped().map(|r| r.version)
 }
 
 impl ReleaseCheck {

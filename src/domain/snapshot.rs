@@ -40,6 +40,10 @@ pub enum Samples {
     /// Only the samples of the last this many days (default: the
     /// policy's drift window): what drift judges.
     Within(Option<u32>),
+    /// The latest sample of each budget, and every sample after the
+    /// latest shipped release (before any, the drift window): what the
+    /// release check judges, shifts since the last release included.
+    SinceLastRelease,
     /// Every sample: the reference the scoped reads are tested against.
     All,
 }
@@ -230,8 +234,9 @@ impl Need<'static> {
         tier_conformance: true,
         gates: true,
         budgets: true,
-        // The latest sample of each budget, and the drift window's shifts.
-        samples: Samples::Dashboard,
+        // The latest sample of each budget, and the shifts since the last
+        // release.
+        samples: Samples::SinceLastRelease,
         incidents: Incidents::Open,
         waivers: true,
         ..Need::NOTHING
@@ -320,7 +325,10 @@ impl Need<'_> {
                 .drift_days
                 .max(policy.budgets.consistency_days),
             Samples::Consistency => policy.budgets.consistency_days,
-            Samples::None | Samples::Latest | Samples::All => return None,
+            // Known once the releases are read: the store sets it.
+            Samples::None | Samples::Latest | Samples::All | Samples::SinceLastRelease => {
+                return None;
+            }
         };
         Some(super::time::days_before(now, days))
     }
@@ -780,7 +788,12 @@ impl Snapshot {
     /// Drift of every budget over the last `days` days by `method`, worst
     /// first; each shift names the first release shipped at or after it.
     pub fn drift_by(&self, days: u32, method: budget::DriftMethod) -> Vec<Drift> {
-        let since = super::time::days_before(self.now, days);
+        self.drift_after(super::time::days_before(self.now, days), method)
+    }
+
+    /// Drift of every budget over the samples after `since`, by `method`,
+    /// worst first.
+    pub fn drift_after(&self, since: Time, method: budget::DriftMethod) -> Vec<Drift> {
         debug_assert!(
             self.samples_since.is_none_or(|loaded| since >= loaded),
             "a drift window before the samples loaded"

@@ -561,7 +561,18 @@ pub fn load_snapshot(
         snap.budgets = r.all()?;
         snap.shift_acceptances = r.all()?;
     }
-    snap.samples_since = need.samples_since(&snap.policy, now);
+    snap.samples_since = match need.samples {
+        // After the latest shipped release (the releases are read first);
+        // before any, the drift window.
+        Samples::SinceLastRelease => Some(
+            snap.shipped()
+                .iter()
+                .map(|s| s.date)
+                .max()
+                .unwrap_or_else(|| time::days_before(now, snap.policy.budgets.drift_days)),
+        ),
+        _ => need.samples_since(&snap.policy, now),
+    };
     snap.measurements = match need.samples {
         Samples::None => Vec::new(),
         Samples::All => r.all()?,
@@ -573,8 +584,11 @@ pub fn load_snapshot(
             }
             in_time_order(out)
         }
-        Samples::Latest | Samples::Dashboard | Samples::Consistency => {
+        Samples::Latest | Samples::Dashboard | Samples::Consistency | Samples::SinceLastRelease => {
             let ci_only = need.samples == Samples::Consistency;
+            // The first sample of each budget is only the dashboard's and
+            // readiness's (how long a budget has been measured).
+            let first = need.samples != Samples::SinceLastRelease;
             let mut out = Vec::new();
             for b in snap
                 .budget_defs()
@@ -584,7 +598,9 @@ pub fn load_snapshot(
                 let key: [Key<'_>; 1] = [("budget", &b.id)];
                 let latest = r.latest(&key, None)?;
                 if let Some(since) = snap.samples_since {
-                    out.extend(r.first(&key)?.filter(|f| f.at <= since));
+                    if first {
+                        out.extend(r.first(&key)?.filter(|f| f.at <= since));
+                    }
                     out.extend(r.after(&key, since)?);
                     // The latest sample is in the window unless it is older.
                     out.extend(latest.filter(|l| l.at <= since));
