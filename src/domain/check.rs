@@ -264,14 +264,17 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
 
     // governance: Performance Regression. A shift the bad way since the
     // last release, that nobody accepted, is what this version would ship.
-    let last = snap.shipped().iter().map(|s| s.date).max();
-    if let Some(since) = snap.samples_since.or(last) {
+    // The latest shipped release, by date: the one the shifts and the
+    // acceptances below came after.
+    let last = snap.shipped().into_iter().max_by_key(|s| s.date);
+    let after = last
+        .as_ref()
+        .map(|l| format!(" after {}", l.version))
+        .unwrap_or_default();
+    if let Some(since) = snap.samples_since.or(last.as_ref().map(|l| l.date)) {
         let method = crate::domain::budget::DriftMethod::ChangePoints;
         for d in snap.drift_after(since, method) {
             for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
-                let after = latest_shipped_version(snap)
-                    .map(|v| format!(" after {v}"))
-                    .unwrap_or_default();
                 add(
                     Warning,
                     "budget-drift",
@@ -290,11 +293,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
 
     // Shifts accepted since the latest shipped release: expected, and worth
     // naming in the release's notes.
-    let since = snap
-        .latest_shipped()
-        .and_then(|r| crate::domain::time::parse(&r.date).ok());
     for a in &snap.shift_acceptances {
-        if since.is_none_or(|s| a.at > s) {
+        if last.as_ref().is_none_or(|l| a.at > l.date) {
             add(
                 FindingSeverity::Info,
                 "shift-accepted",
@@ -313,11 +313,6 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         findings,
     }
     .settled(&snap.waivers)
-}
-
-/// The version of the latest shipped release.
-fn latest_shipped_version(snap: &Snapshot) -> Option<String> {
-    snap.latest_shipped().map(|r| r.version)
 }
 
 impl ReleaseCheck {
