@@ -237,11 +237,20 @@ struct Release<'a> {
 /// The delivery metrics over the `days` before the snapshot's moment (read
 /// with [`super::snapshot::Need::DELIVERY`]).
 pub fn delivery(snap: &Snapshot, days: u32) -> Delivery {
+    delivery_of(snap, days, &snap.incident_rows())
+}
+
+/// [`delivery`] with the snapshot's incident rows already judged (the
+/// dashboard judges them once for both).
+pub fn delivery_of(
+    snap: &Snapshot,
+    days: u32,
+    incidents: &[super::snapshot::IncidentRow],
+) -> Delivery {
     let to = snap.now;
     let from = time::days_before(to, days);
     let shipped = shipped(snap);
-    let incidents = snap.incident_rows();
-    let window = keys(&shipped, &incidents, from, to);
+    let window = keys(&shipped, incidents, from, to);
     let levels = &snap.policy.delivery.levels;
     let bucket = bucket(&shipped, from, to, days);
     let in_window = |t: Time| t > from && t <= to;
@@ -271,7 +280,7 @@ pub fn delivery(snap: &Snapshot, days: u32) -> Delivery {
         time_to_restore_level: window
             .time_to_restore_median_hours
             .map(|h| levels.time_to_restore_hours.level(h)),
-        time_to_restore: restore_rows(&incidents, from, to),
+        time_to_restore: restore_rows(incidents, from, to),
         incidents_within_sla_pct: share(&settled),
         maintenance_on_time_pct: share(&maintenance_on_time(snap, from, to)),
         deprecations_removed_on_time_pct: share(&removed_on_time(snap, from, to)),
@@ -279,7 +288,7 @@ pub fn delivery(snap: &Snapshot, days: u32) -> Delivery {
             .into_iter()
             .map(|(quarter, start, end)| Quarter {
                 quarter,
-                keys: keys(&shipped, &incidents, start, end),
+                keys: keys(&shipped, incidents, start, end),
             })
             .collect(),
         keys: window,

@@ -54,6 +54,8 @@ impl Status {
     pub fn of(snap: &Snapshot) -> Status {
         let incidents = snap.incident_rows();
         let drift = snap.drift(snap.policy.budgets.drift_days);
+        let delivery =
+            super::delivery::delivery_of(snap, snap.policy.delivery.window_days, &incidents);
         Status {
             project: snap.project.clone(),
             as_of: snap.now,
@@ -101,7 +103,7 @@ impl Status {
                 .collect(),
             expiring_waivers: snap.waivers.expiring_within(snap.policy.waivers.warn_days),
             waiver_warn_days: snap.policy.waivers.warn_days,
-            delivery: super::delivery::delivery(snap, snap.policy.delivery.window_days),
+            delivery,
         }
     }
 
