@@ -289,10 +289,10 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
         .collect();
         let steady = shifted.is_empty();
         blockers.extend(shifted);
-        if over.is_empty() && !steady {
-            continue;
-        }
         if over.is_empty() {
+            if !steady {
+                continue;
+            }
             evidence.push(format!(
                 "{}: {} samples in {days} days, all within {} {}",
                 b.id,
