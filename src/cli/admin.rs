@@ -155,6 +155,7 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         view,
         flagged: !r.ok,
         always_check: true,
+        checks: crate::domain::finding::integrity(r.entries, &r.problems),
     })
 }
 

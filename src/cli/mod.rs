@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 
 pub use error::CommandError;
 
+use crate::domain::finding::Check;
 use crate::domain::{self, Time, time};
 use crate::report::{Format, View};
 use crate::store::Store;
@@ -507,6 +508,8 @@ pub struct Output {
     pub flagged: bool,
     /// Exit 1 on `flagged` even without `--check` (verify).
     pub always_check: bool,
+    /// What the command judged, for the CI formats.
+    pub checks: Vec<Check>,
 }
 
 impl Output {
@@ -515,6 +518,7 @@ impl Output {
             view,
             flagged: false,
             always_check: false,
+            checks: Vec::new(),
         }
     }
 
@@ -523,8 +527,80 @@ impl Output {
             view,
             flagged,
             always_check: false,
+            checks: Vec::new(),
         }
     }
+
+    /// The answer with the checks behind it.
+    fn judged(mut self, checks: Vec<Check>) -> Output {
+        self.checks = checks;
+        self
+    }
+}
+
+/// The commands that judge something, by name: the only ones the CI
+/// formats can report on.
+fn judging(command: &Command) -> Option<&'static str> {
+    use Command as C;
+    Some(match command {
+        C::Status => "status",
+        C::Gates(_) => "gates",
+        C::Budgets => "budgets",
+        C::Drift(_) => "drift",
+        C::Deprecations(_) => "deprecations",
+        C::Extensions(_) => "extensions",
+        C::Incidents(_) => "incidents",
+        C::Maintenance(_) => "maintenance",
+        C::Readiness(_) => "readiness",
+        C::CheckRelease(_) => "check-release",
+        C::Verify(_) => "verify",
+        _ => return None,
+    })
+}
+
+/// What a command judged in a CI format, as stdout should print it.
+/// GitHub's step summary goes to `$GITHUB_STEP_SUMMARY` when it is set
+/// (appended, as each step adds its own), its annotations to stdout.
+fn render_ci(ctx: &Context, command: &str, checks: &[Check]) -> Result<String, CommandError> {
+    let ledger = ledger_uri(&ctx.db);
+    let judged = crate::report::ci::Judged {
+        command,
+        ledger: &ledger,
+        checks,
+    };
+    Ok(match ctx.format {
+        Format::Sarif => format!("{:#}\n", crate::report::ci::sarif(&judged)),
+        Format::Junit => crate::report::ci::junit(&judged),
+        _ => {
+            let g = crate::report::ci::github(&judged);
+            match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                Some(path) => {
+                    let mut file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&path)
+                        .map_err(|e| {
+                            CommandError::invalid(format!(
+                                "cannot write the step summary to GITHUB_STEP_SUMMARY ({}): {e}",
+                                std::path::Path::new(&path).display()
+                            ))
+                        })?;
+                    file.write_all(g.summary.as_bytes())?;
+                    g.annotations
+                }
+                None => format!("{}\n{}", g.summary, g.annotations),
+            }
+        }
+    })
+}
+
+/// The ledger as a SARIF artifact URI: the file as given (spaces escaped),
+/// or the PostgreSQL URL with its password masked.
+fn ledger_uri(db: &crate::store::Location) -> String {
+    db.to_string()
+        .replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('\\', "/")
 }
 
 /// Parses `args`, runs the command, prints to `out`/`err`, and returns the
@@ -567,6 +643,12 @@ pub fn run<A: Into<OsString>>(
         }
     };
     let result = Context::new(&cli, ledger_now).and_then(|ctx| {
+        if ctx.format.is_ci() && judging(&cli.command).is_none() {
+            return Err(CommandError::invalid(format!(
+                "--format {} reports what a command judged, and this command judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
+                clap::ValueEnum::to_possible_value(&ctx.format).map(|v| v.get_name().to_string()).unwrap_or_default()
+            )));
+        }
         if matches!(cli.command, Command::Export) {
             // Streamed as it is read, not rendered afterwards.
             let output = admin::export(&ctx, out)?;
@@ -598,7 +680,19 @@ pub fn run<A: Into<OsString>>(
                     }
                 },
             };
-            if let Err(e) = output.view.render(ctx.format, &options, out) {
+            let written = match judging(&cli.command) {
+                Some(command) if ctx.format.is_ci() => {
+                    match render_ci(&ctx, command, &output.checks) {
+                        Ok(text) => out.write_all(text.as_bytes()),
+                        Err(e) => {
+                            let _ = writeln!(err, "ledger: {}", e.message);
+                            return e.exit;
+                        }
+                    }
+                }
+                _ => output.view.render(ctx.format, &options, out),
+            };
+            if let Err(e) = written {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     return 0;
                 }

@@ -5,12 +5,16 @@ use clap::Args;
 
 use super::{CommandError, Context, Output, project_store, snapshot};
 use crate::domain::{
-    Snapshot, check, delivery,
+    Snapshot,
+    budget::Drift,
+    check, delivery,
     deprecation::DeprecationStatus,
     extension::TierStanding,
+    maintenance::TaskStatus,
     readiness::{self, Readiness},
     release,
     snapshot::Need,
+    snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
     status, time,
 };
 use crate::report;
@@ -48,14 +52,16 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
         .filter(|g| !a.failing || g.is_failing())
         .collect();
     let failing = rows.iter().any(|g| g.breaks_policy());
-    Ok(Output::flagged(report::gates(&rows), failing))
+    Ok(Output::flagged(report::gates(&rows), failing)
+        .judged(rows.iter().map(GateRow::check).collect()))
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::BUDGETS)?;
     let rows = snap.budget_rows();
     let over = rows.iter().any(|b| b.breaks_policy());
-    Ok(Output::flagged(report::budgets(&rows), over))
+    Ok(Output::flagged(report::budgets(&rows), over)
+        .judged(rows.iter().map(BudgetRow::check).collect()))
 }
 
 /// The drift window.
@@ -79,7 +85,8 @@ pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError
     let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
     let rows = snap.drift_by(days, method);
     let flagged = rows.iter().any(|d| d.breaks_policy());
-    Ok(Output::flagged(report::drift(&rows, days), flagged))
+    Ok(Output::flagged(report::drift(&rows, days), flagged)
+        .judged(rows.iter().map(Drift::check).collect()))
 }
 
 /// Deprecation filters.
@@ -104,7 +111,8 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
         })
         .collect();
     let flagged = rows.iter().any(|d| d.breaks_policy());
-    Ok(Output::flagged(report::deprecations(&rows), flagged))
+    Ok(Output::flagged(report::deprecations(&rows), flagged)
+        .judged(rows.iter().map(DeprecationRow::check).collect()))
 }
 
 /// Extension filters.
@@ -156,7 +164,15 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
     } else {
         &tiers[..]
     };
-    Ok(Output::flagged(report::extensions(&rows, shown), flagged))
+    let checks = if a.removed {
+        Vec::new()
+    } else {
+        rows.iter()
+            .map(ExtensionRow::check)
+            .chain(shown.iter().map(TierCount::check))
+            .collect()
+    };
+    Ok(Output::flagged(report::extensions(&rows, shown), flagged).judged(checks))
 }
 
 /// Incident filters.
@@ -178,7 +194,8 @@ pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, Comm
         .filter(|i| (!a.open || i.is_open()) && (!a.overdue || i.overdue))
         .collect();
     let flagged = rows.iter().any(|i| i.breaks_policy());
-    Ok(Output::flagged(report::incidents(&rows), flagged))
+    Ok(Output::flagged(report::incidents(&rows), flagged)
+        .judged(rows.iter().map(IncidentRow::check).collect()))
 }
 
 /// Maintenance filters.
@@ -197,7 +214,8 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
         .filter(|t| !a.overdue || t.overdue)
         .collect();
     let flagged = rows.iter().any(|t| t.breaks_policy());
-    Ok(Output::flagged(report::maintenance(&rows), flagged))
+    Ok(Output::flagged(report::maintenance(&rows), flagged)
+        .judged(rows.iter().map(TaskStatus::check).collect()))
 }
 
 /// The milestone.
@@ -232,10 +250,10 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
     let flagged = r
         .shipped_before_ready
         .unwrap_or_else(|| r.criteria.iter().any(|c| c.breaks_policy()));
-    Ok(Output::flagged(
-        report::readiness(&r, &time::format(ships.now)),
-        flagged,
-    ))
+    Ok(
+        Output::flagged(report::readiness(&r, &time::format(ships.now)), flagged)
+            .judged(r.checks()),
+    )
 }
 
 /// Each shipped milestone judged as of its release: on a snapshot of that
@@ -302,7 +320,7 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
         let now = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
         c = c.shipping(&readiness::readiness(&now, milestone));
     }
-    Ok(Output::flagged(report::check_release(&c), !c.allowed))
+    Ok(Output::flagged(report::check_release(&c), !c.allowed).judged(c.checks()))
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
@@ -323,5 +341,5 @@ pub(super) fn dashboard(
     let retrospectives = retrospectives(store, project, &snap)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
-    Ok(Output::flagged(report::status(&s), s.breaks_policy()))
+    Ok(Output::flagged(report::status(&s), s.breaks_policy()).judged(s.checks()))
 }

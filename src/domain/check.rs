@@ -3,45 +3,16 @@
 use semver::Version;
 use serde::Serialize;
 
+pub use super::finding::{Finding, FindingSeverity};
 use super::{
     Snapshot,
-    budget::Standing,
     deprecation::{self},
     extension::TierStanding,
-    incident::{IncidentKind, Severity, SlaState},
+    incident::{IncidentKind, Severity},
     readiness::Readiness,
-    waiver::{Rule, Waived, Waivers},
+    snapshot::{BudgetRow, GateRow},
+    waiver::{Rule, Waivers},
 };
-
-/// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingSeverity {
-    Blocking,
-    Warning,
-    /// Worth knowing before the cut; never blocks.
-    Info,
-}
-
-/// One thing the release would break.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub severity: FindingSeverity,
-    pub rule: String,
-    /// What it is about (a budget, item, incident, gate, criterion, tier
-    /// or version): with `rule`, what a waiver names.
-    pub subject: Option<String>,
-    pub message: String,
-    /// The waiver in force on it: it is shown, but blocks nothing.
-    pub waived: Option<Waived>,
-}
-
-impl Finding {
-    /// Blocking and not waived.
-    pub fn blocks(&self) -> bool {
-        self.severity == FindingSeverity::Blocking && self.waived.is_none()
-    }
-}
 
 /// The verdict on cutting a version now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,6 +32,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             rule: rule.to_string(),
             subject: subject.map(str::to_string),
             message,
+            entry: None,
             waived: None,
         })
     };
@@ -145,13 +117,17 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         }
     }
 
+    // The rows' own findings, worded as their lists word them.
+    let mut from_rows: Vec<Finding> = snap
+        .gate_rows()
+        .iter()
+        .filter_map(GateRow::finding)
+        .chain(snap.budget_rows().iter().filter_map(BudgetRow::finding))
+        .collect();
     for i in snap.incident_rows().iter().filter(|i| i.is_open()) {
         let id = i.id.to_string();
         let subject = Some(id.as_str());
-        let name = format!(
-            "incident {} ({} {}, \"{}\")",
-            i.id, i.severity, i.kind, i.title
-        );
+        let name = i.label();
         if i.kind == IncidentKind::Security
             && matches!(i.severity, Severity::Critical | Severity::High)
         {
@@ -161,23 +137,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                 subject,
                 format!("{name} is open"),
             );
-        } else if i.overdue {
-            // governance: Incident Response. A breached SLA stays a finding
-            // while the incident is open, even once the clock has stopped.
-            let how = if i.sla_state == SlaState::Breached {
-                "breached its SLA by"
-            } else {
-                "is past its SLA by"
-            };
-            add(
-                Blocking,
-                "incident-sla",
-                subject,
-                format!(
-                    "{name} {how} {} h",
-                    super::fmt_num(i.overdue_by_hours.unwrap_or_default())
-                ),
-            );
+        } else if let Some(overdue) = i.finding() {
+            from_rows.push(overdue);
         } else if i.due_at_next_release {
             // DESIGN: a pre-release is not a shipped release, so it does not
             // end a "next release" SLA; it is only reminded of it.
@@ -205,61 +166,9 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             TierStanding::BelowRequired => (Blocking, tier.conformance_required_pct, "required"),
             TierStanding::BelowTarget => (Warning, tier.conformance_target_pct, "target"),
         };
-        add(
-            severity,
-            "tier-conformance",
-            Some(&tier.id),
-            format!(
-                "the {} tier passes {}% of its conformance corpus, below its {what} {}%",
-                tier.id,
-                super::fmt_num(pct.unwrap_or_default()),
-                super::fmt_num(level.unwrap_or_default())
-            ),
-        );
-    }
-
-    for g in snap.gate_rows().iter().filter(|g| g.is_failing()) {
-        let on = g
-            .platform
-            .as_deref()
-            .map(|p| format!(" on {p}"))
-            .unwrap_or_default();
-        let value = g
-            .value
-            .map(|v| format!(" with {} {}", super::fmt_num(v), g.unit))
-            .unwrap_or_default();
-        add(
-            Blocking,
-            "gate-failing",
-            Some(&g.gate),
-            format!("{} {} gate fails{on}{value}", g.gate, g.kind),
-        );
-    }
-
-    for b in snap.budget_rows() {
-        let (Some(p), Some(v)) = (b.over_pct, b.last_value) else {
-            continue;
-        };
-        let message = format!(
-            "{} is {} {} against {} ({}% over)",
-            b.budget,
-            super::fmt_num(v),
-            b.unit,
-            super::fmt_num(b.threshold),
-            super::fmt_num(p)
-        );
-        match b.standing {
-            Some(Standing::OverBlocking) => {
-                add(Blocking, "budget-over-blocking", Some(&b.budget), message)
-            }
-            Some(Standing::Over) => add(
-                Warning,
-                "budget-over",
-                Some(&b.budget),
-                format!("{message}; document it"),
-            ),
-            _ => {}
-        }
+        from_rows.push(super::finding::tier_finding(
+            severity, &tier.id, pct, what, level,
+        ));
     }
 
     // governance: Performance Regression. A shift the bad way since the
@@ -307,6 +216,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         }
     }
 
+    findings.extend(from_rows);
     ReleaseCheck {
         version: version.to_string(),
         allowed: true,
@@ -316,6 +226,24 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
 }
 
 impl ReleaseCheck {
+    /// Each finding as a check (information passes); with none, the one
+    /// check that nothing would break policy.
+    pub fn checks(&self) -> Vec<super::finding::Check> {
+        use super::finding::Check;
+        if self.findings.is_empty() {
+            return vec![Check {
+                group: "check-release".into(),
+                name: format!("release {}", self.version),
+                evidence: "nothing would break policy".into(),
+                outcome: super::finding::Outcome::Passed,
+            }];
+        }
+        self.findings
+            .iter()
+            .map(|f| Check::of_finding("check-release", f))
+            .collect()
+    }
+
     /// The check of a version that ships a milestone: each criterion the
     /// milestone has unmet blocks (governance: Release Gates, 1.0
     /// Criteria), with its first blocker.
@@ -334,6 +262,7 @@ impl ReleaseCheck {
                     "{} ships milestone {}, whose criterion {} is unmet{why}",
                     self.version, milestone.milestone, c.id
                 ),
+                entry: None,
                 waived: c.waived.clone(),
             });
         }

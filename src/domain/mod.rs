@@ -53,6 +53,7 @@ pub mod delivery;
 pub mod deprecation;
 pub mod error;
 pub mod extension;
+pub mod finding;
 pub mod gate;
 pub mod imported;
 pub mod incident;

@@ -6,6 +6,7 @@ use super::{
     Snapshot, Time,
     budget::{Drift, ShiftRow},
     delivery::Delivery,
+    finding::{Check, Outcome},
     maintenance::TaskStatus,
     readiness::{self, Readiness},
     snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
@@ -116,6 +117,32 @@ impl Status {
                 .filter(|r| r.shipped_before_ready == Some(true)),
         );
         self
+    }
+
+    /// What the dashboard judged, for the CI formats: each finding on it,
+    /// and the criteria of each milestone. A milestone not shipped yet is
+    /// not a finding on the dashboard (`readiness` judges it), so its unmet
+    /// criteria are listed as not judged yet.
+    pub fn checks(&self) -> Vec<Check> {
+        let mut checks: Vec<Check> = self
+            .failing_gates
+            .iter()
+            .map(GateRow::check)
+            .chain(self.budgets.iter().map(Drift::check))
+            .chain(self.deprecations.iter().map(DeprecationRow::check))
+            .chain(self.overdue_incidents.iter().map(IncidentRow::check))
+            .chain(self.overdue_maintenance.iter().map(TaskStatus::check))
+            .collect();
+        for r in &self.readiness {
+            let judged = r.shipped_before_ready == Some(true);
+            checks.extend(r.checks().into_iter().map(|mut c| {
+                if !judged && let Outcome::Failed(f) = &c.outcome {
+                    c.outcome = Outcome::NotJudged(format!("not met yet: {}", f.message));
+                }
+                c
+            }));
+        }
+        checks
     }
 
     /// Whether anything on the dashboard breaks policy (for `--check`);

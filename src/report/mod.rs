@@ -4,6 +4,7 @@
 //! blocks (headings, lines, tables) for people. This module is the only
 //! user of `tabled`.
 
+pub mod ci;
 mod views;
 
 use std::io::{self, Write};
@@ -23,6 +24,20 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for test-report readers.
+    Junit,
+    /// A GitHub step summary ($GITHUB_STEP_SUMMARY, else stdout) and
+    /// workflow annotations.
+    Github,
+}
+
+impl Format {
+    /// SARIF, JUnit or GitHub: formats of what a command judged.
+    pub fn is_ci(self) -> bool {
+        matches!(self, Format::Sarif | Format::Junit | Format::Github)
+    }
 }
 
 /// A table for people: headers and already formatted cells.
@@ -110,7 +125,9 @@ impl View {
             return out.write_all(raw.as_bytes());
         }
         match format {
-            Format::Json => {
+            // The CI formats render what a command judged, not its view
+            // (see `ci`); a view alone is its JSON.
+            Format::Json | Format::Sarif | Format::Junit | Format::Github => {
                 serde_json::to_writer_pretty(&mut *out, &self.json)?;
                 writeln!(out)
             }

@@ -234,6 +234,7 @@ impl Ledger {
             .env_remove("LEDGER_PROJECT")
             .env_remove("LEDGER_FORMAT")
             .env_remove("COLUMNS")
+            .env_remove("GITHUB_STEP_SUMMARY")
             .env("NO_COLOR", "1");
         c
     }

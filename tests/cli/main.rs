@@ -22,6 +22,9 @@ mod delivery;
 // Waivers: expiring exceptions for one finding.
 mod waivers;
 
+// CI formats: SARIF against its schema, JUnit parsed back, GitHub summary.
+mod ci_formats;
+
 // The governance rules at their edges.
 mod edges;
 

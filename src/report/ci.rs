@@ -1,0 +1,399 @@
+//! The CI formats: what a command judged ([`Check`]s), as SARIF 2.1.0 for
+//! code scanning, JUnit XML for test-report readers, and a GitHub step
+//! summary with workflow annotations.
+
+use std::fmt::Write as _;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::domain::finding::{Check, Finding, FindingSeverity, Outcome, RULES, rule_help};
+
+/// What a CI format needs beyond the checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged<'a> {
+    /// The command that judged: `check-release`, `gates`, …
+    pub command: &'a str,
+    /// Where the ledger is, as shown to people (never with a password).
+    pub ledger: &'a str,
+    pub checks: &'a [Check],
+}
+
+/// The SARIF `ruleId` of a rule.
+pub fn rule_id(rule: &str) -> String {
+    format!("ledger/{rule}")
+}
+
+fn level(severity: FindingSeverity) -> &'static str {
+    match severity {
+        FindingSeverity::Blocking => "error",
+        FindingSeverity::Warning => "warning",
+        FindingSeverity::Info => "note",
+    }
+}
+
+/// A finding's identity across runs: its rule, its subject and the entry
+/// that caused it, hashed. The same finding read again (another run, the
+/// same ledger) gets the same fingerprint, so code scanning keeps one alert.
+pub fn fingerprint(f: &Finding) -> String {
+    let key = format!(
+        "{}\u{0}{}\u{0}{}",
+        f.rule,
+        f.subject.as_deref().unwrap_or_default(),
+        f.entry.map(|e| e.to_string()).unwrap_or_default()
+    );
+    format!("{:x}", Sha256::digest(key.as_bytes()))
+}
+
+/// The checks as one SARIF 2.1.0 log: one rule per kind of finding, one
+/// result per failed check; a waived finding is a result with an external
+/// suppression, so code scanning shows it dismissed.
+pub fn sarif(j: &Judged<'_>) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            let help = rule_help(rule);
+            json!({
+                "id": rule_id(rule),
+                "name": rule,
+                "shortDescription": {"text": help.summary},
+                "fullDescription": {"text": format!("{} Governance: {}.", help.summary, help.governance)},
+                "help": {
+                    "text": format!("{} It enforces the governance's {}. A finding can be waived for a while with `ledger waive {rule} SUBJECT --until DATE --reason TEXT` where the policy allows it.", help.summary, help.governance),
+                    "markdown": format!("{}\n\nIt enforces the governance's **{}**. A finding can be waived for a while with `ledger waive {rule} SUBJECT --until DATE --reason TEXT` where the policy allows it.", help.summary, help.governance),
+                },
+                "properties": {"tags": ["governance"]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = j
+        .checks
+        .iter()
+        .filter_map(Check::finding)
+        .map(|f| {
+            let index = RULES.iter().position(|r| *r == f.rule);
+            let mut location = json!({
+                "physicalLocation": {"artifactLocation": {"uri": j.ledger}},
+            });
+            if let Some(subject) = &f.subject {
+                location["logicalLocations"] = json!([{
+                    "name": subject,
+                    "fullyQualifiedName": format!("{}/{subject}", f.rule),
+                }]);
+            }
+            let mut result = json!({
+                "ruleId": rule_id(&f.rule),
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [location],
+                "partialFingerprints": {"ledgerFinding/v1": fingerprint(f)},
+                "properties": {"severity": f.severity, "entry": f.entry},
+            });
+            if let Some(i) = index {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some(w) = &f.waived {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("waived {}", w.describe()),
+                }]);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ledger",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "automationDetails": {"id": format!("ledger/{}/", j.command)},
+            "results": results,
+        }],
+    })
+}
+
+/// The checks as JUnit XML: one test suite per kind of thing judged, one
+/// test case per check. A failure carries its rule as its type, the finding
+/// as its message and the evidence as its text; a waived finding and one
+/// that could not be judged are skipped, saying why.
+pub fn junit(j: &Judged<'_>) -> String {
+    let mut report = Report::new(format!("ledger {}", j.command));
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for check in j.checks {
+        let status = match &check.outcome {
+            Outcome::Passed | Outcome::Noted(_) => TestCaseStatus::success(),
+            Outcome::Failed(f) if f.waived.is_some() => {
+                let mut s = TestCaseStatus::skipped();
+                let w = f.waived.as_ref().map(|w| w.describe()).unwrap_or_default();
+                s.set_message(format!("waived {w}"))
+                    .set_type(rule_id(&f.rule))
+                    .set_description(format!("{}\n{}", f.message, check.evidence));
+                s
+            }
+            Outcome::Failed(f) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(&f.message)
+                    .set_type(rule_id(&f.rule))
+                    .set_description(check.evidence.clone());
+                s
+            }
+            Outcome::NotJudged(why) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(why.clone());
+                s
+            }
+        };
+        let mut case = TestCase::new(check.name.clone(), status);
+        case.set_classname(format!("ledger.{}", check.group));
+        if check.passed() {
+            case.set_system_out(check.evidence.clone());
+        }
+        let suite_name = format!("ledger.{}", check.group);
+        match suites.iter_mut().find(|s| s.name.as_str() == suite_name) {
+            Some(s) => {
+                s.add_test_case(case);
+            }
+            None => {
+                let mut s = TestSuite::new(suite_name);
+                s.add_test_case(case);
+                suites.push(s);
+            }
+        }
+    }
+    report.add_test_suites(suites);
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- JUnit XML could not be written: {e} -->\n"))
+}
+
+/// At most this many annotations of one level: GitHub shows no more per
+/// step, so the last one says how many more there are.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The step summary stays under this size (GitHub refuses more than 1 MiB
+/// per step); findings past it are counted, not listed.
+pub const SUMMARY_BUDGET: usize = 256 * 1024;
+
+/// The GitHub format: a Markdown step summary and workflow annotations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Github {
+    pub summary: String,
+    pub annotations: String,
+}
+
+/// The checks as a GitHub step summary (a table of findings, the waived
+/// ones apart, and the count of checks that passed) and `::error::` /
+/// `::warning::` / `::notice::` annotations, at most
+/// [`ANNOTATIONS_PER_LEVEL`] of each.
+pub fn github(j: &Judged<'_>) -> Github {
+    let findings: Vec<&Finding> = j.checks.iter().filter_map(Check::finding).collect();
+    let (waived, open): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.waived.is_some());
+    let count = |s| open.iter().filter(|f| f.severity == s).count();
+    let blocking = count(FindingSeverity::Blocking);
+    let warnings = count(FindingSeverity::Warning);
+    let passed = j.checks.iter().filter(|c| c.passed()).count();
+    let failed = j
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
+        .count();
+    let not_judged = j
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::NotJudged(_)))
+        .count();
+
+    let mut md = String::new();
+    let verdict = if blocking > 0 {
+        "❌"
+    } else if warnings > 0 {
+        "⚠️"
+    } else {
+        "✅"
+    };
+    let _ = writeln!(
+        md,
+        "## {verdict} ledger {}: {blocking} blocking, {warnings} warning(s), {} waived\n",
+        j.command,
+        waived.len()
+    );
+    let _ = writeln!(
+        md,
+        "{} check(s): {passed} passed, {failed} failed, {not_judged} not judged.\n",
+        j.checks.len(),
+    );
+    let mut left_out = 0;
+    for (title, list) in [("Findings", &open), ("Waived", &waived)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(md, "### {title}\n");
+        md.push_str("| severity | rule | subject | finding |\n|---|---|---|---|\n");
+        for f in list.iter() {
+            let row = format!(
+                "| {} | `{}` | {} | {}{} |\n",
+                level(f.severity),
+                rule_id(&f.rule),
+                md_cell(f.subject.as_deref().unwrap_or("")),
+                md_cell(&f.message),
+                f.waived
+                    .as_ref()
+                    .map(|w| format!(" (waived {})", md_cell(&w.describe())))
+                    .unwrap_or_default()
+            );
+            if md.len() + row.len() > SUMMARY_BUDGET {
+                left_out += 1;
+                continue;
+            }
+            md.push_str(&row);
+        }
+        md.push('\n');
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            md,
+            "…and {left_out} more finding(s) not listed to keep this summary small; `ledger {} --json` lists them all.\n",
+            j.command
+        );
+    }
+
+    let mut annotations = String::new();
+    for (severity, command) in [
+        (FindingSeverity::Blocking, "error"),
+        (FindingSeverity::Warning, "warning"),
+        (FindingSeverity::Info, "notice"),
+    ] {
+        let of_level: Vec<&&Finding> = open.iter().filter(|f| f.severity == severity).collect();
+        let shown = if of_level.len() > ANNOTATIONS_PER_LEVEL {
+            ANNOTATIONS_PER_LEVEL - 1
+        } else {
+            of_level.len()
+        };
+        for f in &of_level[..shown] {
+            let _ = writeln!(
+                annotations,
+                "::{command} title={}::{}",
+                escape_property(&rule_id(&f.rule)),
+                escape_data(&f.message)
+            );
+        }
+        if of_level.len() > shown {
+            let _ = writeln!(
+                annotations,
+                "::{command} title=ledger::and {} more {command}(s); see the step summary or `ledger {} --json`",
+                of_level.len() - shown,
+                j.command
+            );
+        }
+    }
+    Github {
+        summary: md,
+        annotations,
+    }
+}
+
+/// A Markdown table cell: one line, pipes escaped.
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
+}
+
+/// A workflow command's message (GitHub's escaping of `%`, CR and LF).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (also `:` and `,`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(severity: FindingSeverity, n: usize) -> Check {
+        Check {
+            group: "gates".into(),
+            name: format!("gate-{n}"),
+            evidence: "1 failure".into(),
+            outcome: Outcome::Failed(Finding {
+                severity,
+                rule: "gate-failing".into(),
+                subject: Some(format!("gate-{n}")),
+                message: format!("gate-{n} fails: 100% of\nthe corpus"),
+                entry: Some(n as i64),
+                waived: None,
+            }),
+        }
+    }
+
+    fn judged(checks: &[Check]) -> Judged<'_> {
+        Judged {
+            command: "gates",
+            ledger: "ledger.db",
+            checks,
+        }
+    }
+
+    #[test]
+    fn annotations_stop_at_ten_per_level_and_say_how_many_more() {
+        let checks: Vec<Check> = (0..25)
+            .map(|n| failed(FindingSeverity::Blocking, n))
+            .chain((0..3).map(|n| failed(FindingSeverity::Warning, 100 + n)))
+            .collect();
+        let g = github(&judged(&checks));
+        let errors: Vec<&str> = g
+            .annotations
+            .lines()
+            .filter(|l| l.starts_with("::error"))
+            .collect();
+        assert_eq!(errors.len(), ANNOTATIONS_PER_LEVEL);
+        assert!(errors[9].contains("and 16 more error(s)"), "{}", errors[9]);
+        assert_eq!(
+            g.annotations
+                .lines()
+                .filter(|l| l.starts_with("::warning"))
+                .count(),
+            3
+        );
+        // A message is one line: its newline and percent are escaped.
+        assert!(errors[0].ends_with("gate-0 fails: 100%25 of%0Athe corpus"));
+        assert!(errors[0].contains("title=ledger/gate-failing::"));
+    }
+
+    #[test]
+    fn the_summary_stays_small_however_many_findings() {
+        let checks: Vec<Check> = (0..20_000)
+            .map(|n| failed(FindingSeverity::Warning, n))
+            .collect();
+        let g = github(&judged(&checks));
+        assert!(
+            g.summary.len() <= SUMMARY_BUDGET + 1024,
+            "{}",
+            g.summary.len()
+        );
+        assert!(g.summary.contains("more finding(s) not listed"));
+        assert!(g.summary.contains("0 blocking, 20000 warning(s)"));
+    }
+
+    #[test]
+    fn a_fingerprint_is_the_findings_identity() {
+        let a = failed(FindingSeverity::Blocking, 1);
+        let b = failed(FindingSeverity::Warning, 1);
+        let c = failed(FindingSeverity::Blocking, 2);
+        let fp = |c: &Check| fingerprint(c.finding().unwrap());
+        assert_eq!(fp(&a), fp(&b), "the severity is not its identity");
+        assert_ne!(fp(&a), fp(&c));
+    }
+}

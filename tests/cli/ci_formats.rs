@@ -1,0 +1,401 @@
+//! The CI formats: SARIF checked against the official 2.1.0 schema, JUnit
+//! parsed back, the GitHub step summary and annotations.
+
+use quick_xml::events::Event;
+use serde_json::Value;
+
+use crate::harness::{Ledger, fixture};
+
+/// Every command that judges something, with the arguments it needs.
+const JUDGING: &[&[&str]] = &[
+    &["status"],
+    &["check-release", "1.3.1"],
+    &["readiness"],
+    &["gates"],
+    &["budgets"],
+    &["drift"],
+    &["deprecations"],
+    &["extensions", "--violations"],
+    &["incidents"],
+    &["maintenance"],
+    &["verify"],
+];
+
+/// The demo's ledger, as of the demo's today, with one finding waived.
+fn demo() -> Ledger {
+    let mut l = Ledger::empty();
+    l.now = "2026-11-20T12:00:00Z".into();
+    let out = l
+        .cmd()
+        .env("LEDGER_DB", l.location())
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    l.ok(&[
+        "waive",
+        "maintenance-overdue",
+        "docs-staleness",
+        "--until",
+        "2026-12-01",
+        "--reason",
+        "docs sprint next week",
+    ]);
+    l
+}
+
+fn run_format(l: &Ledger, args: &[&str], format: &str) -> String {
+    let mut a = args.to_vec();
+    a.extend(["--format", format]);
+    let r = l.run(&a);
+    assert!(
+        r.code == 0 && r.stderr.is_empty(),
+        "ledger {a:?} exited {}: {}",
+        r.code,
+        r.stderr
+    );
+    r.stdout
+}
+
+/// The official SARIF 2.1.0 schema, compiled, with format assertions on
+/// (a `uri` must be a URI).
+fn sarif_schema() -> (boon::Schemas, boon::SchemaIndex) {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    let path = fixture("sarif-schema-2.1.0.json");
+    let index = compiler
+        .compile(path.to_str().unwrap(), &mut schemas)
+        .unwrap();
+    (schemas, index)
+}
+
+#[test]
+fn sarif_of_every_judging_command_validates_against_the_2_1_0_schema() {
+    let l = demo();
+    let (schemas, index) = sarif_schema();
+    let mut rule_ids = std::collections::BTreeSet::new();
+    for args in JUDGING {
+        let doc: Value = serde_json::from_str(&run_format(&l, args, "sarif")).unwrap();
+        if let Err(e) = schemas.validate(&doc, index) {
+            panic!("SARIF of {args:?} does not validate: {e:#}");
+        }
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        for r in run["results"].as_array().unwrap() {
+            let id = r["ruleId"].as_str().unwrap();
+            assert!(id.starts_with("ledger/"), "{id}");
+            let i = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[i]["id"], id, "ruleIndex of {id}");
+            assert!(
+                rules[i]["help"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("governance"),
+                "{id} has no help naming the governance"
+            );
+            rule_ids.insert(id.to_string());
+        }
+    }
+    // The demo's story has a finding of each of these kinds.
+    for id in [
+        "ledger/gate-failing",
+        "ledger/budget-over",
+        "ledger/budget-drift",
+        "ledger/deprecation-overdue",
+        "ledger/deprecation-premature",
+        "ledger/incident-sla",
+        "ledger/security-open",
+        "ledger/maintenance-overdue",
+        "ledger/readiness-criterion",
+    ] {
+        assert!(rule_ids.contains(id), "no {id} in {rule_ids:?}");
+    }
+}
+
+#[test]
+fn sarif_levels_follow_blocking_and_a_waiver_is_a_suppression() {
+    let l = demo();
+    let release: Value =
+        serde_json::from_str(&run_format(&l, &["check-release", "1.3.1"], "sarif")).unwrap();
+    let check = l.json(&["check-release", "1.3.1"]);
+    let results = release["runs"][0]["results"].as_array().unwrap();
+    let findings = check["findings"].as_array().unwrap();
+    // Information (an accepted shift) is a note; every finding is a result.
+    assert_eq!(results.len(), findings.len());
+    for (r, f) in results.iter().zip(findings) {
+        let level = match f["severity"].as_str().unwrap() {
+            "blocking" => "error",
+            "warning" => "warning",
+            _ => "note",
+        };
+        assert_eq!(r["level"], level, "{r}");
+        assert_eq!(r["message"]["text"], f["message"]);
+    }
+
+    let tasks: Value = serde_json::from_str(&run_format(&l, &["maintenance"], "sarif")).unwrap();
+    let results = tasks["runs"][0]["results"].as_array().unwrap();
+    let waived: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(waived.len(), 1, "{results:?}");
+    assert_eq!(
+        waived[0]["locations"][0]["logicalLocations"][0]["name"],
+        "docs-staleness"
+    );
+    assert!(
+        waived[0]["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("docs sprint next week")
+    );
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_across_runs_and_distinct_per_finding() {
+    let l = demo();
+    let prints = |l: &Ledger| -> Vec<String> {
+        let doc: Value = serde_json::from_str(&run_format(l, &["status"], "sarif")).unwrap();
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["ledgerFinding/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let first = prints(&l);
+    // Another run, after something unrelated was recorded.
+    l.ok(&["record-budget", "warm-load-p95", "--value", "40"]);
+    let second = prints(&l);
+    assert_eq!(first, second);
+    let distinct: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        first.len(),
+        "two findings share a fingerprint"
+    );
+}
+
+/// A test case read back from JUnit XML: its suite, name, and the element
+/// inside it (failure, skipped) with its message.
+#[derive(Debug)]
+struct Case {
+    suite: String,
+    name: String,
+    outcome: Option<(String, String)>,
+}
+
+/// Parses JUnit XML with a plain XML reader, checking the counts each
+/// suite declares against the cases it holds.
+fn parse_junit(xml: &str) -> Vec<Case> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut cases: Vec<Case> = Vec::new();
+    let mut suite = String::new();
+    let mut declared: Vec<(String, usize, usize)> = Vec::new();
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> String {
+        e.try_get_attribute(name)
+            .unwrap()
+            .map(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .unwrap()
+                    .into_owned()
+            })
+            .unwrap_or_default()
+    };
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"testsuite" => {
+                    suite = attr(&e, "name");
+                    declared.push((
+                        suite.clone(),
+                        attr(&e, "tests").parse().unwrap(),
+                        attr(&e, "failures").parse().unwrap(),
+                    ));
+                }
+                b"testcase" => cases.push(Case {
+                    suite: suite.clone(),
+                    name: attr(&e, "name"),
+                    outcome: None,
+                }),
+                tag @ (b"failure" | b"skipped") => {
+                    let case = cases.last_mut().unwrap();
+                    case.outcome = Some((
+                        String::from_utf8_lossy(tag).into_owned(),
+                        attr(&e, "message"),
+                    ));
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    for (name, tests, failures) in declared {
+        let of: Vec<&Case> = cases.iter().filter(|c| c.suite == name).collect();
+        assert_eq!(of.len(), tests, "tests= of {name}");
+        let failed = of
+            .iter()
+            .filter(|c| matches!(&c.outcome, Some((t, _)) if t == "failure"))
+            .count();
+        assert_eq!(failed, failures, "failures= of {name}");
+    }
+    cases
+}
+
+#[test]
+fn junit_has_a_case_per_gate_platform_and_criterion_and_failures_carry_the_evidence() {
+    let l = demo();
+    let gates = l.json(&["gates"]);
+    let cases = parse_junit(&run_format(&l, &["gates"], "junit"));
+    assert_eq!(cases.len(), gates.as_array().unwrap().len());
+    for g in gates.as_array().unwrap() {
+        let name = match g["platform"].as_str() {
+            Some(p) => format!("{} on {p}", g["gate"].as_str().unwrap()),
+            None => g["gate"].as_str().unwrap().to_string(),
+        };
+        let case = cases.iter().find(|c| c.name == name).unwrap();
+        match g["passed"].as_bool() {
+            Some(false) => {
+                let (tag, message) = case.outcome.as_ref().unwrap();
+                assert_eq!(tag, "failure");
+                assert!(message.contains("gate fails"), "{message}");
+            }
+            Some(true) => assert!(case.outcome.is_none(), "{case:?}"),
+            None => assert_eq!(case.outcome.as_ref().unwrap().0, "skipped"),
+        }
+    }
+
+    let readiness = l.json(&["readiness"]);
+    let cases = parse_junit(&run_format(&l, &["readiness"], "junit"));
+    let criteria = readiness["criteria"].as_array().unwrap();
+    assert_eq!(cases.len(), criteria.len());
+    for (c, case) in criteria.iter().zip(&cases) {
+        assert_eq!(case.suite, "ledger.criteria");
+        assert!(case.name.ends_with(c["id"].as_str().unwrap()), "{case:?}");
+        assert_eq!(case.outcome.is_none(), c["met"] == true, "{case:?}");
+    }
+
+    // A waived finding is skipped, saying so.
+    let cases = parse_junit(&run_format(&l, &["maintenance"], "junit"));
+    let docs = cases.iter().find(|c| c.name == "docs-staleness").unwrap();
+    let (tag, message) = docs.outcome.as_ref().unwrap();
+    assert_eq!(tag, "skipped");
+    assert!(message.contains("waived until 2026-12-01"), "{message}");
+}
+
+#[test]
+fn junit_escapes_recorded_text() {
+    let l = Ledger::new();
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "security",
+        "--severity",
+        "critical",
+        "--title",
+        "<script>\"&'</script>\nsecond line",
+        "--at",
+        "2026-02-01",
+    ]);
+    let xml = run_format(&l, &["incidents"], "junit");
+    let cases = parse_junit(&xml);
+    let (_, message) = cases[0].outcome.as_ref().unwrap();
+    assert!(message.contains("<script>\"&'</script>"), "{message}");
+    assert!(!xml.contains("<script>"));
+}
+
+#[test]
+fn github_writes_the_step_summary_and_annotates_at_most_ten_of_each_kind() {
+    let l = demo();
+    let summary = l.path("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = l
+        .cmd()
+        .args(["status", "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let written = std::fs::read_to_string(&summary).unwrap();
+    // Appended after the earlier step's, not over it.
+    assert!(written.starts_with("earlier step\n## "), "{written}");
+    assert!(written.contains("| `ledger/gate-failing` | unit-tests |"));
+    assert!(written.contains("### Waived"));
+    assert!(written.len() < 1024 * 1024);
+    // Stdout holds the annotations only.
+    assert!(stdout.lines().all(|l| l.starts_with("::")), "{stdout}");
+    let status = l.json(&["status"]);
+    let errors = stdout.lines().filter(|l| l.starts_with("::error ")).count();
+    let warnings = stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning "))
+        .count();
+    assert!(errors <= 10 && warnings <= 10, "{stdout}");
+    // The demo has more than ten blocking findings: the tenth says so.
+    assert!(status["readiness"][0]["criteria"].as_array().unwrap().len() > 5);
+    assert_eq!(errors, 10, "{stdout}");
+    assert!(stdout.contains("::error title=ledger::and "), "{stdout}");
+    // The waived finding is not annotated.
+    assert!(!stdout.contains("docs-staleness"), "{stdout}");
+
+    // Without the variable, the summary comes first on stdout.
+    let printed = run_format(&l, &["gates"], "github");
+    assert!(
+        printed.starts_with("## ❌ ledger gates: 1 blocking"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn a_ci_format_on_a_command_that_judges_nothing_is_refused_and_writes_nothing() {
+    let l = Ledger::new();
+    for format in ["sarif", "junit", "github"] {
+        l.rejects(
+            &[
+                "record-budget",
+                "warm-load-p95",
+                "--value",
+                "40",
+                "--format",
+                format,
+            ],
+            "this command judges nothing",
+        );
+        l.rejects(&["releases", "--format", format], "use it with status");
+        l.rejects(&["export", "--format", format], "judges nothing");
+    }
+    // Asked for by environment too.
+    let r = l
+        .cmd()
+        .args(["delivery"])
+        .env("LEDGER_FORMAT", "sarif")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+}
+
+#[test]
+fn check_still_decides_the_exit_code_in_a_ci_format() {
+    let l = demo();
+    assert_eq!(
+        l.run(&["check-release", "1.3.1", "--format", "sarif", "--check"])
+            .code,
+        1
+    );
+    assert_eq!(
+        l.run(&["check-release", "1.3.1", "--format", "junit"]).code,
+        0
+    );
+}
