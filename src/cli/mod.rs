@@ -290,6 +290,16 @@ pub enum Command {
     /// ([delivery.levels]).
     #[command(verbatim_doc_comment)]
     Delivery(query::DeliveryArgs),
+    /// Write one self-contained HTML report (inline SVG and CSS, no script,
+    /// nothing fetched): the dashboard, each budget's series with its
+    /// threshold and drift window, releases and deprecation windows on a
+    /// timeline, incidents with their SLA due times, and the readiness
+    /// criteria with their evidence.
+    #[command(after_help = "Examples:
+  ledger report --out report.html               # the last 90 days
+  ledger report --out report.html --days 30     # a shorter window
+  ledger report --out q3.html --as-of 2026-09-30")]
+    Report(query::ReportArgs),
     /// Import a CI artifact as it is, in one transaction.
     ///
     ///   changelog            release headings in the common shapes become releases
@@ -751,6 +761,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Readiness(a) => query::readiness(ctx, a),
         C::CheckRelease(a) => query::check_release(ctx, a),
         C::Delivery(a) => query::delivery(ctx, a),
+        C::Report(a) => query::report(ctx, a),
         C::Import(a) => import::import(ctx, a, err),
         C::Verify(a) => admin::verify(ctx, a),
         C::Export => admin::export(ctx, &mut std::io::sink()),

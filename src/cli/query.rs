@@ -11,10 +11,11 @@ use crate::domain::{
     deprecation::DeprecationStatus,
     extension::TierStanding,
     maintenance::TaskStatus,
+    overview,
     readiness::{self, Readiness},
     release,
-    snapshot::Need,
     snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
+    snapshot::{Need, Samples},
     status, time,
 };
 use crate::report;
@@ -289,6 +290,122 @@ pub(super) fn delivery(ctx: &Context, a: &DeliveryArgs) -> Result<Output, Comman
     Ok(Output::plain(report::delivery(&delivery::delivery(
         &snap, days,
     ))))
+}
+
+/// Where the report goes and what it spans.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The HTML file to write (replaced whole, never left half-written).
+    #[arg(long, value_name = "FILE")]
+    pub out: std::path::PathBuf,
+    /// How many days of each budget's series to chart.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+}
+
+pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandError> {
+    let dir = match a.out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(CommandError::invalid(format!(
+            "--out {}: the folder {} does not exist; name a file in an existing folder",
+            a.out.display(),
+            dir.display()
+        )));
+    }
+    if a.out.is_dir() {
+        return Err(CommandError::invalid(format!(
+            "--out {} is a folder; name the HTML file to write, such as {}",
+            a.out.display(),
+            a.out.join("report.html").display()
+        )));
+    }
+    let (store, project) = project_store(ctx)?;
+    let seen = ctx.seen();
+    let snap = store.snapshot(&project, seen, Need::STATUS)?;
+    let retrospectives = retrospectives(&store, &project, &snap)?;
+    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
+    drop(snap);
+    let charts = overview::charts(
+        &store.snapshot(
+            &project,
+            seen,
+            Need {
+                samples: Samples::Within(Some(a.days)),
+                ..Need::drift(Some(a.days))
+            },
+        )?,
+        a.days,
+    );
+    let timeline = overview::timeline(&store.snapshot(&project, seen, Need::DEPRECATIONS)?);
+    let since = time::days_before(s.as_of, a.days);
+    let incidents: Vec<_> = store
+        .snapshot(&project, seen, Need::INCIDENTS)?
+        .incident_rows()
+        .into_iter()
+        .filter(|i| i.is_open() || i.opened_at > since || i.resolved_at.is_some_and(|t| t > since))
+        .collect();
+    let html = report::html::page(&report::html::Page {
+        project: &project,
+        as_of: s.as_of,
+        dashboard: &report::status(&s),
+        charts: &charts,
+        timeline: &timeline,
+        incidents: &report::incidents(&incidents),
+        readiness: &s.readiness,
+    });
+    write_whole(&a.out, html.as_bytes())?;
+    let samples: usize = charts.series.iter().map(|c| c.points.len()).sum();
+    let line = format!(
+        "wrote {} ({} KiB): {} budget charts with {samples} samples over {} days, {} releases, {} deprecations, {} incidents",
+        a.out.display(),
+        html.len().div_ceil(1024),
+        charts.series.len(),
+        a.days,
+        timeline.releases.len(),
+        timeline.spans.len(),
+        incidents.len()
+    );
+    Ok(Output::flagged(
+        report::View::message(
+            serde_json::json!({
+                "out": a.out.display().to_string(),
+                "bytes": html.len(),
+                "days": a.days,
+                "budgets": charts.series.len(),
+                "samples": samples,
+                "releases": timeline.releases.len(),
+                "deprecations": timeline.spans.len(),
+                "incidents": incidents.len(),
+            }),
+            line,
+        ),
+        s.breaks_policy(),
+    ))
+}
+
+/// Writes `bytes` to `path` whole: into a file beside it, then renamed over
+/// it, so a reader never sees half a report and a failure leaves the old
+/// one.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report.html".into());
+    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let written = std::fs::File::create(&partial)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&partial, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        CommandError::invalid(format!("cannot write {}: {e}", path.display()))
+    })
 }
 
 /// The version to check.

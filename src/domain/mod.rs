@@ -61,6 +61,7 @@ pub mod integrity;
 pub mod maintenance;
 pub mod merkle;
 pub mod note;
+pub mod overview;
 pub mod policy;
 pub mod readiness;
 pub mod record;

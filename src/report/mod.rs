@@ -5,6 +5,7 @@
 //! user of `tabled`.
 
 pub mod ci;
+pub mod html;
 mod views;
 
 use std::io::{self, Write};
@@ -272,16 +273,38 @@ fn markdown_table(t: &Table) -> String {
     b.build().with(Style::markdown()).to_string()
 }
 
+/// What a status word means at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Breaks policy.
+    Bad,
+    /// Needs an eye.
+    Warn,
+    /// Fine.
+    Good,
+}
+
+impl Tone {
+    /// The tone of a status word shown in a cell; `None` for any other text.
+    pub fn of(word: &str) -> Option<Tone> {
+        Some(match word {
+            "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
+            | "failing" | "below-required" => Tone::Bad,
+            "over" | "drifting" | "warning" | "below-target" | "pending" => Tone::Warn,
+            "ok" | "met" | "removed" | "active" => Tone::Good,
+            _ => return None,
+        })
+    }
+}
+
 /// A status word in the colour of what it means: red for what breaks
 /// policy, yellow for what needs an eye, green for what is fine; `None` for
 /// any other text.
 fn paint(word: &str) -> Option<String> {
-    let code = match word {
-        "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
-        | "failing" | "below-required" => "31",
-        "over" | "drifting" | "warning" | "below-target" | "pending" => "33",
-        "ok" | "met" | "removed" | "active" => "32",
-        _ => return None,
+    let code = match Tone::of(word)? {
+        Tone::Bad => "31",
+        Tone::Warn => "33",
+        Tone::Good => "32",
     };
     Some(format!("\u{1b}[{code}m{word}\u{1b}[0m"))
 }

@@ -25,6 +25,9 @@ mod waivers;
 // CI formats: SARIF against its schema, JUnit parsed back, GitHub summary.
 mod ci_formats;
 
+// The HTML report, as written and as headless Chromium renders it.
+mod report;
+
 // The governance rules at their edges.
 mod edges;
 

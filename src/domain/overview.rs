@@ -1,0 +1,269 @@
+//! What the HTML report draws beyond the dashboard: each budget's series
+//! over a window, and releases and deprecations on one timeline.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{
+    Snapshot, Time,
+    budget::{Direction, Drift},
+    deprecation::{DeprecationKind, DeprecationStatus},
+    time,
+};
+
+/// One budget's samples over the report's window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub budget: String,
+    pub title: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub threshold: f64,
+    /// Every sample in the window, in time order.
+    pub points: Vec<(Time, f64)>,
+    /// The budget judged over the drift window (its status and shifts).
+    pub drift: Drift,
+}
+
+/// Every budget's series over a window, with the drift window inside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Charts {
+    pub from: Time,
+    pub to: Time,
+    pub days: u32,
+    /// Where the drift window starts (never before `from`).
+    pub drift_from: Time,
+    pub drift_days: u32,
+    pub series: Vec<Series>,
+}
+
+/// Each budget's samples after `days` before now, read with
+/// `Samples::Within(Some(days))`, and its drift over the policy's window.
+pub fn charts(snap: &Snapshot, days: u32) -> Charts {
+    let from = time::days_before(snap.now, days);
+    let drift_days = snap.policy.budgets.drift_days;
+    let mut points: BTreeMap<&str, Vec<(Time, f64)>> = BTreeMap::new();
+    for m in snap.measurements.iter().filter(|m| m.at > from) {
+        points
+            .entry(m.rec.budget.as_str())
+            .or_default()
+            .push((m.at, m.rec.value));
+    }
+    let drift: BTreeMap<String, Drift> = snap
+        .drift(drift_days.min(days))
+        .into_iter()
+        .map(|d| (d.budget.clone(), d))
+        .collect();
+    let series = snap
+        .budget_defs()
+        .into_iter()
+        .filter_map(|b| {
+            let mut pts = points.remove(b.id.as_str()).unwrap_or_default();
+            pts.sort_by_key(|(t, _)| *t);
+            Some(Series {
+                drift: drift.get(&b.id)?.clone(),
+                budget: b.id,
+                title: b.title,
+                unit: b.unit,
+                direction: b.direction,
+                threshold: b.threshold,
+                points: pts,
+            })
+        })
+        .collect();
+    Charts {
+        from,
+        to: snap.now,
+        days,
+        drift_from: time::days_before(snap.now, drift_days.min(days)),
+        drift_days: drift_days.min(days),
+        series,
+    }
+}
+
+/// A release on the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub version: String,
+    pub at: Time,
+}
+
+/// A deprecation's window on the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Span {
+    pub item: String,
+    pub kind: DeprecationKind,
+    pub deprecated_in: String,
+    /// When it was deprecated: its version's release, else when recorded.
+    pub from: Time,
+    /// The window in minor lines.
+    pub window: u32,
+    /// The first release that may remove it, and when it shipped (none
+    /// while it has not).
+    pub first_removal: Option<String>,
+    pub first_removal_at: Option<Time>,
+    pub removed_in: Option<String>,
+    pub removed_at: Option<Time>,
+    pub status: DeprecationStatus,
+}
+
+/// The shipped releases and every deprecation's window, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub from: Time,
+    pub to: Time,
+    pub releases: Vec<Mark>,
+    pub spans: Vec<Span>,
+}
+
+/// Releases and deprecations from a snapshot read with
+/// `Need::DEPRECATIONS`.
+pub fn timeline(snap: &Snapshot) -> Timeline {
+    let mut releases: Vec<Mark> = snap
+        .shipped()
+        .into_iter()
+        .map(|s| Mark {
+            version: s.version.to_string(),
+            at: s.date,
+        })
+        .collect();
+    releases.sort_by_key(|r| r.at);
+    let shipped_at = |version: &str| releases.iter().find(|r| r.version == version).map(|r| r.at);
+    let recorded_at: BTreeMap<i64, Time> =
+        snap.deprecations.iter().map(|d| (d.seq, d.at)).collect();
+    let removed_at: BTreeMap<&str, Time> = snap
+        .removals
+        .iter()
+        .map(|r| (r.rec.item.as_str(), r.at))
+        .collect();
+    let mut spans: Vec<Span> = snap
+        .deprecation_rows()
+        .into_iter()
+        .map(|d| {
+            let from = shipped_at(&d.deprecated_in)
+                .or_else(|| recorded_at.get(&d.entry).copied())
+                .unwrap_or(snap.now);
+            Span {
+                first_removal_at: d.earliest_removal.as_deref().and_then(shipped_at),
+                removed_at: d.removed_in.as_deref().and_then(|v| {
+                    shipped_at(v).or_else(|| removed_at.get(d.item.as_str()).copied())
+                }),
+                item: d.item,
+                kind: d.kind,
+                deprecated_in: d.deprecated_in,
+                from,
+                window: d.window,
+                first_removal: d.earliest_removal,
+                removed_in: d.removed_in,
+                status: d.status,
+            }
+        })
+        .collect();
+    spans.sort_by_key(|s| s.from);
+    let from = releases
+        .first()
+        .map(|r| r.at)
+        .into_iter()
+        .chain(spans.first().map(|s| s.from))
+        .min()
+        .unwrap_or(snap.now);
+    Timeline {
+        from,
+        to: snap.now,
+        releases,
+        spans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{policy::Policy, record::*, time::parse};
+
+    fn snap() -> Snapshot {
+        Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
+    }
+
+    #[test]
+    fn a_chart_holds_every_sample_of_its_window_and_no_older_one() {
+        let mut s = snap();
+        let budget = s.policy.budgets.definitions[0].id.clone();
+        for (i, day) in ["2026-01-10", "2026-02-10", "2026-02-20", "2026-02-28"]
+            .iter()
+            .enumerate()
+        {
+            s.measurements.push(Stamped::at(
+                i as i64 + 1,
+                day,
+                MeasurementRec {
+                    budget: budget.clone(),
+                    value: 10.0 + i as f64,
+                    commit_sha: None,
+                    source: None,
+                },
+            ));
+        }
+        let c = charts(&s, 30);
+        let series = c.series.iter().find(|x| x.budget == budget).unwrap();
+        assert_eq!(
+            series.points.iter().map(|p| p.1).collect::<Vec<_>>(),
+            vec![11.0, 12.0, 13.0]
+        );
+        assert_eq!(c.drift_days, 30);
+        // A window shorter than the drift window bounds it.
+        let short = charts(&s, 10);
+        assert_eq!(short.drift_days, 10);
+        assert_eq!(short.drift_from, short.from);
+        assert_eq!(
+            short
+                .series
+                .iter()
+                .find(|x| x.budget == budget)
+                .unwrap()
+                .points
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_deprecation_spans_from_its_release_to_its_first_removal_opportunity() {
+        let mut s = snap();
+        for (seq, v, day) in [(1, "0.3.0", "2026-01-01"), (2, "0.4.0", "2026-02-01")] {
+            s.releases.push(Stamped::at(
+                seq,
+                day,
+                ReleaseRec {
+                    version: v.into(),
+                    date: format!("{day}T00:00:00Z"),
+                    commit_sha: None,
+                    status: crate::domain::release::ReleaseStatus::Released,
+                    breaking: false,
+                    notes: None,
+                    committed_at: None,
+                    fixes: None,
+                },
+            ));
+        }
+        s.deprecations.push(Stamped::at(
+            3,
+            "2026-01-02",
+            DeprecationRec {
+                item: "old".into(),
+                kind: DeprecationKind::Api,
+                version: "0.3.0".into(),
+                replacement: None,
+                note: None,
+            },
+        ));
+        let t = timeline(&s);
+        assert_eq!(t.releases.len(), 2);
+        let span = &t.spans[0];
+        assert_eq!(span.from, parse("2026-01-01").unwrap());
+        assert_eq!(span.first_removal.as_deref(), Some("0.4.0"));
+        assert_eq!(span.first_removal_at, Some(parse("2026-02-01").unwrap()));
+        assert_eq!(span.removed_at, None);
+        assert_eq!(t.from, parse("2026-01-01").unwrap());
+    }
+}
