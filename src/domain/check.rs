@@ -131,12 +131,14 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         if i.kind == IncidentKind::Security
             && matches!(i.severity, Severity::Critical | Severity::High)
         {
-            add(
+            from_rows.push(Finding::new(
                 Blocking,
-                "security-open",
-                subject,
+                Rule::SecurityOpen,
+                &id,
                 format!("{name} is open"),
-            );
+                Some(i.id),
+                None,
+            ));
         } else if let Some(overdue) = i.finding() {
             from_rows.push(overdue);
         } else if i.due_at_next_release {

@@ -310,6 +310,9 @@ fn paint(word: &str) -> Option<String> {
 }
 
 fn write_csv(t: &Table, headers: bool, out: &mut dyn Write) -> io::Result<()> {
+    if t.columns.is_empty() {
+        return Ok(());
+    }
     let mut w = csv::Writer::from_writer(out);
     if headers {
         w.write_record(&t.columns).map_err(io::Error::other)?;
@@ -409,12 +412,21 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
         blocks.push(Block::Heading(t));
     }
     blocks.push(Block::Table(table));
+    // Built from the JSON only if CSV is asked for; an empty list still
+    // has its header.
+    let csv = if objects.is_empty() {
+        Table {
+            columns: columns.iter().map(|(k, _)| k.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    } else {
+        Table::default()
+    };
     View {
         json: serde_json::Value::Array(
             objects.into_iter().map(serde_json::Value::Object).collect(),
         ),
-        // Built from the JSON only if CSV is asked for.
-        csv: Table::default(),
+        csv,
         blocks,
         raw: None,
     }

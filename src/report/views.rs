@@ -429,6 +429,10 @@ pub fn check_release(c: &ReleaseCheck) -> View {
             }
         }
     }
+    // CSV is the findings, every field; JSON the whole verdict.
+    if !c.findings.is_empty() {
+        view.csv = super::csv_of(&view.json);
+    }
     view.json = serde_json::to_value(c).unwrap_or_default();
     with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }

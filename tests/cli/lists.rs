@@ -239,6 +239,43 @@ fn csv_and_markdown_render_the_same_rows() {
 }
 
 #[test]
+fn csv_of_a_verdict_is_its_findings_and_an_empty_list_keeps_its_header() {
+    let l = small_history();
+    l.ok(&[
+        "record-gate",
+        "clippy",
+        "--value",
+        "3",
+        "--platform",
+        "linux",
+        "--at",
+        "2026-02-28",
+    ]);
+    let csv = l.ok(&["check-release", "0.5.0", "--format", "csv"]);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        ["severity", "rule", "subject", "message", "entry", "waived"]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let findings = l.json(&["check-release", "0.5.0"])["findings"].clone();
+    assert_eq!(records.len(), findings.as_array().unwrap().len());
+    assert!(
+        records
+            .iter()
+            .any(|r| &r[1] == "gate-failing" && &r[2] == "clippy")
+    );
+
+    // Nothing to list: the header alone, not an empty quoted field.
+    assert_eq!(
+        l.ok(&["waivers", "--format", "csv"]),
+        "rule,subject,expires_at,waived_by,reason,entry\n"
+    );
+    assert_eq!(l.ok(&["waivers", "--format", "csv", "--no-headers"]), "");
+}
+
+#[test]
 fn policy_shows_in_every_format() {
     let l = Ledger::new();
     let table = l.ok(&["policy"]);
