@@ -541,9 +541,12 @@ impl Output {
         }
     }
 
-    /// The answer with the checks behind it.
-    fn judged(mut self, checks: Vec<Check>) -> Output {
-        self.checks = checks;
+    /// The answer with the checks behind it, worked out only when a CI
+    /// format will print them (`wanted`).
+    fn judged(mut self, wanted: bool, checks: impl FnOnce() -> Vec<Check>) -> Output {
+        if wanted {
+            self.checks = checks();
+        }
         self
     }
 }

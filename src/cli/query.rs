@@ -53,16 +53,22 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
         .filter(|g| !a.failing || g.is_failing())
         .collect();
     let failing = rows.iter().any(|g| g.breaks_policy());
-    Ok(Output::flagged(report::gates(&rows), failing)
-        .judged(rows.iter().map(GateRow::check).collect()))
+    Ok(
+        Output::flagged(report::gates(&rows), failing).judged(ctx.format.is_ci(), || {
+            rows.iter().map(GateRow::check).collect()
+        }),
+    )
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::BUDGETS)?;
     let rows = snap.budget_rows();
     let over = rows.iter().any(|b| b.breaks_policy());
-    Ok(Output::flagged(report::budgets(&rows), over)
-        .judged(rows.iter().map(BudgetRow::check).collect()))
+    Ok(
+        Output::flagged(report::budgets(&rows), over).judged(ctx.format.is_ci(), || {
+            rows.iter().map(BudgetRow::check).collect()
+        }),
+    )
 }
 
 /// The drift window.
@@ -86,8 +92,11 @@ pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError
     let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
     let rows = snap.drift_by(days, method);
     let flagged = rows.iter().any(|d| d.breaks_policy());
-    Ok(Output::flagged(report::drift(&rows, days), flagged)
-        .judged(rows.iter().map(Drift::check).collect()))
+    Ok(
+        Output::flagged(report::drift(&rows, days), flagged).judged(ctx.format.is_ci(), || {
+            rows.iter().map(Drift::check).collect()
+        }),
+    )
 }
 
 /// Deprecation filters.
@@ -112,8 +121,11 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
         })
         .collect();
     let flagged = rows.iter().any(|d| d.breaks_policy());
-    Ok(Output::flagged(report::deprecations(&rows), flagged)
-        .judged(rows.iter().map(DeprecationRow::check).collect()))
+    Ok(
+        Output::flagged(report::deprecations(&rows), flagged).judged(ctx.format.is_ci(), || {
+            rows.iter().map(DeprecationRow::check).collect()
+        }),
+    )
 }
 
 /// Extension filters.
@@ -165,15 +177,17 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
     } else {
         &tiers[..]
     };
-    let checks = if a.removed {
-        Vec::new()
-    } else {
-        rows.iter()
-            .map(ExtensionRow::check)
-            .chain(shown.iter().map(TierCount::check))
-            .collect()
-    };
-    Ok(Output::flagged(report::extensions(&rows, shown), flagged).judged(checks))
+    Ok(
+        Output::flagged(report::extensions(&rows, shown), flagged).judged(
+            ctx.format.is_ci() && !a.removed,
+            || {
+                rows.iter()
+                    .map(ExtensionRow::check)
+                    .chain(shown.iter().map(TierCount::check))
+                    .collect()
+            },
+        ),
+    )
 }
 
 /// Incident filters.
@@ -195,8 +209,11 @@ pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, Comm
         .filter(|i| (!a.open || i.is_open()) && (!a.overdue || i.overdue))
         .collect();
     let flagged = rows.iter().any(|i| i.breaks_policy());
-    Ok(Output::flagged(report::incidents(&rows), flagged)
-        .judged(rows.iter().map(IncidentRow::check).collect()))
+    Ok(
+        Output::flagged(report::incidents(&rows), flagged).judged(ctx.format.is_ci(), || {
+            rows.iter().map(IncidentRow::check).collect()
+        }),
+    )
 }
 
 /// Maintenance filters.
@@ -215,8 +232,11 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
         .filter(|t| !a.overdue || t.overdue)
         .collect();
     let flagged = rows.iter().any(|t| t.breaks_policy());
-    Ok(Output::flagged(report::maintenance(&rows), flagged)
-        .judged(rows.iter().map(TaskStatus::check).collect()))
+    Ok(
+        Output::flagged(report::maintenance(&rows), flagged).judged(ctx.format.is_ci(), || {
+            rows.iter().map(TaskStatus::check).collect()
+        }),
+    )
 }
 
 /// The milestone.
@@ -253,7 +273,7 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
         .unwrap_or_else(|| r.criteria.iter().any(|c| c.breaks_policy()));
     Ok(
         Output::flagged(report::readiness(&r, &time::format(ships.now)), flagged)
-            .judged(r.checks()),
+            .judged(ctx.format.is_ci(), || r.checks()),
     )
 }
 
@@ -437,26 +457,29 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
         let now = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
         c = c.shipping(&readiness::readiness(&now, milestone));
     }
-    Ok(Output::flagged(report::check_release(&c), !c.allowed).judged(c.checks()))
+    Ok(Output::flagged(report::check_release(&c), !c.allowed)
+        .judged(ctx.format.is_ci(), || c.checks()))
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
     let (store, project) = project_store(ctx)?;
-    dashboard(&store, &project, ctx.seen())
+    dashboard(&store, &project, ctx.seen(), ctx.format.is_ci())
 }
 
 /// The one-screen dashboard as of `seen`, with the shipped milestones'
-/// retrospectives; the snapshot is let go once the dashboard's facts are
-/// drawn from it, before they are rendered.
+/// retrospectives (and, with `judge`, its checks for a CI format); the
+/// snapshot is let go once the dashboard's facts are drawn from it, before
+/// they are rendered.
 pub(super) fn dashboard(
     store: &Store,
     project: &str,
     seen: crate::store::AsOf,
+    judge: bool,
 ) -> Result<Output, CommandError> {
     let snap = store.snapshot(project, seen, Need::STATUS)?;
     let retrospectives = retrospectives(store, project, &snap)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
-    Ok(Output::flagged(report::status(&s), s.breaks_policy()).judged(s.checks()))
+    Ok(Output::flagged(report::status(&s), s.breaks_policy()).judged(judge, || s.checks()))
 }

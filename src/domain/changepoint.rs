@@ -151,10 +151,7 @@ fn changes(values: &[f64], p: &Params) -> Vec<Cut> {
     // so the tail is computed only for the few points past it.
     let critical = critical_z(p.alpha / (2.0 * tried));
     for &w in &scales {
-        for (t, z) in dense.window_scores(w, m) {
-            if z.abs() < critical {
-                continue;
-            }
+        for (t, z) in dense.window_scores(w, m, critical) {
             let p_value = (2.0 * normal_sf(z.abs()) * tried).min(1.0);
             if p_value <= p.alpha {
                 candidates.push((p_value, z.abs(), t, w));
@@ -254,8 +251,9 @@ impl DenseRanks {
 
     /// For each point t with at least `m` samples on each side, the
     /// Mann–Whitney z of the (up to) `w` samples from t on against the (up
-    /// to) `w` before it, tie-corrected.
-    fn window_scores(&self, w: usize, m: usize) -> Vec<(usize, f64)> {
+    /// to) `w` before it, tie-corrected: those with |z| of at least
+    /// `critical` (compared squared, so most points cost no square root).
+    fn window_scores(&self, w: usize, m: usize, critical: f64) -> Vec<(usize, f64)> {
         let n = self.ranks.len();
         let mut out = Vec::new();
         if m == 0 || w < m || n < 2 * m {
@@ -293,8 +291,9 @@ impl DenseRanks {
             let (n1, n2) = (nl as f64, nr as f64);
             let total = n1 + n2;
             let spread = (total + 1.0) - ties / (total * (total - 1.0));
-            if spread > 0.0 {
-                out.push((t, (u - n1 * n2 / 2.0) / (n1 * n2 / 12.0 * spread).sqrt()));
+            let (d, var) = (u - n1 * n2 / 2.0, n1 * n2 / 12.0 * spread);
+            if spread > 0.0 && d * d >= critical * critical * var {
+                out.push((t, d / var.sqrt()));
             }
             if t + m >= n {
                 break;
@@ -501,7 +500,7 @@ mod tests {
             w in 2usize..9,
         ) {
             let values: Vec<f64> = values.into_iter().map(f64::from).collect();
-            let scores = DenseRanks::of(&values).window_scores(w, 2);
+            let scores = DenseRanks::of(&values).window_scores(w, 2, 0.0);
             proptest::prop_assert!(!scores.is_empty());
             for (t, z) in scores {
                 let n = values.len();

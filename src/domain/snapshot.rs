@@ -808,23 +808,20 @@ impl Snapshot {
         }
         let mut shipped = self.shipped();
         shipped.sort_by_key(|r| r.date);
-        let mut rows: Vec<Drift> = self
-            .budget_defs()
-            .iter()
-            .map(|b| {
-                let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
-                let accepted = self.accepted_shifts(&b.id);
-                let mut d = budget::drift(b, samples, &self.policy.budgets, method, &accepted);
-                for s in &mut d.shifts {
-                    s.release = shipped
-                        .iter()
-                        .find(|r| r.date >= s.at)
-                        .map(|r| r.version.to_string());
-                }
-                d.waived = self.waived_if(d.status.rule(), &b.id);
-                d
-            })
-            .collect();
+        let judge = |b: &Budget| {
+            let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let accepted = self.accepted_shifts(&b.id);
+            let mut d = budget::drift(b, samples, &self.policy.budgets, method, &accepted);
+            for s in &mut d.shifts {
+                s.release = shipped
+                    .iter()
+                    .find(|r| r.date >= s.at)
+                    .map(|r| r.version.to_string());
+            }
+            d.waived = self.waived_if(d.status.rule(), &b.id);
+            d
+        };
+        let mut rows: Vec<Drift> = self.budget_defs().iter().map(judge).collect();
         budget::sort_worst_first(&mut rows);
         rows
     }
