@@ -393,6 +393,8 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         "delivery",
         "waivers",
         "verify",
+        "report --out report.html",
+        "check-release 1.3.0 --format sarif",
     ];
     out.view.blocks.push(Block::Heading(
         "Explore it (the story's clock, so answers match this screen)".into(),
