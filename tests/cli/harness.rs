@@ -157,6 +157,24 @@ impl Ledger {
         l
     }
 
+    /// The demo's ledger, at the demo story's clock.
+    pub fn demo() -> Ledger {
+        let mut l = Ledger::empty();
+        l.now = "2026-11-20T12:00:00Z".into();
+        let out = l
+            .cmd()
+            .env("LEDGER_DB", l.location())
+            .arg("demo")
+            .output()
+            .expect("run the demo");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        l
+    }
+
     /// A ledger on SQLite whatever the suite's backend: for what only a
     /// file has (its bytes, its path, its locks).
     pub fn file() -> Ledger {

@@ -11,19 +11,7 @@ const HOSTILE: &str = "<script>document.body.dataset.pwned='1'</script><img src=
 
 /// The demo's ledger with hostile text recorded in a title and an item.
 fn demo_with_hostile_names() -> Ledger {
-    let mut l = Ledger::empty();
-    l.now = "2026-11-20T12:00:00Z".into();
-    let out = l
-        .cmd()
-        .env("LEDGER_DB", l.location())
-        .arg("demo")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let l = Ledger::demo();
     l.ok(&[
         "open-incident",
         "--kind",
