@@ -633,8 +633,12 @@ pub fn run<A: Into<OsString>>(
             .windows(2)
             .any(|w| w[0] == "--format" && w[1] == "json")
         || std::env::var_os("LEDGER_FORMAT").is_some_and(|f| f == "json");
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
@@ -658,8 +662,11 @@ pub fn run<A: Into<OsString>>(
     let result = Context::new(&cli, ledger_now).and_then(|ctx| {
         if ctx.format.is_ci() && judging(&cli.command).is_none() {
             return Err(CommandError::invalid(format!(
-                "--format {} reports what a command judged, and this command judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
-                clap::ValueEnum::to_possible_value(&ctx.format).map(|v| v.get_name().to_string()).unwrap_or_default()
+                "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
+                clap::ValueEnum::to_possible_value(&ctx.format)
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default(),
+                matches.subcommand_name().unwrap_or("ledger")
             )));
         }
         if matches!(cli.command, Command::Export) {

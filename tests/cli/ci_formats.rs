@@ -359,10 +359,10 @@ fn a_ci_format_on_a_command_that_judges_nothing_is_refused_and_writes_nothing() 
                 "--format",
                 format,
             ],
-            "this command judges nothing",
+            "`record-budget` judges nothing",
         );
         l.rejects(&["releases", "--format", format], "use it with status");
-        l.rejects(&["export", "--format", format], "judges nothing");
+        l.rejects(&["export", "--format", format], "`export` judges nothing");
     }
     // Asked for by environment too.
     let r = l
