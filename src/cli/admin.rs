@@ -162,12 +162,8 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
 /// Streams every entry to `out` as JSON Lines, whatever the format: one
 /// entry per line, in order, never the whole journal in memory. A reader
 /// that goes away (`ledger export | head`) ends it quietly.
+/// (Other formats are refused before it runs: see `native_output`.)
 pub(super) fn export(ctx: &Context, out: &mut dyn Write) -> Result<Output, CommandError> {
-    if matches!(ctx.format, report::Format::Csv | report::Format::Markdown) {
-        return Err(CommandError::invalid(
-            "export writes JSON Lines, one entry per line, whatever the format; --format csv and markdown cannot be honoured (for CSV, use `ledger sql`)",
-        ));
-    }
     let store = Store::open(&ctx.db)?;
     let mut out = std::io::BufWriter::new(out);
     let mut failed: Option<std::io::Error> = None;

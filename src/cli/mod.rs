@@ -571,6 +571,23 @@ fn judging(command: &Command) -> Option<&'static str> {
     })
 }
 
+/// The commands whose output has one shape of its own, with the formats
+/// that ask for it (the default, and JSON where the shape is JSON).
+fn native_output(command: &Command) -> Option<(&'static str, &'static [Format])> {
+    use Command as C;
+    Some(match command {
+        C::Export => (
+            "JSON Lines, one entry per line",
+            &[Format::Table, Format::Json],
+        ),
+        C::Prove(_) => ("a JSON proof", &[Format::Table, Format::Json]),
+        C::Completions { .. } => ("a shell script", &[Format::Table]),
+        C::Man => ("a man page", &[Format::Table]),
+        C::Checkpoint(_) => ("a signed checkpoint note", &[Format::Table]),
+        _ => return None,
+    })
+}
+
 /// What a command judged in a CI format, as stdout should print it.
 /// GitHub's step summary goes to `$GITHUB_STEP_SUMMARY` when it is set
 /// (appended, as each step adds its own), its annotations to stdout.
@@ -667,6 +684,22 @@ pub fn run<A: Into<OsString>>(
                     .map(|v| v.get_name().to_string())
                     .unwrap_or_default(),
                 matches.subcommand_name().unwrap_or("ledger")
+            )));
+        }
+        if let Some((native, formats)) = native_output(&cli.command)
+            && !formats.contains(&ctx.format)
+        {
+            return Err(CommandError::invalid(format!(
+                "`{}` prints {native} whatever the format, so --format {} cannot be honoured; leave --format out{}",
+                matches.subcommand_name().unwrap_or("ledger"),
+                clap::ValueEnum::to_possible_value(&ctx.format)
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default(),
+                if matches!(cli.command, Command::Export) {
+                    " (for CSV, use `ledger sql`)"
+                } else {
+                    ""
+                }
             )));
         }
         if matches!(cli.command, Command::Export) {

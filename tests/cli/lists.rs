@@ -313,6 +313,30 @@ fn sql_is_read_only() {
     l.rejects(&["sql", "  "], "invalid query");
 }
 
+/// Output with a shape of its own refuses a format it cannot honour, and
+/// takes the one it is (JSON for a proof and the export).
+#[test]
+fn native_outputs_refuse_other_formats() {
+    let l = small_history();
+    for (args, format) in [
+        (&["completions", "bash"][..], "json"),
+        (&["man"][..], "csv"),
+        (&["export"][..], "markdown"),
+        (&["prove", "1", "--checkpoint", "cp.txt"][..], "csv"),
+        (&["checkpoint", "--key", "k"][..], "json"),
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--format", format]);
+        l.rejects(&a, "cannot be honoured");
+    }
+    let lines = l.ok(&["export", "--format", "json"]);
+    assert!(
+        lines
+            .lines()
+            .all(|line| serde_json::from_str::<Value>(line).is_ok())
+    );
+}
+
 /// The shell: completions that bash loads, and a man page.
 #[test]
 fn completions_load_into_bash_and_the_man_page_renders() {
