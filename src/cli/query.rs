@@ -359,7 +359,7 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
         )?,
         a.days,
     );
-    let timeline = overview::timeline(&store.snapshot(&project, seen, Need::DEPRECATIONS)?);
+    let timeline = overview::timeline(&store.snapshot(&project, seen, Need::DEPRECATIONS)?, a.days);
     let since = time::days_before(s.as_of, a.days);
     let incidents: Vec<_> = store
         .snapshot(&project, seen, Need::INCIDENTS)?

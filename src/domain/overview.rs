@@ -108,18 +108,24 @@ pub struct Span {
     pub status: DeprecationStatus,
 }
 
-/// The shipped releases and every deprecation's window, oldest first.
+/// The deprecations that still matter, each with its window, most urgent
+/// first, over the releases shipped in the span they cover.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     pub from: Time,
     pub to: Time,
     pub releases: Vec<Mark>,
     pub spans: Vec<Span>,
+    /// Deprecations removed before the window, left out.
+    pub removed_earlier: usize,
 }
 
 /// Releases and deprecations from a snapshot read with
-/// `Need::DEPRECATIONS`.
-pub fn timeline(snap: &Snapshot) -> Timeline {
+/// `Need::DEPRECATIONS`: every deprecation not removed yet, removed too
+/// early, or removed in the last `days` days; premature removals first,
+/// then overdue, active and removed ones, each group oldest first.
+pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
+    let window = time::days_before(snap.now, days);
     let mut releases: Vec<Mark> = snap
         .shipped()
         .into_iter()
@@ -160,18 +166,29 @@ pub fn timeline(snap: &Snapshot) -> Timeline {
             }
         })
         .collect();
-    spans.sort_by_key(|s| s.from);
-    let from = releases
-        .first()
-        .map(|r| r.at)
-        .into_iter()
-        .chain(spans.first().map(|s| s.from))
+    let all = spans.len();
+    spans.retain(|s| {
+        s.status != DeprecationStatus::Removed || s.removed_at.is_none_or(|at| at > window)
+    });
+    let urgency = |s: &Span| match s.status {
+        DeprecationStatus::Premature => 0,
+        DeprecationStatus::Overdue => 1,
+        DeprecationStatus::Active => 2,
+        DeprecationStatus::Removed => 3,
+    };
+    spans.sort_by_key(|s| (urgency(s), s.from));
+    let from = spans
+        .iter()
+        .map(|s| s.from)
         .min()
-        .unwrap_or(snap.now);
+        .unwrap_or(window)
+        .min(window);
+    releases.retain(|r| r.at >= from);
     Timeline {
         from,
         to: snap.now,
         releases,
+        removed_earlier: all - spans.len(),
         spans,
     }
 }
@@ -257,13 +274,31 @@ mod tests {
                 note: None,
             },
         ));
-        let t = timeline(&s);
+        let t = timeline(&s, 30);
         assert_eq!(t.releases.len(), 2);
         let span = &t.spans[0];
         assert_eq!(span.from, parse("2026-01-01").unwrap());
         assert_eq!(span.first_removal.as_deref(), Some("0.4.0"));
         assert_eq!(span.first_removal_at, Some(parse("2026-02-01").unwrap()));
         assert_eq!(span.removed_at, None);
+        assert_eq!(span.status, DeprecationStatus::Overdue);
         assert_eq!(t.from, parse("2026-01-01").unwrap());
+
+        // Removed on time, long before the window: left out, and counted.
+        s.removals.push(Stamped::at(
+            4,
+            "2026-02-01",
+            RemovalRec {
+                item: "old".into(),
+                version: "0.4.0".into(),
+            },
+        ));
+        let t = timeline(&s, 7);
+        assert!(t.spans.is_empty());
+        assert_eq!(t.removed_earlier, 1);
+        assert_eq!(t.from, parse("2026-02-22").unwrap());
+        assert!(t.releases.is_empty());
+        // Within a longer window it is shown.
+        assert_eq!(timeline(&s, 60).spans[0].status, DeprecationStatus::Removed);
     }
 }

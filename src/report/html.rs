@@ -73,8 +73,8 @@ svg text{fill:var(--muted);font-size:11px}
 .shift{stroke:var(--shift);stroke-width:1.5}.shift.accepted{stroke-dasharray:3 3}
 .release{stroke:var(--muted)}
 .span{fill:var(--series);opacity:.55}.span.overdue,.span.premature{fill:var(--bad)}.span.removed{fill:var(--good)}
-.span.open{opacity:.3}
-.removal{fill:var(--good)}.opportunity{fill:var(--warn)}
+.release{stroke-opacity:.6}
+.removal{fill:var(--good);stroke:var(--bg)}.opportunity{fill:var(--warn);stroke:var(--bg)}
 "#;
 
 /// The whole page.
@@ -167,6 +167,12 @@ fn scale(v: f64, a: f64, b: f64, x: f64, y: f64) -> f64 {
 fn secs(t: Time) -> f64 {
     t.timestamp() as f64
 }
+
+/// The most deprecations the timeline draws (most urgent first).
+const TIMELINE_ROWS: usize = 150;
+
+/// The most release labels on the timeline's axis.
+const RELEASE_LABELS: usize = 30;
 
 const W: f64 = 640.0;
 const H: f64 = 220.0;
@@ -323,30 +329,63 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
 /// fainter, while that has not shipped), its removal a dot.
 fn timeline(h: &mut String, t: &Timeline) {
     h.push_str("<section id=\"timeline\">\n<h2>Releases and deprecations</h2>\n");
-    h.push_str("<p class=\"muted\">Each bar runs from the release that deprecated an item to its first removal opportunity; a faint bar has no opportunity shipped yet. A green dot is the removal; a yellow one the opportunity.</p>\n");
+    h.push_str("<p class=\"muted\">Each bar runs from the release that deprecated an item to its removal, or to today while it stays: red when removed too early or overdue, blue while its window runs, green when removed on time. The yellow dot is its first removal opportunity; the green one, its removal. Premature removals come first, then overdue, active and recently removed items.</p>\n");
+    let shown = &t.spans[..t.spans.len().min(TIMELINE_ROWS)];
+    let mut left_out = Vec::new();
+    if t.spans.len() > shown.len() {
+        left_out.push(format!(
+            "{} more deprecations not drawn",
+            t.spans.len() - shown.len()
+        ));
+    }
+    if t.removed_earlier > 0 {
+        left_out.push(format!(
+            "{} removed before the window left out",
+            t.removed_earlier
+        ));
+    }
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">{}; <code>ledger deprecations</code> lists every one.</p>",
+            left_out.join("; ")
+        );
+    }
     const LABEL: f64 = 170.0;
     const ROW: f64 = 20.0;
     let width = 800.0;
-    let height = 46.0 + ROW * t.spans.len() as f64;
+    let height = 46.0 + ROW * shown.len() as f64;
+    // One label in every `step` releases, so dense releases stay legible.
+    let step = t.releases.len().div_ceil(RELEASE_LABELS).max(1);
     let (a, b) = (secs(t.from), secs(t.to));
     let x = |when: Time| scale(secs(when), a, b, LABEL, width - 10.0);
     let _ = writeln!(
         h,
         "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"releases and deprecation windows\" style=\"min-width:36rem\">"
     );
+    // Every release a tick on the axis; one in every `step` labelled, with
+    // a guide line down the chart.
     for (i, r) in t.releases.iter().enumerate() {
         let rx = x(r.at);
-        let _ = writeln!(
+        let labelled = i % step == 0;
+        let _ = write!(
             h,
-            "<line class=\"release\" x1=\"{rx:.1}\" y1=\"30\" x2=\"{rx:.1}\" y2=\"{:.1}\"><title>{} shipped {}</title></line><text x=\"{rx:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            height - 4.0,
+            "<line class=\"release\" x1=\"{rx:.1}\" y1=\"28\" x2=\"{rx:.1}\" y2=\"{:.1}\"><title>{} shipped {}</title></line>",
+            if labelled { height - 4.0 } else { 34.0 },
             esc(&r.version),
             time::date(r.at),
-            if i % 2 == 0 { 12 } else { 25 },
-            esc(&r.version)
         );
+        if labelled {
+            let _ = write!(
+                h,
+                "<text x=\"{rx:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                if (i / step) % 2 == 0 { 12 } else { 25 },
+                esc(&r.version)
+            );
+        }
+        h.push('\n');
     }
-    for (i, s) in t.spans.iter().enumerate() {
+    for (i, s) in shown.iter().enumerate() {
         let top = 36.0 + ROW * i as f64;
         let _ = writeln!(
             h,
@@ -355,13 +394,10 @@ fn timeline(h: &mut String, t: &Timeline) {
             esc(&truncate(&s.item, 26))
         );
         let start = x(s.from);
-        let (end, open) = match s.first_removal_at {
-            Some(at) => (x(at), ""),
-            None => (x(t.to), " open"),
-        };
+        let end = x(s.removed_at.unwrap_or(t.to));
         let _ = writeln!(
             h,
-            "<rect class=\"span {}{open}\" x=\"{start:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"12\" rx=\"3\"><title>{} ({}) deprecated in {}, window {} minor line(s); first removal {}; {}</title></rect>",
+            "<rect class=\"span {}\" x=\"{start:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"12\" rx=\"3\"><title>{} ({}) deprecated in {}, window {} minor line(s); first removal {}; {}</title></rect>",
             s.status.as_str(),
             (end - start).max(2.0),
             esc(&s.item),
@@ -391,8 +427,7 @@ fn timeline(h: &mut String, t: &Timeline) {
         }
     }
     h.push_str("</svg></div>\n");
-    let rows = t
-        .spans
+    let rows = shown
         .iter()
         .map(|s| {
             vec![
