@@ -379,7 +379,7 @@ fn timeline(h: &mut String, t: &Timeline) {
             let _ = write!(
                 h,
                 "<text x=\"{rx:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                if (i / step) % 2 == 0 { 12 } else { 25 },
+                if (i / step).is_multiple_of(2) { 12 } else { 25 },
                 esc(&r.version)
             );
         }
