@@ -97,7 +97,7 @@ pub fn sarif(j: &Judged<'_>) -> Value {
                 result["suppressions"] = json!([{
                     "kind": "external",
                     "status": "accepted",
-                    "justification": format!("waived {}", w.describe()),
+                    "justification": w.describe(),
                 }]);
             }
             result
@@ -131,7 +131,7 @@ pub fn junit(j: &Judged<'_>) -> String {
             Outcome::Failed(f) if f.waived.is_some() => {
                 let mut s = TestCaseStatus::skipped();
                 let w = f.waived.as_ref().map(|w| w.describe()).unwrap_or_default();
-                s.set_message(format!("waived {w}"))
+                s.set_message(w)
                     .set_type(rule_id(&f.rule))
                     .set_description(format!("{}\n{}", f.message, check.evidence));
                 s
@@ -245,7 +245,7 @@ pub fn github(j: &Judged<'_>) -> Github {
                 md_cell(&f.message),
                 f.waived
                     .as_ref()
-                    .map(|w| format!(" (waived {})", md_cell(&w.describe())))
+                    .map(|w| format!(" ({})", md_cell(&w.describe())))
                     .unwrap_or_default()
             );
             if md.len() + row.len() > SUMMARY_BUDGET {
