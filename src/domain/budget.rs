@@ -189,6 +189,27 @@ pub struct ShiftRow {
     pub regression: bool,
 }
 
+impl ShiftRow {
+    /// The shift in words: "+24.6% on 2026-11-06 (shipped in 1.2.0)".
+    pub fn describe(&self) -> String {
+        let sign = if self.measured.change_pct > 0.0 {
+            "+"
+        } else {
+            ""
+        };
+        let shipped = self
+            .release
+            .as_deref()
+            .map(|r| format!(" (shipped in {r})"))
+            .unwrap_or_default();
+        format!(
+            "{sign}{}% on {}{shipped}",
+            super::fmt_num(self.measured.change_pct),
+            super::time::date(self.at)
+        )
+    }
+}
+
 /// The shifts of one budget's window, the ones accepted marked: a shift
 /// is accepted when an acceptance names a time within 5 samples of it.
 pub fn shifts(

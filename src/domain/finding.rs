@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::{
-    budget::{Drift, DriftStatus, Standing},
+    budget::{Drift, DriftStatus, ShiftRow, Standing},
     deprecation::DeprecationStatus,
     extension::TierStanding,
     fmt_num,
@@ -372,19 +372,7 @@ impl Drift {
                     .shifts
                     .iter()
                     .filter(|s| s.regression && !s.accepted)
-                    .map(|s| {
-                        let release = s
-                            .release
-                            .as_deref()
-                            .map(|r| format!(", shipped in {r}"))
-                            .unwrap_or_default();
-                        format!(
-                            "{}{}% on {}{release}",
-                            if s.measured.change_pct > 0.0 { "+" } else { "" },
-                            fmt_num(s.measured.change_pct),
-                            time::date(s.at)
-                        )
-                    })
+                    .map(ShiftRow::describe)
                     .collect();
                 if shifts.is_empty() {
                     format!(

@@ -280,21 +280,10 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
         let sx = x(shift.at);
         let _ = writeln!(
             h,
-            "<line class=\"shift{}\" x1=\"{sx:.1}\" y1=\"{TOP}\" x2=\"{sx:.1}\" y2=\"{:.1}\"><title>shift {}{}% on {}{}{}</title></line>",
+            "<line class=\"shift{}\" x1=\"{sx:.1}\" y1=\"{TOP}\" x2=\"{sx:.1}\" y2=\"{:.1}\"><title>shift {}{}</title></line>",
             if shift.accepted { " accepted" } else { "" },
             H - BOTTOM,
-            if shift.measured.change_pct > 0.0 {
-                "+"
-            } else {
-                ""
-            },
-            fmt_num(shift.measured.change_pct),
-            time::date(shift.at),
-            shift
-                .release
-                .as_deref()
-                .map(|r| format!(", shipped in {}", esc(r)))
-                .unwrap_or_default(),
+            esc(&shift.describe()),
             if shift.accepted { ", accepted" } else { "" }
         );
     }

@@ -43,21 +43,6 @@ fn waiver_column<'a>(t: &mut Table, waived: impl Iterator<Item = Option<&'a Waiv
     }
 }
 
-/// A shift in words: "+24.6% on 2026-11-06 (shipped in 1.2.0)".
-fn describe_shift(s: &crate::domain::budget::ShiftRow) -> String {
-    let sign = if s.measured.change_pct > 0.0 { "+" } else { "" };
-    let shipped = s
-        .release
-        .as_deref()
-        .map(|r| format!(" (shipped in {r})"))
-        .unwrap_or_default();
-    format!(
-        "{sign}{}% on {}{shipped}",
-        number(s.measured.change_pct),
-        time::date(s.at)
-    )
-}
-
 /// `ledger waivers`.
 pub fn waivers(rows: &[WaiverRow]) -> View {
     list(
@@ -176,7 +161,7 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
                 .iter()
                 .map(|s| {
                     let accepted = if s.accepted { ", accepted" } else { "" };
-                    format!("{}{accepted}", describe_shift(s))
+                    format!("{}{accepted}", s.describe())
                 })
                 .collect();
             row.push(if shifts.is_empty() {
@@ -681,7 +666,7 @@ pub fn status(s: &Status) -> View {
                     d.shifts
                         .iter()
                         .rfind(|s| s.regression && !s.accepted)
-                        .map(describe_shift)
+                        .map(crate::domain::budget::ShiftRow::describe)
                         .unwrap_or("-".into()),
                 ]
             })
@@ -692,7 +677,7 @@ pub fn status(s: &Status) -> View {
         blocks.push(Block::Line(format!(
             "  accepted: {} {}",
             a.budget,
-            describe_shift(&a.shift)
+            a.shift.describe()
         )));
     }
     blocks.push(Block::Heading(format!(
