@@ -551,24 +551,24 @@ impl Output {
     }
 }
 
-/// The commands that judge something, by name: the only ones the CI
-/// formats can report on.
-fn judging(command: &Command) -> Option<&'static str> {
+/// The commands that judge something: the only ones the CI formats can
+/// report on.
+fn judging(command: &Command) -> bool {
     use Command as C;
-    Some(match command {
-        C::Status => "status",
-        C::Gates(_) => "gates",
-        C::Budgets => "budgets",
-        C::Drift(_) => "drift",
-        C::Deprecations(_) => "deprecations",
-        C::Extensions(_) => "extensions",
-        C::Incidents(_) => "incidents",
-        C::Maintenance(_) => "maintenance",
-        C::Readiness(_) => "readiness",
-        C::CheckRelease(_) => "check-release",
-        C::Verify(_) => "verify",
-        _ => return None,
-    })
+    matches!(
+        command,
+        C::Status
+            | C::Gates(_)
+            | C::Budgets
+            | C::Drift(_)
+            | C::Deprecations(_)
+            | C::Extensions(_)
+            | C::Incidents(_)
+            | C::Maintenance(_)
+            | C::Readiness(_)
+            | C::CheckRelease(_)
+            | C::Verify(_)
+    )
 }
 
 /// The commands whose output has one shape of its own, with the formats
@@ -677,7 +677,7 @@ pub fn run<A: Into<OsString>>(
         }
     };
     let result = Context::new(&cli, ledger_now).and_then(|ctx| {
-        if ctx.format.is_ci() && judging(&cli.command).is_none() {
+        if ctx.format.is_ci() && !judging(&cli.command) {
             return Err(CommandError::invalid(format!(
                 "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
                 clap::ValueEnum::to_possible_value(&ctx.format)
@@ -733,17 +733,18 @@ pub fn run<A: Into<OsString>>(
                     }
                 },
             };
-            let written = match judging(&cli.command) {
-                Some(command) if ctx.format.is_ci() => {
-                    match render_ci(&ctx, command, &output.checks) {
-                        Ok(text) => out.write_all(text.as_bytes()),
-                        Err(e) => {
-                            let _ = writeln!(err, "ledger: {}", e.message);
-                            return e.exit;
-                        }
+            // Only a command that judges gets this far in a CI format.
+            let written = if ctx.format.is_ci() {
+                let command = matches.subcommand_name().unwrap_or("ledger");
+                match render_ci(&ctx, command, &output.checks) {
+                    Ok(text) => out.write_all(text.as_bytes()),
+                    Err(e) => {
+                        let _ = writeln!(err, "ledger: {}", e.message);
+                        return e.exit;
                     }
                 }
-                _ => output.view.render(ctx.format, &options, out),
+            } else {
+                output.view.render(ctx.format, &options, out)
             };
             if let Err(e) = written {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -8,7 +8,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::domain::finding::{Check, Finding, FindingSeverity, Outcome, RULES, rule_help};
+use crate::domain::finding::{Check, Finding, FindingSeverity, Outcome, rule_help, rule_ids};
 
 /// What a CI format needs beyond the checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,8 @@ pub fn fingerprint(f: &Finding) -> String {
 /// result per failed check; a waived finding is a result with an external
 /// suppression, so code scanning shows it dismissed.
 pub fn sarif(j: &Judged<'_>) -> Value {
-    let rules: Vec<Value> = RULES
+    let ids = rule_ids();
+    let rules: Vec<Value> = ids
         .iter()
         .map(|rule| {
             let help = rule_help(rule);
@@ -72,7 +73,7 @@ pub fn sarif(j: &Judged<'_>) -> Value {
         .iter()
         .filter_map(Check::finding)
         .map(|f| {
-            let index = RULES.iter().position(|r| *r == f.rule);
+            let index = ids.iter().position(|r| *r == f.rule);
             let mut location = json!({
                 "physicalLocation": {"artifactLocation": {"uri": j.ledger}},
             });
