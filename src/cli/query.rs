@@ -14,8 +14,8 @@ use crate::domain::{
     overview,
     readiness::{self, Readiness},
     release,
+    snapshot::Need,
     snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
-    snapshot::{Need, Samples},
     status, time,
 };
 use crate::report;
@@ -344,22 +344,17 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     }
     let (store, project) = project_store(ctx)?;
     let seen = ctx.seen();
+    // The dashboard's snapshot holds the releases and deprecations the
+    // timeline draws.
     let snap = store.snapshot(&project, seen, Need::STATUS)?;
     let retrospectives = retrospectives(&store, &project, &snap)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
+    let timeline = overview::timeline(&snap, a.days);
     drop(snap);
     let charts = overview::charts(
-        &store.snapshot(
-            &project,
-            seen,
-            Need {
-                samples: Samples::Within(Some(a.days)),
-                ..Need::drift(Some(a.days))
-            },
-        )?,
+        &store.snapshot(&project, seen, Need::drift(Some(a.days)))?,
         a.days,
     );
-    let timeline = overview::timeline(&store.snapshot(&project, seen, Need::DEPRECATIONS)?, a.days);
     let since = time::days_before(s.as_of, a.days);
     let incidents: Vec<_> = store
         .snapshot(&project, seen, Need::INCIDENTS)?
