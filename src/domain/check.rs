@@ -323,16 +323,7 @@ mod tests {
         s.releases.push(Stamped::at(
             1,
             "2026-01-01",
-            ReleaseRec {
-                version: "0.3.0".into(),
-                date: "2026-01-01T00:00:00Z".into(),
-                commit_sha: None,
-                status: crate::domain::release::ReleaseStatus::Released,
-                breaking: false,
-                notes: None,
-                committed_at: None,
-                fixes: None,
-            },
+            ReleaseRec::released("0.3.0", "2026-01-01"),
         ));
         s.deprecations.push(Stamped::at(
             2,

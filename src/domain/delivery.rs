@@ -520,7 +520,6 @@ mod tests {
     use crate::domain::{
         policy::Policy,
         record::{IncidentEventRec, IncidentRec, MaintenanceRec, ReleaseRec, Stamped},
-        release::ReleaseStatus,
         time::parse,
     };
 
@@ -534,14 +533,8 @@ mod tests {
             seq,
             at,
             ReleaseRec {
-                version: version.into(),
-                date: time::format(parse(at).unwrap()),
-                commit_sha: None,
-                status: ReleaseStatus::Released,
-                breaking: false,
-                notes: None,
                 committed_at: committed.map(|c| time::format(parse(c).unwrap())),
-                fixes: None,
+                ..ReleaseRec::released(version, at)
             },
         ));
     }

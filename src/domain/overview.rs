@@ -248,20 +248,8 @@ mod tests {
     fn a_deprecation_spans_from_its_release_to_its_first_removal_opportunity() {
         let mut s = snap();
         for (seq, v, day) in [(1, "0.3.0", "2026-01-01"), (2, "0.4.0", "2026-02-01")] {
-            s.releases.push(Stamped::at(
-                seq,
-                day,
-                ReleaseRec {
-                    version: v.into(),
-                    date: format!("{day}T00:00:00Z"),
-                    commit_sha: None,
-                    status: crate::domain::release::ReleaseStatus::Released,
-                    breaking: false,
-                    notes: None,
-                    committed_at: None,
-                    fixes: None,
-                },
-            ));
+            s.releases
+                .push(Stamped::at(seq, day, ReleaseRec::released(v, day)));
         }
         s.deprecations.push(Stamped::at(
             3,

@@ -378,14 +378,9 @@ mod tests {
             seq,
             at,
             ReleaseRec {
-                version: version.into(),
                 date: at.into(),
-                commit_sha: None,
                 status,
-                breaking: false,
-                notes: None,
-                committed_at: None,
-                fixes: None,
+                ..ReleaseRec::released(version, at)
             },
         )
     }

@@ -330,3 +330,21 @@ impl<T> Stamped<T> {
         }
     }
 }
+
+#[cfg(test)]
+impl ReleaseRec {
+    /// A released version dated `date` (RFC 3339 or `YYYY-MM-DD`), with
+    /// nothing else said of it (tests build histories so).
+    pub fn released(version: &str, date: &str) -> ReleaseRec {
+        ReleaseRec {
+            version: version.into(),
+            date: crate::domain::time::format(crate::domain::time::parse(date).unwrap()),
+            commit_sha: None,
+            status: ReleaseStatus::Released,
+            breaking: false,
+            notes: None,
+            committed_at: None,
+            fixes: None,
+        }
+    }
+}
