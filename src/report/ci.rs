@@ -242,11 +242,11 @@ pub fn github(j: &Judged<'_>) -> Github {
                 "| {} | `{}` | {} | {}{} |\n",
                 level(f.severity),
                 rule_id(&f.rule),
-                md_cell(f.subject.as_deref().unwrap_or("")),
-                md_cell(&f.message),
+                super::markdown_cell(f.subject.as_deref().unwrap_or("")),
+                super::markdown_cell(&f.message),
                 f.waived
                     .as_ref()
-                    .map(|w| format!(" ({})", md_cell(&w.describe())))
+                    .map(|w| format!(" ({})", super::markdown_cell(&w.describe())))
                     .unwrap_or_default()
             );
             if md.len() + row.len() > SUMMARY_BUDGET {
@@ -298,13 +298,6 @@ pub fn github(j: &Judged<'_>) -> Github {
         summary: md,
         annotations,
     }
-}
-
-/// A Markdown table cell: one line, pipes escaped.
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace(['\n', '\r'], "<br>")
 }
 
 /// A workflow command's message (GitHub's escaping of `%`, CR and LF).

@@ -142,17 +142,23 @@ fn table(h: &mut String, t: &Table) {
     for row in &t.rows {
         h.push_str("<tr>");
         for cell in row {
-            let class = match Tone::of(cell.trim()) {
-                Some(Tone::Bad) => " class=\"bad\"",
-                Some(Tone::Warn) => " class=\"warn\"",
-                Some(Tone::Good) => " class=\"good\"",
-                None => "",
-            };
+            let class = tone_class(cell.trim())
+                .map(|c| format!(" class=\"{c}\""))
+                .unwrap_or_default();
             let _ = write!(h, "<td{class}>{}</td>", esc(cell).replace('\n', "<br>"));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table></div>\n");
+}
+
+/// The CSS class of a status word's tone.
+fn tone_class(word: &str) -> Option<&'static str> {
+    Tone::of(word).map(|t| match t {
+        Tone::Bad => "bad",
+        Tone::Warn => "warn",
+        Tone::Good => "good",
+    })
 }
 
 /// A linear map from `[a, b]` onto `[x, y]`.
@@ -198,12 +204,7 @@ fn charts(h: &mut String, c: &Charts) {
 /// drift window and the shifts found in it.
 fn chart(h: &mut String, c: &Charts, s: &Series) {
     let status = s.drift.status.as_str();
-    let tone = match Tone::of(status) {
-        Some(Tone::Bad) => "bad",
-        Some(Tone::Warn) => "warn",
-        Some(Tone::Good) => "good",
-        None => "muted",
-    };
+    let tone = tone_class(status).unwrap_or("muted");
     let _ = writeln!(
         h,
         "<figure><figcaption>{} <span class=\"{tone}\">{}</span></figcaption>\n<p class=\"muted\">{} · {} samples · {} {} {}</p>",

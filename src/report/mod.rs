@@ -258,17 +258,19 @@ pub fn wrap(text: &str, width: usize) -> String {
     out.join("\n")
 }
 
+/// A Markdown table cell: a pipe or a line break inside it would end it,
+/// so pipes are escaped and line breaks become `<br>`.
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
+}
+
 fn markdown_table(t: &Table) -> String {
-    // A pipe or a line break inside a cell would end it.
-    let escape = |s: &str| {
-        s.replace('|', "\\|")
-            .replace("\r\n", "<br>")
-            .replace('\n', "<br>")
-    };
     let mut b = Builder::default();
-    b.push_record(t.columns.iter().map(|c| escape(c)));
+    b.push_record(t.columns.iter().map(|c| markdown_cell(c)));
     for row in &t.rows {
-        b.push_record(row.iter().map(|c| escape(c)));
+        b.push_record(row.iter().map(|c| markdown_cell(c)));
     }
     b.build().with(Style::markdown()).to_string()
 }
