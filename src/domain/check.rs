@@ -297,6 +297,7 @@ mod tests {
         incident::{IncidentKind, Severity},
         policy::Policy,
         record::*,
+        snapshot::{Measurements, Sample},
         time::parse,
     };
 
@@ -359,23 +360,17 @@ mod tests {
     #[test]
     fn budgets_block_only_beyond_the_margin() {
         let mut s = snap();
-        s.measurements.push(Stamped::at(
-            1,
-            "2026-02-01",
-            MeasurementRec {
-                budget: "cold-load-p95".into(),
-                value: 240.0,
-                commit_sha: None,
-                source: None,
-            },
-        ));
+        s.measurements
+            .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 240.0)]);
         let c = check_release(&s, &Version::new(0, 5, 0), false);
         assert_eq!(
             rules(&c),
             [(FindingSeverity::Warning, "budget-over")],
             "exactly 20% over warns"
         );
-        s.measurements[0].rec.value = 240.5;
+        s.measurements = Measurements::default();
+        s.measurements
+            .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 240.5)]);
         let c = check_release(&s, &Version::new(0, 5, 0), false);
         assert_eq!(
             rules(&c),
@@ -414,16 +409,8 @@ mod tests {
     #[test]
     fn a_waived_blocking_finding_is_listed_but_allows_the_release() {
         let mut s = snap();
-        s.measurements.push(Stamped::at(
-            1,
-            "2026-02-01",
-            MeasurementRec {
-                budget: "cold-load-p95".into(),
-                value: 300.0,
-                commit_sha: None,
-                source: None,
-            },
-        ));
+        s.measurements
+            .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 300.0)]);
         let waiver = |rule, subject: &str, until: &str| {
             Stamped::at(
                 2,

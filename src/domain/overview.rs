@@ -43,13 +43,6 @@ pub struct Charts {
 pub fn charts(snap: &Snapshot, days: u32) -> Charts {
     let from = time::days_before(snap.now, days);
     let drift_days = snap.policy.budgets.drift_days;
-    let mut points: BTreeMap<&str, Vec<(Time, f64)>> = BTreeMap::new();
-    for m in snap.measurements.iter().filter(|m| m.at > from) {
-        points
-            .entry(m.rec.budget.as_str())
-            .or_default()
-            .push((m.at, m.rec.value));
-    }
     let drift: BTreeMap<String, Drift> = snap
         .drift(drift_days.min(days))
         .into_iter()
@@ -59,16 +52,14 @@ pub fn charts(snap: &Snapshot, days: u32) -> Charts {
         .budget_defs()
         .into_iter()
         .filter_map(|b| {
-            let mut pts = points.remove(b.id.as_str()).unwrap_or_default();
-            pts.sort_by_key(|(t, _)| *t);
             Some(Series {
                 drift: drift.get(&b.id)?.clone(),
+                points: snap.samples(&b.id, from),
                 budget: b.id,
                 title: b.title,
                 unit: b.unit,
                 direction: b.direction,
                 threshold: b.threshold,
-                points: pts,
             })
         })
         .collect();
@@ -196,7 +187,7 @@ pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{policy::Policy, record::*, time::parse};
+    use crate::domain::{policy::Policy, record::*, snapshot::Sample, time::parse};
 
     fn snap() -> Snapshot {
         Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
@@ -210,16 +201,8 @@ mod tests {
             .iter()
             .enumerate()
         {
-            s.measurements.push(Stamped::at(
-                i as i64 + 1,
-                day,
-                MeasurementRec {
-                    budget: budget.clone(),
-                    value: 10.0 + i as f64,
-                    commit_sha: None,
-                    source: None,
-                },
-            ));
+            s.measurements
+                .extend(&budget, [Sample::at(i as i64 + 1, day, 10.0 + i as f64)]);
         }
         let c = charts(&s, 30);
         let series = c.series.iter().find(|x| x.budget == budget).unwrap();

@@ -368,8 +368,9 @@ mod tests {
     use super::*;
     use crate::domain::{
         policy::{Milestone, Policy},
-        record::{AttestationRec, GateResultRec, MeasurementRec, ReleaseRec, Stamped},
+        record::{AttestationRec, GateResultRec, ReleaseRec, Stamped},
         release::ReleaseStatus,
+        snapshot::Sample,
         time::parse,
     };
 
@@ -406,17 +407,8 @@ mod tests {
                     1.0
                 };
                 let wobble = [1.0, 1.01, 0.99, 1.005][day as usize % 4];
-                s.measurements.push(Stamped {
-                    seq,
-                    at,
-                    recorded_at: at,
-                    rec: MeasurementRec {
-                        budget: b.clone(),
-                        value: 1.0 * wobble * step,
-                        commit_sha: None,
-                        source: None,
-                    },
-                });
+                let value = 1.0 * wobble * step;
+                s.measurements.extend(b, [Sample { seq, at, value }]);
             }
         }
         let (_, blockers) = budgets_consistent(&s);
@@ -616,37 +608,36 @@ mod tests {
 
     #[test]
     fn budgets_need_thirty_days_of_history_and_no_sample_over() {
-        let mut s = Snapshot::empty("pi", parse("2026-03-31").unwrap(), Policy::builtin());
-        let mut seq = 0;
-        for budget in [
-            "cold-load-p95",
-            "warm-load-p95",
-            "event-dispatch-p95",
-            "binary-size",
-        ] {
-            // Exactly 30 days before now counts as history, not as a window sample.
-            for at in ["2026-03-01", "2026-03-30"] {
-                seq += 1;
-                s.measurements.push(Stamped::at(
-                    seq,
-                    at,
-                    MeasurementRec {
-                        budget: budget.into(),
-                        value: 1.0,
-                        commit_sha: None,
-                        source: None,
-                    },
-                ));
+        // Each budget measured 1.0 a month ago and `latest` yesterday.
+        let measured = |latest: [f64; 4]| {
+            let mut s = Snapshot::empty("pi", parse("2026-03-31").unwrap(), Policy::builtin());
+            let budgets = [
+                "cold-load-p95",
+                "warm-load-p95",
+                "event-dispatch-p95",
+                "binary-size",
+            ];
+            for (i, (budget, value)) in budgets.into_iter().zip(latest).enumerate() {
+                let seq = 2 * i as i64;
+                // Exactly 30 days before now counts as history, not as a
+                // window sample.
+                let month_ago = Sample::at(seq + 1, "2026-03-01", 1.0);
+                s.measurements.extend(
+                    budget,
+                    [month_ago, Sample::at(seq + 2, "2026-03-30", value)],
+                );
             }
-        }
+            s
+        };
+        let mut s = measured([1.0; 4]);
         let r = judge_now(&s);
         assert!(
             criterion(&r, "budgets-consistent").met,
             "{:?}",
             criterion(&r, "budgets-consistent")
         );
-        s.measurements[1].rec.value = 10.5; // cold-load is fine at 10.5 ms
-        s.measurements[5].rec.value = 10.5; // event dispatch is over 10 ms
+        // Cold load is fine at 10.5 ms; event dispatch is over 10 ms.
+        s = measured([10.5, 1.0, 10.5, 1.0]);
         let r = judge_now(&s);
         let c = criterion(&r, "budgets-consistent");
         assert!(!c.met);

@@ -334,6 +334,91 @@ impl Need<'_> {
     }
 }
 
+/// One measurement of a budget, as the questions read it: its entry, when
+/// it took effect and its value (where it came from is the entry's).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub seq: i64,
+    pub at: Time,
+    pub value: f64,
+}
+
+#[cfg(test)]
+impl Sample {
+    /// A sample effective at `at` (tests build histories so).
+    pub fn at(seq: i64, at: &str, value: f64) -> Sample {
+        Sample {
+            seq,
+            at: crate::domain::time::parse(at).unwrap(),
+            value,
+        }
+    }
+}
+
+impl From<&Stamped<MeasurementRec>> for Sample {
+    fn from(m: &Stamped<MeasurementRec>) -> Sample {
+        Sample {
+            seq: m.seq,
+            at: m.at,
+            value: m.rec.value,
+        }
+    }
+}
+
+/// Measurements by budget, each budget's in time order (effective time,
+/// then entry number), one per entry: every question reads a budget's
+/// series, so they are kept grouped rather than sorted together.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measurements(BTreeMap<String, Vec<Sample>>);
+
+impl Measurements {
+    /// One budget's samples, oldest first.
+    pub fn of(&self, budget: &str) -> &[Sample] {
+        self.0.get(budget).map_or(&[], Vec::as_slice)
+    }
+
+    /// One budget's samples effective after `since`, oldest first.
+    pub fn after(&self, budget: &str, since: Time) -> &[Sample] {
+        let all = self.of(budget);
+        &all[all.partition_point(|s| s.at <= since)..]
+    }
+
+    /// Adds samples of one budget, in any order; one read twice is kept
+    /// once.
+    pub fn extend(&mut self, budget: &str, samples: impl IntoIterator<Item = Sample>) {
+        let series = match self.0.get_mut(budget) {
+            Some(series) => series,
+            None => self.0.entry(budget.to_string()).or_default(),
+        };
+        series.extend(samples);
+        let order = |s: &Sample| (s.at, s.seq);
+        if !series.is_sorted_by_key(order) {
+            series.sort_by_key(order);
+        }
+        series.dedup_by_key(|s| s.seq);
+    }
+
+    /// How many samples there are, of every budget.
+    pub fn len(&self) -> usize {
+        self.0.values().map(Vec::len).sum()
+    }
+
+    /// Whether there is no sample at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(Vec::is_empty)
+    }
+}
+
+impl<'m> FromIterator<&'m Stamped<MeasurementRec>> for Measurements {
+    fn from_iter<I: IntoIterator<Item = &'m Stamped<MeasurementRec>>>(iter: I) -> Measurements {
+        let mut out = Measurements::default();
+        for m in iter {
+            out.extend(&m.rec.budget, [Sample::from(m)]);
+        }
+        out
+    }
+}
+
 /// Everything a question needs of one project, as of `now`, in time order.
 ///
 /// What it holds is what its [`Need`] asked for: a list that was not asked
@@ -354,7 +439,7 @@ pub struct Snapshot {
     /// Every sample after `samples_since` and, unless the need was
     /// `Samples::Within` (a window only), the first and the latest sample
     /// of each budget.
-    pub measurements: Vec<Stamped<MeasurementRec>>,
+    pub measurements: Measurements,
     /// Where the complete part of `measurements` starts (exclusive);
     /// `None`: every sample is there.
     pub samples_since: Option<Time>,
@@ -558,7 +643,7 @@ impl Snapshot {
             releases: Vec::new(),
             gate_results: Vec::new(),
             budgets: Vec::new(),
-            measurements: Vec::new(),
+            measurements: Measurements::default(),
             samples_since: None,
             deprecations: Vec::new(),
             removals: Vec::new(),
@@ -730,26 +815,23 @@ impl Snapshot {
             self.samples_since
         );
         self.measurements
+            .after(budget, since)
             .iter()
-            .filter(|m| m.rec.budget == budget && m.at > since)
-            .map(|m| (m.at, m.rec.value))
+            .map(|m| (m.at, m.value))
             .collect()
     }
 
     /// The first measurement of one budget.
     pub fn first_sample(&self, budget: &str) -> Option<(Time, f64)> {
         self.measurements
-            .iter()
-            .find(|m| m.rec.budget == budget)
-            .map(|m| (m.at, m.rec.value))
+            .of(budget)
+            .first()
+            .map(|m| (m.at, m.value))
     }
 
     /// The latest measurement of one budget.
     pub fn last_sample(&self, budget: &str) -> Option<(Time, f64)> {
-        self.measurements
-            .iter()
-            .rfind(|m| m.rec.budget == budget)
-            .map(|m| (m.at, m.rec.value))
+        self.measurements.of(budget).last().map(|m| (m.at, m.value))
     }
 
     /// Every budget with its latest measurement.
@@ -798,20 +880,12 @@ impl Snapshot {
             self.samples_since.is_none_or(|loaded| since >= loaded),
             "a drift window before the samples loaded"
         );
-        // Grouped once, not filtered once per budget.
-        let mut series: BTreeMap<&str, Vec<(Time, f64)>> = BTreeMap::new();
-        for m in self.measurements.iter().filter(|m| m.at > since) {
-            series
-                .entry(m.rec.budget.as_str())
-                .or_default()
-                .push((m.at, m.rec.value));
-        }
         let mut shipped = self.shipped();
         shipped.sort_by_key(|r| r.date);
         let judge = |b: &Budget| {
-            let samples = series.get(b.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let samples = self.samples(&b.id, since);
             let accepted = self.accepted_shifts(&b.id);
-            let mut d = budget::drift(b, samples, &self.policy.budgets, method, &accepted);
+            let mut d = budget::drift(b, &samples, &self.policy.budgets, method, &accepted);
             for s in &mut d.shifts {
                 s.release = shipped
                     .iter()
@@ -1146,4 +1220,28 @@ pub fn by_key<'a, T, K: Ord>(
         out.entry(key(r)).or_default().push(r);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_budgets_samples_are_kept_in_time_order_once_each() {
+        let mut m = Measurements::default();
+        let (a, b, c) = (
+            Sample::at(3, "2026-01-03", 3.0),
+            Sample::at(1, "2026-01-01", 1.0),
+            Sample::at(2, "2026-01-03", 2.0),
+        );
+        m.extend("cold", [a, b]);
+        // Read twice (a window and the latest sample) and out of order.
+        m.extend("cold", [c, a]);
+        m.extend("warm", [Sample::at(4, "2026-01-02", 9.0)]);
+        assert_eq!(m.of("cold"), [b, c, a], "by time, then entry");
+        assert_eq!(m.len(), 4);
+        let jan_1 = crate::domain::time::parse("2026-01-01").unwrap();
+        assert_eq!(m.after("cold", jan_1), [c, a], "after is exclusive");
+        assert!(m.of("none").is_empty() && m.after("none", jan_1).is_empty());
+    }
 }

@@ -15,10 +15,10 @@ use crate::domain::{
     deprecation::DeprecationKind,
     policy::{MilestoneRule, Policy},
     record::{
-        GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind, PolicyRec, Record,
-        RemovalRec, Stamped, TierConformanceRec,
+        GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind, MeasurementRec,
+        PolicyRec, Record, RemovalRec, Stamped, TierConformanceRec,
     },
-    snapshot::{Incidents, Maintenance, Need, Samples},
+    snapshot::{Incidents, Maintenance, Need, Sample, Samples},
     time,
     waiver::Waivers,
 };
@@ -166,7 +166,7 @@ pub enum Span {
     Through,
 }
 
-/// The SQL of one read of `table`: rows of project `?1` visible at `?2`
+/// The SQL of one read of `columns` of `table`: rows of project `?1` visible at `?2`
 /// (effective by then and recorded by `?3`, no retraction effective by
 /// then and recorded by `?3` names them), whose `key` columns equal
 /// `?4…` and whose `null_key` columns are NULL, in the `span`'s times (its
@@ -176,6 +176,7 @@ pub enum Span {
 /// index.)
 pub fn select_sql(
     table: &str,
+    columns: &str,
     key: &[&str],
     null_key: &[&str],
     span: Span,
@@ -191,7 +192,7 @@ pub fn select_sql(
         Span::Through => format!("t.effective_at <= ?{n} AND t.effective_at <= ?2"),
     };
     let mut sql = format!(
-        "SELECT t.* FROM {table} t WHERE t.project = ?1 AND {time} AND t.recorded_at <= ?3
+        "SELECT {columns} FROM {table} t WHERE t.project = ?1 AND {time} AND t.recorded_at <= ?3
            AND NOT EXISTS (SELECT 1 FROM retractions r
                            WHERE r.target = t.entry_seq AND r.effective_at <= ?2
                              AND r.recorded_at <= ?3)"
@@ -247,6 +248,10 @@ pub const FIRST_CAPABILITY_REMOVAL: &str = "SELECT t.* FROM removals t
 
 /// Oldest first, as the journal orders time.
 const FORWARD: &str = "t.effective_at, t.entry_seq";
+/// The earliest row alone.
+const FIRST: &str = "t.effective_at, t.entry_seq LIMIT 1";
+/// The latest row alone.
+const LATEST: &str = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
 
 impl<'c> Reader<'c> {
     /// Reads `project` as it stood at `now`.
@@ -260,6 +265,8 @@ impl<'c> Reader<'c> {
         }
     }
 
+    /// The visible rows of a kind whose key matches, in `span`'s times, in
+    /// `order`, as records.
     fn query<R: Record>(
         &self,
         key: &[Key<'_>],
@@ -267,25 +274,43 @@ impl<'c> Reader<'c> {
         having: Option<&'static str>,
         order: &str,
     ) -> Result<Vec<Stamped<R>>> {
+        let mut shape = None;
+        let mut out = Vec::new();
+        let read = (R::KIND.table(), "t.*");
+        self.select(read, key, span, having, order, |row| {
+            let shape =
+                shape.get_or_insert_with(|| row::Shape::of(&row.columns(), STAMP_COLUMNS.len()));
+            out.push(stamped_shaped(self.conn, row, shape)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `each` with every visible row of `read` (a table and the
+    /// columns read of it) whose key matches, in `span`'s times, in
+    /// `order`.
+    fn select(
+        &self,
+        read: (&str, &str),
+        key: &[Key<'_>],
+        span: (Span, Option<Time>),
+        having: Option<&'static str>,
+        order: &str,
+        each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
         let (valued, null): (Vec<&Key<'_>>, Vec<&Key<'_>>) =
             key.iter().partition(|(_, v)| !is_null(*v));
         let columns: Vec<&str> = valued.iter().map(|(c, _)| *c).collect();
         let null_columns: Vec<&str> = null.iter().map(|(c, _)| *c).collect();
-        let sql = select_sql(
-            R::KIND.table(),
-            &columns,
-            &null_columns,
-            span.0,
-            having,
-            order,
-        );
+        let (table, read) = read;
+        let sql = select_sql(table, read, &columns, &null_columns, span.0, having, order);
         let bound = span.1.map(time::format);
         let mut params: Vec<&dyn ToSql> = vec![&self.project, &self.now, &self.known_by];
         params.extend(valued.iter().map(|(_, v)| *v));
         if let Some(b) = &bound {
             params.push(b);
         }
-        self.rows(&sql, &params)
+        self.conn.rows(&sql, &params, each)
     }
 
     /// Every row of a `SELECT t.*` over a typed table, as records.
@@ -299,6 +324,47 @@ impl<'c> Reader<'c> {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// One budget's visible samples in `span`'s times, in `order`: only
+    /// what a judgement reads of a measurement (a window of a 10-year
+    /// ledger holds thousands), read by position.
+    fn samples(
+        &self,
+        budget: &str,
+        span: (Span, Option<Time>),
+        order: &str,
+    ) -> Result<Vec<Sample>> {
+        let mut out = Vec::new();
+        let read = (
+            Kind::Measurement.table(),
+            "t.entry_seq, t.effective_at, t.value",
+        );
+        self.select(read, &[("budget", &budget)], span, None, order, |row| {
+            let at = row.value(1)?.as_str().map_err(rusqlite::Error::from)?;
+            out.push(Sample {
+                seq: row.get(0)?,
+                at: parse_time(1, at)?,
+                value: row.get(2)?,
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// One budget's samples effective after `since`, oldest first.
+    pub fn samples_after(&self, budget: &str, since: Time) -> Result<Vec<Sample>> {
+        self.samples(budget, (Span::After, Some(since)), FORWARD)
+    }
+
+    /// One budget's first sample.
+    pub fn first_sample(&self, budget: &str) -> Result<Option<Sample>> {
+        Ok(self.samples(budget, (Span::UpTo, None), FIRST)?.pop())
+    }
+
+    /// One budget's latest sample.
+    pub fn latest_sample(&self, budget: &str) -> Result<Option<Sample>> {
+        Ok(self.samples(budget, (Span::UpTo, None), LATEST)?.pop())
     }
 
     /// The policy in force at `at`.
@@ -331,8 +397,7 @@ impl<'c> Reader<'c> {
         key: &[Key<'_>],
         having: Option<&'static str>,
     ) -> Result<Option<Stamped<R>>> {
-        let order = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
-        let rows = self.query(key, (Span::UpTo, None), having, order)?;
+        let rows = self.query(key, (Span::UpTo, None), having, LATEST)?;
         Ok(rows.into_iter().next())
     }
 
@@ -343,8 +408,7 @@ impl<'c> Reader<'c> {
         key: &[Key<'_>],
         at: Time,
     ) -> Result<Option<Stamped<R>>> {
-        let order = "t.effective_at DESC, t.entry_seq DESC LIMIT 1";
-        let rows = self.query(key, (Span::Through, Some(at)), None, order)?;
+        let rows = self.query(key, (Span::Through, Some(at)), None, LATEST)?;
         Ok(rows.into_iter().next())
     }
 
@@ -365,8 +429,7 @@ impl<'c> Reader<'c> {
 
     /// The earliest visible row whose key matches.
     pub fn first<R: Record>(&self, key: &[Key<'_>]) -> Result<Option<Stamped<R>>> {
-        let order = "t.effective_at, t.entry_seq LIMIT 1";
-        let rows = self.query(key, (Span::UpTo, None), None, order)?;
+        let rows = self.query(key, (Span::UpTo, None), None, FIRST)?;
         Ok(rows.into_iter().next())
     }
 
@@ -376,8 +439,7 @@ impl<'c> Reader<'c> {
         key: &[Key<'_>],
         since: Time,
     ) -> Result<Option<Stamped<R>>> {
-        let order = "t.effective_at, t.entry_seq LIMIT 1";
-        let rows = self.query(key, (Span::After, Some(since)), None, order)?;
+        let rows = self.query(key, (Span::After, Some(since)), None, FIRST)?;
         Ok(rows.into_iter().next())
     }
 
@@ -573,44 +635,45 @@ pub fn load_snapshot(
         ),
         _ => need.samples_since(&snap.policy, now),
     };
-    snap.measurements = match need.samples {
-        Samples::None => Vec::new(),
-        Samples::All => r.all()?,
+    match need.samples {
+        Samples::None => {}
+        Samples::All => {
+            let all: Vec<Stamped<MeasurementRec>> = r.all()?;
+            snap.measurements = all.iter().collect();
+        }
         Samples::Within(_) => {
             let since = snap.samples_since.unwrap_or(now);
-            let mut out = Vec::new();
             for b in snap.budget_defs() {
-                out.extend(r.after(&[("budget", &b.id)], since)?);
+                let window = r.samples_after(&b.id, since)?;
+                snap.measurements.extend(&b.id, window);
             }
-            in_time_order(out)
         }
         Samples::Latest | Samples::Dashboard | Samples::Consistency | Samples::SinceLastRelease => {
             let ci_only = need.samples == Samples::Consistency;
             // The first sample of each budget is only the dashboard's and
             // readiness's (how long a budget has been measured).
             let first = need.samples != Samples::SinceLastRelease;
-            let mut out = Vec::new();
             for b in snap
                 .budget_defs()
                 .into_iter()
                 .filter(|b| b.ci_enforced || !ci_only)
             {
-                let key: [Key<'_>; 1] = [("budget", &b.id)];
-                let latest = r.latest(&key, None)?;
+                let latest = r.latest_sample(&b.id)?;
+                let mut samples = Vec::new();
                 if let Some(since) = snap.samples_since {
                     if first {
-                        out.extend(r.first(&key)?.filter(|f| f.at <= since));
+                        samples.extend(r.first_sample(&b.id)?.filter(|f| f.at <= since));
                     }
-                    out.extend(r.after(&key, since)?);
+                    samples.extend(r.samples_after(&b.id, since)?);
                     // The latest sample is in the window unless it is older.
-                    out.extend(latest.filter(|l| l.at <= since));
+                    samples.extend(latest.filter(|l| l.at <= since));
                 } else {
-                    out.extend(latest);
+                    samples.extend(latest);
                 }
+                snap.measurements.extend(&b.id, samples);
             }
-            in_time_order(out)
         }
-    };
+    }
     if need.deprecations {
         snap.deprecations = r.all()?;
         snap.removals = r.all()?;

@@ -752,7 +752,10 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
         ),
     ];
     for (what, table, key, span, having, order, index) in hot {
-        let p = plan(&store, &select_sql(table, key, &[], *span, *having, order));
+        let p = plan(
+            &store,
+            &select_sql(table, "t.*", key, &[], *span, *having, order),
+        );
         assert!(p.contains(index), "{what} does not use {index}:\n{p}");
         assert!(!p.contains("SCAN"), "{what} scans:\n{p}");
         assert!(
