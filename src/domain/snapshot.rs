@@ -334,6 +334,11 @@ impl Need<'_> {
     }
 }
 
+/// How many samples a drift judgement holds before a second thread pays
+/// for itself (starting one costs about what judging a few hundred samples
+/// does).
+const SAMPLES_WORTH_A_THREAD: usize = 2_000;
+
 /// One measurement of a budget, as the questions read it: its entry, when
 /// it took effect and its value (where it came from is the entry's).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -895,7 +900,29 @@ impl Snapshot {
             d.waived = self.waived_if(d.status.rule(), &b.id);
             d
         };
-        let mut rows: Vec<Drift> = self.budget_defs().iter().map(judge).collect();
+        let defs = self.budget_defs();
+        // Each budget is judged on its own, and over a long window the
+        // detector is much of a question's time: past a few thousand
+        // samples the budgets are shared between two threads.
+        let samples: usize = defs
+            .iter()
+            .map(|b| self.measurements.after(&b.id, since).len())
+            .sum();
+        let mut rows: Vec<Drift> = if samples < SAMPLES_WORTH_A_THREAD {
+            defs.iter().map(judge).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let (first, second) = defs.split_at(defs.len() / 2);
+                let other = scope.spawn(|| second.iter().map(judge).collect::<Vec<_>>());
+                let mut rows: Vec<Drift> = first.iter().map(judge).collect();
+                rows.extend(
+                    other
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+                rows
+            })
+        };
         budget::sort_worst_first(&mut rows);
         rows
     }
@@ -1243,5 +1270,47 @@ mod tests {
         let jan_1 = crate::domain::time::parse("2026-01-01").unwrap();
         assert_eq!(m.after("cold", jan_1), [c, a], "after is exclusive");
         assert!(m.of("none").is_empty() && m.after("none", jan_1).is_empty());
+    }
+
+    #[test]
+    fn a_long_window_is_judged_on_two_threads_with_every_budget_answered() {
+        let now = crate::domain::time::parse("2026-03-01").unwrap();
+        let mut s = Snapshot::empty("pi", now, crate::domain::policy::Policy::builtin());
+        let ids: Vec<String> = s.budget_defs().into_iter().map(|b| b.id).collect();
+        let per_budget = SAMPLES_WORTH_A_THREAD / ids.len() + 100;
+        let mut seq = 0;
+        for (k, id) in ids.iter().enumerate() {
+            let samples = (0..per_budget).map(|i| {
+                seq += 1;
+                // Far within every budget, with a ±1% wobble; the second
+                // budget steps up a fifth two thirds of the way through.
+                let step = if k == 1 && i > per_budget * 2 / 3 {
+                    1.2
+                } else {
+                    1.0
+                };
+                Sample {
+                    seq,
+                    at: now - chrono::Duration::minutes((per_budget - i) as i64),
+                    value: (1.0 + [0.0, 0.01, -0.01, 0.005][i % 4]) * step,
+                }
+            });
+            s.measurements.extend(id, samples.collect::<Vec<_>>());
+        }
+        assert!(s.measurements.len() >= SAMPLES_WORTH_A_THREAD);
+        let rows = s.drift(1);
+        let mut judged: Vec<&str> = rows.iter().map(|d| d.budget.as_str()).collect();
+        judged.sort_unstable();
+        let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(judged, expected, "every budget once");
+        assert_eq!(rows[0].budget, ids[1], "the drifting one first");
+        assert_eq!(rows[0].status, budget::DriftStatus::Drifting);
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|d| d.status == budget::DriftStatus::Ok)
+        );
+        assert!(rows.iter().all(|d| d.samples == per_budget));
     }
 }
