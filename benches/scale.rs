@@ -975,8 +975,36 @@ fn sql_deprecations(conn: &Conn) -> usize {
         )
 }
 
+/// The waivers every judging question reads (whether a finding is
+/// waived).
+fn sql_waivers(conn: &Conn) -> usize {
+    rows(
+        conn,
+        &format!("SELECT rule, subject, expires_at FROM waivers WHERE {VISIBLE}"),
+        &[&NOW],
+    )
+}
+
+/// The accepted shifts (the baseline drift judges from) and the releases
+/// of the window (which release shipped a shift).
+fn sql_drift_context(conn: &Conn, days: i64) -> usize {
+    let since = time::format(time::parse(NOW).unwrap() - chrono::Duration::days(days));
+    rows(
+        conn,
+        &format!("SELECT budget, shift_at FROM shift_acceptances WHERE {VISIBLE}"),
+        &[&NOW],
+    ) + rows(
+        conn,
+        &format!(
+            "SELECT version, status, effective_at FROM releases WHERE {VISIBLE}
+             AND effective_at > ?2"
+        ),
+        &[&NOW, &since],
+    )
+}
+
 fn floor_deprecations(db: &Db) -> f64 {
-    timed(db, sql_deprecations)
+    timed(db, |c| sql_deprecations(c) + sql_waivers(c))
 }
 
 fn sql_window(conn: &Conn, days: i64, ci_only: bool) -> usize {
@@ -1018,7 +1046,9 @@ fn sql_window(conn: &Conn, days: i64, ci_only: bool) -> usize {
 }
 
 fn floor_drift(db: &Db) -> f64 {
-    timed(db, |c| sql_window(c, 30, false))
+    timed(db, |c| {
+        sql_window(c, 30, false) + sql_drift_context(c, 30) + sql_waivers(c)
+    })
 }
 
 fn sql_latest_gates(conn: &Conn) -> usize {
@@ -1075,7 +1105,7 @@ fn sql_attestations(conn: &Conn) -> usize {
 
 fn floor_readiness(db: &Db) -> f64 {
     timed(db, |c| {
-        sql_latest_gates(c) + sql_window(c, 30, true) + sql_attestations(c)
+        sql_latest_gates(c) + sql_window(c, 30, true) + sql_attestations(c) + sql_waivers(c)
     })
 }
 
@@ -1175,6 +1205,7 @@ fn floor_status(db: &Db) -> f64 {
             + sql_maintenance(c)
             + sql_attestations(c)
             + sql_delivery_window(c)
+            + sql_waivers(c)
     })
 }
 
@@ -1212,7 +1243,8 @@ fn floor_check_release(db: &Db) -> f64 {
         let mut n = sql_deprecations(c)
             + sql_latest_gates(c)
             + sql_open_incidents(c)
-            + sql_since_last_release(c);
+            + sql_since_last_release(c)
+            + sql_waivers(c);
         for id in budget_ids(&Policy::builtin()) {
             n += rows(
                 c,
