@@ -170,7 +170,8 @@ pub enum Span {
 /// (effective by then and recorded by `?3`, no retraction effective by
 /// then and recorded by `?3` names them), whose `key` columns equal
 /// `?4…` and whose `null_key` columns are NULL, in the `span`'s times (its
-/// time is the next parameter), `having` a non-NULL column, in `order`.
+/// time is the next parameter), `having` a non-NULL column, in `order`
+/// (one direction throughout).
 /// Names come from the code, never from input. (A key is `=` or `IS
 /// NULL`, never `IS ?`: PostgreSQL's `IS NOT DISTINCT FROM` cannot use an
 /// index.)
@@ -207,6 +208,14 @@ pub fn select_sql(
         sql.push_str(&format!(" AND t.{c} IS NOT NULL"));
     }
     sql.push_str(" ORDER BY ");
+    // A NULL key fixes its column, but PostgreSQL does not take `IS NULL`
+    // so: unless the column leads the order too (in the order's
+    // direction), it cannot read the key's index in order and sorts every
+    // matching row to find the latest.
+    let direction = if order.contains(" DESC") { " DESC" } else { "" };
+    for column in null_key {
+        sql.push_str(&format!("t.{column}{direction}, "));
+    }
     sql.push_str(order);
     sql
 }
