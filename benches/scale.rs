@@ -1061,11 +1061,14 @@ fn sql_latest_gates(conn: &Conn) -> usize {
             vec![None]
         };
         for p in platforms {
+            // The platform leads the order too: PostgreSQL does not take
+            // `platform IS NULL` as fixing it, and would sort every result
+            // of the gate instead of reading the index backwards.
             let sql = |platform: &str| {
                 format!(
                     "SELECT passed, value, effective_at FROM gate_results
                      WHERE {VISIBLE} AND gate = ?2 AND {platform}
-                     ORDER BY effective_at DESC LIMIT 1"
+                     ORDER BY platform DESC, effective_at DESC LIMIT 1"
                 )
             };
             n += match p {
