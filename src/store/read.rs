@@ -283,16 +283,8 @@ impl<'c> Reader<'c> {
         having: Option<&'static str>,
         order: &str,
     ) -> Result<Vec<Stamped<R>>> {
-        let mut shape = None;
-        let mut out = Vec::new();
         let read = (R::KIND.table(), "t.*");
-        self.select(read, key, span, having, order, |row| {
-            let shape =
-                shape.get_or_insert_with(|| row::Shape::of(&row.columns(), STAMP_COLUMNS.len()));
-            out.push(stamped_shaped(self.conn, row, shape)?);
-            Ok(())
-        })?;
-        Ok(out)
+        self.records(|each| self.select(read, key, span, having, order, each))
     }
 
     /// Calls `each` with every visible row of `read` (a table and the
@@ -324,9 +316,18 @@ impl<'c> Reader<'c> {
 
     /// Every row of a `SELECT t.*` over a typed table, as records.
     fn rows<R: Record>(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Stamped<R>>> {
+        self.records(|each| self.conn.rows(sql, params, each))
+    }
+
+    /// The rows a `read` of a typed table (`SELECT t.*`) hands on, as
+    /// records: the statement's shape is read from its first row.
+    fn records<R: Record>(
+        &self,
+        read: impl FnOnce(&mut dyn FnMut(&Row<'_>) -> Result<()>) -> Result<()>,
+    ) -> Result<Vec<Stamped<R>>> {
         let mut shape = None;
         let mut out = Vec::new();
-        self.conn.rows(sql, params, |row| {
+        read(&mut |row| {
             let shape =
                 shape.get_or_insert_with(|| row::Shape::of(&row.columns(), STAMP_COLUMNS.len()));
             out.push(stamped_shaped(self.conn, row, shape)?);
