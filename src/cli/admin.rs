@@ -319,10 +319,10 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
             }
         }
     }
-    let clock = match std::env::var_os("LEDGER_NOW") {
-        Some(_) => ctx.clock,
-        None => time::parse(DEMO_NOW)?,
-    };
+    // The story is written at its own clock whatever LEDGER_NOW says: its
+    // entries have fixed dates (a clock before them would refuse them as
+    // future, one after its waivers' expiry would refuse those).
+    let clock = time::parse(DEMO_NOW)?;
     let demo_ctx = Context {
         clock,
         as_of: None,
@@ -337,27 +337,12 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         &super::Command::Init(InitArgs { policy: None }),
         &mut Vec::new(),
     )?;
-    let mut sink = Vec::new();
-    let mut incident = String::new();
-    for (n, line) in DEMO_HISTORY.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    if let Err(e) = write_demo_history(&demo_ctx) {
+        // Nothing half-built is left behind: this run made the ledger.
+        if let Ok(store) = Store::open(&db) {
+            let _ = store.mark_demo().and_then(|()| store.remove_demo());
         }
-        let line = line.replace("$INCIDENT", &incident);
-        let words = shlex::split(&line).ok_or_else(|| {
-            CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1))
-        })?;
-        let mut args = vec!["ledger".to_string()];
-        args.extend(words);
-        let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
-            .map_err(|e| CommandError::invalid(format!("demo history line {}: {e}", n + 1)))?;
-        let output = super::dispatch(&demo_ctx, &cli.command, &mut sink).map_err(|e| {
-            CommandError::invalid(format!("demo history line {}: {}", n + 1, e.message))
-        })?;
-        if let Some(id) = output.view.json.get("id") {
-            incident = id.to_string();
-        }
+        return Err(e);
     }
     let store = Store::open(&db)?;
     store.mark_demo()?;
@@ -405,4 +390,31 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
             .push(Block::Line(format!("  ledger{db_arg} {cmd}")));
     }
     Ok(out)
+}
+
+/// Writes the demo's story, line by line, at the story's clock (`ctx`).
+fn write_demo_history(ctx: &Context) -> Result<(), CommandError> {
+    let mut sink = Vec::new();
+    let mut incident = String::new();
+    for (n, line) in DEMO_HISTORY.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.replace("$INCIDENT", &incident);
+        let words = shlex::split(&line).ok_or_else(|| {
+            CommandError::invalid(format!("demo history line {}: unbalanced quotes", n + 1))
+        })?;
+        let mut args = vec!["ledger".to_string()];
+        args.extend(words);
+        let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
+            .map_err(|e| CommandError::invalid(format!("demo history line {}: {e}", n + 1)))?;
+        let output = super::dispatch(ctx, &cli.command, &mut sink).map_err(|e| {
+            CommandError::invalid(format!("demo history line {}: {}", n + 1, e.message))
+        })?;
+        if let Some(id) = output.view.json.get("id") {
+            incident = id.to_string();
+        }
+    }
+    Ok(())
 }

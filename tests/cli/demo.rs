@@ -80,3 +80,22 @@ fn the_demo_keeps_an_entry_written_into_its_ledger() {
         .unwrap();
     assert_eq!(cold["last_value"], 5.0);
 }
+
+/// The story has fixed dates, so it is written at its own clock: a
+/// LEDGER_NOW after its waivers expire, or before its first entry, used to
+/// stop it halfway and leave a ledger the demo then refused to rebuild.
+#[test]
+fn the_demo_tells_its_story_whatever_the_clock_says() {
+    for now in ["2027-03-01T00:00:00Z", "2026-01-01T00:00:00Z"] {
+        let mut l = Ledger::empty();
+        l.now = now.into();
+        let r = l.run(&["demo"]);
+        assert_eq!(r.code, 0, "LEDGER_NOW={now}: {}", r.stderr);
+        assert!(r.stderr.contains("2026-11-20T12:00:00Z"), "{}", r.stderr);
+        l.now = "2026-11-20T12:00:00Z".into();
+        let verified = l.json(&["verify"]);
+        assert_eq!(verified["ok"], true, "{verified}");
+        assert_eq!(verified["entries"], 497, "the whole story");
+        assert_eq!(l.run(&["demo"]).code, 0, "still the demo's: rebuilt");
+    }
+}
