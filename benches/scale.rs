@@ -945,8 +945,13 @@ fn rows(conn: &Conn, sql: &str, p: &[&dyn rusqlite::ToSql]) -> usize {
     std::hint::black_box(select(conn, sql, p)).len()
 }
 
+/// A row of the table read as `t` that is visible at `?1`: of the project,
+/// effective by then, and named by no retraction effective by then. The
+/// retraction is matched to `t.entry_seq`, qualified: unqualified, the name
+/// is the retraction's own `entry_seq`, and the check no longer looks at
+/// the row at all.
 const VISIBLE: &str = "project = 'pi' AND effective_at <= ?1
-    AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.target = entry_seq AND r.effective_at <= ?1)";
+    AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.target = t.entry_seq AND r.effective_at <= ?1)";
 
 fn policy_row(conn: &Conn) -> usize {
     rows(
@@ -960,17 +965,19 @@ fn sql_deprecations(conn: &Conn) -> usize {
     policy_row(conn)
         + rows(
             conn,
-            &format!("SELECT version, status, effective_at FROM releases WHERE {VISIBLE}"),
+            &format!("SELECT version, status, effective_at FROM releases t WHERE {VISIBLE}"),
             &[&NOW],
         )
         + rows(
             conn,
-            &format!("SELECT item, kind, version, effective_at FROM deprecations WHERE {VISIBLE}"),
+            &format!(
+                "SELECT item, kind, version, effective_at FROM deprecations t WHERE {VISIBLE}"
+            ),
             &[&NOW],
         )
         + rows(
             conn,
-            &format!("SELECT item, version FROM removals WHERE {VISIBLE}"),
+            &format!("SELECT item, version FROM removals t WHERE {VISIBLE}"),
             &[&NOW],
         )
 }
@@ -980,7 +987,7 @@ fn sql_deprecations(conn: &Conn) -> usize {
 fn sql_waivers(conn: &Conn) -> usize {
     rows(
         conn,
-        &format!("SELECT rule, subject, expires_at FROM waivers WHERE {VISIBLE}"),
+        &format!("SELECT rule, subject, expires_at FROM waivers t WHERE {VISIBLE}"),
         &[&NOW],
     )
 }
@@ -991,12 +998,12 @@ fn sql_drift_context(conn: &Conn, days: i64) -> usize {
     let since = time::format(time::parse(NOW).unwrap() - chrono::Duration::days(days));
     rows(
         conn,
-        &format!("SELECT budget, shift_at FROM shift_acceptances WHERE {VISIBLE}"),
+        &format!("SELECT budget, shift_at FROM shift_acceptances t WHERE {VISIBLE}"),
         &[&NOW],
     ) + rows(
         conn,
         &format!(
-            "SELECT version, status, effective_at FROM releases WHERE {VISIBLE}
+            "SELECT version, status, effective_at FROM releases t WHERE {VISIBLE}
              AND effective_at > ?2"
         ),
         &[&NOW, &since],
@@ -1012,7 +1019,9 @@ fn sql_window(conn: &Conn, days: i64, ci_only: bool) -> usize {
     let mut n = policy_row(conn)
         + rows(
             conn,
-            &format!("SELECT budget, threshold, direction FROM budget_definitions WHERE {VISIBLE}"),
+            &format!(
+                "SELECT budget, threshold, direction FROM budget_definitions t WHERE {VISIBLE}"
+            ),
             &[&NOW],
         );
     let policy = Policy::builtin();
@@ -1026,7 +1035,7 @@ fn sql_window(conn: &Conn, days: i64, ci_only: bool) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT effective_at, value FROM measurements
+                "SELECT effective_at, value FROM measurements t
                  WHERE {VISIBLE} AND budget = ?2 AND effective_at > ?3 ORDER BY effective_at"
             ),
             &[&NOW, id, &since],
@@ -1035,7 +1044,7 @@ fn sql_window(conn: &Conn, days: i64, ci_only: bool) -> usize {
             n += rows(
                 conn,
                 &format!(
-                    "SELECT effective_at FROM measurements WHERE {VISIBLE} AND budget = ?2
+                    "SELECT effective_at FROM measurements t WHERE {VISIBLE} AND budget = ?2
                      ORDER BY effective_at LIMIT 1"
                 ),
                 &[&NOW, id],
@@ -1066,7 +1075,7 @@ fn sql_latest_gates(conn: &Conn) -> usize {
             // of the gate instead of reading the index backwards.
             let sql = |platform: &str| {
                 format!(
-                    "SELECT passed, value, effective_at FROM gate_results
+                    "SELECT passed, value, effective_at FROM gate_results t
                      WHERE {VISIBLE} AND gate = ?2 AND {platform}
                      ORDER BY platform DESC, effective_at DESC LIMIT 1"
                 )
@@ -1087,7 +1096,7 @@ fn sql_attestations(conn: &Conn) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT signed_by, effective_at FROM attestations WHERE {VISIBLE} AND criterion = ?2
+                "SELECT signed_by, effective_at FROM attestations t WHERE {VISIBLE} AND criterion = ?2
                  ORDER BY effective_at DESC LIMIT 1"
             ),
             &[&NOW, &c.id],
@@ -1096,7 +1105,7 @@ fn sql_attestations(conn: &Conn) -> usize {
     n + rows(
         conn,
         &format!(
-            "SELECT item FROM deprecations WHERE {VISIBLE} AND kind = 'capability-policy'
+            "SELECT item FROM deprecations t WHERE {VISIBLE} AND kind = 'capability-policy'
              AND effective_at > ?2 LIMIT 1"
         ),
         &[
@@ -1118,10 +1127,10 @@ fn sql_open_incidents(conn: &Conn) -> usize {
     let open: Vec<i64> = select(
         conn,
         &format!(
-            "SELECT entry_seq, kind, severity, title, effective_at FROM incidents
+            "SELECT entry_seq, kind, severity, title, effective_at FROM incidents t
              WHERE {VISIBLE} AND NOT EXISTS (
                SELECT 1 FROM incident_events v
-               WHERE v.project = 'pi' AND v.incident = incidents.entry_seq
+               WHERE v.project = 'pi' AND v.incident = t.entry_seq
                  AND v.effective_at <= ?1 AND v.action = 'resolve')"
         ),
         &[&NOW],
@@ -1137,7 +1146,7 @@ fn sql_open_incidents(conn: &Conn) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT action, effective_at FROM incident_events WHERE {VISIBLE} AND incident = ?2"
+                "SELECT action, effective_at FROM incident_events t WHERE {VISIBLE} AND incident = ?2"
             ),
             &[&NOW, &id],
         );
@@ -1152,7 +1161,7 @@ fn sql_maintenance(conn: &Conn) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                "SELECT effective_at FROM maintenance t WHERE {VISIBLE} AND task = ?2
                  ORDER BY effective_at DESC LIMIT 1"
             ),
             &[&NOW, &t.id],
@@ -1170,19 +1179,19 @@ fn sql_delivery_window(conn: &Conn) -> usize {
     let since = time::format(time::days_before(now, policy.delivery.window_days));
     let mut n = rows(
         conn,
-        &format!("SELECT * FROM incidents WHERE {VISIBLE} AND effective_at > ?2"),
+        &format!("SELECT * FROM incidents t WHERE {VISIBLE} AND effective_at > ?2"),
         &[&NOW, &since],
     );
     n += rows(
         conn,
-        &format!("SELECT * FROM incident_events WHERE {VISIBLE} AND effective_at > ?2"),
+        &format!("SELECT * FROM incident_events t WHERE {VISIBLE} AND effective_at > ?2"),
         &[&NOW, &since],
     );
     for t in &policy.maintenance.tasks {
         n += rows(
             conn,
             &format!(
-                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                "SELECT effective_at FROM maintenance t WHERE {VISIBLE} AND task = ?2
                  AND effective_at <= ?3 ORDER BY effective_at DESC LIMIT 1"
             ),
             &[&NOW, &t.id, &since],
@@ -1190,7 +1199,7 @@ fn sql_delivery_window(conn: &Conn) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT effective_at FROM maintenance WHERE {VISIBLE} AND task = ?2
+                "SELECT effective_at FROM maintenance t WHERE {VISIBLE} AND task = ?2
                  AND effective_at > ?3"
             ),
             &[&NOW, &t.id, &since],
@@ -1218,7 +1227,7 @@ fn sql_since_last_release(conn: &Conn) -> usize {
     let last = select(
         conn,
         &format!(
-            "SELECT max(effective_at) FROM releases
+            "SELECT max(effective_at) FROM releases t
              WHERE {VISIBLE} AND status IN ('released', 'tag-only')"
         ),
         &[&NOW],
@@ -1232,7 +1241,7 @@ fn sql_since_last_release(conn: &Conn) -> usize {
         n += rows(
             conn,
             &format!(
-                "SELECT value, effective_at FROM measurements
+                "SELECT value, effective_at FROM measurements t
                  WHERE {VISIBLE} AND budget = ?2 AND effective_at > ?3"
             ),
             &[&NOW, &id, &since],
@@ -1252,7 +1261,7 @@ fn floor_check_release(db: &Db) -> f64 {
             n += rows(
                 c,
                 &format!(
-                    "SELECT value FROM measurements WHERE {VISIBLE} AND budget = ?2
+                    "SELECT value FROM measurements t WHERE {VISIBLE} AND budget = ?2
                      ORDER BY effective_at DESC LIMIT 1"
                 ),
                 &[&NOW, &id],
@@ -1352,7 +1361,7 @@ fn floor_ledger_rows(db: &Path, copy: &Path) -> f64 {
              INSERT INTO measurements
              SELECT seq, 'pi', effective_at, recorded_at, 'cold-load-p95', 12.5, NULL, 'ci-run-1'
              FROM entries WHERE kind = 'measurement'
-               AND seq > (SELECT coalesce(max(entry_seq), 0) FROM measurements);
+               AND seq > (SELECT coalesce(max(entry_seq), 0) FROM measurements t);
 "
         ))
         .unwrap();
