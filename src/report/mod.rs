@@ -5,6 +5,7 @@
 //! user of `tabled`.
 
 pub mod ci;
+mod fields;
 pub mod html;
 mod views;
 
@@ -80,8 +81,11 @@ impl Default for RenderOptions {
 /// An answer ready to print in any format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
-    /// What `--json` prints.
+    /// What `--json` prints, unless `json_text` holds it.
     pub json: serde_json::Value,
+    /// A list's JSON, already written out (pretty): a list of thousands of
+    /// rows is printed from its rows, never built as JSON values.
+    pub json_text: Option<String>,
     /// What `--format csv` prints: the answer's main list, every field.
     pub csv: Table,
     /// What tables and Markdown show.
@@ -100,6 +104,7 @@ impl View {
                 rows: vec![vec![line.clone()]],
             },
             json,
+            json_text: None,
             blocks: vec![Block::Line(line)],
             raw: None,
         }
@@ -109,10 +114,19 @@ impl View {
     pub fn raw(text: String) -> View {
         View {
             json: serde_json::Value::Null,
+            json_text: None,
             csv: Table::default(),
             blocks: Vec::new(),
             raw: Some(text),
         }
+    }
+
+    /// What `--json` prints, as a value.
+    pub fn json_value(&self) -> io::Result<std::borrow::Cow<'_, serde_json::Value>> {
+        Ok(match &self.json_text {
+            Some(text) => std::borrow::Cow::Owned(serde_json::from_str(text)?),
+            None => std::borrow::Cow::Borrowed(&self.json),
+        })
     }
 
     /// Prints the view as `options` say.
@@ -129,11 +143,14 @@ impl View {
             // The CI formats render what a command judged, not its view
             // (see `ci`); a view alone is its JSON.
             Format::Json | Format::Sarif | Format::Junit | Format::Github => {
-                serde_json::to_writer_pretty(&mut *out, &self.json)?;
+                match &self.json_text {
+                    Some(text) => out.write_all(text.as_bytes())?,
+                    None => serde_json::to_writer_pretty(&mut *out, &self.json)?,
+                }
                 writeln!(out)
             }
             Format::Csv if self.csv.columns.is_empty() => {
-                write_csv(&csv_of(&self.json), options.headers, out)
+                write_csv(&csv_of(&*self.json_value()?), options.headers, out)
             }
             Format::Csv => write_csv(&self.csv, options.headers, out),
             Format::Table => {
@@ -175,6 +192,101 @@ const CELL_WIDTH: usize = 72;
 /// A table for a terminal: long cells wrap at words; with a known `width`
 /// the widest columns give way first, by display width, until it fits.
 fn text_table(t: &Table, options: &RenderOptions) -> String {
+    let text = match options.width {
+        None => plain_table(t, options.headers).unwrap_or_else(|| tabled_table(t, options)),
+        Some(_) => tabled_table(t, options),
+    };
+    if options.color {
+        paint_lines(&text, options.headers)
+    } else {
+        text
+    }
+}
+
+/// A table laid out as `tabled` lays it out (the psql style, or the blank
+/// one without headers) when no width limits it, written straight out:
+/// for a list of thousands of rows, `tabled`'s grid costs more than the
+/// rest of the answer. Printable ASCII only, where a character is one
+/// column wide; `None` for anything else, which `tabled` lays out.
+fn plain_table(t: &Table, headers: bool) -> Option<String> {
+    let count = t.columns.len();
+    let printable = |c: &str| c.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b));
+    if count == 0
+        || t.rows.is_empty()
+        || t.rows.iter().any(|r| r.len() != count)
+        || !t
+            .columns
+            .iter()
+            .chain(t.rows.iter().flatten())
+            .all(|c| printable(c))
+    {
+        return None;
+    }
+    let body = t.rows.iter().map(|row| {
+        row.iter()
+            .map(|c| {
+                if c.len() <= CELL_WIDTH && !c.contains('\n') {
+                    std::borrow::Cow::Borrowed(c.as_str())
+                } else {
+                    std::borrow::Cow::Owned(wrap(c, CELL_WIDTH))
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let head = headers.then(|| {
+        t.columns
+            .iter()
+            .map(|c| std::borrow::Cow::Borrowed(c.as_str()))
+            .collect()
+    });
+    let records: Vec<Vec<std::borrow::Cow<'_, str>>> = head.into_iter().chain(body).collect();
+    let mut widths = vec![0; count];
+    for record in &records {
+        for (w, cell) in widths.iter_mut().zip(record) {
+            *w = cell.split('\n').map(str::len).fold(*w, usize::max);
+        }
+    }
+    let line_width: usize = widths.iter().map(|w| w + 3).sum();
+    let mut out = String::with_capacity(records.len() * (line_width + 1));
+    let separator = if headers { '|' } else { ' ' };
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if headers && i == 1 {
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+            out.push_str(&rule.join("+"));
+            out.push('\n');
+        }
+        let mut lines: Vec<std::str::Split<'_, char>> =
+            record.iter().map(|c| c.split('\n')).collect();
+        let height = record
+            .iter()
+            .map(|c| c.split('\n').count())
+            .max()
+            .unwrap_or(1);
+        for line in 0..height {
+            if line > 0 {
+                out.push('\n');
+            }
+            for (j, (text, w)) in lines.iter_mut().zip(&widths).enumerate() {
+                if j > 0 {
+                    out.push(separator);
+                }
+                let text = text.next().unwrap_or("");
+                out.push(' ');
+                out.push_str(text);
+                out.extend(std::iter::repeat_n(' ', w - text.len() + 1));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A table laid out by `tabled`: long cells wrap at words; with a known
+/// `width` the widest columns give way first, by display width, until it
+/// fits.
+fn tabled_table(t: &Table, options: &RenderOptions) -> String {
     let mut b = Builder::default();
     if options.headers {
         b.push_record(t.columns.iter().map(String::as_str));
@@ -195,12 +307,7 @@ fn text_table(t: &Table, options: &RenderOptions) -> String {
                 .priority(tabled::settings::peaker::PriorityMax::right()),
         );
     }
-    let text = table.to_string();
-    if options.color {
-        paint_lines(&text, options.headers)
-    } else {
-        text
-    }
+    table.to_string()
 }
 
 /// Colours the status cells of a laid-out table: the layout is measured
@@ -375,35 +482,36 @@ pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde
 
 /// A list view: JSON is every field of every row, CSV likewise, and the
 /// table shows the chosen `(key, header)` columns.
+///
+/// The JSON is written straight from the rows, and the table reads only
+/// its columns of each row: neither builds a row as a JSON object.
 pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
-    let objects = to_objects(rows);
+    let keys: Vec<&str> = columns.iter().map(|(k, _)| *k).collect();
+    let values: Vec<Vec<serde_json::Value>> = rows
+        .iter()
+        .filter_map(|r| fields::fields(r, &keys))
+        .collect();
     // One date style per column: dates where every time in it is a
     // midnight, full times otherwise.
-    let null = serde_json::Value::Null;
-    let full_times: Vec<bool> = columns
-        .iter()
-        .map(|(k, _)| {
-            objects.iter().any(|o| {
-                o.get(*k)
-                    .and_then(serde_json::Value::as_str)
+    let full_times: Vec<bool> = (0..keys.len())
+        .map(|i| {
+            values.iter().any(|row| {
+                row[i]
+                    .as_str()
                     .is_some_and(|t| is_time(t) && !t.ends_with("T00:00:00Z"))
             })
         })
         .collect();
     let table = Table {
         columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
-        rows: objects
+        rows: values
             .iter()
-            .map(|o| {
-                columns
-                    .iter()
+            .map(|row| {
+                row.iter()
                     .zip(&full_times)
-                    .map(|((k, _), full)| {
-                        let v = o.get(*k).unwrap_or(&null);
-                        match v.as_str() {
-                            Some(t) if *full && is_time(t) => t.to_string(),
-                            _ => cell(v),
-                        }
+                    .map(|(v, full)| match v.as_str() {
+                        Some(t) if *full && is_time(t) => t.to_string(),
+                        _ => cell(v),
                     })
                     .collect()
             })
@@ -416,18 +524,17 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
     blocks.push(Block::Table(table));
     // Built from the JSON only if CSV is asked for; an empty list still
     // has its header.
-    let csv = if objects.is_empty() {
+    let csv = if values.is_empty() {
         Table {
-            columns: columns.iter().map(|(k, _)| k.to_string()).collect(),
+            columns: keys.iter().map(|k| k.to_string()).collect(),
             rows: Vec::new(),
         }
     } else {
         Table::default()
     };
     View {
-        json: serde_json::Value::Array(
-            objects.into_iter().map(serde_json::Value::Object).collect(),
-        ),
+        json: serde_json::Value::Null,
+        json_text: Some(serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into())),
         csv,
         blocks,
         raw: None,
@@ -496,6 +603,44 @@ pub fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand-laid table is the one `tabled` lays out, line breaks,
+        /// long cells and all.
+        #[test]
+        fn a_plain_table_is_laid_out_as_tabled_lays_it_out(
+            columns in proptest::collection::vec("[ -~]{0,12}", 1..5),
+            cells in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[ -~]{0,10}",
+                    "[a-z]{0,9}( [a-z]{1,9}){0,14}",
+                    "[ -~]{0,8}\n[ -~]{0,8}(\n)?",
+                ],
+                1..40,
+            ),
+            headers in proptest::bool::ANY,
+        ) {
+            let width = columns.len();
+            let rows: Vec<Vec<String>> = cells
+                .chunks(width)
+                .filter(|c| c.len() == width)
+                .map(<[String]>::to_vec)
+                .collect();
+            proptest::prop_assume!(!rows.is_empty());
+            let t = Table { columns, rows };
+            let options = RenderOptions { headers, ..RenderOptions::default() };
+            proptest::prop_assert_eq!(plain_table(&t, headers), Some(tabled_table(&t, &options)));
+        }
+    }
+
+    #[test]
+    fn a_table_with_text_wider_than_one_column_a_character_is_left_to_tabled() {
+        let t = Table {
+            columns: vec!["trend".into()],
+            rows: vec![vec!["\u{2581}\u{2588}".into()], vec!["\t".into()]],
+        };
+        assert_eq!(plain_table(&t, true), None);
+    }
 
     #[test]
     fn cells_read_well() {

@@ -312,6 +312,7 @@ pub fn readiness(r: &Readiness, as_of: &str) -> View {
     waiver_column(&mut criteria, r.criteria.iter().map(|c| c.waived.as_ref()));
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
+        json_text: None,
         csv: Table {
             columns: ["id", "met", "evidence", "blockers"]
                 .map(String::from)
@@ -416,9 +417,10 @@ pub fn check_release(c: &ReleaseCheck) -> View {
     }
     // CSV is the findings, every field; JSON the whole verdict.
     if !c.findings.is_empty() {
-        view.csv = super::csv_of(&view.json);
+        view.csv = super::csv_of(&serde_json::to_value(&c.findings).unwrap_or_default());
     }
     view.json = serde_json::to_value(c).unwrap_or_default();
+    view.json_text = None;
     with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }
 
@@ -512,6 +514,7 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
             rows: gate_rows.clone(),
         },
         json,
+        json_text: None,
         raw: None,
         blocks: vec![
             Block::Heading(format!(
@@ -809,6 +812,7 @@ pub fn status(s: &Status) -> View {
     };
     View {
         json: serde_json::to_value(s).unwrap_or_default(),
+        json_text: None,
         csv,
         blocks,
         raw: None,
@@ -851,6 +855,7 @@ pub fn import_summary(s: &Summary) -> View {
     );
     View {
         json: serde_json::to_value(s).unwrap_or_default(),
+        json_text: None,
         csv: Table {
             columns: [
                 "added",
@@ -897,6 +902,7 @@ pub fn verify(r: &VerifyReport) -> View {
     blocks.extend(r.problems.iter().map(|p| Block::Line(format!("- {p}"))));
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
+        json_text: None,
         // One row per problem (one row with none), each with the figures.
         csv: Table {
             columns: ["ok", "entries", "head", "root", "problem"]
@@ -938,6 +944,7 @@ pub fn query_rows(columns: Vec<String>, rows: &[Vec<serde_json::Value>]) -> View
     };
     View {
         json: serde_json::Value::Array(objects),
+        json_text: None,
         csv: Table {
             columns,
             rows: rows
@@ -1097,6 +1104,7 @@ pub fn delivery(d: &Delivery) -> View {
     ];
     View {
         json: serde_json::to_value(d).unwrap_or_default(),
+        json_text: None,
         csv: Table::default(),
         blocks,
         raw: None,
