@@ -534,11 +534,18 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
     };
     View {
         json: serde_json::Value::Null,
-        json_text: Some(serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into())),
+        json_text: Some(written(rows)),
         csv,
         blocks,
         raw: None,
     }
+}
+
+/// A value's JSON written out as `--json` prints it, for views whose JSON
+/// holds long lists: written straight from the value, never built as JSON
+/// values first.
+pub fn written<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into())
 }
 
 /// A list's JSON (an array of objects) as CSV: every field of every row,

@@ -419,8 +419,7 @@ pub fn check_release(c: &ReleaseCheck) -> View {
     if !c.findings.is_empty() {
         view.csv = super::csv_of(&serde_json::to_value(&c.findings).unwrap_or_default());
     }
-    view.json = serde_json::to_value(c).unwrap_or_default();
-    view.json_text = None;
+    view.json_text = Some(super::written(c));
     with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }
 
@@ -810,9 +809,10 @@ pub fn status(s: &Status) -> View {
             count("maintenance_overdue", s.overdue_maintenance.len()),
         ],
     };
+    // Its JSON holds every overdue deprecation: written, not built.
     View {
-        json: serde_json::to_value(s).unwrap_or_default(),
-        json_text: None,
+        json: serde_json::Value::Null,
+        json_text: Some(super::written(s)),
         csv,
         blocks,
         raw: None,
