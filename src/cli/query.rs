@@ -111,7 +111,13 @@ pub struct DeprecationsArgs {
 }
 
 pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output, CommandError> {
-    let rows = snapshot(ctx, Need::DEPRECATIONS)?.deprecation_rows();
+    // Only overdue items asked for: a removed item is never overdue.
+    let need = if a.overdue && !a.premature {
+        Need::OVERDUE_DEPRECATIONS
+    } else {
+        Need::DEPRECATIONS
+    };
+    let rows = snapshot(ctx, need)?.deprecation_rows();
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|d| {

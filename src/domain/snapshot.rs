@@ -91,6 +91,10 @@ pub struct Need<'v> {
     pub samples: Samples,
     /// Deprecations and removals.
     pub deprecations: bool,
+    /// With `deprecations`: only the deprecations no removal of their item
+    /// has followed, and no removals (what `deprecations --overdue`
+    /// judges: a removed item is never overdue).
+    pub unremoved_only: bool,
     /// Without `deprecations`: the removals in this version and the
     /// deprecations of the items they remove (what the release check of
     /// that version judges).
@@ -126,6 +130,7 @@ impl Need<'static> {
         budgets: false,
         samples: Samples::None,
         deprecations: false,
+        unremoved_only: false,
         removals_in: None,
         staling_changes: false,
         extensions: false,
@@ -145,6 +150,7 @@ impl Need<'static> {
         budgets: true,
         samples: Samples::All,
         deprecations: true,
+        unremoved_only: false,
         removals_in: None,
         staling_changes: true,
         extensions: true,
@@ -184,6 +190,13 @@ impl Need<'static> {
         deprecations: true,
         waivers: true,
         ..Need::NOTHING
+    };
+
+    /// `ledger deprecations --overdue`: the items not removed, judged
+    /// against the shipped releases.
+    pub const OVERDUE_DEPRECATIONS: Need<'static> = Need {
+        unremoved_only: true,
+        ..Need::DEPRECATIONS
     };
 
     /// `ledger extensions`.
@@ -250,6 +263,7 @@ impl Need<'static> {
         budgets: true,
         samples: Samples::Dashboard,
         deprecations: true,
+        unremoved_only: false,
         removals_in: None,
         staling_changes: true,
         extensions: false,

@@ -30,8 +30,9 @@ pub use journal::{
 };
 pub use postgres::Target;
 pub use read::{
-    AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span, entry,
-    latest_policy, load_snapshot, projects, require_project, select_sql,
+    AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span,
+    UNREMOVED_DEPRECATIONS, entry, latest_policy, load_snapshot, projects, require_project,
+    select_sql,
 };
 pub use verify::{VerifyReport, verify, verify_with};
 

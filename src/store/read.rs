@@ -15,8 +15,8 @@ use crate::domain::{
     deprecation::DeprecationKind,
     policy::{MilestoneRule, Policy},
     record::{
-        GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind, MeasurementRec,
-        PolicyRec, Record, RemovalRec, Stamped, TierConformanceRec,
+        DeprecationRec, GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind,
+        MeasurementRec, PolicyRec, Record, RemovalRec, Stamped, TierConformanceRec,
     },
     snapshot::{Incidents, Maintenance, Need, Sample, Samples},
     time,
@@ -255,6 +255,23 @@ pub const FIRST_CAPABILITY_REMOVAL: &str = "SELECT t.* FROM removals t
                                       AND r.recorded_at <= ?3))
     ORDER BY t.effective_at, t.entry_seq LIMIT 1";
 
+/// Deprecations of project `?1` visible at `?2` (seeing entries recorded
+/// by `?3`) that no visible removal of their item has followed: each
+/// checked through the removals' item index.
+pub const UNREMOVED_DEPRECATIONS: &str = "SELECT t.* FROM deprecations t
+    WHERE t.project = ?1 AND t.effective_at <= ?2 AND t.recorded_at <= ?3
+      AND NOT EXISTS (SELECT 1 FROM retractions r
+                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
+                        AND r.recorded_at <= ?3)
+      AND NOT EXISTS (SELECT 1 FROM removals m
+                      WHERE m.project = t.project AND m.item = t.item
+                        AND m.entry_seq > t.entry_seq
+                        AND m.effective_at <= ?2 AND m.recorded_at <= ?3
+                        AND NOT EXISTS (SELECT 1 FROM retractions r
+                                        WHERE r.target = m.entry_seq AND r.effective_at <= ?2
+                                          AND r.recorded_at <= ?3))
+    ORDER BY t.effective_at, t.entry_seq";
+
 /// Oldest first, as the journal orders time.
 const FORWARD: &str = "t.effective_at, t.entry_seq";
 /// The earliest row alone.
@@ -457,6 +474,14 @@ impl<'c> Reader<'c> {
     /// visible for them.
     pub fn open_incidents(&self) -> Result<Vec<Stamped<IncidentRec>>> {
         self.rows(OPEN_INCIDENTS, &[&self.project, &self.now, &self.known_by])
+    }
+
+    /// The deprecations no removal of their item has followed.
+    pub fn unremoved_deprecations(&self) -> Result<Vec<Stamped<DeprecationRec>>> {
+        self.rows(
+            UNREMOVED_DEPRECATIONS,
+            &[&self.project, &self.now, &self.known_by],
+        )
     }
 
     /// The first removal of a capability-policy item effective after
@@ -684,7 +709,9 @@ pub fn load_snapshot(
             }
         }
     }
-    if need.deprecations {
+    if need.deprecations && need.unremoved_only {
+        snap.deprecations = r.unremoved_deprecations()?;
+    } else if need.deprecations {
         snap.deprecations = r.all()?;
         snap.removals = r.all()?;
     } else if let Some(version) = need.removals_in {

@@ -392,6 +392,14 @@ fn answers(snap: &crate::domain::Snapshot, need: Need<'_>) -> serde_json::Value 
             json(serde_json::to_value(snap.deprecation_rows())),
         );
     }
+    if need == Need::OVERDUE_DEPRECATIONS {
+        let overdue: Vec<_> = snap
+            .deprecation_rows()
+            .into_iter()
+            .filter(|d| d.status == crate::domain::deprecation::DeprecationStatus::Overdue)
+            .collect();
+        put("overdue", json(serde_json::to_value(overdue)));
+    }
     if need == Need::INCIDENTS {
         put(
             "incidents",
@@ -452,6 +460,7 @@ proptest! {
             Need::GATES,
             Need::BUDGETS,
             Need::DEPRECATIONS,
+            Need::OVERDUE_DEPRECATIONS,
             Need::INCIDENTS,
             Need::MAINTENANCE,
             Need::READINESS,
@@ -777,6 +786,15 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
     assert!(
         !removal.contains("SCAN"),
         "capability removals scan:\n{removal}"
+    );
+    let unremoved = plan(&store, UNREMOVED_DEPRECATIONS);
+    assert!(
+        unremoved.contains("deprecations_by_time") && unremoved.contains("removals_by_item"),
+        "unremoved deprecations are not read through their indexes:\n{unremoved}"
+    );
+    assert!(
+        !unremoved.contains("SCAN"),
+        "unremoved deprecations scan:\n{unremoved}"
     );
     // The write path: the chain head and the policy in force.
     let head = plan(
