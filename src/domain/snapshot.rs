@@ -83,6 +83,9 @@ pub enum Maintenance {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Need<'v> {
     pub releases: bool,
+    /// Without `releases`: every release's version and status alone, the
+    /// shipped lines deprecations are judged by.
+    pub release_versions: bool,
     /// The latest result of each gate on each platform, and the latest one
     /// with a value.
     pub gates: bool,
@@ -126,6 +129,7 @@ impl Need<'static> {
     /// Nothing but the policy.
     pub const NOTHING: Need<'static> = Need {
         releases: false,
+        release_versions: false,
         gates: false,
         budgets: false,
         samples: Samples::None,
@@ -146,6 +150,7 @@ impl Need<'static> {
     /// Everything, every sample included (a reference for tests).
     pub const EVERYTHING: Need<'static> = Need {
         releases: true,
+        release_versions: false,
         gates: true,
         budgets: true,
         samples: Samples::All,
@@ -186,7 +191,7 @@ impl Need<'static> {
 
     /// `ledger deprecations`: judged against the shipped releases.
     pub const DEPRECATIONS: Need<'static> = Need {
-        releases: true,
+        release_versions: true,
         deprecations: true,
         waivers: true,
         ..Need::NOTHING
@@ -208,7 +213,7 @@ impl Need<'static> {
 
     /// `ledger incidents`: "next release" SLAs need the shipped releases.
     pub const INCIDENTS: Need<'static> = Need {
-        releases: true,
+        release_versions: true,
         incidents: Incidents::All,
         waivers: true,
         ..Need::NOTHING
@@ -259,6 +264,7 @@ impl Need<'static> {
     /// metrics over the policy's window included.
     pub const STATUS: Need<'static> = Need {
         releases: true,
+        release_versions: false,
         gates: true,
         budgets: true,
         samples: Samples::Dashboard,
@@ -451,6 +457,9 @@ pub struct Snapshot {
     /// When each policy version came into force.
     pub policy_changes: Vec<Time>,
     pub releases: Vec<Stamped<ReleaseRec>>,
+    /// Instead of `releases`, when a question judges by the shipped lines
+    /// alone: every release's version and status.
+    pub release_versions: Vec<Stamped<ReleaseVersion>>,
     /// At least the latest result of each gate on each platform, and the
     /// latest one with a value.
     pub gate_results: Vec<Stamped<GateResultRec>>,
@@ -477,6 +486,14 @@ pub struct Snapshot {
     pub waivers: Waivers,
     /// The accepted shifts (read with the budgets).
     pub shift_acceptances: Vec<Stamped<ShiftAcceptanceRec>>,
+}
+
+/// A release's version and status alone: what judging deprecations reads
+/// of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseVersion {
+    pub version: String,
+    pub status: ReleaseStatus,
 }
 
 /// A release as listed.
@@ -660,6 +677,7 @@ impl Snapshot {
             policy,
             policy_changes: Vec::new(),
             releases: Vec::new(),
+            release_versions: Vec::new(),
             gate_results: Vec::new(),
             budgets: Vec::new(),
             measurements: Measurements::default(),
@@ -678,16 +696,23 @@ impl Snapshot {
         }
     }
 
-    /// Releases that count as shipped, with their dates.
+    /// Releases that count as shipped, with their dates: of the releases
+    /// read, whole or as their versions alone.
     pub fn shipped(&self) -> Vec<Shipped> {
-        self.releases
+        let releases = self
+            .releases
             .iter()
-            .filter_map(|r| {
-                let v = Version::parse(&r.rec.version).ok()?;
-                release::is_shipped(&self.policy, &v, r.rec.status).then_some(Shipped {
-                    version: v,
-                    date: r.at,
-                })
+            .map(|r| (&r.rec.version, r.rec.status, r.at));
+        let versions = self
+            .release_versions
+            .iter()
+            .map(|r| (&r.rec.version, r.rec.status, r.at));
+        releases
+            .chain(versions)
+            .filter_map(|(version, status, date)| {
+                let version = Version::parse(version).ok()?;
+                release::is_shipped(&self.policy, &version, status)
+                    .then_some(Shipped { version, date })
             })
             .collect()
     }

@@ -18,7 +18,7 @@ use crate::domain::{
         DeprecationRec, GateResultRec, IncidentAction, IncidentEventRec, IncidentRec, Kind,
         MeasurementRec, PolicyRec, Record, RemovalRec, Stamped, TierConformanceRec,
     },
-    snapshot::{Incidents, Maintenance, Need, Sample, Samples},
+    snapshot::{Incidents, Maintenance, Need, ReleaseVersion, Sample, Samples},
     time,
     waiver::Waivers,
 };
@@ -379,6 +379,35 @@ impl<'c> Reader<'c> {
         Ok(out)
     }
 
+    /// Every visible release's version and status, in time order: what
+    /// judging deprecations reads of thousands of releases, read by
+    /// position.
+    pub fn release_versions(&self) -> Result<Vec<Stamped<ReleaseVersion>>> {
+        let mut out = Vec::new();
+        let read = (
+            Kind::Release.table(),
+            "t.entry_seq, t.effective_at, t.recorded_at, t.version, t.status",
+        );
+        self.select(read, &[], (Span::UpTo, None), None, FORWARD, |row| {
+            let time_at = |i: usize| -> Result<Time> {
+                let text = row.value(i)?.as_str().map_err(rusqlite::Error::from)?;
+                parse_time(i, text)
+            };
+            let status = row.value(4)?.as_str().map_err(rusqlite::Error::from)?;
+            out.push(Stamped {
+                seq: row.get(0)?,
+                at: time_at(1)?,
+                recorded_at: time_at(2)?,
+                rec: ReleaseVersion {
+                    version: row.get(3)?,
+                    status: status.parse()?,
+                },
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// One budget's samples effective after `since`, oldest first.
     pub fn samples_after(&self, budget: &str, since: Time) -> Result<Vec<Sample>> {
         self.samples(budget, (Span::After, Some(since)), FORWARD)
@@ -638,6 +667,8 @@ pub fn load_snapshot(
     let r = Reader::new(conn, project, as_of);
     if need.releases {
         snap.releases = r.all()?;
+    } else if need.release_versions {
+        snap.release_versions = r.release_versions()?;
     } else if need.milestones {
         let mut releases = Vec::new();
         for m in &snap.policy.milestones {
