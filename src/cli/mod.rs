@@ -469,6 +469,12 @@ impl Context {
     }
 
     /// The project: `--project`, else the policy's.
+    /// What the answer's view must hold to be printed in the format asked
+    /// for.
+    pub fn wants(&self) -> crate::report::Wants {
+        crate::report::Wants::of(self.format)
+    }
+
     pub fn project(&self, store: &Store) -> Result<String, CommandError> {
         match &self.project {
             Some(p) => Ok(p.clone()),

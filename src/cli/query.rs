@@ -29,12 +29,18 @@ pub(super) fn waivers(ctx: &Context) -> Result<Output, CommandError> {
             ..Need::NOTHING
         },
     )?;
-    Ok(Output::plain(report::waivers(&snap.waivers.in_force())))
+    Ok(Output::plain(report::waivers(
+        &snap.waivers.in_force(),
+        ctx.wants(),
+    )))
 }
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::RELEASES)?;
-    Ok(Output::plain(report::releases(&snap.release_rows())))
+    Ok(Output::plain(report::releases(
+        &snap.release_rows(),
+        ctx.wants(),
+    )))
 }
 
 /// Gate filters.
@@ -53,22 +59,20 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
         .filter(|g| !a.failing || g.is_failing())
         .collect();
     let failing = rows.iter().any(|g| g.breaks_policy());
-    Ok(
-        Output::flagged(report::gates(&rows), failing).judged(ctx.format.is_ci(), || {
+    Ok(Output::flagged(report::gates(&rows, ctx.wants()), failing)
+        .judged(ctx.format.is_ci(), || {
             rows.iter().map(GateRow::check).collect()
-        }),
-    )
+        }))
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let snap = snapshot(ctx, Need::BUDGETS)?;
     let rows = snap.budget_rows();
     let over = rows.iter().any(|b| b.breaks_policy());
-    Ok(
-        Output::flagged(report::budgets(&rows), over).judged(ctx.format.is_ci(), || {
+    Ok(Output::flagged(report::budgets(&rows, ctx.wants()), over)
+        .judged(ctx.format.is_ci(), || {
             rows.iter().map(BudgetRow::check).collect()
-        }),
-    )
+        }))
 }
 
 /// The drift window.
@@ -93,9 +97,10 @@ pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError
     let rows = snap.drift_by(days, method);
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(
-        Output::flagged(report::drift(&rows, days), flagged).judged(ctx.format.is_ci(), || {
-            rows.iter().map(Drift::check).collect()
-        }),
+        Output::flagged(report::drift(&rows, days, ctx.wants()), flagged)
+            .judged(ctx.format.is_ci(), || {
+                rows.iter().map(Drift::check).collect()
+            }),
     )
 }
 
@@ -128,9 +133,10 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
         .collect();
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(
-        Output::flagged(report::deprecations(&rows), flagged).judged(ctx.format.is_ci(), || {
-            rows.iter().map(DeprecationRow::check).collect()
-        }),
+        Output::flagged(report::deprecations(&rows, ctx.wants()), flagged)
+            .judged(ctx.format.is_ci(), || {
+                rows.iter().map(DeprecationRow::check).collect()
+            }),
     )
 }
 
@@ -184,7 +190,7 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
         &tiers[..]
     };
     Ok(
-        Output::flagged(report::extensions(&rows, shown), flagged).judged(
+        Output::flagged(report::extensions(&rows, shown, ctx.wants()), flagged).judged(
             ctx.format.is_ci() && !a.removed,
             || {
                 rows.iter()
@@ -216,9 +222,10 @@ pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, Comm
         .collect();
     let flagged = rows.iter().any(|i| i.breaks_policy());
     Ok(
-        Output::flagged(report::incidents(&rows), flagged).judged(ctx.format.is_ci(), || {
-            rows.iter().map(IncidentRow::check).collect()
-        }),
+        Output::flagged(report::incidents(&rows, ctx.wants()), flagged)
+            .judged(ctx.format.is_ci(), || {
+                rows.iter().map(IncidentRow::check).collect()
+            }),
     )
 }
 
@@ -239,9 +246,10 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
         .collect();
     let flagged = rows.iter().any(|t| t.breaks_policy());
     Ok(
-        Output::flagged(report::maintenance(&rows), flagged).judged(ctx.format.is_ci(), || {
-            rows.iter().map(TaskStatus::check).collect()
-        }),
+        Output::flagged(report::maintenance(&rows, ctx.wants()), flagged)
+            .judged(ctx.format.is_ci(), || {
+                rows.iter().map(TaskStatus::check).collect()
+            }),
     )
 }
 
@@ -371,10 +379,10 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     let html = report::html::page(&report::html::Page {
         project: &project,
         as_of: s.as_of,
-        dashboard: &report::status(&s),
+        dashboard: &report::status(&s, report::Wants::BLOCKS),
         charts: &charts,
         timeline: &timeline,
-        incidents: &report::incidents(&incidents),
+        incidents: &report::incidents(&incidents, report::Wants::BLOCKS),
         readiness: &s.readiness,
     });
     write_whole(&a.out, html.as_bytes())?;
@@ -458,18 +466,27 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
         let now = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
         c = c.shipping(&readiness::readiness(&now, milestone));
     }
-    Ok(Output::flagged(report::check_release(&c), !c.allowed)
-        .judged(ctx.format.is_ci(), || c.checks()))
+    Ok(
+        Output::flagged(report::check_release(&c, ctx.wants()), !c.allowed)
+            .judged(ctx.format.is_ci(), || c.checks()),
+    )
 }
 
 pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
     let (store, project) = project_store(ctx)?;
-    dashboard(&store, &project, ctx.seen(), ctx.format.is_ci())
+    dashboard(
+        &store,
+        &project,
+        ctx.seen(),
+        ctx.format.is_ci(),
+        ctx.wants(),
+    )
 }
 
 /// The one-screen dashboard as of `seen`, with the shipped milestones'
-/// retrospectives (and, with `judge`, its checks for a CI format); the
+/// retrospectives (and, with `judge`, its checks for a CI format), its view
+/// holding what `wants` says; the
 /// snapshot is let go once the dashboard's facts are drawn from it, before
 /// they are rendered.
 pub(super) fn dashboard(
@@ -477,10 +494,11 @@ pub(super) fn dashboard(
     project: &str,
     seen: crate::store::AsOf,
     judge: bool,
+    wants: report::Wants,
 ) -> Result<Output, CommandError> {
     let snap = store.snapshot(project, seen, Need::STATUS)?;
     let retrospectives = retrospectives(store, project, &snap)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
-    Ok(Output::flagged(report::status(&s), s.breaks_policy()).judged(judge, || s.checks()))
+    Ok(Output::flagged(report::status(&s, wants), s.breaks_policy()).judged(judge, || s.checks()))
 }

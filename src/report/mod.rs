@@ -57,6 +57,43 @@ pub enum Block {
     Table(Table),
 }
 
+/// What a view is built to hold: only what its format prints. A long
+/// list's JSON costs as much to write as its table to lay out, so neither
+/// is made for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// The JSON (`--json`, and CSV, which is read from it).
+    pub json: bool,
+    /// The blocks people read (tables, Markdown, the HTML report).
+    pub blocks: bool,
+}
+
+impl Wants {
+    /// Both, for a view whose format is not known yet.
+    pub const ALL: Wants = Wants {
+        json: true,
+        blocks: true,
+    };
+
+    /// The blocks alone (the HTML report's sections).
+    pub const BLOCKS: Wants = Wants {
+        json: false,
+        blocks: true,
+    };
+
+    /// What `format` prints of a view. The CI formats print what a command
+    /// judged, and a view only as its JSON.
+    pub fn of(format: Format) -> Wants {
+        match format {
+            Format::Table | Format::Markdown => Wants::BLOCKS,
+            Format::Json | Format::Csv | Format::Sarif | Format::Junit | Format::Github => Wants {
+                json: true,
+                blocks: false,
+            },
+        }
+    }
+}
+
 /// How a view is printed beyond its format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
@@ -481,12 +518,39 @@ pub fn to_objects<T: Serialize>(rows: &[T]) -> Vec<serde_json::Map<String, serde
 }
 
 /// A list view: JSON is every field of every row, CSV likewise, and the
-/// table shows the chosen `(key, header)` columns.
+/// table shows the chosen `(key, header)` columns; each only if `wants`
+/// says so.
 ///
 /// The JSON is written straight from the rows, and the table reads only
 /// its columns of each row: neither builds a row as a JSON object.
-pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &str)]) -> View {
+pub fn list<T: Serialize>(
+    wants: Wants,
+    title: Option<String>,
+    rows: &[T],
+    columns: &[(&str, &str)],
+) -> View {
     let keys: Vec<&str> = columns.iter().map(|(k, _)| *k).collect();
+    let json_text = wants.json.then(|| written(rows));
+    // Built from the JSON only if CSV is asked for; an empty list still
+    // has its header.
+    let csv = if rows.is_empty() {
+        Table {
+            columns: keys.iter().map(|k| k.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    } else {
+        Table::default()
+    };
+    let mut view = View {
+        json: serde_json::Value::Null,
+        json_text,
+        csv,
+        blocks: Vec::new(),
+        raw: None,
+    };
+    if !wants.blocks {
+        return view;
+    }
     let values: Vec<Vec<serde_json::Value>> = rows
         .iter()
         .filter_map(|r| fields::fields(r, &keys))
@@ -517,28 +581,11 @@ pub fn list<T: Serialize>(title: Option<String>, rows: &[T], columns: &[(&str, &
             })
             .collect(),
     };
-    let mut blocks = Vec::new();
     if let Some(t) = title {
-        blocks.push(Block::Heading(t));
+        view.blocks.push(Block::Heading(t));
     }
-    blocks.push(Block::Table(table));
-    // Built from the JSON only if CSV is asked for; an empty list still
-    // has its header.
-    let csv = if values.is_empty() {
-        Table {
-            columns: keys.iter().map(|k| k.to_string()).collect(),
-            rows: Vec::new(),
-        }
-    } else {
-        Table::default()
-    };
-    View {
-        json: serde_json::Value::Null,
-        json_text: Some(written(rows)),
-        csv,
-        blocks,
-        raw: None,
-    }
+    view.blocks.push(Block::Table(table));
+    view
 }
 
 /// A value's JSON written out as `--json` prints it, for views whose JSON
@@ -680,7 +727,7 @@ mod tests {
             at: &'static str,
         }
         let cells = |rows: &[Row]| -> Vec<String> {
-            match &list(None, rows, &[("at", "at")]).blocks[0] {
+            match &list(Wants::ALL, None, rows, &[("at", "at")]).blocks[0] {
                 Block::Table(t) => t.rows.iter().map(|r| r[0].clone()).collect(),
                 _ => unreachable!(),
             }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Block, Table, View, cell, csv_field, list, number, sparkline, to_objects};
+use super::{Block, Table, View, Wants, cell, csv_field, list, number, sparkline, to_objects};
 use crate::domain::{
     budget::Drift,
     check::ReleaseCheck,
@@ -44,8 +44,9 @@ fn waiver_column<'a>(t: &mut Table, waived: impl Iterator<Item = Option<&'a Waiv
 }
 
 /// `ledger waivers`.
-pub fn waivers(rows: &[WaiverRow]) -> View {
+pub fn waivers(rows: &[WaiverRow], wants: Wants) -> View {
     list(
+        wants,
         Some(format!("Waivers in force ({})", rows.len())),
         rows,
         &[
@@ -60,8 +61,9 @@ pub fn waivers(rows: &[WaiverRow]) -> View {
 }
 
 /// `ledger releases`.
-pub fn releases(rows: &[ReleaseRow]) -> View {
+pub fn releases(rows: &[ReleaseRow], wants: Wants) -> View {
     list(
+        wants,
         None,
         rows,
         &[
@@ -77,8 +79,9 @@ pub fn releases(rows: &[ReleaseRow]) -> View {
 }
 
 /// `ledger gates`.
-pub fn gates(rows: &[GateRow]) -> View {
+pub fn gates(rows: &[GateRow], wants: Wants) -> View {
     let mut view = list(
+        wants,
         None,
         rows,
         &[
@@ -108,8 +111,9 @@ pub fn gates(rows: &[GateRow]) -> View {
 }
 
 /// `ledger budgets`.
-pub fn budgets(rows: &[BudgetRow]) -> View {
+pub fn budgets(rows: &[BudgetRow], wants: Wants) -> View {
     let view = list(
+        wants,
         None,
         rows,
         &[
@@ -128,8 +132,9 @@ pub fn budgets(rows: &[BudgetRow]) -> View {
 }
 
 /// `ledger drift`.
-pub fn drift(rows: &[Drift], days: u32) -> View {
+pub fn drift(rows: &[Drift], days: u32, wants: Wants) -> View {
     let mut view = list(
+        wants,
         Some(format!("Budget drift over the last {days} days")),
         rows,
         &[
@@ -176,8 +181,9 @@ pub fn drift(rows: &[Drift], days: u32) -> View {
 }
 
 /// `ledger deprecations`.
-pub fn deprecations(rows: &[DeprecationRow]) -> View {
+pub fn deprecations(rows: &[DeprecationRow], wants: Wants) -> View {
     let view = list(
+        wants,
         None,
         rows,
         &[
@@ -197,8 +203,9 @@ pub fn deprecations(rows: &[DeprecationRow]) -> View {
 /// `ledger extensions`.
 /// `ledger extensions`: the extensions, then the `tiers` given against the
 /// policy (none: no tier table).
-pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount]) -> View {
+pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount], wants: Wants) -> View {
     let mut view = list(
+        wants,
         Some(format!("Extensions ({})", rows.len())),
         rows,
         &[
@@ -250,8 +257,9 @@ pub fn extensions(rows: &[ExtensionRow], tiers: &[TierCount]) -> View {
 }
 
 /// `ledger incidents`.
-pub fn incidents(rows: &[IncidentRow]) -> View {
+pub fn incidents(rows: &[IncidentRow], wants: Wants) -> View {
     let view = list(
+        wants,
         None,
         rows,
         &[
@@ -270,8 +278,9 @@ pub fn incidents(rows: &[IncidentRow]) -> View {
 }
 
 /// `ledger maintenance`.
-pub fn maintenance(rows: &[TaskStatus]) -> View {
+pub fn maintenance(rows: &[TaskStatus], wants: Wants) -> View {
     let view = list(
+        wants,
         None,
         rows,
         &[
@@ -375,7 +384,7 @@ fn verdict(r: &Readiness) -> String {
 }
 
 /// `ledger check-release`.
-pub fn check_release(c: &ReleaseCheck) -> View {
+pub fn check_release(c: &ReleaseCheck, wants: Wants) -> View {
     let blocking = c.findings.iter().filter(|f| f.blocks()).count();
     let waived = c.findings.iter().filter(|f| f.waived.is_some()).count();
     let warnings = c
@@ -400,6 +409,7 @@ pub fn check_release(c: &ReleaseCheck) -> View {
         format!("Release {} is blocked by {blocking} finding(s)", c.version)
     };
     let mut view = list(
+        wants,
         Some(head),
         &c.findings,
         &[
@@ -416,10 +426,12 @@ pub fn check_release(c: &ReleaseCheck) -> View {
         }
     }
     // CSV is the findings, every field; JSON the whole verdict.
-    if !c.findings.is_empty() {
-        view.csv = super::csv_of(&serde_json::to_value(&c.findings).unwrap_or_default());
+    if wants.json {
+        if !c.findings.is_empty() {
+            view.csv = super::csv_of(&serde_json::to_value(&c.findings).unwrap_or_default());
+        }
+        view.json_text = Some(super::written(c));
     }
-    view.json_text = Some(super::written(c));
     with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }
 
@@ -603,7 +615,17 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
 }
 
 /// `ledger status`: one screen of everything that needs attention.
-pub fn status(s: &Status) -> View {
+pub fn status(s: &Status, wants: Wants) -> View {
+    let json_text = wants.json.then(|| super::written(s));
+    if !wants.blocks {
+        return View {
+            json: serde_json::Value::Null,
+            json_text,
+            csv: status_counts(s),
+            blocks: Vec::new(),
+            raw: None,
+        };
+    }
     // A section's table, with a waiver column when any row is waived.
     let table = |columns: &[&str], rows: Vec<Vec<String>>, waived: Vec<Option<&Waived>>| {
         let mut t = Table {
@@ -798,8 +820,19 @@ pub fn status(s: &Status) -> View {
             Vec::new(),
         ));
     }
+    View {
+        json: serde_json::Value::Null,
+        json_text,
+        csv: status_counts(s),
+        blocks,
+        raw: None,
+    }
+}
+
+/// The dashboard as CSV: how many findings each section holds.
+fn status_counts(s: &Status) -> Table {
     let count = |name: &str, n: usize| vec![name.to_string(), n.to_string()];
-    let csv = Table {
+    Table {
         columns: vec!["section".into(), "count".into()],
         rows: vec![
             count("failing_gates", s.failing_gates.len()),
@@ -808,14 +841,6 @@ pub fn status(s: &Status) -> View {
             count("incidents_overdue", s.overdue_incidents.len()),
             count("maintenance_overdue", s.overdue_maintenance.len()),
         ],
-    };
-    // Its JSON holds every overdue deprecation: written, not built.
-    View {
-        json: serde_json::Value::Null,
-        json_text: Some(super::written(s)),
-        csv,
-        blocks,
-        raw: None,
     }
 }
 
