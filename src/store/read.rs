@@ -782,6 +782,9 @@ pub fn load_snapshot(
             // The open ones with every event; then, of the delivery
             // window, the incidents opened in it and those resolved in it,
             // with the window's events (all an incident opened in it has).
+            // One opened before the window and resolved in it comes with
+            // every event: it may have been resolved before too, and its
+            // time to restore runs to its first resolve.
             let since = time::days_before(now, snap.policy.delivery.window_days);
             let mut incidents = r.open_incidents()?;
             let mut events = Vec::new();
@@ -796,6 +799,7 @@ pub fn load_snapshot(
             {
                 if !incidents.iter().any(|i| i.seq == e.rec.incident) {
                     incidents.extend(r.find(&[("entry_seq", &e.rec.incident)])?);
+                    events.extend(r.find(&[("incident", &e.rec.incident)])?);
                 }
             }
             events.extend(recent);

@@ -514,6 +514,29 @@ fn the_dashboard_reads_what_its_delivery_window_measures() {
     assert!(a.maintenance_on_time_pct.is_some(), "{a:?}");
 }
 
+/// An incident resolved before the delivery window and resolved again in
+/// it was restored before the window: the dashboard reads its first resolve
+/// too, and does not count it as restored in the window.
+#[test]
+fn an_incident_resolved_twice_is_restored_at_its_first_resolve() {
+    let (_dir, mut store) = fresh();
+    let mut steps = vec![Step::Incident(false), Step::Event(0, true)];
+    steps.extend(std::iter::repeat_n(Step::Maintenance(1), 52));
+    steps.push(Step::Event(0, true));
+    write_steps(&mut store, &steps);
+    // 55 steps of 41 hours: the first resolve is 92 days before the last
+    // step, outside the 90-day window; the second is inside it.
+    let now = time::parse("2026-04-10").unwrap();
+    let scoped = store.snapshot("pi", now, Need::STATUS).unwrap();
+    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+    let (a, b) = (
+        crate::domain::status::Status::of(&scoped).delivery,
+        crate::domain::status::Status::of(&full).delivery,
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.keys.restored_incidents, 0, "{a:?}");
+}
+
 /// The plan of one query, one line per step.
 fn plan(store: &Store, sql: &str) -> String {
     let mut stmt = store
