@@ -85,7 +85,15 @@ pub fn format(t: Time) -> String {
 
 /// The date part, for tables: `2026-02-08`.
 pub fn date(t: Time) -> String {
-    t.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let d = t.date_naive();
+    // Written by hand: a format string is parsed on every call, and tables
+    // date thousands of rows. Years beyond four digits keep chrono's form.
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        t.format("%Y-%m-%d").to_string()
+    }
 }
 
 /// A time as messages word it: the date alone at midnight, the stored
@@ -138,6 +146,16 @@ pub fn hours_between(from: Time, to: Time) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand-written date is chrono's `%Y-%m-%d`, over every time
+        /// the ledger accepts and beyond.
+        #[test]
+        fn a_date_is_written_as_chrono_writes_it(seconds in -62_000_000_000i64..400_000_000_000) {
+            let t = chrono::DateTime::from_timestamp(seconds, 0).expect("in range");
+            proptest::prop_assert_eq!(date(t), t.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn accepts_rfc3339_and_plain_dates() {
