@@ -724,28 +724,44 @@ impl Snapshot {
             .iter()
             .filter_map(|r| {
                 let v = Version::parse(&r.rec.version).ok()?;
-                let row = ReleaseRow {
-                    version: v.to_string(),
-                    tag: release::tag(&self.policy, &v),
-                    date: super::time::date(r.at),
-                    status: r.rec.status,
-                    channel: Channel::of(&v),
-                    breaking: r.rec.breaking,
-                    shipped: release::is_shipped(&self.policy, &v, r.rec.status),
-                    commit: r.rec.commit_sha.clone(),
-                    notes: r.rec.notes.clone(),
-                    entry: r.seq,
-                };
-                Some((v, row))
+                Some((v.clone(), self.release_row(r, &v)))
             })
             .collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0));
         rows.into_iter().map(|(_, r)| r).collect()
     }
 
-    /// The latest shipped release.
+    fn release_row(&self, r: &Stamped<ReleaseRec>, v: &Version) -> ReleaseRow {
+        ReleaseRow {
+            version: v.to_string(),
+            tag: release::tag(&self.policy, v),
+            date: super::time::date(r.at),
+            status: r.rec.status,
+            channel: Channel::of(v),
+            breaking: r.rec.breaking,
+            shipped: release::is_shipped(&self.policy, v, r.rec.status),
+            commit: r.rec.commit_sha.clone(),
+            notes: r.rec.notes.clone(),
+            entry: r.seq,
+        }
+    }
+
+    /// The latest shipped release: the highest shipped version (the
+    /// earliest entry of it, as [`Snapshot::release_rows`] lists them),
+    /// found without listing thousands of releases.
     pub fn latest_shipped(&self) -> Option<ReleaseRow> {
-        self.release_rows().into_iter().find(|r| r.shipped)
+        let mut latest: Option<(Version, &Stamped<ReleaseRec>)> = None;
+        for r in &self.releases {
+            let Ok(v) = Version::parse(&r.rec.version) else {
+                continue;
+            };
+            if release::is_shipped(&self.policy, &v, r.rec.status)
+                && latest.as_ref().is_none_or(|(best, _)| v > *best)
+            {
+                latest = Some((v, r));
+            }
+        }
+        latest.map(|(v, r)| self.release_row(r, &v))
     }
 
     /// The latest result of every policy gate on every platform it runs on,

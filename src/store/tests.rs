@@ -455,6 +455,12 @@ proptest! {
         write_steps(&mut store, &steps);
         let now = time::parse("2026-01-02").unwrap() + chrono::Duration::days(at_day);
         let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+        // The latest shipped release, found alone, is the first shipped
+        // one the release list shows.
+        prop_assert_eq!(
+            full.latest_shipped(),
+            full.release_rows().into_iter().find(|r| r.shipped)
+        );
         for need in [
             Need::RELEASES,
             Need::GATES,
