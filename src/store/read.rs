@@ -724,17 +724,20 @@ pub fn load_snapshot(
                 .into_iter()
                 .filter(|b| b.ci_enforced || !ci_only)
             {
-                let latest = r.latest_sample(&b.id)?;
                 let mut samples = Vec::new();
                 if let Some(since) = snap.samples_since {
                     if first {
                         samples.extend(r.first_sample(&b.id)?.filter(|f| f.at <= since));
                     }
-                    samples.extend(r.samples_after(&b.id, since)?);
-                    // The latest sample is in the window unless it is older.
-                    samples.extend(latest.filter(|l| l.at <= since));
+                    let window = r.samples_after(&b.id, since)?;
+                    // The latest sample is the window's last; only an empty
+                    // window needs it read (one query fewer per budget).
+                    if window.is_empty() {
+                        samples.extend(r.latest_sample(&b.id)?);
+                    }
+                    samples.extend(window);
                 } else {
-                    samples.extend(latest);
+                    samples.extend(r.latest_sample(&b.id)?);
                 }
                 snap.measurements.extend(&b.id, samples);
             }
