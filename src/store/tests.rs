@@ -500,24 +500,28 @@ proptest! {
 /// completion before the window that the first one in it follows.
 #[test]
 fn the_dashboard_reads_what_its_delivery_window_measures() {
-    let (_dir, mut store) = fresh();
     let mut steps = vec![Step::Incident(false), Step::Maintenance(0)];
     steps.extend(std::iter::repeat_n(Step::Maintenance(1), 52));
     steps.push(Step::Maintenance(0));
     steps.push(Step::Event(0, true));
-    write_steps(&mut store, &steps);
     // 55 steps of 41 hours: the incident opened 94 days before the last
     // step; the window is the 90 days before now.
-    let now = time::parse("2026-04-10").unwrap();
+    let d = dashboard_delivery(&steps, "2026-04-10");
+    assert_eq!(d.keys.restored_incidents, 1, "{d:?}");
+    assert!(d.maintenance_on_time_pct.is_some(), "{d:?}");
+}
+
+/// The dashboard's delivery metrics at `now` after `steps`, checked equal
+/// to those the full history gives.
+fn dashboard_delivery(steps: &[Step], now: &str) -> crate::domain::delivery::Delivery {
+    let (_dir, mut store) = fresh();
+    write_steps(&mut store, steps);
+    let now = time::parse(now).unwrap();
     let scoped = store.snapshot("pi", now, Need::STATUS).unwrap();
     let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
-    let (a, b) = (
-        crate::domain::status::Status::of(&scoped).delivery,
-        crate::domain::status::Status::of(&full).delivery,
-    );
-    assert_eq!(a, b);
-    assert_eq!(a.keys.restored_incidents, 1, "{a:?}");
-    assert!(a.maintenance_on_time_pct.is_some(), "{a:?}");
+    let delivery = crate::domain::status::Status::of(&scoped).delivery;
+    assert_eq!(delivery, crate::domain::status::Status::of(&full).delivery);
+    delivery
 }
 
 /// An incident resolved before the delivery window and resolved again in
@@ -525,22 +529,13 @@ fn the_dashboard_reads_what_its_delivery_window_measures() {
 /// too, and does not count it as restored in the window.
 #[test]
 fn an_incident_resolved_twice_is_restored_at_its_first_resolve() {
-    let (_dir, mut store) = fresh();
     let mut steps = vec![Step::Incident(false), Step::Event(0, true)];
     steps.extend(std::iter::repeat_n(Step::Maintenance(1), 52));
     steps.push(Step::Event(0, true));
-    write_steps(&mut store, &steps);
     // 55 steps of 41 hours: the first resolve is 92 days before the last
     // step, outside the 90-day window; the second is inside it.
-    let now = time::parse("2026-04-10").unwrap();
-    let scoped = store.snapshot("pi", now, Need::STATUS).unwrap();
-    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
-    let (a, b) = (
-        crate::domain::status::Status::of(&scoped).delivery,
-        crate::domain::status::Status::of(&full).delivery,
-    );
-    assert_eq!(a, b);
-    assert_eq!(a.keys.restored_incidents, 0, "{a:?}");
+    let d = dashboard_delivery(&steps, "2026-04-10");
+    assert_eq!(d.keys.restored_incidents, 0, "{d:?}");
 }
 
 /// The plan of one query, one line per step.
