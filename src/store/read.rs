@@ -26,6 +26,19 @@ use crate::domain::{
 /// The entry's columns that lead every typed table, before the record's.
 pub const STAMP_COLUMNS: [&str; 4] = ["entry_seq", "project", "effective_at", "recorded_at"];
 
+/// The condition that a row of the table read as `$t` is named by no
+/// retraction effective by `?2` and recorded by `?3`: how every read of
+/// the store tells a visible row, written once.
+macro_rules! unretracted {
+    ($t:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.target = ",
+            $t,
+            ".entry_seq AND r.effective_at <= ?2 AND r.recorded_at <= ?3)"
+        )
+    };
+}
+
 /// Stored text as a string: checked as UTF-8 (fast), and only where it is
 /// not, decoded with replacement characters, so nothing fails to read.
 pub fn text(bytes: &[u8]) -> String {
@@ -194,9 +207,8 @@ pub fn select_sql(
     };
     let mut sql = format!(
         "SELECT {columns} FROM {table} t WHERE t.project = ?1 AND {time} AND t.recorded_at <= ?3
-           AND NOT EXISTS (SELECT 1 FROM retractions r
-                           WHERE r.target = t.entry_seq AND r.effective_at <= ?2
-                             AND r.recorded_at <= ?3)"
+           AND {}",
+        unretracted!("t")
     );
     for (i, column) in key.iter().enumerate() {
         sql.push_str(&format!(" AND t.{column} = ?{}", i + 4));
@@ -223,54 +235,56 @@ pub fn select_sql(
 /// Incidents of project `?1` open at `?2` (seeing entries recorded by
 /// `?3`): each checked for a visible resolve event through the events' key
 /// index.
-pub const OPEN_INCIDENTS: &str = "SELECT t.* FROM incidents t
+pub const OPEN_INCIDENTS: &str = concat!(
+    "SELECT t.* FROM incidents t
     WHERE t.project = ?1 AND t.effective_at <= ?2 AND t.recorded_at <= ?3
-      AND NOT EXISTS (SELECT 1 FROM retractions r
-                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
-                        AND r.recorded_at <= ?3)
+      AND ",
+    unretracted!("t"),
+    "
       AND NOT EXISTS (SELECT 1 FROM incident_events v
                       WHERE v.project = t.project AND v.incident = t.entry_seq
                         AND v.effective_at <= ?2 AND v.recorded_at <= ?3
-                        AND v.action = 'resolve'
-                        AND NOT EXISTS (SELECT 1 FROM retractions r
-                                        WHERE r.target = v.entry_seq AND r.effective_at <= ?2
-                                          AND r.recorded_at <= ?3))
-    ORDER BY t.effective_at, t.entry_seq";
+                        AND v.action = 'resolve' AND ",
+    unretracted!("v"),
+    ")
+    ORDER BY t.effective_at, t.entry_seq"
+);
 
 /// The first removal of project `?1` visible at `?2` (seeing entries
 /// recorded by `?3`), effective after `?4`, of an item deprecated as a
 /// capability policy (visible likewise).
-pub const FIRST_CAPABILITY_REMOVAL: &str = "SELECT t.* FROM removals t
+pub const FIRST_CAPABILITY_REMOVAL: &str = concat!(
+    "SELECT t.* FROM removals t
     WHERE t.project = ?1 AND t.effective_at > ?4 AND t.effective_at <= ?2
-      AND t.recorded_at <= ?3
-      AND NOT EXISTS (SELECT 1 FROM retractions r
-                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
-                        AND r.recorded_at <= ?3)
+      AND t.recorded_at <= ?3 AND ",
+    unretracted!("t"),
+    "
       AND EXISTS (SELECT 1 FROM deprecations d
                   WHERE d.project = t.project AND d.item = t.item
                     AND d.kind = 'capability-policy' AND d.effective_at <= ?2
-                    AND d.recorded_at <= ?3
-                    AND NOT EXISTS (SELECT 1 FROM retractions r
-                                    WHERE r.target = d.entry_seq AND r.effective_at <= ?2
-                                      AND r.recorded_at <= ?3))
-    ORDER BY t.effective_at, t.entry_seq LIMIT 1";
+                    AND d.recorded_at <= ?3 AND ",
+    unretracted!("d"),
+    ")
+    ORDER BY t.effective_at, t.entry_seq LIMIT 1"
+);
 
 /// Deprecations of project `?1` visible at `?2` (seeing entries recorded
 /// by `?3`) that no visible removal of their item has followed: each
 /// checked through the removals' item index.
-pub const UNREMOVED_DEPRECATIONS: &str = "SELECT t.* FROM deprecations t
+pub const UNREMOVED_DEPRECATIONS: &str = concat!(
+    "SELECT t.* FROM deprecations t
     WHERE t.project = ?1 AND t.effective_at <= ?2 AND t.recorded_at <= ?3
-      AND NOT EXISTS (SELECT 1 FROM retractions r
-                      WHERE r.target = t.entry_seq AND r.effective_at <= ?2
-                        AND r.recorded_at <= ?3)
+      AND ",
+    unretracted!("t"),
+    "
       AND NOT EXISTS (SELECT 1 FROM removals m
                       WHERE m.project = t.project AND m.item = t.item
                         AND m.entry_seq > t.entry_seq
-                        AND m.effective_at <= ?2 AND m.recorded_at <= ?3
-                        AND NOT EXISTS (SELECT 1 FROM retractions r
-                                        WHERE r.target = m.entry_seq AND r.effective_at <= ?2
-                                          AND r.recorded_at <= ?3))
-    ORDER BY t.effective_at, t.entry_seq";
+                        AND m.effective_at <= ?2 AND m.recorded_at <= ?3 AND ",
+    unretracted!("m"),
+    ")
+    ORDER BY t.effective_at, t.entry_seq"
+);
 
 /// Oldest first, as the journal orders time.
 const FORWARD: &str = "t.effective_at, t.entry_seq";
