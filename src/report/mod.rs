@@ -259,17 +259,10 @@ fn plain_table(t: &Table, headers: bool) -> Option<String> {
     {
         return None;
     }
-    let body = t.rows.iter().map(|row| {
-        row.iter()
-            .map(|c| {
-                if c.len() <= CELL_WIDTH && !c.contains('\n') {
-                    std::borrow::Cow::Borrowed(c.as_str())
-                } else {
-                    std::borrow::Cow::Owned(wrap(c, CELL_WIDTH))
-                }
-            })
-            .collect::<Vec<_>>()
-    });
+    let body = t
+        .rows
+        .iter()
+        .map(|row| row.iter().map(|c| wrap(c, CELL_WIDTH)).collect::<Vec<_>>());
     let head = headers.then(|| {
         t.columns
             .iter()
@@ -379,11 +372,11 @@ fn paint_lines(table: &str, headers: bool) -> String {
 }
 
 /// Wraps each line of `text` at spaces to at most `width` characters
-/// (a longer word stays whole).
-pub fn wrap(text: &str, width: usize) -> String {
-    // Most cells are one short line.
+/// (a longer word stays whole); most cells are one short line, borrowed
+/// as it is.
+pub fn wrap(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
     if text.len() <= width && !text.contains('\n') {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out: Vec<String> = Vec::new();
     for line in text.lines() {
@@ -399,7 +392,7 @@ pub fn wrap(text: &str, width: usize) -> String {
         }
         out.push(current);
     }
-    out.join("\n")
+    std::borrow::Cow::Owned(out.join("\n"))
 }
 
 /// A Markdown table cell: a pipe or a line break inside it would end it,
