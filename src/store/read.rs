@@ -99,17 +99,19 @@ fn stamped_shaped<R: Record>(conn: &Db, row: &Row<'_>, shape: &row::Shape) -> Re
             R::KIND
         ),
     })?;
-    // Read in place: two times per row, on the path of every question.
-    let time_at = |i: usize| -> Result<Time> {
-        let text = row.value(i)?.as_str().map_err(rusqlite::Error::from)?;
-        parse_time(i, text)
-    };
     Ok(Stamped {
         seq: row.get(0)?,
-        at: time_at(2)?,
-        recorded_at: time_at(3)?,
+        at: time_at(row, 2)?,
+        recorded_at: time_at(row, 3)?,
         rec,
     })
+}
+
+/// Column `i` of a row, a stored time, read in place: every row a question
+/// reads carries one or two.
+fn time_at(row: &Row<'_>, i: usize) -> Result<Time> {
+    let text = row.value(i)?.as_str().map_err(rusqlite::Error::from)?;
+    parse_time(i, text)
 }
 
 /// The time a question is about, and which entries it may see.
@@ -382,10 +384,9 @@ impl<'c> Reader<'c> {
             "t.entry_seq, t.effective_at, t.value",
         );
         self.select(read, &[("budget", &budget)], span, None, order, |row| {
-            let at = row.value(1)?.as_str().map_err(rusqlite::Error::from)?;
             out.push(Sample {
                 seq: row.get(0)?,
-                at: parse_time(1, at)?,
+                at: time_at(row, 1)?,
                 value: row.get(2)?,
             });
             Ok(())
@@ -403,15 +404,11 @@ impl<'c> Reader<'c> {
             "t.entry_seq, t.effective_at, t.recorded_at, t.version, t.status",
         );
         self.select(read, &[], (Span::UpTo, None), None, FORWARD, |row| {
-            let time_at = |i: usize| -> Result<Time> {
-                let text = row.value(i)?.as_str().map_err(rusqlite::Error::from)?;
-                parse_time(i, text)
-            };
             let status = row.value(4)?.as_str().map_err(rusqlite::Error::from)?;
             out.push(Stamped {
                 seq: row.get(0)?,
-                at: time_at(1)?,
-                recorded_at: time_at(2)?,
+                at: time_at(row, 1)?,
+                recorded_at: time_at(row, 2)?,
                 rec: ReleaseVersion {
                     version: row.get(3)?,
                     status: status.parse()?,
