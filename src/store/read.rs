@@ -875,11 +875,11 @@ pub fn load_snapshot(
     Ok(snap)
 }
 
-/// The latest result of every policy gate on every platform (and on
-/// none), and for the gates a milestone reads a value of, the latest result
-/// with a value; in time order.
+/// The latest result of every policy gate on each platform it runs on (or
+/// on none); for the gates a milestone reads a value of, on every platform
+/// and on none, with the latest result with a value; in time order.
 fn latest_gate_results(r: &Reader<'_>, policy: &Policy) -> Result<Vec<Stamped<GateResultRec>>> {
-    let platforms: Vec<Option<&str>> = std::iter::once(None)
+    let every_platform: Vec<Option<&str>> = std::iter::once(None)
         .chain(policy.platforms.iter().map(|p| Some(p.as_str())))
         .collect();
     let valued: Vec<&str> = policy
@@ -891,7 +891,16 @@ fn latest_gate_results(r: &Reader<'_>, policy: &Policy) -> Result<Vec<Stamped<Ga
         .collect();
     let mut out: Vec<Stamped<GateResultRec>> = Vec::new();
     for gate in &policy.gates {
-        for platform in &platforms {
+        // A gate's table row is its result on each platform it runs on;
+        // a milestone reads a valued gate's latest result on any.
+        let platforms = if valued.contains(&gate.id.as_str()) {
+            &every_platform[..]
+        } else if gate.per_platform {
+            &every_platform[1..]
+        } else {
+            &every_platform[..1]
+        };
+        for platform in platforms {
             let key: [Key<'_>; 2] = [("gate", &gate.id), ("platform", platform)];
             let latest: Option<Stamped<GateResultRec>> = r.latest(&key, None)?;
             let with_value = match &latest {

@@ -240,10 +240,12 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                     }
                     Step::Gate(g, p, value, ok) => {
                         let def = &policy.gates[*g];
+                        // Now and then off the policy's platforms, as a
+                        // result recorded under an earlier policy may be.
                         let platform = if def.per_platform {
                             policy.platforms.get(*p).cloned()
                         } else {
-                            None
+                            (*p == 3).then(|| policy.platforms[0].clone())
                         };
                         let rec = GateResultRec {
                             gate: def.id.clone(),
@@ -536,6 +538,36 @@ fn an_incident_resolved_twice_is_restored_at_its_first_resolve() {
     // step, outside the 90-day window; the second is inside it.
     let d = dashboard_delivery(&steps, "2026-04-10");
     assert_eq!(d.keys.restored_incidents, 0, "{d:?}");
+}
+
+/// A milestone reads a valued gate's latest result on any platform: one
+/// recorded on a platform the gate does not run on now (as an earlier
+/// policy may have had it) is read too, and decides.
+#[test]
+fn readiness_reads_a_valued_gates_latest_result_on_any_platform() {
+    let policy = crate::domain::policy::Policy::builtin();
+    let gate = policy
+        .gates
+        .iter()
+        .position(|g| g.id == "corpus-pass-rate" && !g.per_platform)
+        .expect("a valued gate that does not run per platform");
+    let (_dir, mut store) = fresh();
+    // 95 on no platform, then 50 on the first platform (step 3).
+    write_steps(
+        &mut store,
+        &[
+            Step::Gate(gate, 0, Some(95.0), true),
+            Step::Gate(gate, 3, Some(50.0), false),
+        ],
+    );
+    let now = time::parse("2026-01-10").unwrap();
+    let scoped = store.snapshot("pi", now, Need::READINESS).unwrap();
+    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+    let m = &policy.milestones[0];
+    let r = crate::domain::readiness::readiness(&scoped, m);
+    assert_eq!(r, crate::domain::readiness::readiness(&full, m));
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(text.contains("corpus-pass-rate is 50"), "{text}");
 }
 
 /// The plan of one query, one line per step.
