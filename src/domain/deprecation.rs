@@ -111,6 +111,17 @@ impl ShippedLine {
     }
 }
 
+/// Keeps `t` among the `window` earliest warning dates (`warned`,
+/// ascending) if it is one of them.
+fn warn(warned: &mut Vec<Time>, window: usize, t: Time) {
+    if warned.len() == window && warned.last().is_none_or(|w| *w <= t) {
+        return;
+    }
+    let at = warned.partition_point(|w| *w <= t);
+    warned.insert(at, t);
+    warned.truncate(window);
+}
+
 /// The shipped releases, grouped by line and ordered once, so that every
 /// deprecation of a project is judged without rescanning the history.
 ///
@@ -125,6 +136,12 @@ pub struct ShippedLines {
     suffix_first: Vec<Time>,
     /// When the first stable (`>= 1.0.0`) release shipped.
     stable_since: Option<Time>,
+    /// `next_major[i]`: the first line after `lines[i]` that opens a major
+    /// (`X.0`), or the number of lines.
+    next_major: Vec<usize>,
+    /// `in_order_until[i]`: the end of the run of lines from `lines[i]`
+    /// that first shipped in line order.
+    in_order_until: Vec<usize>,
 }
 
 impl ShippedLines {
@@ -163,10 +180,26 @@ impl ShippedLines {
         for i in (0..suffix_first.len().saturating_sub(1)).rev() {
             suffix_first[i] = suffix_first[i].min(suffix_first[i + 1]);
         }
+        let n = lines.len();
+        let (mut next_major, mut in_order_until) = (vec![n; n], vec![n; n]);
+        for i in (0..n.saturating_sub(1)).rev() {
+            next_major[i] = if lines[i + 1].line.1 == 0 {
+                i + 1
+            } else {
+                next_major[i + 1]
+            };
+            in_order_until[i] = if lines[i].first <= lines[i + 1].first {
+                in_order_until[i + 1]
+            } else {
+                i + 1
+            };
+        }
         ShippedLines {
             lines,
             suffix_first,
             stable_since,
+            next_major,
+            in_order_until,
         }
     }
 
@@ -324,10 +357,28 @@ impl ShippedLines {
         let earlier = |a: &Shipped, b: Option<&Shipped>| {
             b.is_none_or(|b| (a.date, &a.version) < (b.date, &b.version))
         };
-        for (i, line) in self.lines.iter().enumerate().skip(start) {
+        let mut i = start;
+        while let Some(line) = self.lines.get(i) {
             if best.is_some_and(|b| b.date <= self.suffix_first[i]) {
                 break;
             }
+            if only_majors && line.line != own && line.line.1 != 0 {
+                // The lines up to the next major only warn (past 1.0, most
+                // of the walk): where they shipped in line order, only the
+                // first `window` of them can be among the earliest.
+                let to = self.next_major[i];
+                let warning = if self.in_order_until[i] >= to {
+                    i..to.min(i + window)
+                } else {
+                    i..to
+                };
+                for l in &self.lines[warning] {
+                    warn(&mut warned, window, l.first);
+                }
+                i = to;
+                continue;
+            }
+            i += 1;
             let (candidates, warns_from) = if line.line == own {
                 // Only a zero window allows a removal in the same line.
                 let after = line.releases.iter().filter(|s| s.version > *deprecated_in);
@@ -340,9 +391,7 @@ impl ShippedLines {
                 };
                 (candidate, line.warned_from(deprecated_in))
             } else {
-                let may_hold =
-                    !only_majors || (line.line.1 == 0 && line.line.0 > deprecated_in.major);
-                let candidate = if may_hold && (window == 0 || warned.len() == window) {
+                let candidate = if window == 0 || warned.len() == window {
                     let from = window.checked_sub(1).map(|w| warned[w]);
                     line.releases
                         .iter()
@@ -361,9 +410,7 @@ impl ShippedLines {
                 best = Some(c);
             }
             if let Some(t) = warns_from {
-                let at = warned.partition_point(|w| *w <= t);
-                warned.insert(at, t);
-                warned.truncate(window);
+                warn(&mut warned, window, t);
             }
         }
         best
