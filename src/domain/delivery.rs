@@ -333,16 +333,15 @@ fn keys(
         .filter_map(|s| s.committed_at.map(|c| time::hours_between(c, s.at)))
         .collect();
     // A release failed when an incident names it or a later release fixes it.
+    let named: std::collections::HashSet<&str> = incidents
+        .iter()
+        .filter_map(|i| i.introduced_in.as_deref())
+        .chain(shipped.iter().filter_map(|s| s.fixes))
+        .collect();
     let failed: Vec<String> = releases
         .iter()
-        .filter(|r| {
-            let v = r.version.to_string();
-            incidents
-                .iter()
-                .any(|i| i.introduced_in.as_deref() == Some(v.as_str()))
-                || shipped.iter().any(|s| s.fixes == Some(v.as_str()))
-        })
         .map(|r| r.version.to_string())
+        .filter(|v| named.contains(v.as_str()))
         .collect();
     let restore: Vec<f64> = incidents
         .iter()
