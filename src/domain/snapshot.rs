@@ -996,31 +996,28 @@ impl Snapshot {
         let shipped = ShippedLines::new(&self.shipped());
         let rules = &self.policy.deprecations;
         let removals = by_key(&self.removals, |r| r.rec.item.as_str());
-        let mut rows: Vec<DeprecationRow> = self
-            .deprecations
-            .iter()
-            .filter_map(|d| {
-                let dv = Version::parse(&d.rec.version).ok()?;
-                let removal = removals
-                    .get(d.rec.item.as_str())
-                    .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
-                    .and_then(|r| Version::parse(&r.rec.version).ok());
-                let j = deprecation::judge_in(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
-                Some(DeprecationRow {
-                    item: d.rec.item.clone(),
-                    kind: d.rec.kind,
-                    deprecated_in: dv.to_string(),
-                    removed_in: removal.map(|r| r.to_string()),
-                    window: j.window,
-                    earliest_removal: earliest_removal(rules, j.window, &dv, &j, &shipped),
-                    status: j.status,
-                    overdue_since: j.overdue_since,
-                    replacement: d.rec.replacement.clone(),
-                    entry: d.seq,
-                    waived: self.waived_if(j.status.rule(), &d.rec.item),
-                })
+        let mut rows: Vec<DeprecationRow> = Vec::with_capacity(self.deprecations.len());
+        rows.extend(self.deprecations.iter().filter_map(|d| {
+            let dv = Version::parse(&d.rec.version).ok()?;
+            let removal = removals
+                .get(d.rec.item.as_str())
+                .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
+                .and_then(|r| Version::parse(&r.rec.version).ok());
+            let j = deprecation::judge_in(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
+            Some(DeprecationRow {
+                item: d.rec.item.clone(),
+                kind: d.rec.kind,
+                deprecated_in: dv.to_string(),
+                removed_in: removal.map(|r| r.to_string()),
+                window: j.window,
+                earliest_removal: earliest_removal(rules, j.window, &dv, &j, &shipped),
+                status: j.status,
+                overdue_since: j.overdue_since,
+                replacement: d.rec.replacement.clone(),
+                entry: d.seq,
+                waived: self.waived_if(j.status.rule(), &d.rec.item),
             })
-            .collect();
+        }));
         rows.sort_by(|a, b| a.item.cmp(&b.item));
         rows
     }
@@ -1292,12 +1289,14 @@ fn earliest_removal(
     )
 }
 
-/// Rows grouped by a key, each group in the rows' (time) order.
-pub fn by_key<'a, T, K: Ord>(
+/// Rows grouped by a key, each group in the rows' (time) order; for
+/// lookups (thousands of them, one per deprecation or incident).
+pub fn by_key<'a, T, K: std::hash::Hash + Eq>(
     rows: &'a [Stamped<T>],
     key: impl Fn(&'a Stamped<T>) -> K,
-) -> BTreeMap<K, Vec<&'a Stamped<T>>> {
-    let mut out: BTreeMap<K, Vec<&'a Stamped<T>>> = BTreeMap::new();
+) -> std::collections::HashMap<K, Vec<&'a Stamped<T>>> {
+    let mut out: std::collections::HashMap<K, Vec<&'a Stamped<T>>> =
+        std::collections::HashMap::new();
     for r in rows {
         out.entry(key(r)).or_default().push(r);
     }
