@@ -478,6 +478,19 @@ pub fn cell(v: &serde_json::Value) -> String {
     }
 }
 
+/// [`cell`] of a value given up: its text is the cell, not a copy.
+fn into_cell(v: serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(mut s) => {
+            if let Some(date) = s.strip_suffix("T00:00:00Z").map(str::len) {
+                s.truncate(date);
+            }
+            s
+        }
+        v => cell(&v),
+    }
+}
+
 /// Whether a text is a time in the stored form (`2026-02-08T02:11:50Z`).
 fn is_time(text: &str) -> bool {
     text.len() == 20 && text.as_bytes()[10] == b'T' && text.ends_with('Z')
@@ -562,13 +575,13 @@ pub fn list<T: Serialize>(
     let table = Table {
         columns: columns.iter().map(|(_, h)| h.to_string()).collect(),
         rows: values
-            .iter()
+            .into_iter()
             .map(|row| {
-                row.iter()
+                row.into_iter()
                     .zip(&full_times)
-                    .map(|(v, full)| match v.as_str() {
-                        Some(t) if *full && is_time(t) => t.to_string(),
-                        _ => cell(v),
+                    .map(|(v, full)| match v {
+                        serde_json::Value::String(t) if *full && is_time(&t) => t,
+                        v => into_cell(v),
                     })
                     .collect()
             })
