@@ -259,58 +259,87 @@ fn plain_table(t: &Table, headers: bool) -> Option<String> {
     {
         return None;
     }
-    let body = t
+    // Most rows are one short line a cell, laid out as they are: only a
+    // row with a cell to wrap is copied, wrapped.
+    let wrapped: Vec<Option<Vec<std::borrow::Cow<'_, str>>>> = t
         .rows
         .iter()
-        .map(|row| row.iter().map(|c| wrap(c, CELL_WIDTH)).collect::<Vec<_>>());
-    let head = headers.then(|| {
-        t.columns
-            .iter()
-            .map(|c| std::borrow::Cow::Borrowed(c.as_str()))
-            .collect()
-    });
-    let records: Vec<Vec<std::borrow::Cow<'_, str>>> = head.into_iter().chain(body).collect();
+        .map(|row| {
+            row.iter()
+                .any(|c| c.len() > CELL_WIDTH || c.contains('\n'))
+                .then(|| row.iter().map(|c| wrap(c, CELL_WIDTH)).collect())
+        })
+        .collect();
     let mut widths = vec![0; count];
-    for record in &records {
-        for (w, cell) in widths.iter_mut().zip(record) {
-            *w = cell.split('\n').map(str::len).fold(*w, usize::max);
+    if headers {
+        widen(&mut widths, &t.columns);
+    }
+    for (row, wrapped) in t.rows.iter().zip(&wrapped) {
+        match wrapped {
+            Some(cells) => widen(&mut widths, cells),
+            None => widen(&mut widths, row),
         }
     }
     let line_width: usize = widths.iter().map(|w| w + 3).sum();
-    let mut out = String::with_capacity(records.len() * (line_width + 1));
+    let mut out = String::with_capacity((t.rows.len() + 2) * (line_width + 1));
     let separator = if headers { '|' } else { ' ' };
-    for (i, record) in records.iter().enumerate() {
-        if i > 0 {
+    if headers {
+        write_record(&mut out, &t.columns, &widths, separator);
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+        out.push('\n');
+        out.push_str(&rule.join("+"));
+    }
+    for (i, (row, wrapped)) in t.rows.iter().zip(&wrapped).enumerate() {
+        if headers || i > 0 {
             out.push('\n');
         }
-        if headers && i == 1 {
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
-            out.push_str(&rule.join("+"));
-            out.push('\n');
-        }
-        let mut lines: Vec<std::str::Split<'_, char>> =
-            record.iter().map(|c| c.split('\n')).collect();
-        let height = record
-            .iter()
-            .map(|c| c.split('\n').count())
-            .max()
-            .unwrap_or(1);
-        for line in 0..height {
-            if line > 0 {
-                out.push('\n');
-            }
-            for (j, (text, w)) in lines.iter_mut().zip(&widths).enumerate() {
-                if j > 0 {
-                    out.push(separator);
-                }
-                let text = text.next().unwrap_or("");
-                out.push(' ');
-                out.push_str(text);
-                out.extend(std::iter::repeat_n(' ', w - text.len() + 1));
-            }
+        match wrapped {
+            Some(cells) => write_record(&mut out, cells, &widths, separator),
+            None => write_record(&mut out, row, &widths, separator),
         }
     }
     Some(out)
+}
+
+/// Widens each column to the longest line of its cell in `cells`.
+fn widen<S: AsRef<str>>(widths: &mut [usize], cells: &[S]) {
+    for (w, cell) in widths.iter_mut().zip(cells) {
+        *w = cell.as_ref().split('\n').map(str::len).fold(*w, usize::max);
+    }
+}
+
+/// Writes one record of a hand-laid table: each cell padded to its
+/// column's width, the lines of multi-line cells side by side.
+fn write_record<S: AsRef<str>>(out: &mut String, cells: &[S], widths: &[usize], separator: char) {
+    let height = cells
+        .iter()
+        .map(|c| c.as_ref().split('\n').count())
+        .max()
+        .unwrap_or(1);
+    for line in 0..height {
+        if line > 0 {
+            out.push('\n');
+        }
+        for (j, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if j > 0 {
+                out.push(separator);
+            }
+            let text = cell.as_ref().split('\n').nth(line).unwrap_or("");
+            out.push(' ');
+            out.push_str(text);
+            pad(out, w - text.len() + 1);
+        }
+    }
+}
+
+/// Appends `n` spaces.
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 /// A table laid out by `tabled`: long cells wrap at words; with a known
