@@ -881,6 +881,17 @@ mod tests {
     }
 
     proptest! {
+        /// A version parses only from the text it prints as, so a judged
+        /// row may show the stored text instead of printing the version.
+        #[test]
+        fn a_version_prints_as_the_text_it_parsed_from(
+            text in r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(-[0-9A-Za-z.-]{1,8})?(\+[0-9A-Za-z.-]{1,8})?"
+        ) {
+            if let Ok(v) = Version::parse(&text) {
+                prop_assert_eq!(v.to_string(), text);
+            }
+        }
+
         #[test]
         fn the_line_index_answers_as_the_scan_does(
             versions in prop::collection::vec(version(), 0..25),

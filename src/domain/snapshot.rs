@@ -1007,7 +1007,9 @@ impl Snapshot {
             Some(DeprecationRow {
                 item: d.rec.item.clone(),
                 kind: d.rec.kind,
-                deprecated_in: dv.to_string(),
+                // The stored text: a version parses only from the text
+                // it prints as.
+                deprecated_in: d.rec.version.clone(),
                 removed_in: removal.map(|r| r.to_string()),
                 window: j.window,
                 earliest_removal: earliest_removal(rules, j.window, &dv, &j, &shipped),
