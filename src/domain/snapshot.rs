@@ -458,8 +458,8 @@ pub struct Snapshot {
     pub policy_changes: Vec<Time>,
     pub releases: Vec<Stamped<ReleaseRec>>,
     /// Instead of `releases`, when a question judges by the shipped lines
-    /// alone: every release's version and status.
-    pub release_versions: Vec<Stamped<ReleaseVersion>>,
+    /// alone: every release's version, status and time, in time order.
+    pub release_versions: Vec<ReleaseVersion>,
     /// At least the latest result of each gate on each platform, and the
     /// latest one with a value.
     pub gate_results: Vec<Stamped<GateResultRec>>,
@@ -488,12 +488,14 @@ pub struct Snapshot {
     pub shift_acceptances: Vec<Stamped<ShiftAcceptanceRec>>,
 }
 
-/// A release's version and status alone: what judging deprecations reads
-/// of it.
+/// A release's version, status and time alone: what judging deprecations
+/// reads of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseVersion {
     pub version: String,
     pub status: ReleaseStatus,
+    /// When it took effect.
+    pub at: Time,
 }
 
 /// A release as listed.
@@ -706,7 +708,7 @@ impl Snapshot {
         let versions = self
             .release_versions
             .iter()
-            .map(|r| (&r.rec.version, r.rec.status, r.at));
+            .map(|r| (&r.version, r.status, r.at));
         releases
             .chain(versions)
             .filter_map(|(version, status, date)| {

@@ -394,25 +394,21 @@ impl<'c> Reader<'c> {
         Ok(out)
     }
 
-    /// Every visible release's version and status, in time order: what
-    /// judging deprecations reads of thousands of releases, read by
+    /// Every visible release's version, status and time, in time order:
+    /// what judging deprecations reads of thousands of releases, read by
     /// position.
-    pub fn release_versions(&self) -> Result<Vec<Stamped<ReleaseVersion>>> {
+    pub fn release_versions(&self) -> Result<Vec<ReleaseVersion>> {
         let mut out = Vec::new();
         let read = (
             Kind::Release.table(),
-            "t.entry_seq, t.effective_at, t.recorded_at, t.version, t.status",
+            "t.effective_at, t.version, t.status",
         );
         self.select(read, &[], (Span::UpTo, None), None, FORWARD, |row| {
-            let status = row.value(4)?.as_str().map_err(rusqlite::Error::from)?;
-            out.push(Stamped {
-                seq: row.get(0)?,
-                at: time_at(row, 1)?,
-                recorded_at: time_at(row, 2)?,
-                rec: ReleaseVersion {
-                    version: row.get(3)?,
-                    status: status.parse()?,
-                },
+            let status = row.value(2)?.as_str().map_err(rusqlite::Error::from)?;
+            out.push(ReleaseVersion {
+                version: row.get(1)?,
+                status: status.parse()?,
+                at: time_at(row, 0)?,
             });
             Ok(())
         })?;
