@@ -272,7 +272,8 @@ pub const FIRST_CAPABILITY_REMOVAL: &str = concat!(
 
 /// Deprecations of project `?1` visible at `?2` (seeing entries recorded
 /// by `?3`) that no visible removal of their item has followed: each
-/// checked through the removals' item index.
+/// checked through the removals' item index. Unordered: thousands of rows
+/// sort faster in the reader than on a server.
 pub const UNREMOVED_DEPRECATIONS: &str = concat!(
     "SELECT t.* FROM deprecations t
     WHERE t.project = ?1 AND t.effective_at <= ?2 AND t.recorded_at <= ?3
@@ -284,8 +285,7 @@ pub const UNREMOVED_DEPRECATIONS: &str = concat!(
                         AND m.entry_seq > t.entry_seq
                         AND m.effective_at <= ?2 AND m.recorded_at <= ?3 AND ",
     unretracted!("m"),
-    ")
-    ORDER BY t.effective_at, t.entry_seq"
+    ")"
 );
 
 /// Oldest first, as the journal orders time.
@@ -399,10 +399,7 @@ impl<'c> Reader<'c> {
     /// position.
     pub fn release_versions(&self) -> Result<Vec<ReleaseVersion>> {
         let mut out = Vec::new();
-        let read = (
-            Kind::Release.table(),
-            "t.effective_at, t.version, t.status",
-        );
+        let read = (Kind::Release.table(), "t.effective_at, t.version, t.status");
         self.select(read, &[], (Span::UpTo, None), None, FORWARD, |row| {
             let status = row.value(2)?.as_str().map_err(rusqlite::Error::from)?;
             out.push(ReleaseVersion {
@@ -512,12 +509,14 @@ impl<'c> Reader<'c> {
         self.rows(OPEN_INCIDENTS, &[&self.project, &self.now, &self.known_by])
     }
 
-    /// The deprecations no removal of their item has followed.
+    /// The deprecations no removal of their item has followed, in time
+    /// order.
     pub fn unremoved_deprecations(&self) -> Result<Vec<Stamped<DeprecationRec>>> {
-        self.rows(
+        let rows = self.rows(
             UNREMOVED_DEPRECATIONS,
             &[&self.project, &self.now, &self.known_by],
-        )
+        )?;
+        Ok(in_time_order(rows))
     }
 
     /// The first removal of a capability-policy item effective after
