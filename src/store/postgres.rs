@@ -275,16 +275,16 @@ pub struct Pg {
 /// A one-row INSERT that may be held back: its head and its width.
 type InsertShape = (Rc<str>, usize);
 
-type Sending =
-    std::thread::JoinHandle<(postgres::Client, std::result::Result<(), postgres::Error>)>;
+type Sending = std::thread::JoinHandle<(postgres::Client, Result<()>)>;
 
-/// The rows of one INSERT statement held back to be sent together.
+/// The rows of one INSERT statement held back to be sent together, each
+/// encoded as it was held (a tuple of PostgreSQL's binary COPY format).
 struct Pending {
     /// `INSERT INTO t (columns) VALUES `, shared with the statement cache.
     head: Rc<str>,
-    /// Values per row.
-    width: usize,
-    values: Vec<Param>,
+    /// The COPY that sends them.
+    copy: Copy,
+    rows: usize,
 }
 
 /// Most rows held back for one statement before they are sent.
@@ -376,7 +376,7 @@ impl Pg {
             if let Some((head, width)) = shape
                 && width == params.len()
             {
-                return self.hold(head, width, params);
+                return self.hold(head, params);
             }
         }
         let n = self.run(sql, params, |c, stmt, refs| c.execute(stmt, refs))?;
@@ -406,24 +406,29 @@ impl Pg {
     }
 
     /// Holds one row of an INSERT back, to be sent with the others of its
-    /// statement before the next read or the commit.
-    fn hold(&self, head: Rc<str>, width: usize, params: &[&dyn ToSql]) -> Result<usize> {
-        let values = bind(params)?;
+    /// statement before the next read or the commit: encoded now, so that
+    /// sending it is writing bytes.
+    fn hold(&self, head: Rc<str>, params: &[&dyn ToSql]) -> Result<usize> {
+        let known = self.pending.borrow().iter().position(|p| p.head == head);
+        let i = match known {
+            Some(i) => i,
+            None => {
+                let copy = self.copy_of(&head)?;
+                let mut pending = self.pending.borrow_mut();
+                pending.push(Pending {
+                    head,
+                    copy,
+                    rows: 0,
+                });
+                pending.len() - 1
+            }
+        };
         let full = {
             let mut pending = self.pending.borrow_mut();
-            let i = match pending.iter().position(|p| p.head == head) {
-                Some(i) => i,
-                None => {
-                    pending.push(Pending {
-                        head,
-                        width,
-                        values: Vec::with_capacity(BATCH_ROWS * width),
-                    });
-                    pending.len() - 1
-                }
-            };
-            pending[i].values.extend(values);
-            pending[i].values.len() >= BATCH_ROWS * width
+            let p = &mut pending[i];
+            encode_row(&mut p.copy.data, &p.copy.types, params)?;
+            p.rows += 1;
+            p.rows >= BATCH_ROWS
         };
         if full {
             self.send_in_background()?;
@@ -457,29 +462,25 @@ impl Pg {
         Ok(())
     }
 
-    /// The rows held back, each table's as one COPY: its statement, its
-    /// column types and its rows.
+    /// The rows held back, each table's as one COPY.
     fn copies(&self) -> Result<Vec<Copy>> {
         let pending = std::mem::take(&mut *self.pending.borrow_mut());
-        let mut out = Vec::with_capacity(pending.len());
-        for p in pending {
-            let Some((table, columns)) = p
-                .head
-                .strip_prefix("INSERT INTO ")
-                .and_then(|h| h.trim_end().strip_suffix("VALUES"))
-                .and_then(|h| h.trim_end().split_once(' '))
-            else {
-                continue;
-            };
-            let types = self.column_types(table, columns)?;
-            out.push(Copy {
-                sql: format!("COPY {table} {columns} FROM STDIN (FORMAT binary)"),
-                types,
-                width: p.width,
-                values: p.values,
-            });
-        }
-        Ok(out)
+        Ok(pending.into_iter().map(|p| p.copy).collect())
+    }
+
+    /// An empty COPY for the rows of an INSERT (`head`): its statement and
+    /// its columns' types.
+    fn copy_of(&self, head: &str) -> Result<Copy> {
+        let (table, columns) = head
+            .strip_prefix("INSERT INTO ")
+            .and_then(|h| h.trim_end().strip_suffix("VALUES"))
+            .and_then(|h| h.trim_end().split_once(' '))
+            .ok_or_else(|| StoreError::Broken(format!("{head} is not a one-row INSERT")))?;
+        Ok(Copy {
+            sql: format!("COPY {table} {columns} FROM STDIN (FORMAT binary)"),
+            types: self.column_types(table, columns)?,
+            data: bytes::BytesMut::new(),
+        })
     }
 
     /// The types of `columns` (as `(a, b)`) of `table`, read once.
@@ -827,26 +828,63 @@ impl Pg {
 struct Copy {
     sql: String,
     types: Vec<Type>,
-    width: usize,
-    values: Vec<Param>,
+    /// The rows, as binary COPY tuples.
+    data: bytes::BytesMut,
 }
 
+/// What opens a binary COPY's data: its signature, no flags, no header
+/// extension.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
 /// Copies each table's rows with one binary COPY.
-fn copy_all(
-    client: &mut postgres::Client,
-    copies: Vec<Copy>,
-) -> std::result::Result<(), postgres::Error> {
+fn copy_all(client: &mut postgres::Client, copies: Vec<Copy>) -> Result<()> {
+    use std::io::Write;
     for c in copies {
-        let copy = client.copy_in(c.sql.as_str())?;
-        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(copy, &c.types);
-        for row in c.values.chunks(c.width) {
-            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = row
-                .iter()
-                .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-                .collect();
-            writer.write(&refs)?;
-        }
+        let mut writer = client.copy_in(c.sql.as_str())?;
+        let written = writer
+            .write_all(COPY_HEADER)
+            .and_then(|()| writer.write_all(&c.data))
+            .and_then(|()| writer.write_all(&(-1i16).to_be_bytes()));
+        // The server's error, if it refused the rows, comes with the end.
         writer.finish()?;
+        written
+            .map_err(|e| StoreError::Broken(format!("sending rows to the server failed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Appends one row to binary COPY data: its field count, then each value
+/// as its length and its bytes in the column's type (`-1` for NULL).
+fn encode_row(out: &mut bytes::BytesMut, types: &[Type], params: &[&dyn ToSql]) -> Result<()> {
+    use bytes::BufMut;
+    let count = i16::try_from(types.len()).map_err(|_| {
+        StoreError::Broken(format!("{} columns are too many for one row", types.len()))
+    })?;
+    out.put_i16(count);
+    for (i, (p, ty)) in params.iter().zip(types).enumerate() {
+        let output = p.to_sql()?;
+        let value = match &output {
+            rusqlite::types::ToSqlOutput::Borrowed(v) => *v,
+            rusqlite::types::ToSqlOutput::Owned(v) => ValueRef::from(v),
+            _ => ValueRef::Null,
+        };
+        let at = out.len();
+        out.put_i32(0);
+        let encoded = encode(value, ty, out).map_err(|e| {
+            rusqlite::Error::ToSqlConversionFailure(format!("parameter {}: {e}", i + 1).into())
+        })?;
+        match encoded {
+            IsNull::Yes => {
+                out.truncate(at);
+                out.put_i32(-1);
+            }
+            IsNull::No => {
+                let len = i32::try_from(out.len() - at - 4).map_err(|_| {
+                    StoreError::Broken(format!("parameter {} is too long for one value", i + 1))
+                })?;
+                out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            }
+        }
     }
     Ok(())
 }
@@ -927,40 +965,7 @@ impl PgToSql for Param {
         ty: &Type,
         out: &mut bytes::BytesMut,
     ) -> std::result::Result<IsNull, BoxError> {
-        let mismatch = || -> BoxError { format!("cannot bind {:?} as {ty}", self.0).into() };
-        match &self.0 {
-            Value::Null => Ok(IsNull::Yes),
-            Value::Integer(i) => match *ty {
-                Type::INT8 => PgToSql::to_sql(&i, ty, out),
-                Type::INT4 => PgToSql::to_sql(&i32::try_from(*i)?, ty, out),
-                Type::INT2 => PgToSql::to_sql(&i16::try_from(*i)?, ty, out),
-                Type::BOOL => PgToSql::to_sql(&(*i != 0), ty, out),
-                Type::FLOAT8 => PgToSql::to_sql(&(*i as f64), ty, out),
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
-                    PgToSql::to_sql(&i.to_string().as_str(), ty, out)
-                }
-                _ => Err(mismatch()),
-            },
-            Value::Real(f) => match *ty {
-                Type::FLOAT8 => PgToSql::to_sql(&f, ty, out),
-                Type::FLOAT4 => PgToSql::to_sql(&(*f as f32), ty, out),
-                _ => Err(mismatch()),
-            },
-            Value::Text(s) => match *ty {
-                Type::JSON => {
-                    out.extend_from_slice(s.as_bytes());
-                    Ok(IsNull::No)
-                }
-                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                    PgToSql::to_sql(&s.as_str(), ty, out)
-                }
-                _ => Err(mismatch()),
-            },
-            Value::Blob(b) => match *ty {
-                Type::BYTEA => PgToSql::to_sql(&b.as_slice(), ty, out),
-                _ => Err(mismatch()),
-            },
-        }
+        encode(ValueRef::from(&self.0), ty, out)
     }
 
     fn accepts(_: &Type) -> bool {
@@ -968,6 +973,48 @@ impl PgToSql for Param {
     }
 
     to_sql_checked!();
+}
+
+/// A value in the binary form of the column type `ty`: what a parameter
+/// is bound as, and what a held row is copied as.
+fn encode(
+    v: ValueRef<'_>,
+    ty: &Type,
+    out: &mut bytes::BytesMut,
+) -> std::result::Result<IsNull, BoxError> {
+    let mismatch = || -> BoxError { format!("cannot bind {v:?} as {ty}").into() };
+    match v {
+        ValueRef::Null => Ok(IsNull::Yes),
+        ValueRef::Integer(i) => match *ty {
+            Type::INT8 => PgToSql::to_sql(&i, ty, out),
+            Type::INT4 => PgToSql::to_sql(&i32::try_from(i)?, ty, out),
+            Type::INT2 => PgToSql::to_sql(&i16::try_from(i)?, ty, out),
+            Type::BOOL => PgToSql::to_sql(&(i != 0), ty, out),
+            Type::FLOAT8 => PgToSql::to_sql(&(i as f64), ty, out),
+            Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
+                PgToSql::to_sql(&i.to_string().as_str(), ty, out)
+            }
+            _ => Err(mismatch()),
+        },
+        ValueRef::Real(f) => match *ty {
+            Type::FLOAT8 => PgToSql::to_sql(&f, ty, out),
+            Type::FLOAT4 => PgToSql::to_sql(&(f as f32), ty, out),
+            _ => Err(mismatch()),
+        },
+        ValueRef::Text(s) => match *ty {
+            // Text and JSON go as their bytes (checked as UTF-8 when
+            // they were made).
+            Type::JSON | Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                out.extend_from_slice(s);
+                Ok(IsNull::No)
+            }
+            _ => Err(mismatch()),
+        },
+        ValueRef::Blob(b) => match *ty {
+            Type::BYTEA => PgToSql::to_sql(&b, ty, out),
+            _ => Err(mismatch()),
+        },
+    }
 }
 
 /// A column read as SQLite's value types: booleans and integers as
