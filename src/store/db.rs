@@ -150,6 +150,20 @@ impl Db {
         }
     }
 
+    /// [`Db::rows`] for a reader whose `each` does not use this
+    /// connection: on a server, each row is handed on as it arrives.
+    pub fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        mut each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.rows(sql, params, each),
+            Backend::Postgres(p) => p.stream(sql, params, |r| each(&Row::Postgres(r))),
+        }
+    }
+
     /// The first row of a query, read by `read`; `None` when it has none.
     pub fn row<T>(
         &self,

@@ -500,6 +500,27 @@ impl Pg {
         self.run(sql, params, |c, stmt, refs| c.query(stmt, refs))
     }
 
+    /// Calls `each` with every row of a query as it arrives, so that the
+    /// reader works on the first rows while the server sends the rest;
+    /// `each` must not use this connection.
+    pub fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        mut each: impl FnMut(&postgres::Row) -> Result<()>,
+    ) -> Result<()> {
+        use fallible_iterator::FallibleIterator;
+        self.flush()?;
+        let stmt = self.statement(sql)?;
+        let params = bind(params)?;
+        let mut client = self.client()?;
+        let mut rows = client.query_raw(&stmt, params.iter())?;
+        while let Some(row) = rows.next()? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
     pub fn batch(&self, sql: &str) -> Result<()> {
         let first = sql.split_whitespace().next().unwrap_or_default();
         let result = if first.eq_ignore_ascii_case("ROLLBACK") {

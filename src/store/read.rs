@@ -344,12 +344,12 @@ impl<'c> Reader<'c> {
         if let Some(b) = &bound {
             params.push(b);
         }
-        self.conn.rows(&sql, &params, each)
+        self.conn.stream(&sql, &params, each)
     }
 
     /// Every row of a `SELECT t.*` over a typed table, as records.
     fn rows<R: Record>(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Stamped<R>>> {
-        self.records(|each| self.conn.rows(sql, params, each))
+        self.records(|each| self.conn.stream(sql, params, each))
     }
 
     /// The rows a `read` of a typed table (`SELECT t.*`) hands on, as
