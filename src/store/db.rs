@@ -88,6 +88,14 @@ fn sqlite_columns(stmt: &rusqlite::Statement<'_>) -> Vec<Column> {
         .collect()
 }
 
+/// How a server's rows reach a reader: all of them first (its `each` may
+/// use the connection), or one by one as they arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    Collected,
+    AsItArrives,
+}
+
 impl Db {
     /// Where the ledger is, as it may be shown (never with a password).
     pub fn location(&self) -> &Location {
@@ -130,6 +138,27 @@ impl Db {
         &self,
         sql: &str,
         params: &[&dyn ToSql],
+        each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.each_row(sql, params, Delivery::Collected, each)
+    }
+
+    /// [`Db::rows`] for a reader whose `each` does not use this
+    /// connection: on a server, each row is handed on as it arrives.
+    pub fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.each_row(sql, params, Delivery::AsItArrives, each)
+    }
+
+    fn each_row(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        delivery: Delivery,
         mut each: impl FnMut(&Row<'_>) -> Result<()>,
     ) -> Result<()> {
         match &self.backend {
@@ -141,26 +170,15 @@ impl Db {
                 }
                 Ok(())
             }
+            Backend::Postgres(p) if delivery == Delivery::AsItArrives => {
+                p.stream(sql, params, |r| each(&Row::Postgres(r)))
+            }
             Backend::Postgres(p) => {
                 for r in &p.query(sql, params)? {
                     each(&Row::Postgres(r))?;
                 }
                 Ok(())
             }
-        }
-    }
-
-    /// [`Db::rows`] for a reader whose `each` does not use this
-    /// connection: on a server, each row is handed on as it arrives.
-    pub fn stream(
-        &self,
-        sql: &str,
-        params: &[&dyn ToSql],
-        mut each: impl FnMut(&Row<'_>) -> Result<()>,
-    ) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(_) => self.rows(sql, params, each),
-            Backend::Postgres(p) => p.stream(sql, params, |r| each(&Row::Postgres(r))),
         }
     }
 

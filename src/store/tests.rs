@@ -828,7 +828,8 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
             "{what} does not look retractions up by target:\n{p}"
         );
     }
-    // The fixed statements: each through its tables' indexes, none scans.
+    // The fixed statements: each through its tables' indexes, none scans
+    // but the two bulk reads, which read the retractions once per query.
     let fixed = [
         (
             "open incidents",
@@ -852,7 +853,12 @@ fn the_hot_queries_seek_their_index_and_never_scan_a_growing_table() {
             indexes.iter().all(|i| p.contains(i)),
             "{what} are not read through their indexes:\n{p}"
         );
-        assert!(!p.contains("SCAN"), "{what} scan:\n{p}");
+        let bulk = sql == OPEN_INCIDENTS || sql == UNREMOVED_DEPRECATIONS;
+        let scans = p
+            .lines()
+            .filter(|l| l.contains("SCAN"))
+            .all(|l| bulk && l.trim_start_matches(['|', '-', '`', ' ']) == "SCAN r");
+        assert!(scans, "{what} scan:\n{p}");
     }
     // The write path: the chain head and the policy in force.
     let head = plan(
