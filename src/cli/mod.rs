@@ -468,13 +468,13 @@ impl Context {
         Ok(t)
     }
 
-    /// The project: `--project`, else the policy's.
     /// What the answer's view must hold to be printed in the format asked
     /// for.
     pub fn wants(&self) -> crate::report::Wants {
         crate::report::Wants::of(self.format)
     }
 
+    /// The project: `--project`, else the policy's.
     pub fn project(&self, store: &Store) -> Result<String, CommandError> {
         match &self.project {
             Some(p) => Ok(p.clone()),

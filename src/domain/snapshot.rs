@@ -83,8 +83,8 @@ pub enum Maintenance {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Need<'v> {
     pub releases: bool,
-    /// Without `releases`: every release's version and status alone, the
-    /// shipped lines deprecations are judged by.
+    /// Without `releases`: every release's version, status and time alone,
+    /// the shipped lines deprecations are judged by.
     pub release_versions: bool,
     /// The latest result of each gate on each platform, and the latest one
     /// with a value.
