@@ -500,7 +500,7 @@ pub fn cell(v: &serde_json::Value) -> String {
             Some(i) => i.to_string(),
             None => number(n.as_f64().unwrap_or_default()),
         },
-        serde_json::Value::String(s) => s.strip_suffix("T00:00:00Z").unwrap_or(s).to_string(),
+        serde_json::Value::String(s) => as_date(s).to_string(),
         serde_json::Value::Array(items) if items.is_empty() => "-".into(),
         serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
         serde_json::Value::Object(_) => v.to_string(),
@@ -511,13 +511,19 @@ pub fn cell(v: &serde_json::Value) -> String {
 fn into_cell(v: serde_json::Value) -> String {
     match v {
         serde_json::Value::String(mut s) => {
-            if let Some(date) = s.strip_suffix("T00:00:00Z").map(str::len) {
-                s.truncate(date);
-            }
+            s.truncate(as_date(&s).len());
             s
         }
         v => cell(&v),
     }
+}
+
+/// How a stored time at midnight ends: a cell shows its date alone.
+const MIDNIGHT: &str = "T00:00:00Z";
+
+/// A cell's text with a midnight's time left off (`2026-02-08`).
+fn as_date(text: &str) -> &str {
+    text.strip_suffix(MIDNIGHT).unwrap_or(text)
 }
 
 /// Whether a text is a time in the stored form (`2026-02-08T02:11:50Z`).
@@ -597,7 +603,7 @@ pub fn list<T: Serialize>(
             values.iter().any(|row| {
                 row[i]
                     .as_str()
-                    .is_some_and(|t| is_time(t) && !t.ends_with("T00:00:00Z"))
+                    .is_some_and(|t| is_time(t) && !t.ends_with(MIDNIGHT))
             })
         })
         .collect();
