@@ -616,15 +616,15 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
 
 /// `ledger status`: one screen of everything that needs attention.
 pub fn status(s: &Status, wants: Wants) -> View {
-    let json_text = wants.json.then(|| super::written(s));
+    let mut view = View {
+        json: serde_json::Value::Null,
+        json_text: wants.json.then(|| super::written(s)),
+        csv: status_counts(s),
+        blocks: Vec::new(),
+        raw: None,
+    };
     if !wants.blocks {
-        return View {
-            json: serde_json::Value::Null,
-            json_text,
-            csv: status_counts(s),
-            blocks: Vec::new(),
-            raw: None,
-        };
+        return view;
     }
     // A section's table, with a waiver column when any row is waived.
     let table = |columns: &[&str], rows: Vec<Vec<String>>, waived: Vec<Option<&Waived>>| {
@@ -820,13 +820,8 @@ pub fn status(s: &Status, wants: Wants) -> View {
             Vec::new(),
         ));
     }
-    View {
-        json: serde_json::Value::Null,
-        json_text,
-        csv: status_counts(s),
-        blocks,
-        raw: None,
-    }
+    view.blocks = blocks;
+    view
 }
 
 /// The dashboard as CSV: how many findings each section holds.
