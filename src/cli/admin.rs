@@ -115,6 +115,10 @@ pub struct VerifyArgs {
     /// The verifier key of the checkpoint's signer, or a file holding it.
     #[arg(long, value_name = "VERIFIERKEY", requires = "checkpoint")]
     pub key: Option<String>,
+    /// The log's origin the checkpoint must name (default: the policy's
+    /// `origin`, or `<project>/ledger`).
+    #[arg(long, requires = "checkpoint")]
+    pub origin: Option<String>,
     /// The writers' verifier keys, one per line: report entries signed by
     /// any other key, and unsigned entries once the policy requires signed
     /// writes.
@@ -146,8 +150,9 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
     let store = Store::open(&ctx.db)?;
     let mut r = store::verify_with(store.conn(), a.head.as_deref(), trusted.as_deref())?;
     if let Some(cp) = &checkpoint {
+        let origin = super::trust::ledger_origin(&store, a.origin.as_deref(), ctx.clock)?;
         r.problems
-            .extend(super::trust::against_checkpoint(&store, cp)?);
+            .extend(super::trust::against_checkpoint(&store, cp, &origin)?);
         r.ok = r.problems.is_empty();
     }
     let view = report::verify(&r);

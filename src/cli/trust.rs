@@ -158,12 +158,23 @@ pub fn sign_checkpoint(
 ) -> Result<String, CommandError> {
     let size = tree::size(store.conn())?;
     let root = tree::root(store.conn(), size)?;
-    let origin = match origin {
+    let origin = ledger_origin(store, origin, now)?;
+    let cp = Checkpoint::new(origin, size, root)?;
+    Ok(key.sign(&cp.text()))
+}
+
+/// The log's origin: `given`, else the one of the policy in force at `now`.
+pub fn ledger_origin(
+    store: &Store,
+    given: Option<&str>,
+    now: crate::domain::Time,
+) -> Result<String, CommandError> {
+    let origin = match given {
         Some(o) => o.to_string(),
         None => store::latest_policy(store.conn(), now)?.policy.origin(),
     };
-    let cp = Checkpoint { origin, size, root };
-    Ok(key.sign(&cp.text()))
+    crate::domain::note::check_origin(&origin)?;
+    Ok(origin)
 }
 
 /// Sign a checkpoint of the ledger.
@@ -173,7 +184,8 @@ pub struct CheckpointArgs {
     #[arg(long, value_name = "KEYFILE")]
     pub key: PathBuf,
     /// The log's origin line (default: the policy's `origin`, or
-    /// `<project>/ledger`).
+    /// `<project>/ledger`); one line of printable characters. `verify` and
+    /// `prove` then need the same `--origin`.
     #[arg(long)]
     pub origin: Option<String>,
 }
@@ -203,8 +215,19 @@ fn checkpoint_file(
 }
 
 /// What the ledger says against a checkpoint taken earlier: problems, if
-/// its history is not an extension of the checkpoint's.
-pub fn against_checkpoint(store: &Store, cp: &Checkpoint) -> Result<Vec<String>, CommandError> {
+/// it is another log's (its origin is not `origin`) or its history is not
+/// an extension of the checkpoint's.
+pub fn against_checkpoint(
+    store: &Store,
+    cp: &Checkpoint,
+    origin: &str,
+) -> Result<Vec<String>, CommandError> {
+    if cp.origin != origin {
+        return Ok(vec![format!(
+            "the checkpoint is of the log {:?}, not of this ledger ({origin:?}): it vouches for no history of this one",
+            cp.origin
+        )]);
+    }
     let size = tree::size(store.conn())?;
     if cp.size > size {
         return Ok(vec![format!(
@@ -248,12 +271,16 @@ pub struct ProveArgs {
     /// against.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: PathBuf,
+    /// The log's origin the checkpoint must name (default: the policy's).
+    #[arg(long)]
+    pub origin: Option<String>,
 }
 
 pub(super) fn prove(ctx: &Context, a: &ProveArgs) -> Result<Output, CommandError> {
     let (note, cp) = checkpoint_file(&a.checkpoint, None)?;
     let store = Store::open(&ctx.db)?;
-    let problems = against_checkpoint(&store, &cp)?;
+    let origin = ledger_origin(&store, a.origin.as_deref(), ctx.clock)?;
+    let problems = against_checkpoint(&store, &cp, &origin)?;
     if let Some(p) = problems.first() {
         return Err(Error::State(format!("this ledger does not match the checkpoint: {p}")).into());
     }

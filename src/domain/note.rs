@@ -23,10 +23,39 @@ const ED25519: u8 = 0x01;
 /// What starts a signature line: an em dash and a space.
 const SIG_PREFIX: &str = "\u{2014} ";
 
-/// Whether `name` can name a key: non-empty, no spaces, no `+`.
+/// Whether `name` can name a key: non-empty, no spaces, no `+`, no
+/// control characters (C2SP `signed-note`).
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '+')
 }
+
+/// What a checkpoint's origin may be: one non-empty line of printable
+/// characters with no white space at either end. A newline in it would
+/// let whoever chooses the origin choose the size and root lines that a
+/// note signs.
+pub fn check_origin(origin: &str) -> Result<(), Error> {
+    let printable = !origin.chars().any(char::is_control);
+    if origin.is_empty() || !printable || origin.trim() != origin {
+        return Err(Error::invalid(
+            "checkpoint origin",
+            origin.escape_debug(),
+            "one line of printable characters with no space at either end, such as example.org/pi/ledger",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a note's bytes are well-formed as C2SP `signed-note` and Go's
+/// `note.Open` require: no control character but the newline.
+fn well_formed(note: &str) -> bool {
+    !note.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// The most signature lines a note may carry (as Go's `note.Open`).
+const MAX_SIGNATURES: usize = 100;
 
 fn key_id(name: &str, public: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
@@ -198,23 +227,39 @@ impl Verifier {
     }
 
     /// The text of `note` if this key signed it; an error saying why not
-    /// otherwise.
+    /// otherwise. Whatever Go's `note.Open` refuses is refused: a control
+    /// character, a signature block that does not end in a newline, and
+    /// any line of it that is not a signature line, before or after this
+    /// key's.
     pub fn open(&self, note: &str) -> Result<String, Error> {
         let invalid = |why: &str| {
             Error::invalid(
                 "signed note",
-                note.lines().next().unwrap_or_default(),
+                note.lines().next().unwrap_or_default().escape_debug(),
                 why.to_string(),
             )
         };
+        if !well_formed(note) {
+            return Err(invalid("a note without control characters"));
+        }
         let split = note
             .rfind("\n\n")
             .ok_or_else(|| invalid("a text, a blank line and signature lines"))?;
-        let text = &note[..split + 1];
-        let mut found = false;
-        for line in note[split + 2..].lines() {
+        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+        if !sigs.ends_with('\n') {
+            return Err(invalid(
+                "signature lines, each ending in a newline, and nothing after them",
+            ));
+        }
+        let mut verified = false;
+        for (count, line) in sigs.lines().enumerate() {
+            if count == MAX_SIGNATURES {
+                return Err(invalid("at most 100 signature lines"));
+            }
             let Some(rest) = line.strip_prefix(SIG_PREFIX) else {
-                return Err(invalid("signature lines starting with an em dash"));
+                return Err(invalid(
+                    "only signature lines `— <name> <base64>` after the blank line",
+                ));
             };
             let Some((name, data)) = rest.split_once(' ') else {
                 return Err(invalid("signature lines `— <name> <base64>`"));
@@ -222,7 +267,14 @@ impl Verifier {
             let bytes = STANDARD
                 .decode(data)
                 .map_err(|_| invalid("base64 signatures"))?;
-            if name != self.name || bytes.len() != 68 || bytes[..4] != self.id.to_be_bytes() {
+            if !valid_name(name) || bytes.len() < 5 {
+                return Err(invalid("signature lines `— <name> <base64>`"));
+            }
+            if verified
+                || name != self.name
+                || bytes.len() != 68
+                || bytes[..4] != self.id.to_be_bytes()
+            {
                 continue;
             }
             let signature =
@@ -236,10 +288,9 @@ impl Verifier {
                         self.name
                     ))
                 })?;
-            found = true;
-            break;
+            verified = true;
         }
-        if !found {
+        if !verified {
             return Err(invalid(&format!(
                 "a signature by {}+{:08x}",
                 self.name, self.id
@@ -258,6 +309,13 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// A checkpoint of `origin`, which must be one line (see
+    /// [`check_origin`]).
+    pub fn new(origin: String, size: u64, root: Hash) -> Result<Checkpoint, Error> {
+        check_origin(&origin)?;
+        Ok(Checkpoint { origin, size, root })
+    }
+
     /// The checkpoint's text, the part a note signs.
     pub fn text(&self) -> String {
         format!(
@@ -281,22 +339,24 @@ impl Checkpoint {
                 expected,
             ));
         };
+        let canonical = size == "0" || (!size.starts_with('0') && !size.is_empty());
         let size: u64 = size
             .parse()
-            .map_err(|_| Error::invalid("checkpoint size", size, "a whole number"))?;
+            .ok()
+            .filter(|_| canonical && size.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "checkpoint size",
+                    size.escape_debug(),
+                    "a whole number in decimal",
+                )
+            })?;
         let root: Hash = STANDARD
             .decode(root)
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| Error::invalid("checkpoint root", root, "a base64 SHA-256 hash"))?;
-        if origin.is_empty() {
-            return Err(Error::invalid("checkpoint", text, expected));
-        }
-        Ok(Checkpoint {
-            origin: origin.to_string(),
-            size,
-            root,
-        })
+        Checkpoint::new(origin.to_string(), size, root)
     }
 }
 

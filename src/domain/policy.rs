@@ -528,6 +528,9 @@ impl Policy {
         if self.platforms.is_empty() {
             return Err("platforms must list at least one platform".into());
         }
+        if let Err(e) = super::note::check_origin(&self.origin()) {
+            return Err(format!("origin: {e}"));
+        }
         unique("gates", self.gates.iter().map(|g| g.id.as_str()))?;
         unique(
             "budgets.definitions",

@@ -402,3 +402,106 @@ fn an_independent_verifier_accepts_the_tools_checkpoint() {
     assert_eq!(lines.len(), 3);
     assert_eq!(b64.decode(lines[2]).unwrap().len(), 32);
 }
+
+/// The origin is one line: a policy, `--origin` or a key name that would
+/// let its author choose the size and root lines of a signed note is
+/// refused, and a note with anything but signature lines after its blank
+/// line is refused as Go's `note.Open` refuses it.
+#[test]
+fn a_checkpoint_origin_cannot_forge_the_signed_lines() {
+    let (l, cp, key) = published();
+    let seed = crate::harness::seed_policy();
+    let forged = "origin = \"pi/ledger\\n99\\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n";
+    for origin in [
+        forged,
+        "origin = \" pi/ledger\"\n",
+        "origin = \"pi/\\u0007ledger\"\n",
+    ] {
+        let policy = l.path("policy.toml");
+        std::fs::write(
+            &policy,
+            seed.replacen("platforms =", &format!("{origin}platforms ="), 1),
+        )
+        .unwrap();
+        let r = l.rejects(
+            &["init", "--policy", policy.to_str().unwrap()],
+            "invalid checkpoint origin",
+        );
+        assert!(
+            r.stderr.contains("one line of printable characters"),
+            "{}",
+            r.stderr
+        );
+    }
+    let signer = l.path("ci.key");
+    let signer = signer.to_str().unwrap();
+    let r = l.run(&["checkpoint", "--key", signer, "--origin", "pi/ledger\n99"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    l.rejects(
+        &[
+            "keygen",
+            "--out",
+            l.path("k2").to_str().unwrap(),
+            "--name",
+            "a\u{1}b",
+        ],
+        "invalid key name",
+    );
+    assert!(!l.path("k2").exists());
+
+    // Anything but a signature line after the blank line is refused, after
+    // this key's line as before it.
+    let note = std::fs::read_to_string(&cp).unwrap();
+    for tampered in [
+        format!("{note}extra unsigned line\n"),
+        format!("{note}\u{2014} other.example AAAA"),
+        note.replace("\n\n", "\n\nnot a signature\n"),
+        note.replacen("pi/ledger\n", "pi/ledger\r\n", 1),
+    ] {
+        let file = l.path("tampered.txt");
+        std::fs::write(&file, &tampered).unwrap();
+        let r = l.run(&[
+            "verify",
+            "--checkpoint",
+            file.to_str().unwrap(),
+            "--key",
+            &key,
+        ]);
+        assert_eq!(r.code, 2, "{tampered:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("invalid signed note"), "{}", r.stderr);
+    }
+
+    // A checkpoint of another log vouches for nothing here.
+    let other = l.ok(&[
+        "checkpoint",
+        "--key",
+        signer,
+        "--origin",
+        "example.org/other",
+    ]);
+    let file = l.path("other.txt");
+    std::fs::write(&file, &other).unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out) = against(&l, file, &key);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "the checkpoint is of the log \"example.org/other\", not of this ledger (\"pi/ledger\")"
+        ),
+        "{out}"
+    );
+    let r = l.run(&[
+        "verify",
+        "--checkpoint",
+        file,
+        "--key",
+        &key,
+        "--origin",
+        "example.org/other",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = l.run(&["prove", "2", "--checkpoint", file]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not of this ledger"), "{}", r.stderr);
+}
