@@ -200,7 +200,10 @@ pub struct BackupArgs {
 
 pub(super) fn backup(ctx: &Context, a: &BackupArgs) -> Result<Output, CommandError> {
     let store = Store::open(&ctx.db)?;
-    store.backup(&a.path)?;
+    super::files::new_ledger_file(&ctx.db, &a.path, "backup target", |partial| {
+        let path = partial.path().unwrap_or(&a.path);
+        Ok(store.backup(path)?)
+    })?;
     let copy = Store::open(&a.path)?;
     let r = store::verify(copy.conn(), None)?;
     let line = format!(
@@ -229,7 +232,13 @@ pub struct CopyArgs {
 
 pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> {
     let target = store::Location::from_arg(&a.to)?;
-    let copied = Store::open(&ctx.db)?.copy_to(&target)?;
+    let from = Store::open(&ctx.db)?;
+    let copied = match target.path() {
+        Some(path) => super::files::new_ledger_file(&ctx.db, path, "copy target", |partial| {
+            Ok(from.copy_to(partial)?)
+        })?,
+        None => from.copy_to(&target)?,
+    };
     let r = store::verify(Store::open(&target)?.conn(), None)?;
     let line = format!(
         "copied {copied} entries to {target} (head {}{})",

@@ -3,6 +3,7 @@
 
 mod admin;
 mod error;
+mod files;
 mod import;
 mod query;
 mod record;
@@ -611,6 +612,7 @@ fn render_ci(ctx: &Context, command: &str, checks: &[Check]) -> Result<String, C
             let g = crate::report::ci::github(&judged);
             match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
                 Some(path) => {
+                    files::check_target(&ctx.db, path.as_ref(), "step summary")?;
                     let mut file = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)

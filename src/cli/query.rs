@@ -356,6 +356,7 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
             a.out.join("report.html").display()
         )));
     }
+    super::files::check_target(&ctx.db, &a.out, "report file")?;
     let (store, project) = project_store(ctx)?;
     let seen = ctx.seen();
     // The dashboard's snapshot holds the releases and deprecations the
@@ -385,7 +386,7 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
         incidents: &report::incidents(&incidents, report::Wants::BLOCKS),
         readiness: &s.readiness,
     });
-    write_whole(&a.out, html.as_bytes())?;
+    super::files::write_whole(&a.out, html.as_bytes(), false, true)?;
     let samples: usize = charts.series.iter().map(|c| c.points.len()).sum();
     let line = format!(
         "wrote {} ({} KiB): {} budget charts with {samples} samples over {} days, {} releases, {} deprecations, {} incidents",
@@ -413,28 +414,6 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
         ),
         s.breaks_policy(),
     ))
-}
-
-/// Writes `bytes` to `path` whole: into a file beside it, then renamed over
-/// it, so a reader never sees half a report and a failure leaves the old
-/// one.
-fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
-    use std::io::Write as _;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report.html".into());
-    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    let written = std::fs::File::create(&partial)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&partial, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        CommandError::invalid(format!("cannot write {}: {e}", path.display()))
-    })
 }
 
 /// The version to check.

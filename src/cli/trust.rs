@@ -44,6 +44,7 @@ pub(super) fn keygen(ctx: &Context, a: &KeygenArgs) -> Result<Output, CommandErr
     let name = a.name.clone().unwrap_or_else(|| origin(ctx));
     let public = path_with(&a.out, ".pub");
     for p in [&a.out, &public] {
+        super::files::check_target(&ctx.db, p, "key file")?;
         if p.exists() {
             return Err(Error::invalid(
                 "key file",
@@ -61,8 +62,13 @@ pub(super) fn keygen(ctx: &Context, a: &KeygenArgs) -> Result<Output, CommandErr
     })?;
     let signer = Signer::from_seed(&name, seed)?;
     let verifier = signer.verifier().encode();
-    write_new(&a.out, &format!("{}\n", signer.encode()), true)?;
-    write_new(&public, &format!("{verifier}\n"), false)?;
+    super::files::write_whole(
+        &a.out,
+        format!("{}\n", signer.encode()).as_bytes(),
+        true,
+        false,
+    )?;
+    super::files::write_whole(&public, format!("{verifier}\n").as_bytes(), false, false)?;
     Ok(Output::plain(View::message(
         json!({"name": signer.name, "verifier_key": verifier, "key_file": a.out.display().to_string(), "verifier_file": public.display().to_string()}),
         format!(
@@ -77,33 +83,6 @@ fn path_with(p: &Path, suffix: &str) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
-}
-
-/// Writes a new file (never over an existing one); a secret only its owner
-/// can read.
-fn write_new(path: &Path, text: &str, secret: bool) -> Result<(), CommandError> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let _ = secret;
-    let mut f = options.open(path).map_err(|e| {
-        CommandError::from(Error::invalid(
-            "key file",
-            path.display(),
-            format!("a new file in an existing folder ({e})"),
-        ))
-    })?;
-    f.write_all(text.as_bytes()).map_err(|e| {
-        CommandError::from(std::io::Error::other(format!(
-            "cannot write {}: {e}",
-            path.display()
-        )))
-    })
 }
 
 fn read_text(what: &'static str, path: &Path) -> Result<String, CommandError> {

@@ -34,6 +34,7 @@ pub use read::{
     UNREMOVED_DEPRECATIONS, entry, latest_policy, load_snapshot, projects, require_project,
     select_sql,
 };
+pub use sqlite::remove_files;
 pub use verify::{VerifyReport, verify, verify_with};
 
 pub mod tree;

@@ -393,3 +393,62 @@ fn names_and_texts_are_checked_before_anything_is_written() {
         "two\nlines",
     ]);
 }
+
+/// No command that writes a file writes over the ledger, its companions
+/// or a device: each is refused (exit 2) and the ledger still verifies
+/// with the same head. A file that is written replaces the old one whole.
+#[test]
+fn no_command_writes_over_the_ledger_or_a_device() {
+    let l = Ledger::file();
+    l.ok(&["record-release", "0.1.0", "--date", "2026-01-05"]);
+    let db = l.db();
+    let db = db.to_str().unwrap();
+    let wal = format!("{db}-wal");
+    let shm = format!("{db}-shm");
+    let link = l.path("link.html");
+    std::os::unix::fs::symlink(l.db(), &link).unwrap();
+    let link = link.to_str().unwrap();
+    let relative = "./ledger.db";
+    for target in [db, wal.as_str(), shm.as_str(), link, relative] {
+        let r = l.rejects(
+            &["report", "--out", target],
+            "writing there would destroy the ledger",
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        l.rejects(
+            &["backup", target],
+            "writing there would destroy the ledger",
+        );
+        l.rejects(
+            &["copy", "--to", target],
+            "writing there would destroy the ledger",
+        );
+        l.rejects(
+            &["keygen", "--out", target],
+            "writing there would destroy the ledger",
+        );
+    }
+    l.rejects(&["report", "--out", "/dev/null"], "not a regular file");
+    l.rejects(&["backup", "/dev/null"], "not a regular file");
+    // The ledger is a ledger still.
+    assert_eq!(l.run(&["status"]).code, 0);
+
+    // An existing report is replaced whole, and nothing is left beside it.
+    let out = l.path("report.html");
+    std::fs::write(&out, "old").unwrap();
+    l.ok(&["report", "--out", out.to_str().unwrap()]);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    let backup = l.path("copy.db");
+    l.ok(&["backup", backup.to_str().unwrap()]);
+    let names: Vec<String> = std::fs::read_dir(l.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
+    // A backup never goes over an existing file either.
+    l.rejects(&["backup", out.to_str().unwrap()], "already exists");
+}
