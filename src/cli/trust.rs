@@ -90,6 +90,17 @@ fn read_text(what: &'static str, path: &Path) -> Result<String, CommandError> {
         .map_err(|e| Error::invalid(what, path.display(), format!("a readable file ({e})")).into())
 }
 
+/// The text of a file that must hold nothing secret (a verifier key, a
+/// checkpoint, a proof): a signer key in it is refused without a word of
+/// its content.
+fn read_public(what: &'static str, path: &Path) -> Result<String, CommandError> {
+    let text = read_text(what, path)?;
+    if crate::domain::note::holds_secret(&text) {
+        return Err(crate::domain::note::secret_given(what, path.display()).into());
+    }
+    Ok(text)
+}
+
 /// A signer key from a key file.
 pub fn signer(path: &Path) -> Result<Signer, CommandError> {
     Ok(Signer::parse(&read_text("key file", path)?)?)
@@ -99,7 +110,7 @@ pub fn signer(path: &Path) -> Result<Signer, CommandError> {
 fn verifier(key: &str) -> Result<Verifier, CommandError> {
     let path = Path::new(key);
     let text = if path.exists() {
-        read_text("verifier key file", path)?
+        read_public("verifier key file", path)?
     } else {
         key.to_string()
     };
@@ -109,7 +120,7 @@ fn verifier(key: &str) -> Result<Verifier, CommandError> {
 /// The verifier keys of a trusted-keys file: one per line; blank lines
 /// and `#` comments skipped.
 pub fn trusted_keys(path: &Path) -> Result<Vec<Verifier>, CommandError> {
-    let text = read_text("trusted keys file", path)?;
+    let text = read_public("trusted keys file", path)?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -182,7 +193,7 @@ fn checkpoint_file(
     path: &Path,
     key: Option<&Verifier>,
 ) -> Result<(String, Checkpoint), CommandError> {
-    let note = read_text("checkpoint file", path)?;
+    let note = read_public("checkpoint file", path)?;
     let text = match key {
         Some(k) => k.open(&note)?,
         None => note
@@ -308,7 +319,7 @@ pub struct VerifyProofArgs {
 
 pub(super) fn verify_proof(a: &VerifyProofArgs) -> Result<Output, CommandError> {
     let v = verifier(&a.key)?;
-    let text = read_text("proof file", &a.proof)?;
+    let text = read_public("proof file", &a.proof)?;
     let invalid = |why: &str| -> CommandError {
         Error::invalid("proof", a.proof.display(), why.to_string()).into()
     };

@@ -88,6 +88,24 @@ fn bad_key(what: &'static str, text: &str, expected: &str) -> Error {
     Error::invalid(what, format!("{shown}+…"), expected)
 }
 
+/// What starts a signer key: its text is never shown back.
+const SECRET_PREFIX: &str = "PRIVATE+KEY+";
+
+/// Whether `text` holds a signer (secret) key anywhere.
+pub fn holds_secret(text: &str) -> bool {
+    text.contains(SECRET_PREFIX)
+}
+
+/// The error for a signer key given where something public is expected;
+/// `shown` names where it came from, never its content.
+pub fn secret_given(what: &'static str, shown: impl ToString) -> Error {
+    Error::invalid(
+        what,
+        shown,
+        "a public verifier key: this is a signer (secret) key; pass the .pub verifier key `ledger keygen` wrote beside it",
+    )
+}
+
 impl std::fmt::Debug for Signer {
     // The secret is never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,6 +203,9 @@ impl Verifier {
     pub fn parse(text: &str) -> Result<Verifier, Error> {
         let expected = "a verifier key <name>+<key id>+<base64> (from `ledger keygen`)";
         let text = text.trim();
+        if holds_secret(text) {
+            return Err(secret_given("verifier key", "(not shown)"));
+        }
         let parts: Vec<&str> = text.splitn(3, '+').collect();
         let [name, id, data] = parts[..] else {
             return Err(Error::invalid("verifier key", text, expected));

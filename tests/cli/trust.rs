@@ -505,3 +505,51 @@ fn a_checkpoint_origin_cannot_forge_the_signed_lines() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("not of this ledger"), "{}", r.stderr);
 }
+
+/// A signer key passed where a verifier key, a checkpoint or a proof is
+/// expected is refused (exit 2) without a character of the secret in any
+/// message, and the message says to pass the .pub verifier key.
+#[test]
+fn a_secret_key_is_never_printed() {
+    let (l, cp, _key) = published();
+    let signer_path = l.path("ci.key");
+    let signer = signer_path.to_str().unwrap();
+    let secret = std::fs::read_to_string(signer).unwrap();
+    let secret = secret.trim();
+    let data = secret.rsplit('+').next().unwrap();
+    let proof = l.path("proof.json");
+    std::fs::write(&proof, l.ok(&["prove", "2", "--checkpoint", &cp])).unwrap();
+    let proof = proof.to_str().unwrap();
+    let runs: [&[&str]; 7] = [
+        &["verify", "--checkpoint", &cp, "--key", signer],
+        &["verify", "--checkpoint", &cp, "--key", secret],
+        &["verify-proof", proof, "--key", signer],
+        &["verify", "--trusted-keys", signer],
+        &[
+            "verify",
+            "--checkpoint",
+            signer,
+            "--key",
+            &format!("{signer}.pub"),
+        ],
+        &["prove", "2", "--checkpoint", signer],
+        &["verify-proof", signer, "--key", &format!("{signer}.pub")],
+    ];
+    for args in runs {
+        for json in [false, true] {
+            let mut args = args.to_vec();
+            if json {
+                args.push("--json");
+            }
+            let r = l.run(&args);
+            assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+            let all = format!("{}{}", r.stdout, r.stderr);
+            assert!(!all.contains(data), "{args:?} printed the secret: {all}");
+            assert!(!all.contains(&data[..12]), "{args:?}: {all}");
+            assert!(
+                all.contains("this is a signer (secret) key; pass the .pub verifier key"),
+                "{args:?}: {all}"
+            );
+        }
+    }
+}
