@@ -55,8 +55,11 @@ named_enum! {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bounds {
+    #[serde(deserialize_with = "super::policy::bounded::number")]
     pub elite: f64,
+    #[serde(deserialize_with = "super::policy::bounded::number")]
     pub high: f64,
+    #[serde(deserialize_with = "super::policy::bounded::number")]
     pub medium: f64,
 }
 
@@ -112,7 +115,10 @@ pub struct Levels {
 #[serde(deny_unknown_fields)]
 pub struct DeliveryPolicy {
     /// The window `ledger delivery` looks back over by default.
-    #[serde(default = "default_window_days")]
+    #[serde(
+        default = "default_window_days",
+        deserialize_with = "super::policy::bounded::days"
+    )]
     pub window_days: u32,
     #[serde(default = "default_levels")]
     pub levels: Levels,

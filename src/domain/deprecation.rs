@@ -352,7 +352,8 @@ impl ShippedLines {
         // Past 1.0, only a line `X.0` of a later major can hold a candidate.
         let only_majors = policy.post_1_0_removal_requires_major && deprecated_in.major >= 1;
         // The `window` earliest warning dates so far, ascending.
-        let mut warned: Vec<Time> = Vec::with_capacity(window + 1);
+        // Never more than there are lines: a window is a policy number.
+        let mut warned: Vec<Time> = Vec::with_capacity(window.min(self.lines.len()) + 1);
         let mut best: Option<&Shipped> = None;
         let earlier = |a: &Shipped, b: Option<&Shipped>| {
             b.is_none_or(|b| (a.date, &a.version) < (b.date, &b.version))

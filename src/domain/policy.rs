@@ -118,7 +118,10 @@ pub struct BudgetPolicy {
     #[serde(default, deserialize_with = "bounded::opt_percent")]
     pub drift_min_effect_pct: Option<f64>,
     /// With fewer samples in its window, a budget's drift is not judged.
-    #[serde(default = "default_drift_min_samples")]
+    #[serde(
+        default = "default_drift_min_samples",
+        deserialize_with = "bounded::whole_usize::<_, 2, { bounded::MAX_SAMPLES }>"
+    )]
     pub drift_min_samples: usize,
     pub definitions: Vec<BudgetDef>,
 }
@@ -177,9 +180,13 @@ pub struct Windows {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct KindWindows {
+    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
     pub api: u32,
+    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
     pub extension_api: u32,
+    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
     pub cli_flag: u32,
+    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
     pub capability_policy: u32,
 }
 
@@ -252,6 +259,7 @@ pub struct ExtensionPolicy {
 pub struct TierDef {
     pub id: String,
     pub title: String,
+    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_COUNT }>")]
     pub count: u32,
     pub vetting: String,
     /// Licenses the tier allows, narrower than the permissive list (an
@@ -402,8 +410,36 @@ pub enum MilestoneRule {
 /// The ranges a policy's numbers must lie in, checked as they are read so
 /// that an error names the line. Durations are bounded so that time
 /// arithmetic on them can never overflow; numbers must be finite.
-mod bounded {
+pub(crate) mod bounded {
     use serde::{Deserialize, Deserializer, de::Error};
+
+    /// The most minor lines a deprecation window may span.
+    pub const MAX_WINDOW: u64 = 1_000;
+    /// The most extensions a tier may count.
+    pub const MAX_COUNT: u64 = 1_000_000;
+    /// The most samples a drift judgement may ask for.
+    pub const MAX_SAMPLES: u64 = 100_000;
+
+    /// A whole number from `MIN` to `MAX` (`unit` says what it counts).
+    pub fn whole<'de, D: Deserializer<'de>, const MIN: u64, const MAX: u64>(
+        d: D,
+    ) -> Result<u32, D::Error> {
+        let v = u64::deserialize(d)?;
+        if (MIN..=MAX).contains(&v) {
+            Ok(v as u32)
+        } else {
+            Err(D::Error::custom(format!(
+                "{v} is out of range; expected a whole number from {MIN} to {MAX}"
+            )))
+        }
+    }
+
+    /// [`whole`] as a `usize`.
+    pub fn whole_usize<'de, D: Deserializer<'de>, const MIN: u64, const MAX: u64>(
+        d: D,
+    ) -> Result<usize, D::Error> {
+        whole::<D, MIN, MAX>(d).map(|v| v as usize)
+    }
 
     /// A hundred years: longer than any window or cadence means.
     pub const MAX_DAYS: u64 = 36_500;

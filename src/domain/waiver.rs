@@ -56,10 +56,16 @@ impl Rule {
 #[serde(deny_unknown_fields)]
 pub struct WaiverPolicy {
     /// The longest a waiver may run, in days from when it is recorded.
-    #[serde(default = "default_max_days")]
+    #[serde(
+        default = "default_max_days",
+        deserialize_with = "super::policy::bounded::whole::<_, 1, { super::policy::bounded::MAX_DAYS }>"
+    )]
     pub max_days: u32,
     /// `status` warns of a waiver this many days before it expires.
-    #[serde(default = "default_warn_days")]
+    #[serde(
+        default = "default_warn_days",
+        deserialize_with = "super::policy::bounded::whole::<_, 0, { super::policy::bounded::MAX_DAYS }>"
+    )]
     pub warn_days: u32,
     /// Rules whose findings can never be waived.
     #[serde(default = "default_forbidden")]

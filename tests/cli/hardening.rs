@@ -452,3 +452,75 @@ fn no_command_writes_over_the_ledger_or_a_device() {
     // A backup never goes over an existing file either.
     l.rejects(&["backup", out.to_str().unwrap()], "already exists");
 }
+
+/// Every number of the policy has a range, checked at load with the field
+/// and the range in the error; the largest window allowed answers at once
+/// (no computation allocates in proportion to a policy number).
+#[test]
+fn every_policy_number_has_a_range() {
+    let l = Ledger::new();
+    let seed = crate::harness::seed_policy();
+    for (from, to, expected) in [
+        (
+            "api = 2",
+            "api = 2147483648",
+            "api: 2147483648 is out of range; expected a whole number from 0 to 1000",
+        ),
+        (
+            "cli-flag = 0",
+            "cli-flag = 4294967295",
+            "cli-flag: 4294967295 is out of range",
+        ),
+        (
+            "count = 60",
+            "count = 4294967295",
+            "count: 4294967295 is out of range; expected a whole number from 0 to 1000000",
+        ),
+        (
+            "max_days = 90",
+            "max_days = 0",
+            "max_days: 0 is out of range; expected a whole number from 1 to 36500",
+        ),
+        (
+            "warn_days = 7",
+            "warn_days = 99999999",
+            "warn_days: 99999999 is out of range",
+        ),
+        (
+            "window_days = 90",
+            "window_days = 4000000000",
+            "window_days: 4000000000 days is out of range",
+        ),
+        (
+            "elite = 24",
+            "elite = nan",
+            "elite: NaN is not a finite number",
+        ),
+        (
+            "drift_days = 30",
+            "drift_days = 30\ndrift_min_samples = 1000000000000",
+            "drift_min_samples: 1000000000000 is out of range",
+        ),
+    ] {
+        assert!(seed.contains(from), "{from}");
+        let file = l.path("policy.toml");
+        std::fs::write(&file, seed.replacen(from, to, 1)).unwrap();
+        let r = l.rejects(&["init", "--policy", file.to_str().unwrap()], expected);
+        assert!(r.stderr.contains("policy.toml, line "), "{}", r.stderr);
+    }
+    // The widest windows load, and every question answers.
+    let file = l.path("policy.toml");
+    let wide = seed
+        .replacen("api = 2", "api = 1000", 1)
+        .replacen("api = 1", "api = 1000", 1)
+        .replacen("extension-api = 2", "extension-api = 1000", 1);
+    std::fs::write(&file, wide).unwrap();
+    l.ok(&["init", "--policy", file.to_str().unwrap()]);
+    l.ok(&["record-release", "1.0.0", "--date", "2026-01-05"]);
+    l.ok(&["deprecate", "ctx.old", "--kind", "api", "--in", "1.0.0"]);
+    l.ok(&["record-release", "1.1.0", "--date", "2026-02-05"]);
+    for cmd in ["status", "deprecations", "readiness"] {
+        l.ok(&[cmd]);
+    }
+    l.ok(&["report", "--out", l.path("r.html").to_str().unwrap()]);
+}
