@@ -82,6 +82,16 @@ pub fn parse_version(text: &str) -> Result<Version, Error> {
     }
 }
 
+/// The release a tag names: a SemVer version with or without `v`, its
+/// build metadata (`v5.0.0+build.1`) dropped, as it makes no new version.
+pub fn tag_version(tag: &str) -> Option<Version> {
+    let bare = tag.trim().strip_prefix('v').unwrap_or(tag.trim());
+    Version::parse(bare).ok().map(|v| Version {
+        build: semver::BuildMetadata::EMPTY,
+        ..v
+    })
+}
+
 /// The `major.minor` line a version belongs to.
 pub fn line(version: &Version) -> (u64, u64) {
     (version.major, version.minor)

@@ -71,7 +71,7 @@ pub fn parse(text: &str) -> Releases {
             ignored.push(line);
             continue;
         };
-        let Ok(version) = release::parse_version(name) else {
+        let Some(version) = release::tag_version(name) else {
             ignored.push(name);
             continue;
         };
@@ -131,6 +131,7 @@ mod tests {
             format!("0.9.0{sep}commit{sep}{sep}2026-01-10T08:00:00Z{sep}{sep}c0c0{sep}"),
             format!("v1.1.0-rc.1{sep}commit{sep}{sep}2026-02-10T08:00:00Z{sep}{sep}c2c2{sep}"),
             format!("nightly{sep}commit{sep}{sep}2026-02-11T08:00:00Z{sep}{sep}c3c3{sep}"),
+            format!("v5.0.0+build.1{sep}commit{sep}{sep}2026-03-01T08:00:00Z{sep}{sep}c5c5{sep}"),
         ];
         let r = parse(&rows.join("\n"));
         let got: Vec<(String, String, Option<String>)> = r
@@ -161,6 +162,12 @@ mod tests {
                     "1.1.0-rc.1".into(),
                     "2026-02-10T08:00:00Z".into(),
                     Some("c2c2".into())
+                ),
+                // SemVer with build metadata: the release of its version.
+                (
+                    "5.0.0".into(),
+                    "2026-03-01T08:00:00Z".into(),
+                    Some("c5c5".into())
                 ),
             ]
         );
