@@ -155,6 +155,16 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
             .extend(super::trust::against_checkpoint(&store, cp, &origin)?);
         r.ok = r.problems.is_empty();
     }
+    // An entry recorded in the future of this machine's clock refuses
+    // every honest write after it.
+    let horizon = time::format(ctx.real_clock + ctx.clock_allowance);
+    if let Some((first, n, latest)) = store.recorded_after(&horizon)? {
+        r.problems.push(format!(
+            "{n} entries from entry {first} on are recorded in the future (the latest at {latest}; this machine's clock reads {}): a writer's clock was wrong, and no honest write can follow them; `ledger copy --to NEW --rebase-future` makes a copy that records them now",
+            time::format(ctx.real_clock)
+        ));
+        r.ok = false;
+    }
     let view = report::verify(&r);
     Ok(Output {
         view,
@@ -228,20 +238,34 @@ pub struct CopyArgs {
     /// (postgres://user[:password]@host[:port]/dbname).
     #[arg(long, value_name = "PATH_OR_URL")]
     pub to: std::ffi::OsString,
+    /// The way out of a ledger that a wrong clock stamped in the future:
+    /// the copy records every entry from the first one recorded after this
+    /// machine's clock at this machine's clock instead, keeping effective
+    /// times and bodies, and links them anew (signed again with --sign,
+    /// else unsigned). What changed is printed.
+    #[arg(long)]
+    pub rebase_future: bool,
 }
 
 pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> {
     let target = store::Location::from_arg(&a.to)?;
     let from = Store::open(&ctx.db)?;
+    let now = time::format(ctx.real_clock);
+    let rebase = a.rebase_future.then(|| store::Rebase {
+        after: now.clone(),
+        at: now.clone(),
+        signer: ctx.signer.clone(),
+    });
     let copied = match target.path() {
         Some(path) => super::files::new_ledger_file(&ctx.db, path, "copy target", |partial| {
-            Ok(from.copy_to(partial)?)
+            Ok(from.copy_rebased(partial, rebase.as_ref())?)
         })?,
-        None => from.copy_to(&target)?,
+        None => from.copy_rebased(&target, rebase.as_ref())?,
     };
     let r = store::verify(Store::open(&target)?.conn(), None)?;
-    let line = format!(
-        "copied {copied} entries to {target} (head {}{})",
+    let mut line = format!(
+        "copied {} entries to {target} (head {}{})",
+        copied.entries,
         r.head.get(..12).unwrap_or(&r.head),
         if r.ok {
             "; it verifies"
@@ -249,7 +273,33 @@ pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> 
             "; the copy does not verify"
         }
     );
-    let json = json!({"to": target.to_string(), "entries": copied, "head": r.head, "ok": r.ok});
+    match copied.first_rebased {
+        Some(first) => line.push_str(&format!(
+            "\nre-recorded {} entries from entry {first} on at {now}, which had been recorded in the future; their effective times and bodies are unchanged, their links and hashes are new{}",
+            copied.rebased,
+            if copied.unsigned > 0 {
+                format!(
+                    "; {} signatures were dropped (pass --sign KEYFILE to sign them again)",
+                    copied.unsigned
+                )
+            } else {
+                String::new()
+            }
+        )),
+        None if a.rebase_future => {
+            line.push_str(&format!("\nno entry was recorded after {now}: nothing re-recorded"))
+        }
+        None => {}
+    }
+    let json = json!({
+        "to": target.to_string(),
+        "entries": copied.entries,
+        "head": r.head,
+        "ok": r.ok,
+        "rebased": copied.rebased,
+        "first_rebased": copied.first_rebased,
+        "signatures_dropped": copied.unsigned,
+    });
     Ok(Output::plain(View::message(json, line)))
 }
 

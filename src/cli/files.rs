@@ -137,9 +137,8 @@ pub fn write_whole(
             f.write_all(bytes)?;
             f.sync_all()
         })
-        .map_err(|e| {
+        .inspect_err(|_| {
             let _ = std::fs::remove_file(&partial);
-            e
         })
         .and_then(|()| publish(&partial, target, replace));
     written.map_err(|e| {

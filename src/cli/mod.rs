@@ -90,6 +90,18 @@ pub struct Cli {
         default_value_t = 30.0
     )]
     pub lock_wait: f64,
+    /// How far ahead of this machine's real clock a write's clock (or
+    /// LEDGER_NOW) may be, in seconds; a write further ahead is refused, so
+    /// one wrong clock cannot stamp the ledger in the future.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LEDGER_CLOCK_ALLOWANCE",
+        value_name = "SECONDS",
+        default_value_t = 300
+    )]
+    pub clock_allowance: u32,
     /// Answer as the ledger knew it at this time (RFC 3339 or
     /// YYYY-MM-DD): only entries recorded by then count, judged at that
     /// time, so an entry recorded later (even back-dated) never changes a
@@ -369,6 +381,12 @@ pub struct Context {
     pub include_late: bool,
     /// The wall clock (or `LEDGER_NOW`).
     pub clock: Time,
+    /// This machine's real clock, whatever `LEDGER_NOW` says.
+    pub real_clock: Time,
+    /// Whether `LEDGER_NOW` set the clock.
+    pub clock_fixed: bool,
+    /// How far ahead of the real clock a write's clock may be.
+    pub clock_allowance: chrono::Duration,
     pub check: bool,
     /// How long a write waits for the lock in all.
     pub lock_wait: std::time::Duration,
@@ -380,6 +398,8 @@ pub struct Context {
 
 impl Context {
     fn new(cli: &Cli, ledger_now: Option<OsString>) -> Result<Context, CommandError> {
+        let real_clock = time::truncate(chrono::Utc::now());
+        let clock_fixed = ledger_now.is_some();
         let clock = match ledger_now {
             Some(t) => {
                 let text = t.to_str().ok_or_else(|| {
@@ -392,8 +412,16 @@ impl Context {
                 time::parse(text)
                     .map_err(|e| CommandError::from(e).hint("LEDGER_NOW fixes the clock"))?
             }
-            None => time::truncate(chrono::Utc::now()),
+            None => real_clock,
         };
+        if cli.clock_allowance > 86_400 {
+            return Err(crate::domain::Error::invalid(
+                "--clock-allowance",
+                cli.clock_allowance,
+                "a number of seconds from 0 to 86400",
+            )
+            .into());
+        }
         let as_of = cli.as_of.as_deref().map(time::parse).transpose()?;
         if !(cli.lock_wait.is_finite() && (0.0..=86_400.0).contains(&cli.lock_wait)) {
             return Err(crate::domain::Error::invalid(
@@ -414,6 +442,9 @@ impl Context {
             as_of,
             include_late: cli.include_late,
             clock,
+            real_clock,
+            clock_fixed,
+            clock_allowance: chrono::Duration::seconds(i64::from(cli.clock_allowance)),
             check: cli.check,
             lock_wait: std::time::Duration::from_secs_f64(cli.lock_wait),
             signer: cli.sign.as_deref().map(trust::signer).transpose()?,
@@ -498,7 +529,32 @@ impl Context {
                 "--check applies to queries, not to commands that record",
             ));
         }
+        if self.clock_ahead() > self.clock_allowance {
+            return Err(CommandError::invalid(format!(
+                "the clock{} reads {}, {} ahead of this machine's real clock ({}); an entry recorded in the future would refuse every honest write after it, so fix the clock{} (--clock-allowance, {} s now, sets how far ahead a clock may be)",
+                if self.clock_fixed {
+                    " (LEDGER_NOW)"
+                } else {
+                    ""
+                },
+                time::format(self.clock),
+                time::span(self.clock_ahead()),
+                time::format(self.real_clock),
+                if self.clock_fixed {
+                    ": LEDGER_NOW is for tests and demos"
+                } else {
+                    ""
+                },
+                self.clock_allowance.num_seconds()
+            )));
+        }
         Ok(())
+    }
+
+    /// How far the clock is ahead of this machine's real clock (negative
+    /// when behind).
+    pub fn clock_ahead(&self) -> chrono::Duration {
+        self.clock - self.real_clock
     }
 }
 
@@ -685,6 +741,17 @@ pub fn run<A: Into<OsString>>(
         }
     };
     let result = Context::new(&cli, ledger_now).and_then(|ctx| {
+        if ctx.clock_fixed
+            && ctx.clock_ahead() > chrono::Duration::zero()
+            && !matches!(cli.command, Command::Demo)
+        {
+            let _ = writeln!(
+                err,
+                "note: LEDGER_NOW ({}) is ahead of this machine's clock ({}); it is for tests and demos",
+                time::format(ctx.clock),
+                time::format(ctx.real_clock)
+            );
+        }
         if ctx.format.is_ci() && !judging(&cli.command) {
             return Err(CommandError::invalid(format!(
                 "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
@@ -713,13 +780,17 @@ pub fn run<A: Into<OsString>>(
         if matches!(cli.command, Command::Export) {
             // Streamed as it is read, not rendered afterwards.
             let output = admin::export(&ctx, out)?;
-            return Ok((ctx, output));
+            return Ok((ctx, (output, None)));
         }
-        let output = dispatch(&ctx, &cli.command, err)?;
-        Ok((ctx, output))
+        let mut output = dispatch(&ctx, &cli.command, err)?;
+        let provisional = provisional(&ctx)?;
+        if provisional.is_some() {
+            output.view.flag_json("provisional");
+        }
+        Ok((ctx, (output, provisional)))
     });
     match result {
-        Ok((ctx, output)) => {
+        Ok((ctx, (output, provisional))) => {
             if let Some(t) = ctx.as_of {
                 let how = if ctx.include_late {
                     "by effective time, counting entries recorded since"
@@ -727,6 +798,12 @@ pub fn run<A: Into<OsString>>(
                     "as the ledger knew it then (entries recorded by then; --include-late adds later ones)"
                 };
                 let _ = writeln!(err, "as of {}: {how}", time::format(t));
+            }
+            if let Some(last) = provisional {
+                let _ = writeln!(
+                    err,
+                    "provisional: the ledger's last entry was recorded at {last}, so a writer may still record an entry at or before this time and change the answer"
+                );
             }
             let options = crate::report::RenderOptions {
                 width: terminal_width(),
@@ -774,6 +851,21 @@ pub fn run<A: Into<OsString>>(
             e.exit
         }
     }
+}
+
+/// For a question asked `--as-of` a time at or after the ledger's last
+/// entry: that entry's recording time, since a slow writer may still land
+/// at or before the time asked about.
+fn provisional(ctx: &Context) -> Result<Option<String>, CommandError> {
+    let Some(t) = ctx.as_of else {
+        return Ok(None);
+    };
+    let Ok(store) = Store::open(&ctx.db) else {
+        return Ok(None);
+    };
+    Ok(store
+        .last_recorded()?
+        .filter(|last| time::format(t) >= *last))
 }
 
 fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Output, CommandError> {

@@ -106,6 +106,19 @@ pub fn format_short(t: Time) -> String {
     }
 }
 
+/// A duration as messages word it, in its largest whole unit: `45
+/// seconds`, `12 minutes`, `3 hours`, `400 days`.
+pub fn span(d: chrono::Duration) -> String {
+    let s = d.num_seconds().unsigned_abs();
+    let (n, unit) = match s {
+        0..120 => (s, "second"),
+        120..7_200 => (s / 60, "minute"),
+        7_200..172_800 => (s / 3_600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Midnight (UTC) of the day `t` falls on.
 pub fn truncate_to_day(t: Time) -> Time {
     t.date_naive()

@@ -166,6 +166,29 @@ impl View {
         })
     }
 
+    /// Adds `"key": true` to the view's JSON when it is an object (a list's
+    /// JSON is an array, which has no place for it).
+    pub fn flag_json(&mut self, key: &str) {
+        match &mut self.json_text {
+            Some(text) => {
+                let body = text.trim_start();
+                if let Some(rest) = body.strip_prefix('{') {
+                    let sep = if rest.trim_start().starts_with('}') {
+                        ""
+                    } else {
+                        ","
+                    };
+                    *text = format!("{{\n  \"{key}\": true{sep}{rest}");
+                }
+            }
+            None => {
+                if let serde_json::Value::Object(doc) = &mut self.json {
+                    doc.insert(key.to_string(), serde_json::Value::Bool(true));
+                }
+            }
+        }
+    }
+
     /// Prints the view as `options` say.
     pub fn render(
         &self,

@@ -110,11 +110,14 @@ pub struct Head {
     pub frontier: Option<Vec<crate::domain::merkle::Hash>>,
     /// When the last entry was recorded (empty before the first).
     pub recorded_at: String,
+    /// When this head's own transaction recorded its entries, once it has
+    /// appended one: the rest of the batch is recorded at the same time.
+    pub batch_at: Option<String>,
 }
 
 /// How far a writer's clock may lag the last entry's and still write: the
-/// entry is then recorded at the last entry's time, so the chain's
-/// recording times never go backwards.
+/// entry is then recorded a second after the last entry's time, so the
+/// chain's recording times never go backwards.
 pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 impl Head {
@@ -131,6 +134,7 @@ impl Head {
                     signer: None,
                     frontier: None,
                     recorded_at: r.get(2)?,
+                    batch_at: None,
                 })
             },
         )?;
@@ -140,6 +144,7 @@ impl Head {
             signer: None,
             frontier: None,
             recorded_at: String::new(),
+            batch_at: None,
         }))
     }
 
@@ -235,26 +240,43 @@ impl Head {
         self.seq = e.seq;
         self.hash = e.hash.clone();
         self.recorded_at = e.recorded_at.clone();
+        self.batch_at = Some(e.recorded_at.clone());
         Ok(())
     }
 
     /// The recording time of the next entry on a clock reading `clock`:
-    /// the clock, or the last entry's time if the clock lags it by at most
-    /// [`CLOCK_SKEW`]; a clock further behind is refused.
+    /// the clock; or, if the clock lags the last entry's time by at most
+    /// [`CLOCK_SKEW`], one second after it, so that the entry is recorded
+    /// strictly after every earlier one and joins no answer already given
+    /// "as of" the last entry's time. A clock further behind is refused.
+    /// Entries of one transaction share their first one's time.
     fn recording_time(&self, clock: Time) -> Result<String> {
         let clock_text = time::format(clock);
         if clock_text >= self.recorded_at {
             return Ok(clock_text);
         }
         let last = time::parse_stored(&self.recorded_at)?;
-        if last - clock <= CLOCK_SKEW {
+        if self.batch_at.as_deref() == Some(self.recorded_at.as_str()) {
             return Ok(self.recorded_at.clone());
         }
+        if last - clock <= CLOCK_SKEW {
+            let after = time::format(last + chrono::Duration::seconds(1));
+            return Ok(after);
+        }
+        let real = time::truncate(chrono::Utc::now());
+        let way_out = if last - real > CLOCK_SKEW {
+            format!(
+                "; the last entry itself is recorded in the future of this machine's clock ({}), so a writer's clock was wrong: `ledger copy --to NEW --rebase-future` makes a copy whose future entries are recorded now",
+                time::format(real)
+            )
+        } else {
+            ", so fix the clock (or LEDGER_NOW)".to_string()
+        };
         Err(crate::domain::Error::invalid(
             "clock",
             clock_text,
             format!(
-                "a time at or after {} when the ledger's last entry was recorded (clocks may differ by up to {} minutes); an entry cannot be recorded before the ones already in the ledger, so fix the clock (or LEDGER_NOW)",
+                "a time at or after {} when the ledger's last entry was recorded (clocks may differ by up to {} minutes); an entry cannot be recorded before the ones already in the ledger{way_out}",
                 self.recorded_at,
                 CLOCK_SKEW.num_minutes()
             ),
@@ -459,16 +481,39 @@ pub fn for_each_raw_entry_after(
     }
 }
 
+/// How a copy re-records the entries stamped in the future: from the
+/// first entry recorded after `after`, every entry is recorded at `at`
+/// instead (its effective time and body kept) and linked anew; its
+/// signature is made again with `signer`, or dropped without one.
+#[derive(Debug, Clone)]
+pub struct Rebase {
+    pub after: String,
+    pub at: String,
+    pub signer: Option<crate::domain::note::Signer>,
+}
+
+/// What a copy did: how many entries it copied, and how many of them it
+/// re-recorded (with how many signatures dropped).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub entries: usize,
+    pub rebased: usize,
+    pub first_rebased: Option<i64>,
+    pub unsigned: usize,
+}
+
 /// Copies every entry of `from`, as stored, into the empty ledger `to`
 /// (in its caller's transaction): journal rows byte for byte, their typed
-/// rows, the tree and the signatures; calls `each` after each entry.
-pub fn copy_entries(from: &Db, to: &Db, mut each: impl FnMut(i64)) -> Result<()> {
+/// rows, the tree and the signatures; with `rebase`, the entries stamped
+/// in the future are re-recorded (see [`Rebase`]).
+pub fn copy_entries(from: &Db, to: &Db, rebase: Option<&Rebase>) -> Result<Copied> {
     let sql = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
                       e.prev_hash, e.hash, s.signer, s.signature
                FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
                WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
     let mut head = Head::read(to)?;
     head.frontier = Some(Vec::new());
+    let mut copied = Copied::default();
     loop {
         let mut page = Vec::new();
         from.rows(sql, &[&head.seq, &PAGE], |r| {
@@ -480,7 +525,7 @@ pub fn copy_entries(from: &Db, to: &Db, mut each: impl FnMut(i64)) -> Result<()>
             Ok(())
         })?;
         let n = page.len();
-        for (e, signature) in page {
+        for (mut e, mut signature) in page {
             let kind: Kind = e.kind.parse()?;
             let body: serde_json::Value = serde_json::from_str(&e.body).map_err(|err| {
                 crate::domain::Error::State(format!(
@@ -488,11 +533,34 @@ pub fn copy_entries(from: &Db, to: &Db, mut each: impl FnMut(i64)) -> Result<()>
                     e.seq
                 ))
             })?;
+            if let Some(r) = rebase.filter(|r| copied.rebased > 0 || e.recorded_at > r.after) {
+                e.recorded_at = r.at.clone().max(head.recorded_at.clone());
+                e.prev_hash = head.hash.clone();
+                e.hash = link_hash(
+                    e.seq,
+                    &e.project,
+                    &e.kind,
+                    &e.effective_at,
+                    &e.recorded_at,
+                    &e.prev_hash,
+                    &e.body,
+                );
+                let had = signature.is_some();
+                signature = r.signer.as_ref().map(|key| {
+                    (
+                        key.verifier().encode(),
+                        key.sign_bytes(e.hash.as_bytes()).to_vec(),
+                    )
+                });
+                copied.unsigned += usize::from(had && signature.is_none());
+                copied.first_rebased.get_or_insert(e.seq);
+                copied.rebased += 1;
+            }
             head.put(to, &e, kind, &body, signature)?;
-            each(e.seq);
+            copied.entries += 1;
         }
         if i64::try_from(n).unwrap_or(0) < PAGE {
-            return Ok(());
+            return Ok(copied);
         }
     }
 }

@@ -26,7 +26,8 @@ use crate::domain;
 
 pub use db::{Column, Db, Prepared, Row, Stream};
 pub use journal::{
-    Entry, Head, RawEntry, append, append_signed, for_each_raw_entry, link_hash, raw_entry,
+    Copied, Entry, Head, RawEntry, Rebase, append, append_signed, for_each_raw_entry, link_hash,
+    raw_entry,
 };
 pub use postgres::Target;
 pub use read::{
@@ -70,6 +71,13 @@ impl Location {
         let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
             return Target::parse(text).map(Location::Postgres);
+        }
+        if postgres::is_keyword_string(text) {
+            return Err(domain::Error::invalid(
+                "--db",
+                postgres::mask_password(text),
+                "a SQLite file or a postgres:// URL; a key=value connection string is not read here, so write it as postgres://user:password@host:port/dbname",
+            ));
         }
         Ok(Location::Sqlite(PathBuf::from(text)))
     }
@@ -437,6 +445,12 @@ impl Store {
     /// returns how many entries it copied. The target's chain, tree and
     /// typed rows are the source's, byte for byte.
     pub fn copy_to(&self, target: &Location) -> Result<usize> {
+        self.copy_rebased(target, None).map(|c| c.entries)
+    }
+
+    /// [`Store::copy_to`], re-recording the entries stamped in the future
+    /// as `rebase` says.
+    pub fn copy_rebased(&self, target: &Location, rebase: Option<&Rebase>) -> Result<Copied> {
         if *target == self.db.location {
             return Err(domain::Error::invalid(
                 "copy target",
@@ -448,7 +462,7 @@ impl Store {
         if let Location::Sqlite(path) = target {
             new_file("copy target", path)?;
         }
-        let copied = self.copy_into(target);
+        let copied = self.copy_into(target, rebase);
         // A new file made for a copy that failed goes again: a refused
         // copy leaves nothing behind.
         if let (Err(_), Location::Sqlite(path)) = (&copied, target) {
@@ -457,9 +471,9 @@ impl Store {
         copied
     }
 
-    fn copy_into(&self, target: &Location) -> Result<usize> {
+    fn copy_into(&self, target: &Location, rebase: Option<&Rebase>) -> Result<Copied> {
         let mut to = Store::create(target, self.lock_wait)?;
-        let mut copied = 0;
+        let mut copied = Copied::default();
         to.write(|tx| {
             if tree::size(tx)? > 0 {
                 return Err(domain::Error::State(format!(
@@ -467,12 +481,10 @@ impl Store {
                 ))
                 .into());
             }
-            copied = 0;
-            self.db.read_consistently(|from| {
-                journal::copy_entries(from, tx, |_| {
-                    copied += 1;
-                })
-            })
+            copied = self
+                .db
+                .read_consistently(|from| journal::copy_entries(from, tx, rebase))?;
+            Ok(())
         })?;
         // A server plans by its statistics, which a bulk load outdates
         // until autovacuum comes by: gather them now, so the first
@@ -521,6 +533,36 @@ impl Store {
             db::Backend::Sqlite(c) => sqlite::set_demo_mark(c, mark),
             db::Backend::Postgres(p) => p.set_demo_mark(mark),
         }
+    }
+
+    /// When the last entry was recorded; `None` for an empty ledger.
+    pub fn last_recorded(&self) -> Result<Option<String>> {
+        self.db.row(
+            "SELECT recorded_at FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
+            &[],
+            |r| r.get(0),
+        )
+    }
+
+    /// The entries recorded after `after` (in its stored form): the first
+    /// one's number, how many, and the latest recording time; `None` when
+    /// there are none.
+    pub fn recorded_after(&self, after: &str) -> Result<Option<(i64, i64, String)>> {
+        let found = self.db.row(
+            "SELECT min(seq), count(*), max(recorded_at) FROM entries WHERE recorded_at > ?1",
+            &[&after],
+            |r| {
+                Ok((
+                    r.get::<Option<i64>>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<Option<String>>(2)?,
+                ))
+            },
+        )?;
+        Ok(match found {
+            Some((Some(first), n, Some(latest))) => Some((first, n, latest)),
+            _ => None,
+        })
     }
 
     fn entry_count(&self) -> Result<i64> {

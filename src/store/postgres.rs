@@ -211,20 +211,98 @@ pub fn describe(e: &postgres::Error) -> String {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-fn mask_password(url: &str) -> String {
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, and
+/// a `password=` query parameter → `password=***`.
+pub fn mask_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return mask_keyword_password(url);
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
+    let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => authority.to_string(),
         },
-        None => url.to_string(),
-    }
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", pairs.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// libpq's connection keywords, which start a `key=value` connection
+/// string.
+const KEYWORDS: [&str; 12] = [
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "sslmode",
+    "sslrootcert",
+    "connect_timeout",
+    "application_name",
+    "options",
+];
+
+/// Whether `text` is a libpq `key=value` connection string
+/// (`host=db user=ci password=…`) rather than a path.
+pub fn is_keyword_string(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|first| {
+        first
+            .split_once('=')
+            .is_some_and(|(key, _)| KEYWORDS.contains(&key.to_ascii_lowercase().as_str()))
+    })
+}
+
+/// `password=secret` in a `key=value` string → `password=***` (a quoted
+/// value with spaces too).
+fn mask_keyword_password(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let Some(at) = lower.find("password=") else {
+        return text.to_string();
+    };
+    let value_start = at + "password=".len();
+    let rest = &text[value_start..];
+    let value_len = if let Some(quoted) = rest.strip_prefix('\'') {
+        // Up to the closing quote that is not escaped.
+        let mut end = quoted.len();
+        let mut escaped = false;
+        for (i, c) in quoted.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '\'' if !escaped => {
+                    end = i;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        (end + 2).min(rest.len())
+    } else {
+        rest.find(char::is_whitespace).unwrap_or(rest.len())
+    };
+    format!(
+        "{}***{}",
+        &text[..value_start],
+        mask_keyword_password(&rest[value_len..])
+    )
 }
 
 fn percent_decode(s: &str) -> String {
@@ -1126,6 +1204,30 @@ mod tests {
         let e = Target::parse("postgres://ci:s3cret@h/db?sslmode=sometimes").unwrap_err();
         assert!(!e.to_string().contains("s3cret"), "{e}");
         assert!(e.to_string().contains("verify-full"), "{e}");
+        // Every form a password takes.
+        for (given, shown) in [
+            (
+                "postgres://ci@h/db?password=s3cret&sslmode=disable",
+                "postgres://ci@h/db?password=***&sslmode=disable",
+            ),
+            (
+                "postgres://ci:s3cret@h/db?PASSWORD=s3cret",
+                "postgres://ci:***@h/db?PASSWORD=***",
+            ),
+            (
+                "host=h user=ci password=s3cret dbname=db",
+                "host=h user=ci password=*** dbname=db",
+            ),
+            (
+                "host=h password='s3 \\'cret' dbname=db",
+                "host=h password=*** dbname=db",
+            ),
+        ] {
+            assert_eq!(mask_password(given), shown);
+        }
+        assert!(is_keyword_string("host=h user=ci password=s3cret"));
+        assert!(!is_keyword_string("ledger.db"));
+        assert!(!is_keyword_string("./a=b.db"));
     }
 
     #[test]

@@ -281,14 +281,55 @@ fn a_clock_behind_the_ledger_cannot_record() {
     );
     l.now = "2026-03-01T11:57:00Z".into();
     assert_eq!(l.head(), head, "nothing was written");
-    // Within the allowed skew the entry is recorded at the last one's time.
+    // Within the allowed skew the entry is recorded a second after the
+    // last one: strictly after it, so it joins no answer already given as
+    // of the last entry's time.
+    let before = l.json(&["status", "--as-of", "2026-03-01T12:00:00Z"]);
+    assert_eq!(before["provisional"], true, "at the last entry's time");
     l.ok(&["record-budget", "cold-load-p95", "--value", "6"]);
     let recorded = l.json(&[
         "sql",
         "SELECT recorded_at FROM entries ORDER BY seq DESC LIMIT 1",
     ]);
-    assert_eq!(recorded[0]["recorded_at"], "2026-03-01T12:00:00Z");
+    assert_eq!(recorded[0]["recorded_at"], "2026-03-01T12:00:01Z");
     assert_eq!(l.json(&["verify"])["ok"], true);
+    // An answer as of a time before the last entry is final; at or after
+    // it, a slow writer may still land, and the answer says so.
+    let settled = l.run(&["status", "--as-of", "2026-03-01T12:00:00Z", "--json"]);
+    assert!(
+        settled.json().get("provisional").is_none(),
+        "{}",
+        settled.stdout
+    );
+    assert!(
+        !settled.stderr.contains("provisional"),
+        "{}",
+        settled.stderr
+    );
+    for t in ["2026-03-01T12:00:01Z", "2026-03-02"] {
+        let r = l.run(&["status", "--as-of", t, "--json"]);
+        assert_eq!(r.json()["provisional"], true, "{t}");
+        assert!(
+            r.stderr.contains(
+                "provisional: the ledger's last entry was recorded at 2026-03-01T12:00:01Z"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+    // A transaction of many entries is recorded at one time.
+    l.ok(&[
+        "import",
+        "budget-summary",
+        crate::harness::fixture("pi-budget_summary.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    let times = l.json(&[
+        "sql",
+        "SELECT count(DISTINCT recorded_at) AS n FROM entries WHERE seq > 4",
+    ]);
+    assert_eq!(times[0]["n"], 1, "{times}");
 }
 
 /// `--as-of` answers with what the ledger knew then: a sign-off recorded
@@ -523,4 +564,122 @@ fn every_policy_number_has_a_range() {
         l.ok(&[cmd]);
     }
     l.ok(&["report", "--out", l.path("r.html").to_str().unwrap()]);
+}
+
+/// One wrong clock cannot brick the ledger: a clock far ahead of the
+/// machine's is refused, `verify` reports an entry already recorded in the
+/// future, and `copy --rebase-future` is the way out of such a ledger.
+#[test]
+fn a_clock_in_the_future_cannot_brick_the_ledger() {
+    let real = chrono::Utc::now();
+    let at = |d: chrono::Duration| (real + d).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut l = Ledger::new();
+    l.now = "2099-01-01T00:00:00Z".into();
+    let r = l.rejects(
+        &["record-budget", "cold-load-p95", "--value", "5"],
+        "ahead of this machine's real clock",
+    );
+    assert!(
+        r.stderr.contains("LEDGER_NOW is for tests and demos"),
+        "{}",
+        r.stderr
+    );
+    // A read with such a clock is answered, with a note.
+    let r = l.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("note: LEDGER_NOW (2099-01-01T00:00:00Z) is ahead of this machine's clock"),
+        "{}",
+        r.stderr
+    );
+
+    // A ledger bricked before this check: a day ahead, let in by a wide
+    // allowance.
+    l.now = at(chrono::Duration::hours(20));
+    l.ok(&[
+        "--clock-allowance",
+        "86400",
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "7",
+        "--at",
+        "2026-03-01",
+    ]);
+    l.now = at(chrono::Duration::zero());
+    let r = l.run(&["record-budget", "cold-load-p95", "--value", "8"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--rebase-future"), "{}", r.stderr);
+    let r = l.run(&["verify", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let problems = r.json()["problems"].to_string();
+    assert!(
+        problems.contains("1 entries from entry 3 on are recorded in the future"),
+        "{problems}"
+    );
+
+    let fixed = l.path("fixed.db");
+    let r = l.run(&[
+        "copy",
+        "--to",
+        fixed.to_str().unwrap(),
+        "--rebase-future",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let copied = r.json();
+    assert_eq!(
+        (copied["rebased"].as_i64(), copied["first_rebased"].as_i64()),
+        (Some(1), Some(3)),
+        "{copied}"
+    );
+    let mut fixed_ledger = Ledger::empty_file();
+    fixed_ledger.now = l.now.clone();
+    std::fs::copy(&fixed, fixed_ledger.db()).unwrap();
+    assert_eq!(fixed_ledger.json(&["verify"])["ok"], true);
+    fixed_ledger.ok(&["record-budget", "cold-load-p95", "--value", "8"]);
+    let kept = fixed_ledger.json(&[
+        "sql",
+        "SELECT effective_at, value FROM measurements ORDER BY entry_seq",
+    ]);
+    assert_eq!(kept[0]["effective_at"], "2026-03-01T00:00:00Z", "{kept}");
+    assert_eq!(kept[0]["value"], 7.0, "{kept}");
+}
+
+/// A password never appears in a message, whatever form it takes: URL
+/// userinfo, a `password=` parameter, or a `key=value` connection string
+/// (which is refused with the URL form to use instead).
+#[test]
+fn a_password_in_any_form_is_never_shown() {
+    let l = Ledger::empty_file();
+    for db in [
+        "postgres://ci:s3cret@127.0.0.1:1/ledger?connect_timeout=2",
+        "postgres://ci@127.0.0.1:1/ledger?password=s3cret&connect_timeout=2",
+        "postgres://ci@127.0.0.1:1/ledger?sslmode=sometimes&password=s3cret",
+        "host=127.0.0.1 port=1 user=ci password=s3cret dbname=ledger",
+        "host=127.0.0.1 password='s3cret word' dbname=ledger",
+    ] {
+        for json in [false, true] {
+            let mut args = vec!["--db", db, "status"];
+            if json {
+                args.push("--json");
+            }
+            let r = l.run(&args);
+            assert_ne!(r.code, 0, "{db}");
+            let all = format!("{}{}", r.stdout, r.stderr);
+            assert!(!all.contains("s3cret"), "{db}: {all}");
+            if db.starts_with("host=") {
+                assert_eq!(r.code, 2, "{all}");
+                assert!(
+                    all.contains("write it as postgres://user:password@host:port/dbname"),
+                    "{all}"
+                );
+            }
+        }
+    }
+    assert!(
+        !l.path("host=127.0.0.1 port=1 user=ci password=s3cret dbname=ledger")
+            .exists()
+    );
 }
