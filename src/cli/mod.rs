@@ -551,6 +551,20 @@ impl Context {
         Ok(())
     }
 
+    /// Refuses a write the ledger's policy in force does not accept from
+    /// this writer (see [`domain::policy::Policy::accepts_writer`]); a
+    /// ledger not made yet accepts any.
+    fn signed_as_required(&self) -> Result<(), CommandError> {
+        let Ok(store) = Store::open(&self.db) else {
+            return Ok(());
+        };
+        let Ok(p) = crate::store::latest_policy(store.conn(), self.clock) else {
+            return Ok(());
+        };
+        let signer = self.signer.as_ref().map(|s| s.verifier());
+        Ok(p.policy.accepts_writer(signer.as_ref())?)
+    }
+
     /// How far the clock is ahead of this machine's real clock (negative
     /// when behind).
     pub fn clock_ahead(&self) -> chrono::Duration {
@@ -872,6 +886,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
     use Command as C;
     if is_write(command) {
         ctx.writing(command)?;
+        ctx.signed_as_required()?;
     }
     match command {
         C::Init(a) => admin::init(ctx, a),

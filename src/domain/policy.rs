@@ -38,6 +38,10 @@ pub struct Policy {
     /// policy that says so is in force.
     #[serde(default)]
     pub require_signed_writes: bool,
+    /// The verifier keys (`<name>+<key id>+<base64>`, from `ledger keygen`)
+    /// whose signed writes are accepted while `require_signed_writes` is on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_keys: Vec<String>,
     /// The log's name in checkpoints (C2SP origin, e.g.
     /// `example.org/pi/ledger`); default `<project>/ledger`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -567,6 +571,14 @@ impl Policy {
         if let Err(e) = super::note::check_origin(&self.origin()) {
             return Err(format!("origin: {e}"));
         }
+        for (i, key) in self.trusted_keys.iter().enumerate() {
+            if let Err(e) = super::note::Verifier::parse(key) {
+                return Err(format!("trusted_keys[{i}]: {e}"));
+            }
+        }
+        if self.require_signed_writes && self.trusted_keys.is_empty() {
+            return Err("require_signed_writes needs trusted_keys: the verifier keys (`ledger keygen` writes them to KEYFILE.pub) whose signed writes are accepted".into());
+        }
         unique("gates", self.gates.iter().map(|g| g.id.as_str()))?;
         unique(
             "budgets.definitions",
@@ -659,6 +671,45 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// The verifier keys whose writes this policy accepts (each checked
+    /// when the policy was read).
+    pub fn trusted_verifiers(&self) -> Vec<super::note::Verifier> {
+        self.trusted_keys
+            .iter()
+            .filter_map(|k| super::note::Verifier::parse(k).ok())
+            .collect()
+    }
+
+    /// Refuses a write by `signer` that this policy does not accept: under
+    /// `require_signed_writes`, an unsigned one or one signed by a key it
+    /// does not trust.
+    pub fn accepts_writer(&self, signer: Option<&super::note::Verifier>) -> Result<(), Error> {
+        if !self.require_signed_writes {
+            return Ok(());
+        }
+        let trusted = self.trusted_verifiers();
+        let names = || {
+            trusted
+                .iter()
+                .map(|v| format!("{}+{:08x}", v.name, v.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match signer {
+            Some(v) if trusted.contains(v) => Ok(()),
+            Some(v) => Err(Error::State(format!(
+                "this ledger's policy requires writes signed by a trusted key, and {}+{:08x} is not one (trusted: {}); sign with one of them, or load a policy that lists this key",
+                v.name,
+                v.id,
+                names()
+            ))),
+            None => Err(Error::State(format!(
+                "this ledger's policy requires signed writes: pass --sign KEYFILE (or LEDGER_SIGNING_KEY) with a key it trusts ({})",
+                names()
+            ))),
+        }
     }
 
     /// A gate by id.

@@ -233,11 +233,13 @@ fn verify_chain(
         .prepare("SELECT entry_seq, signer, signature FROM entry_signatures ORDER BY entry_seq")?;
     let mut signatures = sig_stmt.stream()?;
     let mut next_signature: Option<(i64, String, Vec<u8>)> = read_signature(&mut signatures)?;
-    let signed_from = if trusted.is_some() {
-        signatures_required_from(conn)?
-    } else {
-        None
-    };
+    // Once a policy requires signed writes, every later entry must be
+    // signed by a key it trusts (or one of `trusted`, when given).
+    let required = signatures_required_from(conn)?;
+    let signed_from = required.as_ref().map(|(seq, _)| *seq);
+    let policy_trusted = required.map(|(_, keys)| keys);
+    let from_file = trusted.is_some();
+    let trusted = trusted.or(policy_trusted.as_deref());
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut prev_recorded = String::new();
@@ -301,7 +303,8 @@ fn verify_chain(
             Some((_, signer, sig)) => {
                 match Verifier::parse(signer) {
                     Ok(v) if v.verifies(e.hash.as_bytes(), sig) => {
-                        if trusted.is_some_and(|t| !t.contains(&v)) {
+                        let judged = from_file || signed_from.is_some_and(|from| e.seq > from);
+                        if judged && trusted.is_some_and(|t| !t.contains(&v)) {
                             problems.push(format!(
                                 "entry {} is signed by {}+{:08x}, which is not a trusted key",
                                 e.seq, v.name, v.id
@@ -525,19 +528,23 @@ fn read_signature(rows: &mut Stream<'_>) -> Result<Option<(i64, String, Vec<u8>)
 }
 
 /// The entry number of the first policy version that requires signed
-/// writes: entries after it must be signed.
-fn signatures_required_from(conn: &Db) -> Result<Option<i64>> {
-    let mut from = None;
+/// writes (entries after it must be signed), and the keys the policies
+/// that require them trust.
+fn signatures_required_from(conn: &Db) -> Result<Option<(i64, Vec<Verifier>)>> {
+    let mut from: Option<(i64, Vec<Verifier>)> = None;
     conn.rows(
         "SELECT entry_seq, content FROM policy_versions ORDER BY entry_seq",
         &[],
         |r| {
             let content: String = r.get::<String>(1).unwrap_or_default();
-            if from.is_none()
-                && crate::domain::policy::Policy::parse(&content, "stored policy")
-                    .is_ok_and(|p| p.require_signed_writes)
-            {
-                from = Some(r.get(0)?);
+            let policy = crate::domain::policy::Policy::parse(&content, "stored policy").ok();
+            if let Some(p) = policy.filter(|p| p.require_signed_writes) {
+                let (_, keys) = from.get_or_insert((r.get(0)?, Vec::new()));
+                for v in p.trusted_verifiers() {
+                    if !keys.contains(&v) {
+                        keys.push(v);
+                    }
+                }
             }
             Ok(())
         },

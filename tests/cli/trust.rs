@@ -257,8 +257,10 @@ fn one_entry_is_proven_without_the_ledger() {
     l2.rejects(&["prove", "99", "--checkpoint", &cp], "");
 }
 
-/// Who wrote it: signed writes, trusted keys, and a forged append that a
-/// policy requiring signatures exposes.
+/// Who wrote it: under a policy that requires signed writes, a write must
+/// be signed by a key the policy trusts or it is refused (nothing
+/// written), and plain `verify` reports an entry whose signature went
+/// missing; `--trusted-keys` judges against another list.
 #[test]
 fn writers_sign_and_verify_names_unknown_and_missing_signers() {
     let l = crate::harness::Ledger::empty();
@@ -278,11 +280,17 @@ fn writers_sign_and_verify_names_unknown_and_missing_signers() {
         "--name",
         "laptop",
     ]);
-    let seed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/policy.toml"),
-    )
-    .unwrap();
+    let ci_pub = std::fs::read_to_string(l.path("ci.key.pub")).unwrap();
+    let seed = crate::harness::seed_policy();
     let policy = l.path("policy.toml");
+    let requiring = seed.replace(
+        "require_signed_writes = false",
+        &format!(
+            "require_signed_writes = true\ntrusted_keys = [\"{}\"]",
+            ci_pub.trim()
+        ),
+    );
+    // Requiring signatures without naming whose is refused.
     std::fs::write(
         &policy,
         seed.replace(
@@ -291,6 +299,15 @@ fn writers_sign_and_verify_names_unknown_and_missing_signers() {
         ),
     )
     .unwrap();
+    let r = l.run(&["init", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("require_signed_writes needs trusted_keys"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&policy, requiring).unwrap();
     let sign = key.to_str().unwrap();
     l.ok(&["--sign", sign, "init", "--policy", policy.to_str().unwrap()]);
     l.ok(&[
@@ -301,56 +318,59 @@ fn writers_sign_and_verify_names_unknown_and_missing_signers() {
         "--value",
         "5",
     ]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    // Signed by a key the policy does not trust, or not signed: refused.
+    let r = l.rejects(
+        &[
+            "--sign",
+            other.to_str().unwrap(),
+            "record-budget",
+            "cold-load-p95",
+            "--value",
+            "6",
+        ],
+        "requires writes signed by a trusted key, and laptop+",
+    );
+    assert!(
+        r.stderr.contains("trusted: ci.example.org+"),
+        "{}",
+        r.stderr
+    );
+    l.rejects(
+        &["record-budget", "cold-load-p95", "--value", "7"],
+        "requires signed writes: pass --sign KEYFILE",
+    );
+    // Another list of trusted keys judges the same entries differently.
     let trusted = l.path("trusted.txt");
     std::fs::write(
         &trusted,
-        std::fs::read_to_string(l.path("ci.key.pub")).unwrap(),
+        std::fs::read_to_string(l.path("other.key.pub")).unwrap(),
     )
     .unwrap();
-    let verify = |l: &Ledger| {
-        let r = l.run(&[
-            "verify",
-            "--trusted-keys",
-            trusted.to_str().unwrap(),
-            "--json",
-        ]);
-        (r.code, r.json()["problems"].clone())
-    };
-    assert_eq!(verify(&l).0, 0, "{:?}", verify(&l).1);
-    // Signed by a key nobody trusts.
-    l.ok(&[
-        "--sign",
-        other.to_str().unwrap(),
-        "record-budget",
-        "cold-load-p95",
-        "--value",
-        "6",
+    let r = l.run(&[
+        "verify",
+        "--trusted-keys",
+        trusted.to_str().unwrap(),
+        "--json",
     ]);
-    // A forged append: a valid link, written without any key.
-    l.ok(&["record-budget", "cold-load-p95", "--value", "7"]);
-    let (code, problems) = verify(&l);
-    assert_eq!(code, 1);
-    let problems: Vec<&str> = problems
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(r.code, 1);
+    let problems = r.json()["problems"].to_string();
     assert!(
-        problems[0].starts_with("entry 4 is signed by laptop+"),
-        "{problems:?}"
+        problems.contains("entry 3 is signed by ci.example.org+"),
+        "{problems}"
     );
     assert!(
-        problems[0].ends_with("which is not a trusted key"),
-        "{problems:?}"
+        problems.contains("which is not a trusted key"),
+        "{problems}"
     );
+    // A signature removed behind the ledger's back: plain verify sees it.
+    l.rewrite("DELETE FROM entry_signatures WHERE entry_seq = 3");
+    let r = l.run(&["verify", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(
-        problems[1],
-        "entry 5 is not signed, but the policy requires signed writes"
+        r.json()["problems"][0],
+        "entry 3 is not signed, but the policy requires signed writes"
     );
-    // The same writes are fine for a plain verify: only the keys tell.
-    assert_eq!(l.run(&["verify"]).code, 0);
 }
 
 /// A checkpoint the tool signed, checked by a verifier written for this
