@@ -573,3 +573,68 @@ fn a_secret_key_is_never_printed() {
         }
     }
 }
+
+/// An inclusion proof checked by a few lines written from the README's
+/// words alone ("Checking a proof without the ledger"): the leaf's bytes
+/// are 0x00 and, for each of seq (decimal), project, kind, effective_at,
+/// recorded_at and body, `<byte length in decimal>:<bytes>\n`; a node is
+/// SHA-256(0x01 || left || right); the audit path is walked as RFC 9162
+/// §2.1.3.2 says, up to the checkpoint's root.
+#[test]
+fn a_proof_checks_with_the_readmes_leaf_encoding_alone() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let (l, cp, _key) = published();
+    l.ok(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    let checkpoint = std::fs::read_to_string(&cp).unwrap();
+    let root = base64::engine::general_purpose::STANDARD
+        .decode(checkpoint.lines().nth(2).unwrap())
+        .unwrap();
+    for entry in 1..=4u64 {
+        let proof = l.ok(&["prove", &entry.to_string(), "--checkpoint", &cp]);
+        let doc: serde_json::Value = serde_json::from_str(&proof).unwrap();
+        let e = &doc["entry"];
+        let mut leaf = vec![0u8];
+        let seq = e["seq"].as_i64().unwrap().to_string();
+        for field in [
+            seq.as_str(),
+            e["project"].as_str().unwrap(),
+            e["kind"].as_str().unwrap(),
+            e["effective_at"].as_str().unwrap(),
+            e["recorded_at"].as_str().unwrap(),
+            e["body"].as_str().unwrap(),
+        ] {
+            leaf.extend_from_slice(format!("{}:", field.len()).as_bytes());
+            leaf.extend_from_slice(field.as_bytes());
+            leaf.push(b'\n');
+        }
+        let mut r: Vec<u8> = Sha256::digest(&leaf).to_vec();
+        let (mut f, mut s) = (
+            doc["leaf_index"].as_u64().unwrap(),
+            doc["tree_size"].as_u64().unwrap() - 1,
+        );
+        for p in doc["audit_path"].as_array().unwrap() {
+            let p: Vec<u8> = (0..64)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&p.as_str().unwrap()[i..i + 2], 16).unwrap())
+                .collect();
+            assert_ne!(s, 0, "a path longer than the tree");
+            let node = |a: &[u8], b: &[u8]| Sha256::digest([&[1u8][..], a, b].concat()).to_vec();
+            if f % 2 == 1 || f == s {
+                r = node(&p, &r);
+                if f % 2 == 0 {
+                    while f % 2 == 0 && f != 0 {
+                        f >>= 1;
+                        s >>= 1;
+                    }
+                }
+            } else {
+                r = node(&r, &p);
+            }
+            f >>= 1;
+            s >>= 1;
+        }
+        assert_eq!(s, 0, "entry {entry}: the path ends at the root");
+        assert_eq!(r, root, "entry {entry}: the root is the checkpoint's");
+    }
+}
