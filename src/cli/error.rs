@@ -91,6 +91,7 @@ impl From<StoreError> for CommandError {
                 hint: None,
             },
             StoreError::Open { .. }
+            | StoreError::ReadOnly { .. }
             | StoreError::Broken(_)
             | StoreError::Sqlite(_)
             | StoreError::Postgres(_)

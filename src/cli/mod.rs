@@ -437,7 +437,11 @@ impl Context {
         }
         Ok(Context {
             db,
-            project: cli.project.clone(),
+            project: cli
+                .project
+                .as_deref()
+                .map(|p| crate::domain::text::name("project", p))
+                .transpose()?,
             format: if cli.json { Format::Json } else { cli.format },
             as_of,
             include_late: cli.include_late,

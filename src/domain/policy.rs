@@ -568,6 +568,10 @@ impl Policy {
         if self.platforms.is_empty() {
             return Err("platforms must list at least one platform".into());
         }
+        if let Err(e) = super::text::name("project", &self.project) {
+            return Err(format!("project: {e}"));
+        }
+        unique("platforms", self.platforms.iter().map(String::as_str))?;
         if let Err(e) = super::note::check_origin(&self.origin()) {
             return Err(format!("origin: {e}"));
         }
@@ -789,6 +793,9 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Stri
     for id in ids {
         if id.trim().is_empty() {
             return Err(format!("{what} has an entry with an empty id"));
+        }
+        if let Err(e) = super::text::name("id", id) {
+            return Err(format!("{what}: {e}"));
         }
         if !seen.insert(id) {
             return Err(format!("{what} defines \"{id}\" twice"));

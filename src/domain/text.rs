@@ -8,30 +8,61 @@ pub const NAME_MAX: usize = 200;
 /// The longest free text (a title, a note, a reason).
 pub const TEXT_MAX: usize = 10_000;
 
+/// Whether a line would be read as a command by a CI runner that reads
+/// its job's output: GitHub Actions' `::error::…` workflow commands, Azure
+/// Pipelines' `##vso[…]` and `##[…]` logging commands.
+pub fn runner_command(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("::") || line.starts_with("##vso[") || line.starts_with("##[")
+}
+
+/// A value as an error may show it: its first 80 characters on one line.
+fn shown(value: &str) -> String {
+    let mut s: String = value
+        .chars()
+        .take(80)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if value.chars().nth(80).is_some() {
+        s.push('…');
+    }
+    s
+}
+
 /// A name: trimmed, 1 to [`NAME_MAX`] characters on one line, without
-/// control characters.
+/// control characters, and not a CI runner's command ([`runner_command`]).
 pub fn name(what: &'static str, value: &str) -> Result<String, Error> {
     let v = value.trim();
-    if v.is_empty() || v.chars().count() > NAME_MAX || v.chars().any(char::is_control) {
+    if v.is_empty()
+        || v.chars().count() > NAME_MAX
+        || v.chars().any(char::is_control)
+        || runner_command(v)
+    {
         return Err(Error::invalid(
             what,
-            value,
-            format!("a name of 1 to {NAME_MAX} characters on one line, without control characters"),
+            shown(value),
+            format!(
+                "a name of 1 to {NAME_MAX} characters on one line, without control characters, not starting with `::` or `##` (which CI runners read as commands)"
+            ),
         ));
     }
     Ok(v.to_string())
 }
 
 /// A free text: trimmed, 1 to [`TEXT_MAX`] characters; lines and tabs are
-/// kept, other control characters refused.
+/// kept, other control characters refused, and no line may be a CI
+/// runner's command ([`runner_command`]).
 pub fn text(what: &'static str, value: &str) -> Result<String, Error> {
     let v = value.trim();
     let control = v.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
-    if v.is_empty() || v.chars().count() > TEXT_MAX || control {
+    if v.is_empty() || v.chars().count() > TEXT_MAX || control || v.lines().any(runner_command) {
         return Err(Error::invalid(
             what,
-            value,
-            format!("some text of 1 to {TEXT_MAX} characters, without control characters"),
+            shown(value),
+            format!(
+                "some text of 1 to {TEXT_MAX} characters, without control characters and with no line starting with `::` or `##` (which CI runners read as commands)"
+            ),
         ));
     }
     Ok(v.to_string())
@@ -65,6 +96,17 @@ mod tests {
         assert!(name("item", "a\u{7}b").is_err());
         assert!(name("item", &"x".repeat(NAME_MAX + 1)).is_err());
         assert!(name("item", "ü ✓").is_ok());
+        assert!(name("item", "::error::owned").is_err());
+        assert!(name("item", "##vso[task.setvariable variable=x]1").is_err());
+        assert!(name("item", "a::b").is_ok());
+        let long = name("item", &"y".repeat(1_000_000))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            long.len() < 400,
+            "the error shows a bounded value: {}",
+            long.len()
+        );
     }
 
     #[test]
@@ -73,6 +115,8 @@ mod tests {
         assert!(text("title", "a\u{0}b").is_err());
         assert!(text("title", "   ").is_err());
         assert!(text("title", &"x".repeat(TEXT_MAX + 1)).is_err());
+        assert!(text("title", "fine\n  ::error file=x::owned").is_err());
+        assert!(text("title", "a :: b").is_ok());
         assert_eq!(optional_text("note", Some("  ")).unwrap(), None);
         assert!(optional_name("by", Some("a\nb")).is_err());
     }

@@ -97,11 +97,17 @@ pub fn parse_line(file: &str, line_no: usize, line: &str) -> Result<Option<Event
             ));
         }
     };
+    let here = format!("line {line_no}");
     Ok(Some(Event {
         line: line_no,
-        budget: budget.to_string(),
+        budget: super::name_field(file, &here, "budget_name", budget)?,
         value,
-        source: v.get("source").and_then(Value::as_str).map(str::to_string),
+        source: super::text_field(
+            file,
+            &here,
+            "source",
+            v.get("source").and_then(Value::as_str),
+        )?,
     }))
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{expect_schema, file_error, generated_at, req_f64, req_str};
+use super::{expect_schema, file_error, generated_at, req_f64};
 use crate::domain::{Error, Time, budget::Direction, record::BudgetRec};
 
 /// Schemas this reader accepts.
@@ -31,14 +31,7 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
     let mut budgets: Vec<BudgetRec> = Vec::new();
     for (i, b) in list.iter().enumerate() {
         let at = format!("budgets[{i}]");
-        let name = req_str(file, &at, b, "name")?.trim().to_string();
-        if name.is_empty() {
-            return Err(file_error(
-                file,
-                Some(format!("{at} field name")),
-                "is empty",
-            ));
-        }
+        let name = super::req_name(file, &at, b, "name")?;
         let threshold = req_f64(file, &at, b, "threshold")?;
         if !(threshold.is_finite() && threshold > 0.0) {
             return Err(file_error(
@@ -47,12 +40,11 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
                 format!("{threshold} is not a positive number"),
             ));
         }
-        let metric = b
-            .get("metric")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let unit = req_str(file, &at, b, "unit")?.to_string();
+        let metric = match b.get("metric").and_then(Value::as_str) {
+            Some(m) if !m.trim().is_empty() => super::name_field(file, &at, "metric", m)?,
+            _ => String::new(),
+        };
+        let unit = super::req_name(file, &at, b, "unit")?;
         let direction = match b.get("comparison").and_then(Value::as_str) {
             Some("maximum" | "max") => Direction::Max,
             Some("minimum" | "min") => Direction::Min,
@@ -74,11 +66,7 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
         }
         budgets.push(BudgetRec {
             budget: name,
-            category: b
-                .get("category")
-                .and_then(Value::as_str)
-                .unwrap_or("uncategorized")
-                .to_string(),
+            category: super::opt_name(file, &at, b, "category", "uncategorized")?,
             metric,
             unit,
             threshold,
@@ -87,10 +75,12 @@ pub fn parse(file: &str, text: &str) -> Result<Summary, Error> {
                 .get("ci_enforced")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            source: b
-                .get("methodology")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            source: super::text_field(
+                file,
+                &at,
+                "methodology",
+                b.get("methodology").and_then(Value::as_str),
+            )?,
         });
     }
     Ok(Summary {

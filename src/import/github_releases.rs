@@ -34,10 +34,11 @@ pub fn parse(file: &str, text: &str) -> Result<Releases, Error> {
                 "has no tagName (or tag_name)",
             ));
         };
-        let at = format!("release {tag}");
+        let at = format!("release {}", tag.escape_debug());
         let Ok(version) = release::parse_version(tag) else {
             out.not_recorded.push(format!(
-                "{at}: \"{tag}\" is not a SemVer version; not recorded"
+                "{at}: \"{}\" is not a SemVer version; not recorded",
+                tag.escape_debug()
             ));
             continue;
         };

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{expect_schema, file_error, generated_at, req_str};
+use super::{expect_schema, file_error, generated_at};
 use crate::domain::{Error, Time};
 
 /// Schemas this reader accepts.
@@ -59,25 +59,22 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
         }
         for (i, e) in items.iter().enumerate() {
             let at = format!("{list}[{i}]");
-            let id = req_str(file, &at, e, "id")?.trim().to_string();
+            let id = super::req_name(file, &at, e, "id")?;
             if entries.iter().any(|x| x.id == id) {
                 repeated.push(id);
                 continue;
             }
             entries.push(Listed {
                 list: list.clone(),
-                name: e
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&id)
-                    .to_string(),
-                source_tier: req_str(file, &at, e, "source_tier")?.to_string(),
-                license: e
-                    .get("license")
-                    .and_then(Value::as_str)
-                    .unwrap_or("UNKNOWN")
-                    .to_string(),
-                provenance: provenance(e.get("provenance")),
+                name: super::opt_name(file, &at, e, "name", &id)?,
+                source_tier: super::req_name(file, &at, e, "source_tier")?,
+                license: super::opt_name(file, &at, e, "license", "UNKNOWN")?,
+                provenance: super::name_field(
+                    file,
+                    &at,
+                    "provenance",
+                    &provenance(e.get("provenance")),
+                )?,
                 doctor: e
                     .get("doctor")
                     .or_else(|| e.get("doctor_verdict"))
@@ -94,9 +91,10 @@ pub fn parse(file: &str, text: &str) -> Result<List, Error> {
                     .map(|c| {
                         c.iter()
                             .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
+                            .map(|cap| super::name_field(file, &at, "capabilities", cap))
+                            .collect::<Result<Vec<_>, _>>()
                     })
+                    .transpose()?
                     .unwrap_or_default(),
                 id,
             });

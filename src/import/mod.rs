@@ -140,6 +140,46 @@ pub fn req_str<'a>(file: &str, at: &str, v: &'a Value, key: &str) -> Result<&'a 
     })
 }
 
+/// A name read from an artifact, checked as every name is
+/// ([`crate::domain::text::name`]); the error names the file and field.
+pub fn name_field(file: &str, at: &str, key: &str, value: &str) -> Result<String, Error> {
+    crate::domain::text::name("name", value)
+        .map_err(|e| file_error(file, Some(format!("{at} field {key}")), e.to_string()))
+}
+
+/// An optional free text read from an artifact, checked as every free
+/// text is ([`crate::domain::text::optional_text`]).
+pub fn text_field(
+    file: &str,
+    at: &str,
+    key: &str,
+    value: Option<&str>,
+) -> Result<Option<String>, Error> {
+    crate::domain::text::optional_text("text", value)
+        .map_err(|e| file_error(file, Some(format!("{at} field {key}")), e.to_string()))
+}
+
+/// A required name field (see [`name_field`]).
+pub fn req_name(file: &str, at: &str, v: &Value, key: &str) -> Result<String, Error> {
+    name_field(file, at, key, req_str(file, at, v, key)?)
+}
+
+/// An optional name field: absent is `default`.
+pub fn opt_name(
+    file: &str,
+    at: &str,
+    v: &Value,
+    key: &str,
+    default: &str,
+) -> Result<String, Error> {
+    name_field(
+        file,
+        at,
+        key,
+        v.get(key).and_then(Value::as_str).unwrap_or(default),
+    )
+}
+
 /// A required number field.
 pub fn req_f64(file: &str, at: &str, v: &Value, key: &str) -> Result<f64, Error> {
     v.get(key).and_then(Value::as_f64).ok_or_else(|| {

@@ -120,6 +120,11 @@ pub struct Head {
 /// chain's recording times never go backwards.
 pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
+/// The largest body an entry may have, in bytes: far above any name or
+/// text the commands accept (a policy file is the longest), and small
+/// enough that `verify` never holds much of one in memory.
+pub const MAX_BODY: usize = 1 << 20;
+
 impl Head {
     /// The chain's last entry, read once per transaction (a seek on the
     /// journal's primary key).
@@ -161,6 +166,17 @@ impl Head {
     ) -> Result<i64> {
         let body_value = serde_json::to_value(rec).map_err(to_sql_error)?;
         let body = serde_json::to_string(&body_value).map_err(to_sql_error)?;
+        if body.len() > MAX_BODY {
+            return Err(crate::domain::Error::invalid(
+                "entry",
+                format!("a {} entry of {} bytes", R::KIND.as_str(), body.len()),
+                format!(
+                    "an entry of at most {} MiB; its fields are too long to record",
+                    MAX_BODY >> 20
+                ),
+            )
+            .into());
+        }
         let seq = self.seq + 1;
         let kind = R::KIND.as_str();
         let recorded_at = self.recording_time(recorded_at)?;

@@ -171,6 +171,11 @@ pub enum StoreError {
         attempts: u32,
         waited: Duration,
     },
+    /// The ledger could be opened for reading only.
+    #[error(
+        "cannot write to {path}: {why}; reads work, but a write needs write permission on the file and its folder"
+    )]
+    ReadOnly { path: PathBuf, why: &'static str },
     /// The ledger's schema is not the one this build expects.
     #[error("schema mismatch in {path}: {message}")]
     Schema { path: PathBuf, message: String },
@@ -230,6 +235,9 @@ pub struct Store {
     db: Db,
     /// How long a write waits for the lock in all.
     lock_wait: Duration,
+    /// Why this ledger cannot be written, when it was opened for reading
+    /// alone.
+    read_only: Option<&'static str>,
 }
 
 impl Store {
@@ -285,6 +293,7 @@ impl Store {
                 location: location.clone(),
             },
             lock_wait: LOCK_WAIT,
+            read_only: None,
         }
     }
 
@@ -299,11 +308,17 @@ impl Store {
     }
 
     fn open_as(location: Location, mode: sqlite::Mode) -> Result<Store> {
-        let backend = match &location {
-            Location::Sqlite(path) => db::Backend::Sqlite(sqlite::connect(path, mode)?),
-            Location::Postgres(target) => db::Backend::Postgres(Box::new(target.connect()?)),
+        let (backend, read_only) = match &location {
+            Location::Sqlite(path) => {
+                let (conn, read_only) = sqlite::connect_or_read(path, mode)?;
+                (db::Backend::Sqlite(conn), read_only)
+            }
+            Location::Postgres(target) => {
+                (db::Backend::Postgres(Box::new(target.connect()?)), None)
+            }
         };
         let mut store = Store::on(backend, &location);
+        store.read_only = read_only;
         store.check_schema()?;
         Ok(store)
     }
@@ -383,6 +398,12 @@ impl Store {
     /// transaction is retried with backoff. Any error rolls everything
     /// back, so a rejected command writes nothing.
     pub fn write<T>(&mut self, mut f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        if let Some(why) = self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.db.location.shown(),
+                why,
+            });
+        }
         let started = std::time::Instant::now();
         let mut attempt = 0;
         loop {

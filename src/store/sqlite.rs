@@ -53,6 +53,74 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Why a ledger opened for reading cannot be written: the file or its
+/// folder is read-only for this user, or on a read-only mount.
+pub const READ_ONLY: &str = "the file (or its folder, where SQLite keeps the -wal and -shm files) is read-only for this user, or on a read-only mount";
+
+/// Whether an error says the file could not be opened for writing.
+fn is_read_only(e: &StoreError) -> bool {
+    let StoreError::Open { message, .. } = e else {
+        return false;
+    };
+    [
+        "readonly database",
+        "unable to open",
+        "read-only",
+        "permission",
+    ]
+    .iter()
+    .any(|m| message.to_ascii_lowercase().contains(m))
+}
+
+/// Opens the file (see [`connect`]); a file this user can only read is
+/// opened for reading alone, with the reason no write can be made.
+pub fn connect_or_read(path: &Path, mode: Mode) -> Result<(Connection, Option<&'static str>)> {
+    let first = match connect(path, mode) {
+        Ok(conn) => return Ok((conn, None)),
+        Err(e) if mode != Mode::Create && is_read_only(&e) => e,
+        Err(e) => return Err(e),
+    };
+    // Read-only WAL access: through the -shm file if it can be read, else
+    // as an immutable file (nobody can write it through this mount).
+    for options in ["mode=ro", "immutable=1"] {
+        if let Ok(conn) = connect_uri(path, options) {
+            return Ok((conn, Some(READ_ONLY)));
+        }
+    }
+    Err(first)
+}
+
+/// `file:` URI of `path` with `options`, opened read-only.
+fn connect_uri(path: &Path, options: &str) -> Result<Connection> {
+    let Some(text) = path.to_str() else {
+        return Err(
+            domain::Error::invalid("ledger path", path.display(), "a path in UTF-8").into(),
+        );
+    };
+    let mut uri = String::from("file:");
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(options);
+    let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI;
+    let fail = |e| open_error(path, e);
+    let conn = Connection::open_with_flags(&uri, flags).map_err(fail)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(fail)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(fail)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
 /// Opens the file and checks it is a database.
 pub fn connect(path: &Path, mode: Mode) -> Result<Connection> {
     if mode != Mode::Create && !path.exists() {

@@ -683,3 +683,166 @@ fn a_password_in_any_form_is_never_shown() {
             .exists()
     );
 }
+
+/// Names are one line of printable text of at most 200 characters, free
+/// texts at most 10,000, and neither may hold a line a CI runner reads as
+/// a command (`::error::…`, `##vso[…]`): from the command line, from an
+/// imported file, or from a policy. Each is refused with nothing written.
+#[test]
+fn names_and_texts_are_bounded_and_never_a_runner_command() {
+    let l = Ledger::new();
+    for project in ["a\nb", "::error::owned", &"p".repeat(201)] {
+        l.rejects(
+            &[
+                "--project",
+                project,
+                "record-gate",
+                "fmt",
+                "--value",
+                "0",
+                "--platform",
+                "linux",
+            ],
+            "invalid project",
+        );
+    }
+    l.rejects(
+        &[
+            "record-release",
+            "0.2.0",
+            "--notes",
+            "fine\n::error file=x::owned",
+        ],
+        "no line starting with `::` or `##`",
+    );
+    l.rejects(
+        &[
+            "open-incident",
+            "--kind",
+            "security",
+            "--severity",
+            "low",
+            "--title",
+            "##vso[task.setvariable variable=x]1",
+        ],
+        "which CI runners read as commands",
+    );
+    l.ok(&[
+        "import",
+        "budget-summary",
+        crate::harness::fixture("pi-budget_summary.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    let events = l.path("events.jsonl");
+    let huge = "s".repeat(300_000);
+    for (line, expected) in [
+        (
+            "{\"budget_name\":\"::error::owned\",\"actual\":1}".to_string(),
+            "line 1 field budget_name",
+        ),
+        (
+            format!("{{\"budget_name\":\"cold_load_p95\",\"actual\":1,\"source\":\"{huge}\"}}"),
+            "line 1 field source",
+        ),
+        (
+            "{\"budget_name\":\"cold\\nload\",\"actual\":1}".to_string(),
+            "line 1 field budget_name",
+        ),
+    ] {
+        std::fs::write(&events, &line).unwrap();
+        let r = l.rejects(
+            &["import", "budget-events", events.to_str().unwrap()],
+            expected,
+        );
+        assert!(
+            r.stderr.len() < 1_000,
+            "the error shows a bounded value: {} bytes",
+            r.stderr.len()
+        );
+    }
+    let seed = crate::harness::seed_policy();
+    let policy = l.path("policy.toml");
+    std::fs::write(
+        &policy,
+        seed.replacen("id = \"fmt\"", "id = \"::error::fmt\"", 1),
+    )
+    .unwrap();
+    l.rejects(
+        &["init", "--policy", policy.to_str().unwrap()],
+        "gates: invalid id",
+    );
+}
+
+/// A ledger the user can only read answers every question that reads
+/// (opened read-only, without creating its -wal and -shm files), and a
+/// write says why it cannot be made (exit 3, nothing written).
+#[test]
+fn a_read_only_ledger_answers_reads_and_says_why_it_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let l = Ledger::file();
+    l.ok(&["record-release", "0.1.0", "--date", "2026-01-05"]);
+    let head = l.head();
+    // Checkpointed into the file, so no -wal or -shm is left beside it.
+    l.sqlite("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    for companion in ["ledger.db-wal", "ledger.db-shm"] {
+        let _ = std::fs::remove_file(l.path(companion));
+    }
+    let set = |p: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set(&l.db(), 0o444);
+    set(l.dir.path(), 0o555);
+    // Root may write anything: run as nobody then, as a user without
+    // write permission would.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
+    let run = |args: &[&str]| {
+        let mut c = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(assert_cmd::cargo::cargo_bin("ledger"));
+            c
+        } else {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("ledger"))
+        };
+        let out = c
+            .args(["--db", l.db().to_str().unwrap()])
+            .args(args)
+            .env("LEDGER_NOW", &l.now)
+            .env("NO_COLOR", "1")
+            .current_dir("/")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for args in [
+        &["status"][..],
+        &["verify"],
+        &["export"],
+        &["releases", "--json"],
+        &["sql", "SELECT count(*) AS n FROM entries"],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        assert!(!out.is_empty(), "{args:?}");
+    }
+    let (code, _, err) = run(&["record-gate", "fmt", "--value", "0", "--platform", "linux"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("is read-only for this user, or on a read-only mount"),
+        "{err}"
+    );
+    assert!(!l.path("ledger.db-wal").exists() && !l.path("ledger.db-shm").exists());
+    set(l.dir.path(), 0o755);
+    set(&l.db(), 0o644);
+    assert_eq!(l.head(), head);
+}
