@@ -308,7 +308,7 @@ pub(super) fn copy(ctx: &Context, a: &CopyArgs) -> Result<Output, CommandError> 
 pub struct SqlArgs {
     /// A read-only SQL statement (SELECT, WITH, read-only PRAGMA).
     pub query: String,
-    /// Stop a query that runs longer than this many seconds.
+    /// Stop a query that runs longer than this many seconds (at most 300).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
     /// Refuse a query that returns more rows than this.
@@ -320,11 +320,14 @@ pub struct SqlArgs {
 }
 
 pub(super) fn sql(ctx: &Context, a: &SqlArgs) -> Result<Output, CommandError> {
-    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 86_400.0) {
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= store::MAX_QUERY_SECONDS) {
         return Err(crate::domain::Error::invalid(
             "--timeout",
             a.timeout,
-            "a number of seconds above 0, at most 86400",
+            format!(
+                "a number of seconds above 0, at most {} (a query is a question, not a job)",
+                store::MAX_QUERY_SECONDS
+            ),
         )
         .into());
     }

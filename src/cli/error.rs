@@ -92,6 +92,7 @@ impl From<StoreError> for CommandError {
             },
             StoreError::Open { .. }
             | StoreError::ReadOnly { .. }
+            | StoreError::Replica
             | StoreError::Broken(_)
             | StoreError::Sqlite(_)
             | StoreError::Postgres(_)

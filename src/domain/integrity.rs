@@ -12,4 +12,8 @@ pub struct VerifyReport {
     /// The root of the journal's Merkle tree, in hex.
     pub root: String,
     pub problems: Vec<String>,
+    /// What could not be checked here, and why (a PostgreSQL role or
+    /// server that cannot build the schema to compare with).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
 }

@@ -905,7 +905,12 @@ pub fn import_summary(s: &Summary) -> View {
 
 /// `ledger verify`.
 pub fn verify(r: &VerifyReport) -> View {
-    let mut blocks = vec![Block::Line(if r.ok {
+    let mut blocks = vec![Block::Line(if r.ok && !r.unchecked.is_empty() {
+        format!(
+            "ok, except what could not be checked here: {} entries, chain intact, every row matches its entry",
+            r.entries
+        )
+    } else if r.ok {
         format!(
             "ok: {} entries, chain intact, every row matches its entry",
             r.entries
@@ -920,6 +925,11 @@ pub fn verify(r: &VerifyReport) -> View {
     blocks.push(Block::Line(format!("head: {}", r.head)));
     blocks.push(Block::Line(format!("tree root: {}", r.root)));
     blocks.extend(r.problems.iter().map(|p| Block::Line(format!("- {p}"))));
+    blocks.extend(
+        r.unchecked
+            .iter()
+            .map(|u| Block::Line(format!("- not checked: {u}"))),
+    );
     View {
         json: serde_json::to_value(r).unwrap_or_default(),
         json_text: None,

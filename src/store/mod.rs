@@ -43,7 +43,10 @@ pub mod tree;
 /// The newest migration's version: what every opener checks the ledger
 /// against (without building the migration runner, which parses them all).
 /// Both backends' migrations carry the same numbers.
-const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
+
+/// The longest a `ledger sql` query may run, in seconds.
+pub const MAX_QUERY_SECONDS: f64 = 300.0;
 
 /// The demo mark of a ledger built by `ledger demo` is this plus the
 /// number of entries the demo wrote: one written since is not the demo's,
@@ -176,6 +179,11 @@ pub enum StoreError {
         "cannot write to {path}: {why}; reads work, but a write needs write permission on the file and its folder"
     )]
     ReadOnly { path: PathBuf, why: &'static str },
+    /// The PostgreSQL server is a read-only replica.
+    #[error(
+        "this server is a read-only replica (a hot standby) of the ledger's database: it answers every question, but write to the primary"
+    )]
+    Replica,
     /// The ledger's schema is not the one this build expects.
     #[error("schema mismatch in {path}: {message}")]
     Schema { path: PathBuf, message: String },
@@ -530,6 +538,17 @@ impl Store {
         };
         if sql.trim().is_empty() {
             return Err(invalid("a SELECT statement".into()));
+        }
+        // Writers append one at a time under an advisory lock: a reader
+        // that took it would hold every writer up. Quotes and a schema
+        // prefix do not hide the function's name.
+        let bare = sql
+            .to_ascii_lowercase()
+            .replace(['"', ' ', '\t', '\n', '\r'], "");
+        if bare.contains("pg_advisory") || bare.contains("pg_try_advisory") {
+            return Err(invalid(
+                "a query that takes no lock (advisory lock functions are refused: writers append one at a time under one)".into(),
+            ));
         }
         let first = sql.split_whitespace().next().unwrap_or_default();
         if ["ATTACH", "DETACH"]

@@ -211,6 +211,45 @@ pub fn describe(e: &postgres::Error) -> String {
     }
 }
 
+/// The schemas the migrations make, as the catalog of a PostgreSQL major
+/// version describes them (see [`Pg::schema_objects`]): (schema version,
+/// server major version, one object per line as `kind<TAB>name<TAB>sql`).
+/// A test builds each one anew on the server and compares.
+pub const REFERENCE_SCHEMAS: &[(i64, i32, &str)] = &[(
+    4,
+    15,
+    include_str!("../../migrations/reference/postgres-v4-pg15.tsv"),
+)];
+
+/// The reference schema of `version` on PostgreSQL `major`, if this build
+/// carries one.
+pub fn reference_schema(version: i64, major: i32) -> Option<Vec<super::SchemaObject>> {
+    let (_, _, text) = REFERENCE_SCHEMAS
+        .iter()
+        .find(|(v, m, _)| *v == version && *m == major)?;
+    Some(
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let mut f = line.splitn(3, '\t');
+                let kind = f.next().unwrap_or_default().to_string();
+                let name = f.next().unwrap_or_default().to_string();
+                let sql = f.next().filter(|s| *s != "\\N").map(str::to_string);
+                (kind, name, sql)
+            })
+            .collect(),
+    )
+}
+
+/// [`reference_schema`]'s text of `objects`.
+#[cfg(test)]
+fn reference_text(objects: &[super::SchemaObject]) -> String {
+    objects
+        .iter()
+        .map(|(kind, name, sql)| format!("{kind}\t{name}\t{}\n", sql.as_deref().unwrap_or("\\N")))
+        .collect()
+}
+
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, and
 /// a `password=` query parameter → `password=***`.
 pub fn mask_password(url: &str) -> String {
@@ -684,8 +723,16 @@ impl Pg {
     /// from every machine happen one at a time.
     pub fn begin_write(&self) -> Result<()> {
         self.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
-        self.execute("SELECT pg_advisory_xact_lock(?1)", &[&WRITE_LOCK])
-            .map(|_| ())
+        // One round trip: the lock, and whether this server can write at
+        // all (a hot standby answers reads only).
+        let rows = self.query(
+            "SELECT pg_is_in_recovery() FROM (SELECT pg_advisory_xact_lock(?1)) AS locked",
+            &[&WRITE_LOCK],
+        )?;
+        if rows.first().is_some_and(|r| r.get::<_, bool>(0)) {
+            return Err(StoreError::Replica);
+        }
+        Ok(())
     }
 
     /// Brings the schema up to date; several `ledger init` at once wait for
@@ -786,24 +833,47 @@ impl Pg {
     }
 
     /// The schema's objects next to those the migrations up to `version`
-    /// make, built in a scratch schema in a transaction that is rolled
-    /// back; `None` when this role may not create a schema.
+    /// make: from the reference this build carries for the server's major
+    /// version (no DDL, so a reader role or a read-only replica is checked
+    /// too), else built in a scratch schema in a transaction that is
+    /// rolled back. `Err` says why neither can be had.
     pub fn schema_pair(
         &self,
         version: i64,
-    ) -> Result<Option<(Vec<super::SchemaObject>, Vec<super::SchemaObject>)>> {
+    ) -> Result<std::result::Result<(Vec<super::SchemaObject>, Vec<super::SchemaObject>), String>>
+    {
         let rows = self.query(
-            "SELECT current_schema()::text, has_database_privilege(current_database(), 'CREATE')",
+            "SELECT current_schema()::text, has_database_privilege(current_database(), 'CREATE'),
+                    current_setting('server_version_num')::int / 10000, pg_is_in_recovery()",
             &[],
         )?;
         let Some(row) = rows.first() else {
-            return Ok(None);
+            return Ok(Err("the server did not describe its schema".into()));
         };
         let schema: String = row.try_get::<_, Option<String>>(0)?.unwrap_or_default();
-        if !row.try_get::<_, bool>(1)? {
-            return Ok(None);
-        }
+        let may_create: bool = row.try_get(1)?;
+        let major: i32 = row.try_get(2)?;
+        let replica: bool = row.try_get(3)?;
         let actual = self.schema_objects(&schema)?;
+        if let Some(expected) = reference_schema(version, major) {
+            return Ok(Ok((expected, actual)));
+        }
+        if replica {
+            return Ok(Err(format!(
+                "this server is a read-only replica of PostgreSQL {major}, for which this build carries no reference schema; run verify on the primary for that check"
+            )));
+        }
+        if !may_create {
+            return Ok(Err(format!(
+                "this role may not create the scratch schema the comparison is built in, and this build carries no reference schema for PostgreSQL {major}; run verify as the ledger's owner for that check"
+            )));
+        }
+        Ok(Ok((self.built_schema(version)?, actual)))
+    }
+
+    /// The objects the migrations up to `version` make, built in a
+    /// scratch schema in a transaction that is rolled back.
+    pub fn built_schema(&self, version: i64) -> Result<Vec<super::SchemaObject>> {
         let scratch = format!("ledger_expected_{}", std::process::id());
         self.batch("BEGIN")?;
         let expected = (|| -> Result<Vec<super::SchemaObject>> {
@@ -818,7 +888,7 @@ impl Pg {
             self.schema_objects(&scratch)
         })();
         self.batch("ROLLBACK")?;
-        Ok(Some((expected?, actual)))
+        expected
     }
 
     /// The demo mark: a comment on the journal.
@@ -1183,6 +1253,64 @@ fn numeric(raw: &[u8]) -> std::result::Result<f64, BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference schemas this build carries are what the migrations
+    /// make on the server at `LEDGER_TEST_POSTGRES` (which `.ci/run`
+    /// starts). `LEDGER_BLESS_SCHEMA=1` writes the file anew after a
+    /// migration changes the schema.
+    #[test]
+    fn the_reference_schema_is_what_the_migrations_make() {
+        let Ok(url) = std::env::var("LEDGER_TEST_POSTGRES") else {
+            eprintln!("no PostgreSQL server (set LEDGER_TEST_POSTGRES, or run .ci/run)");
+            return;
+        };
+        let admin = Target::parse(&url).unwrap().connect().unwrap();
+        let name = format!("ledger_reference_{}", std::process::id());
+        admin
+            .batch(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin.batch(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = url.rsplit_once('/').unwrap().0;
+        let target = Target::parse(&format!("{base}/{name}?sslmode=disable")).unwrap();
+        let pg = target.connect().unwrap();
+        let major: i32 = pg
+            .query(
+                "SELECT current_setting('server_version_num')::int / 10000",
+                &[],
+            )
+            .unwrap()[0]
+            .get(0);
+        let built = pg.built_schema(super::super::SCHEMA_VERSION).unwrap();
+        drop(pg);
+        admin
+            .batch(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
+        if std::env::var_os("LEDGER_BLESS_SCHEMA").is_some() {
+            let path = format!(
+                "{}/migrations/reference/postgres-v{}-pg{major}.tsv",
+                env!("CARGO_MANIFEST_DIR"),
+                super::super::SCHEMA_VERSION
+            );
+            std::fs::write(path, reference_text(&built)).unwrap();
+            return;
+        }
+        let Some(reference) = reference_schema(super::super::SCHEMA_VERSION, major) else {
+            panic!(
+                "no reference schema for version {} on PostgreSQL {major}: run this test with LEDGER_BLESS_SCHEMA=1 and add the file to REFERENCE_SCHEMAS",
+                super::super::SCHEMA_VERSION
+            );
+        };
+        let differ: Vec<_> = built
+            .iter()
+            .filter(|o| !reference.contains(o))
+            .chain(reference.iter().filter(|o| !built.contains(o)))
+            .take(3)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "the migrations changed the schema (first differences: {differ:?}): run this test with LEDGER_BLESS_SCHEMA=1"
+        );
+    }
 
     #[test]
     fn parameters_become_dollar_numbers_outside_quotes() {

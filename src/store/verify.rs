@@ -190,8 +190,13 @@ pub fn verify_with(
 ) -> Result<VerifyReport> {
     // Outside the read below: on PostgreSQL the expected schema is built
     // in a scratch schema of a transaction of its own.
-    let schema = schema_problems(conn)?;
-    conn.read_consistently(|db| verify_chain(db, earlier_head, trusted, schema))
+    let (schema, unchecked) = schema_problems(conn)?;
+    let mut report =
+        conn.read_consistently(|db| verify_chain(db, earlier_head, trusted, schema))?;
+    report
+        .unchecked
+        .extend(unchecked.map(|why| format!("the schema and its triggers: {why}")));
+    Ok(report)
 }
 
 fn verify_chain(
@@ -385,6 +390,7 @@ fn verify_chain(
         .unwrap_or_default();
     Ok(VerifyReport {
         root,
+        unchecked: Vec::new(),
         ok: problems.is_empty(),
         entries: count,
         head: if count == 0 {
@@ -399,7 +405,7 @@ fn verify_chain(
 /// How the file's schema differs from the one its migrations make: a
 /// missing, extra or changed table, index or trigger (an added column, a
 /// trigger with the right name and an emptied body).
-fn schema_problems(conn: &Db) -> Result<Vec<String>> {
+fn schema_problems(conn: &Db) -> Result<(Vec<String>, Option<String>)> {
     let version: i64 = conn.value(
         "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
         &[],
@@ -410,12 +416,12 @@ fn schema_problems(conn: &Db) -> Result<Vec<String>> {
             super::sqlite::schema_objects(c)?,
         ),
         (None, Some(pg)) => match pg.schema_pair(version)? {
-            Some(pair) => pair,
-            // A role that may not create a schema (a reader) cannot build
-            // the expected one to compare with.
-            None => return Ok(Vec::new()),
+            Ok(pair) => pair,
+            // Neither a reference nor a scratch schema to compare with: say
+            // so instead of passing it.
+            Err(why) => return Ok((Vec::new(), Some(why))),
         },
-        (None, None) => return Ok(Vec::new()),
+        (None, None) => return Ok((Vec::new(), None)),
     };
     let mut problems = Vec::new();
     for (kind, name, sql) in &expected {
@@ -435,7 +441,7 @@ fn schema_problems(conn: &Db) -> Result<Vec<String>> {
             ));
         }
     }
-    Ok(problems)
+    Ok((problems, None))
 }
 
 /// Runs [`tree_problems`] on its own read-only connection to the same

@@ -90,6 +90,45 @@ fn the_writer_role_cannot_update_or_delete_and_the_reader_only_reads() {
     assert_eq!(refused.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("permission denied"));
     assert_eq!(l.head(), head, "nothing changed");
+
+    // The reader cannot take the writers' lock through `ledger sql`, nor
+    // hold a query open for long.
+    let reader_run = |args: &[&str]| {
+        let out = l
+            .cmd()
+            .env("LEDGER_DB", &reader)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for query in [
+        "SELECT pg_advisory_xact_lock(1279608903), pg_sleep(5)",
+        "SELECT pg_catalog.\"PG_ADVISORY_LOCK\"(1279608903)",
+        "select pg_try_advisory_lock (1279608903)",
+    ] {
+        let (code, _, err) = reader_run(&["sql", query]);
+        assert_eq!(code, Some(2), "{query}: {err}");
+        assert!(err.contains("advisory lock functions are refused"), "{err}");
+    }
+    let (code, _, err) = reader_run(&["sql", "SELECT 1", "--timeout", "86400"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("at most 300"), "{err}");
+
+    // The reader's verify compares the schema too (against the reference
+    // this build carries), so a dropped trigger is seen; it used to say ok.
+    l.tamper("", "DROP TRIGGER measurements_no_update ON measurements")
+        .unwrap();
+    let (code, out, err) = reader_run(&["verify", "--json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("the trigger measurements_no_update is missing from the schema"),
+        "{out}"
+    );
 }
 
 /// TLS as libpq reads sslmode and sslrootcert, and a password never shown.
@@ -281,4 +320,79 @@ fn the_latest_row_of_a_null_key_is_read_from_its_index_in_order() {
     let plan = plan.join("\n");
     assert!(plan.contains("gate_results_by_gate"), "{plan}");
     assert!(!plan.contains("Sort"), "{plan}");
+}
+
+/// A read replica (a hot standby streaming from the primary, which
+/// `.ci/run` starts as `LEDGER_TEST_POSTGRES_REPLICA`) answers as the
+/// primary does, `verify` checks everything there (the schema against the
+/// reference this build carries, without DDL), and a write says plainly
+/// to write to the primary.
+#[test]
+fn a_read_replica_answers_verifies_and_sends_writes_to_the_primary() {
+    let Some(()) = server() else { return };
+    let Some(replica) = std::env::var("LEDGER_TEST_POSTGRES_REPLICA")
+        .ok()
+        .filter(|r| !r.is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI=true but LEDGER_TEST_POSTGRES_REPLICA is not set (.ci/run starts one with .ci/postgres replica)"
+        );
+        eprintln!("no replica (set LEDGER_TEST_POSTGRES_REPLICA, or run .ci/run)");
+        return;
+    };
+    let l = history_in(Ledger::postgres());
+    let primary = l.location();
+    let database = primary.rsplit_once('/').unwrap().1;
+    let standby = format!("{}/{database}", replica.rsplit_once('/').unwrap().0);
+    let on = |db: &str, args: &[&str]| {
+        let out = l.cmd().env("LEDGER_DB", db).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Wait (bounded) until the standby has replayed the whole history.
+    let (_, head, _) = on(&primary, &["verify", "--json"]);
+    let head: serde_json::Value = serde_json::from_str(&head).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let (code, out, _) = on(&standby, &["verify", "--json"]);
+        let caught_up = code == Some(0)
+            && serde_json::from_str::<serde_json::Value>(&out)
+                .is_ok_and(|v| v["head"] == head["head"]);
+        if caught_up {
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(v["ok"], true, "{out}");
+            assert!(v.get("unchecked").is_none(), "everything is checked: {out}");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the standby did not catch up: {out}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for question in [
+        &["status", "--json"][..],
+        &["deprecations", "--json"],
+        &["drift", "--json"],
+        &["readiness", "--json"],
+        &["check-release", "0.9.0", "--json"],
+        &["export"],
+    ] {
+        let a = on(&primary, question);
+        let b = on(&standby, question);
+        assert_eq!(a, b, "{question:?} answers differently on the standby");
+    }
+    let (code, out, err) = on(
+        &standby,
+        &["record-budget", "cold-load-p95", "--value", "9"],
+    );
+    assert_eq!(code, Some(3), "{out}{err}");
+    assert!(
+        err.contains("this server is a read-only replica (a hot standby) of the ledger's database: it answers every question, but write to the primary"),
+        "{err}"
+    );
 }
