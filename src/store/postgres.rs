@@ -211,6 +211,9 @@ pub fn describe(e: &postgres::Error) -> String {
     }
 }
 
+/// The objects a schema should have, next to those it has.
+pub type SchemaPair = (Vec<super::SchemaObject>, Vec<super::SchemaObject>);
+
 /// The schemas the migrations make, as the catalog of a PostgreSQL major
 /// version describes them (see [`Pg::schema_objects`]): (schema version,
 /// server major version, one object per line as `kind<TAB>name<TAB>sql`).
@@ -837,11 +840,7 @@ impl Pg {
     /// version (no DDL, so a reader role or a read-only replica is checked
     /// too), else built in a scratch schema in a transaction that is
     /// rolled back. `Err` says why neither can be had.
-    pub fn schema_pair(
-        &self,
-        version: i64,
-    ) -> Result<std::result::Result<(Vec<super::SchemaObject>, Vec<super::SchemaObject>), String>>
-    {
+    pub fn schema_pair(&self, version: i64) -> Result<std::result::Result<SchemaPair, String>> {
         let rows = self.query(
             "SELECT current_schema()::text, has_database_privilege(current_database(), 'CREATE'),
                     current_setting('server_version_num')::int / 10000, pg_is_in_recovery()",
