@@ -2,7 +2,9 @@
 //! mid-write, and generated inputs (the last from `tests/cli/fuzz.rs`).
 //!
 //! `cargo bench --bench reliability` (env: `LEDGER_WRITERS`,
-//! `LEDGER_RECORDS`, `LEDGER_KILLS`).
+//! `LEDGER_RECORDS`, `LEDGER_KILLS`, `LEDGER_RELEASES`,
+//! `LEDGER_REIMPORT`; `LEDGER_ONLY=releases` runs the release imports
+//! alone).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -49,8 +51,106 @@ fn verifies(db: &Path) -> bool {
 fn main() {
     let dir = tempfile::TempDir::new().unwrap();
     println!("ledger reliability run; now = {NOW}\n");
-    writers(dir.path());
-    kills(dir.path());
+    let only = std::env::var("LEDGER_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "writers" {
+        writers(dir.path());
+    }
+    if only.is_empty() || only == "kills" {
+        kills(dir.path());
+    }
+    if only.is_empty() || only == "releases" {
+        release_imports(dir.path());
+    }
+}
+
+/// The `i`-th of a history's distinct releases, and its date (a day per
+/// fifty releases from 1971 on, so every date is in the past).
+fn release(i: usize) -> (String, String) {
+    let version = format!("{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100);
+    let day = chrono::NaiveDate::from_ymd_opt(1971, 1, 1).unwrap()
+        + chrono::Duration::days(i64::try_from(i / 50).unwrap());
+    (version, day.to_string())
+}
+
+/// A changelog of `n` releases, newest first.
+fn changelog(path: &Path, n: usize) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "# Changelog\n").unwrap();
+    for i in (0..n).rev() {
+        let (v, d) = release(i);
+        writeln!(f, "## [{v}] - {d}\n\n- a change\n").unwrap();
+    }
+}
+
+/// `gh release list --json …` of `n` releases.
+fn github_releases(path: &Path, n: usize) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    write!(f, "[").unwrap();
+    for i in 0..n {
+        let (v, d) = release(i);
+        let sep = if i == 0 { "" } else { "," };
+        write!(
+            f,
+            "{sep}{{\"tagName\":\"v{v}\",\"name\":\"v{v}\",\"publishedAt\":\"{d}T12:00:00Z\",\"isDraft\":false,\"isPrerelease\":false}}"
+        )
+        .unwrap();
+    }
+    write!(f, "]").unwrap();
+}
+
+/// Seconds one import of `file` takes into the ledger at `db`.
+fn timed_import(db: &Path, kind: &str, file: &Path) -> f64 {
+    let started = Instant::now();
+    ok(db, &["import", kind, file.to_str().unwrap()]);
+    started.elapsed().as_secs_f64()
+}
+
+/// Release imports take time in proportion to the releases: each size is
+/// imported into a fresh ledger (twice the releases should take about
+/// twice the time), and a file of releases all recorded already is
+/// imported again.
+fn release_imports(dir: &Path) {
+    let n = env("LEDGER_RELEASES", 1_000_000);
+    let again = env("LEDGER_REIMPORT", 160_000);
+    println!("release imports (changelog and GitHub releases), into a fresh ledger each:");
+    println!("| source | releases | seconds | releases/s | vs half as many |");
+    println!("|---|---:|---:|---:|---:|");
+    for (kind, write) in [
+        ("changelog", changelog as fn(&Path, usize)),
+        ("github-releases", github_releases),
+    ] {
+        let mut previous: Option<f64> = None;
+        for size in [n / 8, n / 4, n / 2, n] {
+            let file = dir.join(format!("{kind}-{size}"));
+            write(&file, size);
+            let db = dir.join(format!("{kind}-{size}.db"));
+            ok(&db, &["init"]);
+            let secs = timed_import(&db, kind, &file);
+            let rate = size as f64 / secs;
+            let growth = previous.map_or("".to_string(), |p| format!("{:.2}×", secs / p));
+            println!("| {kind} | {size} | {secs:.2} | {rate:.0} | {growth} |");
+            previous = Some(secs);
+            let _ = std::fs::remove_file(&file);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+        }
+        let file = dir.join(format!("{kind}-again"));
+        write(&file, again);
+        let db = dir.join(format!("{kind}-again.db"));
+        ok(&db, &["init"]);
+        let first = timed_import(&db, kind, &file);
+        let before = entries(&db);
+        let secs = timed_import(&db, kind, &file);
+        assert_eq!(entries(&db), before, "a re-import records nothing");
+        println!(
+            "| {kind}, all {again} already recorded | {again} | {secs:.2} | {:.0} | (first import {first:.2} s) |",
+            again as f64 / secs
+        );
+    }
+    println!();
 }
 
 /// Many writers on one file at once: every record lands, once.

@@ -490,7 +490,15 @@ fn record_releases(
         releases.entries.len(),
         Need::RELEASES,
         |snap, _, w| {
-            let existing = snap.release_rows();
+            let rows = snap.release_rows();
+            // The first row of each version, as the list orders them.
+            let mut existing: std::collections::HashMap<
+                &str,
+                &crate::domain::snapshot::ReleaseRow,
+            > = std::collections::HashMap::with_capacity(rows.len());
+            for r in &rows {
+                existing.entry(r.version.as_str()).or_insert(r);
+            }
             w.summary
                 .notes
                 .extend(releases.not_recorded.iter().cloned());
@@ -510,7 +518,7 @@ fn record_releases(
                     continue;
                 }
                 let v = e.version.to_string();
-                match existing.iter().find(|r| r.version == v) {
+                match existing.get(v.as_str()) {
                     Some(r)
                         if r.date == time::date(e.date)
                             && r.status == e.status

@@ -40,13 +40,16 @@ pub struct Releases {
     pub not_recorded: Vec<String>,
     /// Versions stated more than once, with both places.
     pub repeated: Vec<String>,
+    /// Where each version stands in `entries`, so that a source of a
+    /// million releases is read in linear time.
+    seen: std::collections::HashMap<Version, usize>,
 }
 
 impl Releases {
     /// Adds a release unless its version is already there (the first one
     /// stated is kept, the repeat reported); whether it was added.
     pub fn push(&mut self, item: ReleaseItem) -> bool {
-        if let Some(first) = self.entries.iter().find(|e| e.version == item.version) {
+        if let Some(first) = self.seen.get(&item.version).map(|i| &self.entries[*i]) {
             self.repeated.push(format!(
                 "{} appears twice: {} ({}) and {} ({}); the first is recorded",
                 item.version,
@@ -57,6 +60,7 @@ impl Releases {
             ));
             return false;
         }
+        self.seen.insert(item.version.clone(), self.entries.len());
         self.entries.push(item);
         true
     }

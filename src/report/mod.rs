@@ -722,6 +722,52 @@ pub fn sparkline(values: &[f64]) -> String {
 mod tests {
     use super::*;
 
+    /// A verify that could not check everything never prints a bare "ok":
+    /// it says what it could not check, in the table and in JSON.
+    #[test]
+    fn a_verify_that_could_not_check_everything_says_so() {
+        let mut r = crate::domain::integrity::VerifyReport {
+            ok: true,
+            entries: 3,
+            head: "h".into(),
+            root: "r".into(),
+            problems: Vec::new(),
+            unchecked: Vec::new(),
+        };
+        let text = |r: &crate::domain::integrity::VerifyReport| {
+            let mut out = Vec::new();
+            views::verify(r)
+                .render(
+                    Format::Table,
+                    &RenderOptions {
+                        width: None,
+                        headers: true,
+                        color: false,
+                    },
+                    &mut out,
+                )
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(text(&r).starts_with("ok: 3 entries"), "{}", text(&r));
+        assert!(views::verify(&r).json.get("unchecked").is_none());
+        r.unchecked
+            .push("the schema and its triggers: a reason".into());
+        let shown = text(&r);
+        assert!(
+            shown.starts_with("ok, except what could not be checked here"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("- not checked: the schema and its triggers: a reason"),
+            "{shown}"
+        );
+        assert_eq!(
+            views::verify(&r).json["unchecked"][0],
+            "the schema and its triggers: a reason"
+        );
+    }
+
     proptest::proptest! {
         /// The hand-laid table is the one `tabled` lays out, line breaks,
         /// long cells and all.
