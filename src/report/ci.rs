@@ -168,9 +168,34 @@ pub fn junit(j: &Judged<'_>) -> String {
         }
     }
     report.add_test_suites(suites);
-    report
+    let xml = report
         .to_string()
-        .unwrap_or_else(|e| format!("<!-- JUnit XML could not be written: {e} -->\n"))
+        .unwrap_or_else(|e| format!("<!-- JUnit XML could not be written: {e} -->\n"));
+    defuse(&xml, |c| if c == ':' { "&#58;" } else { "&#35;" })
+}
+
+/// `text` with every line a CI runner would read as a command (see
+/// [`crate::domain::text::runner_command`]) made inert: its first `:` or
+/// `#` written as `escape` says (a character reference in XML, a
+/// backslash escape in Markdown), so it reads the same to a person and
+/// to a parser of the format.
+fn defuse(text: &str, escape: impl Fn(char) -> &'static str) -> String {
+    if !text.lines().any(crate::domain::text::runner_command) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        if crate::domain::text::runner_command(line) {
+            let start = line.len() - line.trim_start().len();
+            let first = line[start..].chars().next().unwrap_or(':');
+            out.push_str(&line[..start]);
+            out.push_str(escape(first));
+            out.push_str(&line[start + first.len_utf8()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// At most this many annotations of one level: GitHub shows no more per
@@ -295,7 +320,7 @@ pub fn github(j: &Judged<'_>) -> Github {
         }
     }
     Github {
-        summary: md,
+        summary: defuse(&md, |c| if c == ':' { "\\:" } else { "\\#" }),
         annotations,
     }
 }
@@ -315,6 +340,24 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line that a CI runner would read as a command is made inert in
+    /// JUnit (a character reference) and Markdown (a backslash escape);
+    /// other lines are left as they are.
+    #[test]
+    fn a_runner_command_in_a_ci_format_is_made_inert() {
+        let xml = "<a>\n::error file=x::owned\n  ##vso[task.complete]\nfine :: here\n</a>\n";
+        assert_eq!(
+            defuse(xml, |c| if c == ':' { "&#58;" } else { "&#35;" }),
+            "<a>\n&#58;:error file=x::owned\n  &#35;#vso[task.complete]\nfine :: here\n</a>\n"
+        );
+        assert_eq!(defuse("| a | b |\n", |_| "x"), "| a | b |\n");
+        assert!(
+            !defuse("::warning::x", |_| "\\:")
+                .lines()
+                .any(crate::domain::text::runner_command)
+        );
+    }
 
     fn failed(severity: FindingSeverity, n: usize) -> Check {
         Check {
