@@ -446,3 +446,119 @@ fn policy_files_never_panic_or_half_write() {
         .unwrap();
     target.still_sound();
 }
+
+/// A byte-level mutation of `bytes`: a few bytes changed, and maybe a
+/// line inserted or appended.
+fn bytes_mutated(bytes: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+    let edits = prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6);
+    let line = prop_oneof![
+        Just(Vec::new()),
+        Just(b"\n".to_vec()),
+        Just("\u{2014} x AAAA\n".as_bytes().to_vec()),
+        Just(b"unsigned line\n".to_vec()),
+        "[ -~\n]{0,40}".prop_map(String::into_bytes),
+    ];
+    (edits, any::<prop::sample::Index>(), line).prop_map(move |(edits, at, line)| {
+        let mut b = bytes.clone();
+        for (i, v) in edits {
+            let i = i.index(b.len());
+            b[i] = v;
+        }
+        let at = at.index(b.len() + 1);
+        b.splice(at..at, line);
+        b
+    })
+}
+
+/// Checkpoints, proofs and keys, mutated: `verify --checkpoint`, `prove`
+/// and `verify-proof` never panic, exit 0, 1 or 2, write nothing, and never
+/// print the signer key.
+#[test]
+fn checkpoints_proofs_and_keys_never_panic_or_leak() {
+    let target = Target::new();
+    let key = target.db.with_file_name("ci.key");
+    let k = key.clone().into_os_string();
+    assert_eq!(
+        target
+            .run(vec!["keygen".into(), "--out".into(), k.clone()])
+            .0,
+        0
+    );
+    let secret = std::fs::read_to_string(&key).unwrap();
+    let secret_part = secret.trim().splitn(5, '+').nth(4).unwrap().to_string();
+    let public = target.db.with_file_name("ci.key.pub");
+    let run = |args: Vec<OsString>| {
+        let mut argv: Vec<OsString> =
+            vec!["ledger".into(), "--db".into(), target.db.clone().into()];
+        argv.extend(args);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = ledger::cli::run(argv, Some(NOW), &mut out, &mut err);
+        (
+            code,
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err)
+            ),
+        )
+    };
+    let (_, note) = run(vec!["checkpoint".into(), "--key".into(), k.clone()]);
+    let cp = target.file("cp.txt", note.as_bytes());
+    let (_, proof) = run(vec![
+        "prove".into(),
+        "2".into(),
+        "--checkpoint".into(),
+        cp.into(),
+    ]);
+    let before = target.head();
+    for (name, original) in [
+        ("cp.txt", note.into_bytes()),
+        ("proof.json", proof.into_bytes()),
+    ] {
+        let mut runner = TestRunner::new(Config::with_cases(cases()));
+        runner
+            .run(&bytes_mutated(original), |bytes| {
+                let file: OsString = target.file(name, &bytes).into();
+                let calls: Vec<Vec<OsString>> = if name == "cp.txt" {
+                    vec![
+                        vec![
+                            "verify".into(),
+                            "--checkpoint".into(),
+                            file.clone(),
+                            "--key".into(),
+                            public.clone().into(),
+                        ],
+                        vec![
+                            "prove".into(),
+                            "2".into(),
+                            "--checkpoint".into(),
+                            file.clone(),
+                        ],
+                        vec![
+                            "verify".into(),
+                            "--checkpoint".into(),
+                            file.clone(),
+                            "--key".into(),
+                            k.clone(),
+                        ],
+                    ]
+                } else {
+                    vec![vec![
+                        "verify-proof".into(),
+                        file.clone(),
+                        "--key".into(),
+                        public.clone().into(),
+                    ]]
+                };
+                for args in calls {
+                    let (code, text) = run(args.clone());
+                    prop_assert!(code <= 2, "{args:?} exited {code}: {text}");
+                    prop_assert!(!text.contains(&secret_part), "{args:?} printed the secret");
+                }
+                prop_assert_eq!(target.head(), before.clone());
+                Ok(())
+            })
+            .unwrap();
+    }
+    target.still_sound();
+}
