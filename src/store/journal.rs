@@ -416,6 +416,19 @@ pub struct RawEntry {
 }
 
 impl RawEntry {
+    /// The hash this entry's fields link to: what its `hash` must be.
+    pub fn link(&self) -> String {
+        link_hash(
+            self.seq,
+            &self.project,
+            &self.kind,
+            &self.effective_at,
+            &self.recorded_at,
+            &self.prev_hash,
+            &self.body,
+        )
+    }
+
     /// The entry with its body parsed (a body that is not JSON is kept as
     /// a string, never lost).
     pub fn parsed(self) -> Entry {
@@ -552,15 +565,7 @@ pub fn copy_entries(from: &Db, to: &Db, rebase: Option<&Rebase>) -> Result<Copie
             if let Some(r) = rebase.filter(|r| copied.rebased > 0 || e.recorded_at > r.after) {
                 e.recorded_at = r.at.clone().max(head.recorded_at.clone());
                 e.prev_hash = head.hash.clone();
-                e.hash = link_hash(
-                    e.seq,
-                    &e.project,
-                    &e.kind,
-                    &e.effective_at,
-                    &e.recorded_at,
-                    &e.prev_hash,
-                    &e.body,
-                );
+                e.hash = e.link();
                 let had = signature.is_some();
                 signature = r.signer.as_ref().map(|key| {
                     (

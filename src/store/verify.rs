@@ -267,16 +267,7 @@ fn verify_chain(
             ));
         }
         // The hash covers the body's bytes as stored.
-        let hash = journal::link_hash(
-            e.seq,
-            &e.project,
-            &e.kind,
-            &e.effective_at,
-            &e.recorded_at,
-            &e.prev_hash,
-            &e.body,
-        );
-        if hash != e.hash {
+        if e.link() != e.hash {
             problems.push(format!(
                 "entry {} was changed: its hash does not match its content",
                 e.seq
