@@ -44,6 +44,11 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
     let mut store = Store::create(&ctx.db, ctx.lock_wait)?;
     let now = ctx.clock;
     let (version, changed, added) = store.write(|tx| {
+        // A policy in force that requires signed writes judges this one.
+        let current = store::latest_policy(tx, now).ok();
+        if let Some(p) = &current {
+            p.policy.accepts_writer(ctx.writer_key().as_ref())?;
+        }
         let mut added = Vec::new();
         let known = store::projects(tx)?;
         let mut wanted = vec![parsed.project.clone()];
@@ -57,7 +62,6 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
                 added.push(name);
             }
         }
-        let current = store::latest_policy(tx, now).ok();
         match current {
             Some(p) if p.entry.rec.digest == digest => Ok((p.version, false, added)),
             current => {

@@ -570,6 +570,7 @@ fn write(
 ) -> Result<Summary, CommandError> {
     let summary = store.write(|tx| {
         let snap = store::load_snapshot(tx, project, ctx.clock, need)?;
+        snap.policy.accepts_writer(ctx.writer_key().as_ref())?;
         let progress = if items >= PROGRESS_FROM {
             // Hidden by indicatif itself when stderr is not a terminal.
             let bar =

@@ -40,6 +40,7 @@ pub(super) fn record_one<R: Record>(
     let project = ctx.project(&store)?;
     let result = store.write(|tx| {
         let mut snap = store::load_snapshot(tx, &project, ctx.clock, need)?;
+        snap.policy.accepts_writer(ctx.writer_key().as_ref())?;
         let rec = build(&mut snap, &Reader::new(tx, &project, ctx.clock))?;
         let seq = store::append_signed(tx, ctx.signer.as_ref(), &project, at, ctx.clock, &rec)?;
         Ok((seq, rec))
@@ -1005,6 +1006,9 @@ pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandE
     let mut store = ctx.writer()?;
     let at = ctx.clock;
     let (seq, rec) = store.write(|tx| {
+        store::latest_policy(tx, at)?
+            .policy
+            .accepts_writer(ctx.writer_key().as_ref())?;
         let Some((kind, project, retracted)) = store::entry(tx, a.entry)? else {
             return Err(store::StoreError::NotFound {
                 what: "entry",
