@@ -110,14 +110,11 @@ pub struct Head {
     pub frontier: Option<Vec<crate::domain::merkle::Hash>>,
     /// When the last entry was recorded (empty before the first).
     pub recorded_at: String,
-    /// When this head's own transaction recorded its entries, once it has
-    /// appended one: the rest of the batch is recorded at the same time.
-    pub batch_at: Option<String>,
 }
 
 /// How far a writer's clock may lag the last entry's and still write: the
-/// entry is then recorded a second after the last entry's time, so the
-/// chain's recording times never go backwards.
+/// entry is then recorded at the last entry's time, so the chain's
+/// recording times never go backwards.
 pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The largest body an entry may have, in bytes: far above any name or
@@ -139,7 +136,6 @@ impl Head {
                     signer: None,
                     frontier: None,
                     recorded_at: r.get(2)?,
-                    batch_at: None,
                 })
             },
         )?;
@@ -149,7 +145,6 @@ impl Head {
             signer: None,
             frontier: None,
             recorded_at: String::new(),
-            batch_at: None,
         }))
     }
 
@@ -256,28 +251,28 @@ impl Head {
         self.seq = e.seq;
         self.hash = e.hash.clone();
         self.recorded_at = e.recorded_at.clone();
-        self.batch_at = Some(e.recorded_at.clone());
         Ok(())
     }
 
     /// The recording time of the next entry on a clock reading `clock`:
     /// the clock; or, if the clock lags the last entry's time by at most
-    /// [`CLOCK_SKEW`], one second after it, so that the entry is recorded
-    /// strictly after every earlier one and joins no answer already given
-    /// "as of" the last entry's time. A clock further behind is refused.
-    /// Entries of one transaction share their first one's time.
+    /// [`CLOCK_SKEW`], the last entry's time. Either way no answer given
+    /// as of a time before the last entry changes (an answer as of that
+    /// time or later says it is provisional). A clock further behind is
+    /// refused.
+    ///
+    /// A clamped entry is not pushed a second past the last one: under
+    /// many writers whose clocks were read before they waited for the lock,
+    /// each such push would add a second to the next, and recording times
+    /// would run ahead of every clock until honest writers were refused.
     fn recording_time(&self, clock: Time) -> Result<String> {
         let clock_text = time::format(clock);
         if clock_text >= self.recorded_at {
             return Ok(clock_text);
         }
         let last = time::parse_stored(&self.recorded_at)?;
-        if self.batch_at.as_deref() == Some(self.recorded_at.as_str()) {
-            return Ok(self.recorded_at.clone());
-        }
         if last - clock <= CLOCK_SKEW {
-            let after = time::format(last + chrono::Duration::seconds(1));
-            return Ok(after);
+            return Ok(self.recorded_at.clone());
         }
         let real = time::truncate(chrono::Utc::now());
         let way_out = if last - real > CLOCK_SKEW {

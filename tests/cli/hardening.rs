@@ -281,21 +281,12 @@ fn a_clock_behind_the_ledger_cannot_record() {
     );
     l.now = "2026-03-01T11:57:00Z".into();
     assert_eq!(l.head(), head, "nothing was written");
-    // Within the allowed skew the entry is recorded a second after the
-    // last one: strictly after it, so it joins no answer already given as
-    // of the last entry's time.
+    // Within the allowed skew the entry is recorded at the last one's time.
+    // An answer as of that time was already provisional, so none given as
+    // final changes.
     let before = l.json(&["status", "--as-of", "2026-03-01T12:00:00Z"]);
     assert_eq!(before["provisional"], true, "at the last entry's time");
-    l.ok(&["record-budget", "cold-load-p95", "--value", "6"]);
-    let recorded = l.json(&[
-        "sql",
-        "SELECT recorded_at FROM entries ORDER BY seq DESC LIMIT 1",
-    ]);
-    assert_eq!(recorded[0]["recorded_at"], "2026-03-01T12:00:01Z");
-    assert_eq!(l.json(&["verify"])["ok"], true);
-    // An answer as of a time before the last entry is final; at or after
-    // it, a slow writer may still land, and the answer says so.
-    let settled = l.run(&["status", "--as-of", "2026-03-01T12:00:00Z", "--json"]);
+    let settled = l.run(&["status", "--as-of", "2026-03-01T11:59:59Z", "--json"]);
     assert!(
         settled.json().get("provisional").is_none(),
         "{}",
@@ -306,12 +297,24 @@ fn a_clock_behind_the_ledger_cannot_record() {
         "{}",
         settled.stderr
     );
-    for t in ["2026-03-01T12:00:01Z", "2026-03-02"] {
+    l.ok(&["record-budget", "cold-load-p95", "--value", "6"]);
+    let recorded = l.json(&[
+        "sql",
+        "SELECT recorded_at FROM entries ORDER BY seq DESC LIMIT 1",
+    ]);
+    assert_eq!(recorded[0]["recorded_at"], "2026-03-01T12:00:00Z");
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    let after = l.run(&["status", "--as-of", "2026-03-01T11:59:59Z", "--json"]);
+    assert_eq!(
+        after.stdout, settled.stdout,
+        "a final answer did not change"
+    );
+    for t in ["2026-03-01T12:00:00Z", "2026-03-02"] {
         let r = l.run(&["status", "--as-of", t, "--json"]);
         assert_eq!(r.json()["provisional"], true, "{t}");
         assert!(
             r.stderr.contains(
-                "provisional: the ledger's last entry was recorded at 2026-03-01T12:00:01Z"
+                "provisional: the ledger's last entry was recorded at 2026-03-01T12:00:00Z"
             ),
             "{}",
             r.stderr
