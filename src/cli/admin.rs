@@ -160,10 +160,9 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         r.ok = r.problems.is_empty();
     }
     // An entry recorded in the future of this machine's clock refuses
-    // every honest write after it.
-    // Recording times never go backwards along an honest chain, so the
-    // last entry tells whether any is in the future (a tampered chain is
-    // reported above anyway); only then are they counted.
+    // every honest write after it. Recording times never go backwards
+    // along an honest chain, so the last entry tells whether any is (a
+    // tampered chain is reported above anyway); only then are they counted.
     let horizon = time::format(ctx.real_clock + ctx.clock_allowance);
     let future = match store.last_recorded()? {
         Some(last) if last > horizon => store.recorded_after(&horizon)?,

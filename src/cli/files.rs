@@ -83,7 +83,8 @@ fn identity(path: &Path) -> Identity {
     Identity::Path(folder.join(path.file_name().unwrap_or_default()))
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` added to its name (`ledger.db` → `ledger.db-wal`).
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)

@@ -42,7 +42,7 @@ fn origin(ctx: &Context) -> String {
 
 pub(super) fn keygen(ctx: &Context, a: &KeygenArgs) -> Result<Output, CommandError> {
     let name = a.name.clone().unwrap_or_else(|| origin(ctx));
-    let public = path_with(&a.out, ".pub");
+    let public = super::files::with_suffix(&a.out, ".pub");
     for p in [&a.out, &public] {
         super::files::check_target(&ctx.db, p, "key file")?;
         if p.exists() {
@@ -77,12 +77,6 @@ pub(super) fn keygen(ctx: &Context, a: &KeygenArgs) -> Result<Output, CommandErr
             public.display()
         ),
     )))
-}
-
-fn path_with(p: &Path, suffix: &str) -> PathBuf {
-    let mut s = p.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
 }
 
 fn read_text(what: &'static str, path: &Path) -> Result<String, CommandError> {

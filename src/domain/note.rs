@@ -244,7 +244,12 @@ impl Verifier {
     pub fn encode(&self) -> String {
         let mut data = vec![ED25519];
         data.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(data))
+        format!("{}+{}", self.label(), STANDARD.encode(data))
+    }
+
+    /// `<name>+<id>`: how messages name the key.
+    pub fn label(&self) -> String {
+        format!("{}+{:08x}", self.name, self.id)
     }
 
     /// The text of `note` if this key signed it; an error saying why not
@@ -312,10 +317,7 @@ impl Verifier {
             verified = true;
         }
         if !verified {
-            return Err(invalid(&format!(
-                "a signature by {}+{:08x}",
-                self.name, self.id
-            )));
+            return Err(invalid(&format!("a signature by {}", self.label())));
         }
         Ok(text.to_string())
     }

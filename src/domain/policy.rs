@@ -424,7 +424,7 @@ pub(crate) mod bounded {
     /// The most samples a drift judgement may ask for.
     pub const MAX_SAMPLES: u64 = 100_000;
 
-    /// A whole number from `MIN` to `MAX` (`unit` says what it counts).
+    /// A whole number from `MIN` to `MAX`.
     pub fn whole<'de, D: Deserializer<'de>, const MIN: u64, const MAX: u64>(
         d: D,
     ) -> Result<u32, D::Error> {
@@ -697,16 +697,15 @@ impl Policy {
         let names = || {
             trusted
                 .iter()
-                .map(|v| format!("{}+{:08x}", v.name, v.id))
+                .map(super::note::Verifier::label)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         match signer {
             Some(v) if trusted.contains(v) => Ok(()),
             Some(v) => Err(Error::State(format!(
-                "this ledger's policy requires writes signed by a trusted key, and {}+{:08x} is not one (trusted: {}); sign with one of them, or load a policy that lists this key",
-                v.name,
-                v.id,
+                "this ledger's policy requires writes signed by a trusted key, and {} is not one (trusted: {}); sign with one of them, or load a policy that lists this key",
+                v.label(),
                 names()
             ))),
             None => Err(Error::State(format!(

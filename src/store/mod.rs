@@ -577,11 +577,8 @@ impl Store {
 
     /// When the last entry was recorded; `None` for an empty ledger.
     pub fn last_recorded(&self) -> Result<Option<String>> {
-        self.db.row(
-            "SELECT recorded_at FROM entries WHERE seq = (SELECT max(seq) FROM entries)",
-            &[],
-            |r| r.get(0),
-        )
+        let head = Head::read(&self.db)?;
+        Ok((head.seq > 0).then_some(head.recorded_at))
     }
 
     /// The entries recorded after `after` (in its stored form): the first

@@ -110,15 +110,8 @@ fn connect_uri(path: &Path, options: &str) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI;
-    let fail = |e| open_error(path, e);
-    let conn = Connection::open_with_flags(&uri, flags).map_err(fail)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-        .map_err(fail)?;
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
-        .map_err(fail)?;
-    conn.pragma_update(None, "query_only", true)?;
-    Ok(conn)
+    let conn = Connection::open_with_flags(&uri, flags).map_err(|e| open_error(path, e))?;
+    set_up(conn, path, true)
 }
 
 /// Opens the file and checks it is a database.
@@ -134,8 +127,14 @@ pub fn connect(path: &Path, mode: Mode) -> Result<Connection> {
             Mode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
             Mode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
         };
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+    set_up(conn, path, mode == Mode::ReadOnly)
+}
+
+/// What every connection to a ledger file gets once opened; `read_only`
+/// makes it refuse writes.
+fn set_up(conn: Connection, path: &Path, read_only: bool) -> Result<Connection> {
     let fail = |e| open_error(path, e);
-    let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
     // Stable plans: the ones `EXPLAIN QUERY PLAN` is tested on, and no
     // recompiling a statement each time a value is bound to it (which
@@ -147,7 +146,7 @@ pub fn connect(path: &Path, mode: Mode) -> Result<Connection> {
         .map_err(fail)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
         .map_err(fail)?;
-    if mode == Mode::ReadOnly {
+    if read_only {
         conn.pragma_update(None, "query_only", true)?;
     }
     Ok(conn)

@@ -302,8 +302,9 @@ fn verify_chain(
                         let judged = from_file || signed_from.is_some_and(|from| e.seq > from);
                         if judged && trusted.is_some_and(|t| !t.contains(&v)) {
                             problems.push(format!(
-                                "entry {} is signed by {}+{:08x}, which is not a trusted key",
-                                e.seq, v.name, v.id
+                                "entry {} is signed by {}, which is not a trusted key",
+                                e.seq,
+                                v.label()
                             ));
                         }
                     }
