@@ -901,7 +901,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::ResolveIncident(a) => record::resolve_incident(ctx, a),
         C::RecordMaintenance(a) => record::maintenance(ctx, a),
         C::Attest(a) => record::attest(ctx, a),
-        C::Waive(a) => record::waive(ctx, a),
+        C::Waive(a) => record::waive(ctx, a, err),
         C::Waivers => query::waivers(ctx),
         C::AcceptShift(a) => record::accept_shift(ctx, a),
         C::Retract(a) => record::retract(ctx, a),

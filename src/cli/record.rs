@@ -16,9 +16,9 @@ use crate::domain::{
     incident::{IncidentKind, Severity},
     record::*,
     release::{self, ReleaseStatus},
+    rule::Code,
     snapshot::Need,
-    time,
-    waiver::{self, Rule},
+    time, waiver,
 };
 use crate::report::View;
 use crate::store::{self, Reader, Store};
@@ -888,10 +888,10 @@ pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandErr
 /// Record an expiring exception for one finding.
 #[derive(Debug, Args)]
 pub struct WaiveArgs {
-    /// The finding's rule: deprecation-overdue, deprecation-premature,
-    /// budget-over, budget-over-blocking, budget-drift, gate-failing,
-    /// incident-sla, maintenance-overdue, readiness-criterion or
-    /// extension-violation (the policy may forbid some).
+    /// The finding's rule: one of the waivable ones that `ledger policy`
+    /// lists (deprecation-overdue, budget-over, gate-failing, …); the
+    /// policy may forbid some. `budget-over` covers the finding at either
+    /// level, warning or blocking.
     pub rule: String,
     /// What the finding is about: the budget, deprecated item, incident
     /// id, gate, maintenance task, criterion or extension (a flag such
@@ -910,23 +910,43 @@ pub struct WaiveArgs {
     pub by: Option<String>,
 }
 
-pub(super) fn waive(ctx: &Context, a: &WaiveArgs) -> Result<Output, CommandError> {
-    let rule: Rule = a.rule.parse()?;
+pub(super) fn waive(
+    ctx: &Context,
+    a: &WaiveArgs,
+    err: &mut dyn Write,
+) -> Result<Output, CommandError> {
+    let rule = Code::to_waive(&a.rule)?;
     let until = time::parse(&a.until)?;
     let reason = domain::text::text("reason", &a.reason)?;
     let waived_by = domain::text::optional_name("waiver's grantor", a.by.as_deref())?;
     let at = ctx.clock;
+    let mut found = true;
     let (seq, rec) = record_one(ctx, at, Need::waive(rule), |snap, _| {
         waiver::allowed(&snap.policy, rule, at, until)?;
         waiver::require_subject(snap, rule, &a.subject)?;
+        found = domain::check::found_now(snap, rule, &a.subject);
         Ok(WaiverRec {
-            rule,
+            rule: rule.as_str().to_string(),
             subject: a.subject.clone(),
             expires_at: time::format(until),
             reason: reason.clone(),
             waived_by: waived_by.clone(),
         })
     })?;
+    if a.rule != rule.as_str() {
+        let _ = writeln!(
+            err,
+            "note: {} is now {rule} at either level, warning or blocking; the waiver is recorded as {rule}",
+            a.rule
+        );
+    }
+    if !found {
+        let _ = writeln!(
+            err,
+            "note: no {rule} finding about {} stands today; the waiver will apply if one appears before it expires",
+            rec.subject
+        );
+    }
     Ok(recorded(
         seq,
         at,
@@ -970,8 +990,24 @@ pub(super) fn accept_shift(ctx: &Context, a: &AcceptShiftArgs) -> Result<Output,
         budgets: true,
         ..Need::NOTHING
     };
-    let (seq, rec) = record_one(ctx, at, need, |snap, _| {
+    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
         let budget = snap.require_budget(&a.budget)?;
+        // The detector reads the series from a drift window before the
+        // shift on: what `drift` showed it in, and all that came after.
+        let since = time::days_before(shift_at, snap.policy.budgets.drift_days);
+        let samples: Vec<(Time, f64)> = reader
+            .samples_after(&budget.id, since)?
+            .into_iter()
+            .map(|s| (s.at, s.value))
+            .collect();
+        if !domain::budget::accepts_a_shift(&budget, &samples, &snap.policy.budgets, shift_at) {
+            return Err(Error::State(format!(
+                "no shift of {} within 5 samples of {} to accept; `ledger drift` lists each budget's shifts and when they happened",
+                budget.id,
+                time::format(shift_at)
+            ))
+            .into());
+        }
         Ok(ShiftAcceptanceRec {
             budget: budget.id,
             shift_at: time::format(shift_at),

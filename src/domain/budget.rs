@@ -5,7 +5,8 @@ use serde::Serialize;
 use super::{
     Error, Time,
     policy::BudgetPolicy,
-    waiver::{Rule, Waived},
+    rule::{Code, Level},
+    waiver::Waived,
 };
 
 named_enum! {
@@ -110,11 +111,16 @@ impl DriftStatus {
     }
 
     /// The rule of the finding this status is, if it is one.
-    pub fn rule(self) -> Option<Rule> {
+    pub fn rule(self) -> Option<Code> {
+        self.judged().map(|(rule, _)| rule)
+    }
+
+    /// The rule and level of the finding this status is, if it is one.
+    pub fn judged(self) -> Option<(Code, Level)> {
         match self {
-            DriftStatus::OverBlocking => Some(Rule::BudgetOverBlocking),
-            DriftStatus::Over => Some(Rule::BudgetOver),
-            DriftStatus::Drifting => Some(Rule::BudgetDrift),
+            DriftStatus::OverBlocking => Some((Code::BudgetOver, Level::Blocking)),
+            DriftStatus::Over => Some((Code::BudgetOver, Level::Warning)),
+            DriftStatus::Drifting => Some((Code::BudgetDrift, Level::Warning)),
             DriftStatus::TooFewSamples | DriftStatus::Ok | DriftStatus::NoData => None,
         }
     }
@@ -122,10 +128,15 @@ impl DriftStatus {
 
 impl Standing {
     /// The rule of the finding this standing is, if it is one.
-    pub fn rule(self) -> Option<Rule> {
+    pub fn rule(self) -> Option<Code> {
+        self.judged().map(|(rule, _)| rule)
+    }
+
+    /// The rule and level of the finding this standing is, if it is one.
+    pub fn judged(self) -> Option<(Code, Level)> {
         match self {
-            Standing::OverBlocking => Some(Rule::BudgetOverBlocking),
-            Standing::Over => Some(Rule::BudgetOver),
+            Standing::OverBlocking => Some((Code::BudgetOver, Level::Blocking)),
+            Standing::Over => Some((Code::BudgetOver, Level::Warning)),
             Standing::Within => None,
         }
     }
@@ -208,6 +219,20 @@ impl ShiftRow {
             super::time::date(self.at)
         )
     }
+}
+
+/// Whether accepting a shift at `at` accepts one of the shifts the
+/// detector finds in `samples` (within 5 samples of it, as [`shifts`]
+/// marks them): an acceptance that accepts none records nothing useful.
+pub fn accepts_a_shift(
+    budget: &Budget,
+    samples: &[(Time, f64)],
+    rules: &BudgetPolicy,
+    at: Time,
+) -> bool {
+    shifts(budget, samples, rules, &[at])
+        .iter()
+        .any(|s| s.accepted)
 }
 
 /// The shifts of one budget's window, the ones accepted marked: a shift
@@ -518,6 +543,19 @@ mod tests {
             drift(&max, &over, &rules, cp, &[]).status,
             DriftStatus::Over
         );
+    }
+
+    #[test]
+    fn an_acceptance_accepts_a_shift_only_near_one() {
+        let b = budget(Direction::Max, 500.0);
+        let rules = Policy::builtin().budgets;
+        let series = stepped(60, 100.0, 30, 1.4);
+        let shift_at = series[30].0;
+        assert!(accepts_a_shift(&b, &series, &rules, shift_at));
+        assert!(accepts_a_shift(&b, &series, &rules, series[34].0));
+        assert!(!accepts_a_shift(&b, &series, &rules, series[5].0));
+        let flat = stepped(60, 100.0, 30, 1.0);
+        assert!(!accepts_a_shift(&b, &flat, &rules, shift_at));
     }
 
     #[test]

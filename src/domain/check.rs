@@ -3,15 +3,16 @@
 use semver::Version;
 use serde::Serialize;
 
-pub use super::finding::{Finding, FindingSeverity};
+pub use super::finding::{Finding, Level};
 use super::{
     Snapshot,
     deprecation::{self},
     extension::TierStanding,
     incident::{IncidentKind, Severity},
     readiness::Readiness,
-    snapshot::{BudgetRow, GateRow},
-    waiver::{Rule, Waivers},
+    rule::Code,
+    snapshot::{BudgetRow, GateRow, IncidentRow},
+    waiver::Waivers,
 };
 
 /// The verdict on cutting a version now.
@@ -26,17 +27,17 @@ pub struct ReleaseCheck {
 /// `breaking` says the release would break compatibility.
 pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> ReleaseCheck {
     let mut findings = Vec::new();
-    let mut add = |severity, rule: &str, subject: Option<&str>, message: String| {
+    let mut add = |level, rule: Code, subject: Option<&str>, message: String| {
         findings.push(Finding {
-            severity,
-            rule: rule.to_string(),
+            level,
+            rule,
             subject: subject.map(str::to_string),
             message,
             entry: None,
             waived: None,
         })
     };
-    use FindingSeverity::{Blocking, Warning};
+    use Level::{Blocking, Warning};
 
     if let Some(r) = snap
         .release_rows()
@@ -45,7 +46,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     {
         add(
             if r.shipped { Blocking } else { Warning },
-            "already-recorded",
+            Code::AlreadyRecorded,
             Some(&r.version),
             format!(
                 "{} is already recorded as {} on {}",
@@ -59,7 +60,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     {
         add(
             Warning,
-            "version-order",
+            Code::VersionOrder,
             None,
             format!("{version} is older than the latest shipped release {latest_v}"),
         );
@@ -69,7 +70,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     if breaking && version.major > 0 && !(version.minor == 0 && version.patch == 0) {
         add(
             Blocking,
-            "breaking-needs-major",
+            Code::BreakingNeedsMajor,
             None,
             format!(
                 "{version} is breaking, but after 1.0 a breaking change needs a new major ({}.0.0)",
@@ -101,7 +102,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         if !shipped.is_opportunity(rules, w, version, &dv) {
             add(
                 Blocking,
-                "deprecation-premature",
+                Code::DeprecationPremature,
                 Some(&d.rec.item),
                 format!(
                     "{} ({}, deprecated in {dv}) is removed in {version}, before its window of {w} minor line(s){}",
@@ -128,12 +129,10 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         let id = i.id.to_string();
         let subject = Some(id.as_str());
         let name = i.label();
-        if i.kind == IncidentKind::Security
-            && matches!(i.severity, Severity::Critical | Severity::High)
-        {
+        if is_severe_security(i) {
             from_rows.push(Finding::new(
                 Blocking,
-                Rule::SecurityOpen,
+                Code::SecurityOpen,
                 &id,
                 format!("{name} is open"),
                 Some(i.id),
@@ -151,7 +150,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             };
             add(
                 severity,
-                "incident-sla",
+                Code::IncidentSla,
                 subject,
                 format!("{name} must be resolved before the next release"),
             );
@@ -160,18 +159,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
 
     // governance: Tiers and Vetting. Below a tier's required pass rate a
     // release is blocked; below its target, warned.
-    let pass = snap.tier_pass_pct();
-    for tier in &snap.policy.extensions.tiers {
-        let pct = pass.get(tier.id.as_str()).copied();
-        let (severity, level, what) = match super::extension::tier_standing(tier, pct) {
-            TierStanding::Ok => continue,
-            TierStanding::BelowRequired => (Blocking, tier.conformance_required_pct, "required"),
-            TierStanding::BelowTarget => (Warning, tier.conformance_target_pct, "target"),
-        };
-        from_rows.push(super::finding::tier_finding(
-            severity, &tier.id, pct, what, level,
-        ));
-    }
+    from_rows.extend(tier_findings(snap));
 
     // governance: Performance Regression. A shift the bad way since the
     // last release, that nobody accepted, is what this version would ship.
@@ -188,7 +176,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
             for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
                 add(
                     Warning,
-                    "budget-drift",
+                    Code::BudgetDrift,
                     Some(&d.budget),
                     format!(
                         "{} shifted {}{}% on {}{after}, so {version} would ship it; accept it with `ledger accept-shift` if it was expected",
@@ -207,8 +195,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     for a in &snap.shift_acceptances {
         if last.as_ref().is_none_or(|l| a.at > l.date) {
             add(
-                FindingSeverity::Info,
-                "shift-accepted",
+                Level::Info,
+                Code::ShiftAccepted,
                 Some(&a.rec.budget),
                 format!(
                     "{} shifted at {}, accepted as the new baseline: {}",
@@ -225,6 +213,128 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         findings,
     }
     .settled(&snap.waivers)
+}
+
+/// Whether a finding of `rule` about `subject` stands now (waived or
+/// not), judged as its list command judges it on a snapshot read with
+/// [`super::snapshot::Need::waive`]: a waiver of one that does not is
+/// recorded, but changes nothing until one appears.
+pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
+    use super::snapshot::{DeprecationRow, ExtensionRow};
+    let found: Vec<Finding> = match rule {
+        Code::DeprecationOverdue | Code::DeprecationPremature => snap
+            .deprecation_rows()
+            .iter()
+            .filter_map(DeprecationRow::finding)
+            .collect(),
+        Code::BudgetOver => snap
+            .budget_rows()
+            .iter()
+            .filter_map(BudgetRow::finding)
+            .collect(),
+        Code::BudgetDrift => snap
+            .drift(snap.policy.budgets.drift_days)
+            .iter()
+            .filter_map(super::budget::Drift::finding)
+            .collect(),
+        Code::GateFailing => snap
+            .gate_rows()
+            .iter()
+            .filter_map(GateRow::finding)
+            .collect(),
+        Code::IncidentSla => snap
+            .incident_rows()
+            .iter()
+            .filter(|i| i.is_open())
+            .filter_map(|i| {
+                i.finding().or_else(|| {
+                    i.due_at_next_release.then(|| {
+                        Finding::new(
+                            Level::Warning,
+                            rule,
+                            &i.id.to_string(),
+                            String::new(),
+                            None,
+                            None,
+                        )
+                    })
+                })
+            })
+            .collect(),
+        Code::SecurityOpen => snap
+            .incident_rows()
+            .iter()
+            .filter(|i| i.is_open() && is_severe_security(i))
+            .map(|i| {
+                Finding::new(
+                    Level::Blocking,
+                    rule,
+                    &i.id.to_string(),
+                    String::new(),
+                    None,
+                    None,
+                )
+            })
+            .collect(),
+        Code::MaintenanceOverdue => snap
+            .maintenance_rows()
+            .iter()
+            .filter_map(super::maintenance::TaskStatus::finding)
+            .collect(),
+        Code::ReadinessCriterion => snap
+            .policy
+            .milestones
+            .iter()
+            .flat_map(|m| {
+                let r = super::readiness::readiness(snap, m);
+                r.criteria
+                    .iter()
+                    .filter_map(|c| c.finding(&r.milestone))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        Code::ExtensionViolation => snap
+            .extension_rows()
+            .iter()
+            .filter_map(ExtensionRow::finding)
+            .collect(),
+        Code::TierConformance => tier_findings(snap),
+        Code::Integrity
+        | Code::AlreadyRecorded
+        | Code::VersionOrder
+        | Code::BreakingNeedsMajor
+        | Code::ShiftAccepted => Vec::new(),
+    };
+    found
+        .iter()
+        .any(|f| f.rule == rule && f.subject.as_deref() == Some(subject))
+}
+
+/// An open critical or high security incident (governance: Security
+/// Vulnerability) blocks every release while open.
+fn is_severe_security(i: &IncidentRow) -> bool {
+    i.kind == IncidentKind::Security && matches!(i.severity, Severity::Critical | Severity::High)
+}
+
+/// Each tier below its required conformance pass rate (blocking) or its
+/// target (warning), governance: Tiers and Vetting.
+fn tier_findings(snap: &Snapshot) -> Vec<Finding> {
+    let pass = snap.tier_pass_pct();
+    let mut out = Vec::new();
+    for tier in &snap.policy.extensions.tiers {
+        let pct = pass.get(tier.id.as_str()).copied();
+        let (level, bound, what) = match super::extension::tier_standing(tier, pct) {
+            TierStanding::Ok => continue,
+            TierStanding::BelowRequired => {
+                (Level::Blocking, tier.conformance_required_pct, "required")
+            }
+            TierStanding::BelowTarget => (Level::Warning, tier.conformance_target_pct, "target"),
+        };
+        out.push(super::finding::tier_finding(
+            level, &tier.id, pct, what, bound,
+        ));
+    }
+    out
 }
 
 impl ReleaseCheck {
@@ -257,8 +367,8 @@ impl ReleaseCheck {
                 .map(|b| format!(": {b}"))
                 .unwrap_or_default();
             self.findings.push(Finding {
-                severity: FindingSeverity::Blocking,
-                rule: Rule::ReadinessCriterion.as_str().into(),
+                level: Level::Blocking,
+                rule: Code::ReadinessCriterion,
                 subject: Some(c.id.clone()),
                 message: format!(
                     "{} ships milestone {}, whose criterion {} is unmet{why}",
@@ -277,14 +387,14 @@ impl ReleaseCheck {
     fn settled(mut self, waivers: &Waivers) -> ReleaseCheck {
         for f in &mut self.findings {
             if f.waived.is_none()
-                && let (Ok(rule), Some(subject)) = (f.rule.parse::<Rule>(), &f.subject)
+                && f.rule.is_waivable()
+                && let Some(subject) = &f.subject
             {
-                f.waived = waivers.of(rule, subject);
+                f.waived = waivers.of(f.rule, subject);
             }
         }
         // What still counts first; the waived after it.
-        self.findings
-            .sort_by_key(|f| (f.waived.is_some(), f.severity));
+        self.findings.sort_by_key(|f| (f.waived.is_some(), f.level));
         self.allowed = !self.findings.iter().any(Finding::blocks);
         self
     }
@@ -305,10 +415,10 @@ mod tests {
         Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
     }
 
-    fn rules(c: &ReleaseCheck) -> Vec<(FindingSeverity, &str)> {
+    fn rules(c: &ReleaseCheck) -> Vec<(Level, &str)> {
         c.findings
             .iter()
-            .map(|f| (f.severity, f.rule.as_str()))
+            .map(|f| (f.level, f.rule.as_str()))
             .collect()
     }
 
@@ -346,10 +456,7 @@ mod tests {
             },
         ));
         let c = check_release(&s, &Version::new(0, 3, 1), false);
-        assert_eq!(
-            rules(&c),
-            [(FindingSeverity::Blocking, "deprecation-premature")]
-        );
+        assert_eq!(rules(&c), [(Level::Blocking, "deprecation-premature")]);
         assert!(!c.allowed);
         assert!(
             check_release(&s, &Version::new(0, 4, 0), false).allowed,
@@ -365,17 +472,14 @@ mod tests {
         let c = check_release(&s, &Version::new(0, 5, 0), false);
         assert_eq!(
             rules(&c),
-            [(FindingSeverity::Warning, "budget-over")],
+            [(Level::Warning, "budget-over")],
             "exactly 20% over warns"
         );
         s.measurements = Measurements::default();
         s.measurements
             .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 240.5)]);
         let c = check_release(&s, &Version::new(0, 5, 0), false);
-        assert_eq!(
-            rules(&c),
-            [(FindingSeverity::Blocking, "budget-over-blocking")]
-        );
+        assert_eq!(rules(&c), [(Level::Blocking, "budget-over")]);
     }
 
     #[test]
@@ -393,7 +497,7 @@ mod tests {
             },
         ));
         let c = check_release(&s, &Version::new(0, 5, 0), false);
-        assert_eq!(rules(&c), [(FindingSeverity::Blocking, "incident-sla")]);
+        assert_eq!(rules(&c), [(Level::Blocking, "incident-sla")]);
         s.incident_events.push(Stamped::at(
             2,
             "2026-02-21",
@@ -416,7 +520,7 @@ mod tests {
                 2,
                 "2026-02-02",
                 WaiverRec {
-                    rule,
+                    rule: Code::as_str(rule).into(),
                     subject: subject.into(),
                     expires_at: until.into(),
                     reason: "new runner".into(),
@@ -428,7 +532,7 @@ mod tests {
         // A waiver of another rule or subject changes nothing.
         s.waivers = Waivers::new(
             vec![waiver(
-                Rule::BudgetOver,
+                Code::BudgetDrift,
                 "cold-load-p95",
                 "2026-04-01T00:00:00Z",
             )],
@@ -437,7 +541,7 @@ mod tests {
         assert!(!check_release(&s, &v, false).allowed);
         s.waivers = Waivers::new(
             vec![waiver(
-                Rule::BudgetOverBlocking,
+                Code::BudgetOver,
                 "cold-load-p95",
                 "2026-04-01T00:00:00Z",
             )],
@@ -451,7 +555,7 @@ mod tests {
         // Expired exactly now: it blocks again.
         s.waivers = Waivers::new(
             vec![waiver(
-                Rule::BudgetOverBlocking,
+                Code::BudgetOver,
                 "cold-load-p95",
                 "2026-03-01T00:00:00Z",
             )],
@@ -463,10 +567,7 @@ mod tests {
     #[test]
     fn a_breaking_release_after_1_0_needs_a_major() {
         let c = check_release(&snap(), &Version::new(1, 4, 0), true);
-        assert_eq!(
-            rules(&c),
-            [(FindingSeverity::Blocking, "breaking-needs-major")]
-        );
+        assert_eq!(rules(&c), [(Level::Blocking, "breaking-needs-major")]);
         assert!(check_release(&snap(), &Version::new(2, 0, 0), true).allowed);
         assert!(
             check_release(&snap(), &Version::new(0, 4, 0), true).allowed,
@@ -486,14 +587,10 @@ mod tests {
         let unmet: Vec<&Finding> = c
             .findings
             .iter()
-            .filter(|f| f.rule == "readiness-criterion")
+            .filter(|f| f.rule == Code::ReadinessCriterion)
             .collect();
         assert_eq!(unmet.len(), m.criteria.len());
-        assert!(
-            unmet
-                .iter()
-                .all(|f| f.severity == FindingSeverity::Blocking)
-        );
+        assert!(unmet.iter().all(|f| f.level == Level::Blocking));
         assert!(
             unmet[0]
                 .message

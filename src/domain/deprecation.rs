@@ -40,10 +40,10 @@ impl DeprecationStatus {
     }
 
     /// The rule of the finding this status is, if it is one.
-    pub fn rule(self) -> Option<super::waiver::Rule> {
+    pub fn rule(self) -> Option<super::rule::Code> {
         match self {
-            DeprecationStatus::Overdue => Some(super::waiver::Rule::DeprecationOverdue),
-            DeprecationStatus::Premature => Some(super::waiver::Rule::DeprecationPremature),
+            DeprecationStatus::Overdue => Some(super::rule::Code::DeprecationOverdue),
+            DeprecationStatus::Premature => Some(super::rule::Code::DeprecationPremature),
             _ => None,
         }
     }

@@ -17,26 +17,21 @@ use super::{
     fmt_num,
     maintenance::TaskStatus,
     readiness::{Criterion, Readiness},
+    rule::Code,
     snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
     time,
-    waiver::{Rule, Waived},
+    waiver::Waived,
 };
 
-/// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingSeverity {
-    Blocking,
-    Warning,
-    /// Worth knowing before the cut; never blocks.
-    Info,
-}
+pub use super::rule::Level;
 
 /// One thing that breaks (or, as information, bears on) policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub severity: FindingSeverity,
-    pub rule: String,
+    /// How much it weighs (the JSON key `severity`).
+    #[serde(rename = "severity")]
+    pub level: Level,
+    pub rule: Code,
     /// What it is about (a budget, item, incident, gate, criterion, tier
     /// or version): with `rule`, what a waiver names.
     pub subject: Option<String>,
@@ -49,18 +44,18 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding under one of the waivable rules.
+    /// A finding about `subject`.
     pub fn new(
-        severity: FindingSeverity,
-        rule: Rule,
+        level: Level,
+        rule: Code,
         subject: &str,
         message: String,
         entry: Option<i64>,
         waived: Option<Waived>,
     ) -> Finding {
         Finding {
-            severity,
-            rule: rule.as_str().to_string(),
+            level,
+            rule,
             subject: Some(subject.to_string()),
             message,
             entry,
@@ -70,7 +65,7 @@ impl Finding {
 
     /// Blocking and not waived.
     pub fn blocks(&self) -> bool {
-        self.severity == FindingSeverity::Blocking && self.waived.is_none()
+        self.level == Level::Blocking && self.waived.is_none()
     }
 }
 
@@ -126,120 +121,15 @@ impl Check {
     pub fn of_finding(group: &str, f: &Finding) -> Check {
         let name = match &f.subject {
             Some(s) => format!("{} {s}", f.rule),
-            None => f.rule.clone(),
+            None => f.rule.to_string(),
         };
-        let outcome = if f.severity == FindingSeverity::Info {
+        let outcome = if f.level == Level::Info {
             Outcome::Noted(f.clone())
         } else {
             Outcome::Failed(f.clone())
         };
         Check::new(group, name, f.message.clone(), outcome)
     }
-}
-
-/// What a governance rule is, for the help text of CI formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleHelp {
-    /// One line: what the finding means.
-    pub summary: &'static str,
-    /// The section of the governance it enforces.
-    pub governance: &'static str,
-}
-
-/// The help of a rule id (those of [`Rule`] and check-release's own).
-pub fn rule_help(rule: &str) -> RuleHelp {
-    let (summary, governance) = match rule {
-        "deprecation-overdue" => (
-            "A deprecated item is still present after its removal window has shipped.",
-            "Deprecation Policy",
-        ),
-        "deprecation-premature" => (
-            "A deprecated item was removed before its deprecation window allowed.",
-            "Deprecation Policy",
-        ),
-        "budget-over" => (
-            "A performance budget's latest measurement is over its threshold; document it.",
-            "Performance Gates",
-        ),
-        "budget-over-blocking" => (
-            "A performance budget's latest measurement is over its blocking margin.",
-            "Performance Gates; Incident Response: Performance Regression",
-        ),
-        "budget-drift" => (
-            "A budget's series shifted the bad way, significantly, and nobody accepted the shift.",
-            "Incident Response: Performance Regression",
-        ),
-        "gate-failing" => (
-            "A CI, conformance or performance gate's latest result fails.",
-            "Quality Gates",
-        ),
-        "incident-sla" => (
-            "An incident is past its triage or resolution SLA.",
-            "Incident Response",
-        ),
-        "security-open" => (
-            "A critical or high security incident is open.",
-            "Incident Response: Security Vulnerability",
-        ),
-        "maintenance-overdue" => (
-            "A recurring maintenance task is past its cadence.",
-            "Maintenance Cadence",
-        ),
-        "readiness-criterion" => (
-            "A milestone criterion is unmet.",
-            "Release Gates (1.0 Criteria); Roadmap: 1.0 Milestones",
-        ),
-        "extension-violation" => (
-            "An extension in the corpus breaks a vetting or adding rule.",
-            "Extension Governance: Adding New Extensions",
-        ),
-        "tier-conformance" => (
-            "An extension tier passes less of its conformance corpus than the tier requires.",
-            "Extension Governance: Tiers and Vetting",
-        ),
-        "integrity" => (
-            "The ledger's hash chain or a row does not match its entry: something was altered.",
-            "the ledger's append-only journal",
-        ),
-        "already-recorded" => ("The version is already recorded.", "Release Cadence"),
-        "version-order" => (
-            "The version is older than the latest shipped release.",
-            "Versioning Rules",
-        ),
-        "breaking-needs-major" => (
-            "After 1.0 a breaking change needs a new major version.",
-            "Versioning Rules",
-        ),
-        "shift-accepted" => (
-            "A budget shift since the last release was accepted as the new baseline.",
-            "Incident Response: Performance Regression",
-        ),
-        _ => ("A finding of the ledger.", "the governance"),
-    };
-    RuleHelp {
-        summary,
-        governance,
-    }
-}
-
-/// The rule ids only `check-release` finds: not waivable, so not in
-/// [`Rule`].
-const RELEASE_RULES: &[&str] = &[
-    "tier-conformance",
-    "already-recorded",
-    "version-order",
-    "breaking-needs-major",
-    "shift-accepted",
-];
-
-/// Every rule id a finding can carry, in a stable order: the waivable
-/// ones, then check-release's own.
-pub fn rule_ids() -> Vec<&'static str> {
-    Rule::ALL
-        .iter()
-        .map(|r| r.as_str())
-        .chain(RELEASE_RULES.iter().copied())
-        .collect()
 }
 
 impl GateRow {
@@ -266,8 +156,8 @@ impl GateRow {
             .map(|v| format!(" with {} {}", fmt_num(v), self.unit))
             .unwrap_or_default();
         Some(Finding::new(
-            FindingSeverity::Blocking,
-            Rule::GateFailing,
+            Level::Blocking,
+            Code::GateFailing,
             &self.gate,
             format!("{} {} gate fails{on}{value}", self.gate, self.kind),
             self.entry,
@@ -313,20 +203,25 @@ fn over_message(budget: &str, value: f64, unit: &str, threshold: f64, over_pct: 
     )
 }
 
-/// A budget's finding: warning when over, blocking past the margin.
-fn budget_finding(rule: Rule, budget: &str, message: String, waived: Option<Waived>) -> Finding {
-    let (severity, message) = match rule {
-        Rule::BudgetOverBlocking => (FindingSeverity::Blocking, message),
-        Rule::BudgetOver => (FindingSeverity::Warning, format!("{message}; document it")),
-        _ => (FindingSeverity::Warning, message),
+/// A budget's finding: over its threshold a warning to document, past the
+/// margin blocking; drifting a warning.
+fn budget_finding(
+    (rule, level): (Code, Level),
+    budget: &str,
+    message: String,
+    waived: Option<Waived>,
+) -> Finding {
+    let message = match (rule, level) {
+        (Code::BudgetOver, Level::Warning) => format!("{message}; document it"),
+        _ => message,
     };
-    Finding::new(severity, rule, budget, message, None, waived)
+    Finding::new(level, rule, budget, message, None, waived)
 }
 
 impl BudgetRow {
     /// Its latest measurement over the threshold.
     pub fn finding(&self) -> Option<Finding> {
-        let rule = self.standing.and_then(Standing::rule)?;
+        let rule = self.standing.and_then(Standing::judged)?;
         let (Some(p), Some(v)) = (self.over_pct, self.last_value) else {
             return None;
         };
@@ -364,7 +259,7 @@ impl BudgetRow {
 impl Drift {
     /// Over its threshold at the end of the window, or drifting.
     pub fn finding(&self) -> Option<Finding> {
-        let rule = self.status.rule()?;
+        let rule = self.status.judged()?;
         let message = match (self.status, self.last, self.over_pct) {
             (DriftStatus::Drifting, _, _) => {
                 let shifts: Vec<String> = self
@@ -427,7 +322,7 @@ impl DeprecationRow {
         let rule = self.status.rule()?;
         let (severity, message) = match self.status {
             DeprecationStatus::Premature => (
-                FindingSeverity::Blocking,
+                Level::Blocking,
                 format!(
                     "{} ({}, deprecated in {}) was removed in {}, before its window of {} minor line(s)",
                     self.item,
@@ -438,7 +333,7 @@ impl DeprecationRow {
                 ),
             ),
             _ => (
-                FindingSeverity::Warning,
+                Level::Warning,
                 format!(
                     "{} ({}, deprecated in {}) is overdue for removal since {}{}",
                     self.item,
@@ -484,8 +379,8 @@ impl ExtensionRow {
             return None;
         }
         Some(Finding::new(
-            FindingSeverity::Blocking,
-            Rule::ExtensionViolation,
+            Level::Blocking,
+            Code::ExtensionViolation,
             &self.id,
             format!(
                 "extension {} ({} tier) breaks policy: {}",
@@ -514,16 +409,10 @@ impl TierCount {
     pub fn finding(&self) -> Option<Finding> {
         let (severity, level, what) = match self.standing {
             TierStanding::Ok => return None,
-            TierStanding::BelowRequired => (
-                FindingSeverity::Blocking,
-                self.conformance_required_pct,
-                "required",
-            ),
-            TierStanding::BelowTarget => (
-                FindingSeverity::Warning,
-                self.conformance_target_pct,
-                "target",
-            ),
+            TierStanding::BelowRequired => {
+                (Level::Blocking, self.conformance_required_pct, "required")
+            }
+            TierStanding::BelowTarget => (Level::Warning, self.conformance_target_pct, "target"),
         };
         Some(tier_finding(
             severity,
@@ -550,15 +439,15 @@ impl TierCount {
 
 /// A tier below its conformance level (`what` is required or target).
 pub fn tier_finding(
-    severity: FindingSeverity,
+    severity: Level,
     tier: &str,
     pass_pct: Option<f64>,
     what: &str,
     level: Option<f64>,
 ) -> Finding {
     Finding {
-        severity,
-        rule: "tier-conformance".into(),
+        level: severity,
+        rule: Code::TierConformance,
         subject: Some(tier.to_string()),
         message: format!(
             "the {tier} tier passes {}% of its conformance corpus, below its {what} {}%",
@@ -592,8 +481,8 @@ impl IncidentRow {
             "is past its SLA by"
         };
         Some(Finding::new(
-            FindingSeverity::Blocking,
-            Rule::IncidentSla,
+            Level::Blocking,
+            Code::IncidentSla,
             &self.id.to_string(),
             format!(
                 "{} {how} {} h",
@@ -632,8 +521,8 @@ impl TaskStatus {
             return None;
         }
         Some(Finding::new(
-            FindingSeverity::Warning,
-            Rule::MaintenanceOverdue,
+            Level::Warning,
+            Code::MaintenanceOverdue,
             &self.task,
             format!(
                 "{} ({}) is overdue: {}",
@@ -674,8 +563,8 @@ impl Criterion {
             .map(|b| format!(": {b}"))
             .unwrap_or_default();
         Some(Finding::new(
-            FindingSeverity::Blocking,
-            Rule::ReadinessCriterion,
+            Level::Blocking,
+            Code::ReadinessCriterion,
             &self.id,
             format!("milestone {milestone}: {} is unmet{why}", self.id),
             None,
@@ -730,8 +619,8 @@ pub fn integrity(entries: i64, problems: &[String]) -> Vec<Check> {
                 format!("problem {}", i + 1),
                 p.clone(),
                 Outcome::Failed(Finding {
-                    severity: FindingSeverity::Blocking,
-                    rule: Rule::Integrity.as_str().into(),
+                    level: Level::Blocking,
+                    rule: Code::Integrity,
                     subject: None,
                     message: p.clone(),
                     entry: None,
@@ -747,28 +636,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_has_its_own_help() {
-        let ids = rule_ids();
-        assert_eq!(ids.len(), Rule::ALL.len() + RELEASE_RULES.len());
-        for rule in ids {
-            assert_ne!(rule_help(rule).governance, "the governance", "{rule}");
-        }
-    }
-
-    #[test]
     fn information_passes_and_a_warning_fails() {
-        let f = |severity| Finding {
-            severity,
-            rule: "shift-accepted".into(),
+        let f = |level| Finding {
+            level,
+            rule: Code::ShiftAccepted,
             subject: Some("cold-load".into()),
             message: "accepted".into(),
             entry: None,
             waived: None,
         };
-        let info = Check::of_finding("check-release", &f(FindingSeverity::Info));
+        let info = Check::of_finding("check-release", &f(Level::Info));
         assert!(info.passed() && info.finding().is_some());
         assert_eq!(info.name, "shift-accepted cold-load");
-        let warning = Check::of_finding("check-release", &f(FindingSeverity::Warning));
+        let warning = Check::of_finding("check-release", &f(Level::Warning));
         assert!(!warning.passed() && warning.finding().is_some());
     }
 

@@ -66,6 +66,7 @@ pub mod policy;
 pub mod readiness;
 pub mod record;
 pub mod release;
+pub mod rule;
 pub mod snapshot;
 pub mod status;
 pub mod text;

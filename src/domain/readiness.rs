@@ -117,7 +117,7 @@ fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
     let met = blockers.is_empty();
     Criterion {
         waived: snap.waived_if(
-            (!met).then_some(super::waiver::Rule::ReadinessCriterion),
+            (!met).then_some(super::rule::Code::ReadinessCriterion),
             &c.id,
         ),
         id: c.id.clone(),

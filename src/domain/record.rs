@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{
     Time, budget::Direction, deprecation::DeprecationKind, incident::IncidentKind,
-    incident::Severity, release::ReleaseStatus, waiver::Rule,
+    incident::Severity, release::ReleaseStatus,
 };
 
 named_enum! {
@@ -286,7 +286,9 @@ record!(
     Waiver,
     /// An exception for one finding until it expires.
     pub struct WaiverRec {
-        pub rule: Rule,
+        /// The rule's id as `waive` wrote it (kept as written: an id
+        /// renamed since reads as its code, see `rule::RENAMED`).
+        pub rule: String,
         pub subject: String,
         pub expires_at: String,
         pub reason: String,

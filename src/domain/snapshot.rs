@@ -20,7 +20,8 @@ use super::{
     policy::Policy,
     record::*,
     release::{self, Channel, ReleaseStatus},
-    waiver::{Rule, Waived, Waivers},
+    rule::Code,
+    waiver::{Waived, Waivers},
 };
 
 /// Which budget measurements a question reads.
@@ -292,31 +293,29 @@ impl Need<'static> {
         ..Need::NOTHING
     };
 
-    /// `ledger waive RULE SUBJECT`: what the rule's findings may be about.
-    pub fn waive(rule: Rule) -> Need<'static> {
-        let nothing = Need::NOTHING;
+    /// `ledger waive RULE SUBJECT`: what the rule's findings may be
+    /// about, and what judges whether one is open now (what the list
+    /// command of those findings reads).
+    pub fn waive(rule: Code) -> Need<'static> {
         match rule {
-            Rule::DeprecationOverdue | Rule::DeprecationPremature => Need {
-                deprecations: true,
-                ..nothing
+            Code::DeprecationOverdue | Code::DeprecationPremature => Need::DEPRECATIONS,
+            Code::BudgetOver => Need::BUDGETS,
+            Code::BudgetDrift => Need::drift(None),
+            Code::GateFailing => Need::GATES,
+            Code::IncidentSla | Code::SecurityOpen => Need::INCIDENTS,
+            Code::MaintenanceOverdue => Need::MAINTENANCE,
+            Code::ReadinessCriterion => Need::READINESS,
+            Code::ExtensionViolation => Need::EXTENSIONS,
+            Code::TierConformance => Need {
+                tier_conformance: true,
+                ..Need::NOTHING
             },
-            Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => Need {
-                budgets: true,
-                ..nothing
-            },
-            Rule::IncidentSla | Rule::SecurityOpen => Need {
-                incidents: Incidents::All,
-                ..nothing
-            },
-            Rule::ExtensionViolation => Need {
-                extensions: true,
-                ..nothing
-            },
-            // The policy names the rest.
-            Rule::GateFailing
-            | Rule::MaintenanceOverdue
-            | Rule::ReadinessCriterion
-            | Rule::Integrity => nothing,
+            // Never waived: nothing to read.
+            Code::Integrity
+            | Code::AlreadyRecorded
+            | Code::VersionOrder
+            | Code::BreakingNeedsMajor
+            | Code::ShiftAccepted => Need::NOTHING,
         }
     }
 
@@ -789,7 +788,7 @@ impl Snapshot {
                 let hit = latest.get(&(def.id.as_str(), platform));
                 let failing = hit.is_some_and(|r| !r.rec.passed);
                 rows.push(GateRow {
-                    waived: self.waived_if(failing.then_some(Rule::GateFailing), &def.id),
+                    waived: self.waived_if(failing.then_some(Code::GateFailing), &def.id),
                     gate: def.id.clone(),
                     kind: def.kind,
                     platform: platform.map(str::to_string),
@@ -1055,7 +1054,7 @@ impl Snapshot {
                 let violating = !violations.is_empty() && removal.is_none();
                 ExtensionRow {
                     waived: self.waived_if(
-                        violating.then_some(Rule::ExtensionViolation),
+                        violating.then_some(Code::ExtensionViolation),
                         &rec.extension,
                     ),
                     id: rec.extension.clone(),
@@ -1180,7 +1179,7 @@ impl Snapshot {
                     overdue_by_hours: j.overdue_by_hours,
                     introduced_in: i.rec.introduced_in.clone(),
                     waived: self
-                        .waived_if(j.overdue.then_some(Rule::IncidentSla), &i.seq.to_string()),
+                        .waived_if(j.overdue.then_some(Code::IncidentSla), &i.seq.to_string()),
                 }
             })
             .collect()
@@ -1195,14 +1194,14 @@ impl Snapshot {
             .collect();
         let mut rows = maintenance::statuses(&self.policy, &done, self.now);
         for t in &mut rows {
-            t.waived = self.waived_if(t.overdue.then_some(Rule::MaintenanceOverdue), &t.task);
+            t.waived = self.waived_if(t.overdue.then_some(Code::MaintenanceOverdue), &t.task);
         }
         rows
     }
 
     /// The waiver in force on the finding of `rule` (if there is one)
     /// about `subject`.
-    pub fn waived_if(&self, rule: Option<Rule>, subject: &str) -> Option<Waived> {
+    pub fn waived_if(&self, rule: Option<Code>, subject: &str) -> Option<Waived> {
         self.waivers.of(rule?, subject)
     }
 

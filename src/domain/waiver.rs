@@ -13,42 +13,9 @@ use super::{
     Error, Snapshot, Time,
     policy::Policy,
     record::{Stamped, WaiverRec},
+    rule::Code,
     time,
 };
-
-named_enum! {
-    /// The rule of a finding: the ids the CI formats and `waive` use.
-    Rule, "rule" {
-        DeprecationOverdue = "deprecation-overdue",
-        DeprecationPremature = "deprecation-premature",
-        BudgetOver = "budget-over",
-        BudgetOverBlocking = "budget-over-blocking",
-        BudgetDrift = "budget-drift",
-        GateFailing = "gate-failing",
-        IncidentSla = "incident-sla",
-        SecurityOpen = "security-open",
-        MaintenanceOverdue = "maintenance-overdue",
-        ReadinessCriterion = "readiness-criterion",
-        ExtensionViolation = "extension-violation",
-        Integrity = "integrity",
-    }
-}
-
-impl Rule {
-    /// What a subject of this rule is, in words.
-    pub fn subject_noun(self) -> &'static str {
-        match self {
-            Rule::DeprecationOverdue | Rule::DeprecationPremature => "deprecated item",
-            Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => "budget",
-            Rule::GateFailing => "gate",
-            Rule::IncidentSla | Rule::SecurityOpen => "incident",
-            Rule::MaintenanceOverdue => "maintenance task",
-            Rule::ReadinessCriterion => "criterion",
-            Rule::ExtensionViolation => "extension",
-            Rule::Integrity => "entry",
-        }
-    }
-}
 
 /// The waiver policy: which rules may never be waived, and for how long a
 /// waiver may run.
@@ -69,7 +36,7 @@ pub struct WaiverPolicy {
     pub warn_days: u32,
     /// Rules whose findings can never be waived.
     #[serde(default = "default_forbidden")]
-    pub forbidden: Vec<Rule>,
+    pub forbidden: Vec<Code>,
 }
 
 fn default_max_days() -> u32 {
@@ -80,8 +47,8 @@ fn default_warn_days() -> u32 {
     7
 }
 
-fn default_forbidden() -> Vec<Rule> {
-    vec![Rule::SecurityOpen, Rule::Integrity]
+fn default_forbidden() -> Vec<Code> {
+    vec![Code::SecurityOpen, Code::Integrity]
 }
 
 impl Default for WaiverPolicy {
@@ -123,7 +90,7 @@ impl Waived {
 /// A waiver as listed: what it waives and until when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaiverRow {
-    pub rule: Rule,
+    pub rule: Code,
     pub subject: String,
     pub expires_at: Time,
     pub reason: String,
@@ -136,7 +103,7 @@ pub struct WaiverRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Waivers {
     now: Option<Time>,
-    latest: BTreeMap<(Rule, String), Stamped<WaiverRec>>,
+    latest: BTreeMap<(Code, String), Stamped<WaiverRec>>,
 }
 
 impl Waivers {
@@ -145,7 +112,10 @@ impl Waivers {
     pub fn new(recorded: Vec<Stamped<WaiverRec>>, now: Time) -> Waivers {
         let mut latest = BTreeMap::new();
         for w in recorded {
-            latest.insert((w.rec.rule, w.rec.subject.clone()), w);
+            // A waiver names its rule by id (a renamed id reads as its code).
+            if let Some(code) = Code::from_id(&w.rec.rule) {
+                latest.insert((code, w.rec.subject.clone()), w);
+            }
         }
         Waivers {
             now: Some(now),
@@ -155,7 +125,7 @@ impl Waivers {
 
     /// The waiver in force on the finding of `rule` about `subject`: the
     /// latest one recorded for it, if it has not expired.
-    pub fn of(&self, rule: Rule, subject: &str) -> Option<Waived> {
+    pub fn of(&self, rule: Code, subject: &str) -> Option<Waived> {
         let now = self.now?;
         let w = self.latest.get(&(rule, subject.to_string()))?;
         in_force(w, now).then(|| Waived {
@@ -173,9 +143,9 @@ impl Waivers {
         };
         let mut rows: Vec<WaiverRow> = self
             .latest
-            .values()
-            .filter(|w| in_force(w, now))
-            .map(row)
+            .iter()
+            .filter(|(_, w)| in_force(w, now))
+            .map(|((code, _), w)| row(*code, w))
             .collect();
         rows.sort_by_key(|w| (w.expires_at, w.entry));
         rows
@@ -204,9 +174,9 @@ fn in_force(w: &Stamped<WaiverRec>, now: Time) -> bool {
     w.at <= now && now < expiry(w)
 }
 
-fn row(w: &Stamped<WaiverRec>) -> WaiverRow {
+fn row(rule: Code, w: &Stamped<WaiverRec>) -> WaiverRow {
     WaiverRow {
-        rule: w.rec.rule,
+        rule,
         subject: w.rec.subject.clone(),
         expires_at: expiry(w),
         reason: w.rec.reason.clone(),
@@ -218,9 +188,15 @@ fn row(w: &Stamped<WaiverRec>) -> WaiverRow {
 /// Whether the policy lets a waiver of `rule` recorded at `now` run until
 /// `until`: a rule it forbids never, an expiry in the past never, and no
 /// longer than its cap.
-pub fn allowed(policy: &Policy, rule: Rule, now: Time, until: Time) -> Result<(), Error> {
+pub fn allowed(policy: &Policy, rule: Code, now: Time, until: Time) -> Result<(), Error> {
     let rules = &policy.waivers;
-    if rule == Rule::Integrity || rules.forbidden.contains(&rule) {
+    if let super::rule::Waivable::Never(why) = rule.about().waivable {
+        return Err(Error::Refused {
+            subject: format!("a waiver of {rule}"),
+            rules: vec![format!("{rule} findings cannot be waived: {why}")],
+        });
+    }
+    if rules.forbidden.contains(&rule) {
         return Err(Error::Refused {
             subject: format!("a waiver of {rule}"),
             rules: vec![format!(
@@ -253,39 +229,45 @@ pub fn allowed(policy: &Policy, rule: Rule, now: Time, until: Time) -> Result<()
 /// What a waiver of `rule` may name, as the snapshot knows it (read with
 /// [`super::snapshot::Need::waive`]): the budgets, items, incidents,
 /// gates, tasks, criteria or extensions its findings are about.
-pub fn subjects(snap: &Snapshot, rule: Rule) -> Vec<String> {
+pub fn subjects(snap: &Snapshot, rule: Code) -> Vec<String> {
     let policy = &snap.policy;
     let mut out: Vec<String> = match rule {
-        Rule::DeprecationOverdue | Rule::DeprecationPremature => snap
+        Code::DeprecationOverdue | Code::DeprecationPremature => snap
             .deprecations
             .iter()
             .map(|d| d.rec.item.clone())
             .collect(),
-        Rule::BudgetOver | Rule::BudgetOverBlocking | Rule::BudgetDrift => {
+        Code::BudgetOver | Code::BudgetDrift => {
             snap.budget_defs().into_iter().map(|b| b.id).collect()
         }
-        Rule::GateFailing => policy.gates.iter().map(|g| g.id.clone()).collect(),
-        Rule::IncidentSla | Rule::SecurityOpen => {
+        Code::GateFailing => policy.gates.iter().map(|g| g.id.clone()).collect(),
+        Code::IncidentSla | Code::SecurityOpen => {
             snap.incidents.iter().map(|i| i.seq.to_string()).collect()
         }
-        Rule::MaintenanceOverdue => policy
+        Code::MaintenanceOverdue => policy
             .maintenance
             .tasks
             .iter()
             .map(|t| t.id.clone())
             .collect(),
-        Rule::ReadinessCriterion => policy
+        Code::ReadinessCriterion => policy
             .milestones
             .iter()
             .flat_map(|m| &m.criteria)
             .map(|c| c.id.clone())
             .collect(),
-        Rule::ExtensionViolation => snap
+        Code::ExtensionViolation => snap
             .extensions
             .iter()
             .map(|e| e.rec.extension.clone())
             .collect(),
-        Rule::Integrity => Vec::new(),
+        Code::TierConformance => policy.tier_ids().into_iter().map(str::to_string).collect(),
+        // Never waived (`allowed` refuses them first).
+        Code::Integrity
+        | Code::AlreadyRecorded
+        | Code::VersionOrder
+        | Code::BreakingNeedsMajor
+        | Code::ShiftAccepted => Vec::new(),
     };
     out.sort();
     out.dedup();
@@ -294,7 +276,7 @@ pub fn subjects(snap: &Snapshot, rule: Rule) -> Vec<String> {
 
 /// The subject, if a waiver of `rule` may name it; else an error listing
 /// what it may name (when the list is short enough to read).
-pub fn require_subject(snap: &Snapshot, rule: Rule, subject: &str) -> Result<(), Error> {
+pub fn require_subject(snap: &Snapshot, rule: Code, subject: &str) -> Result<(), Error> {
     let known = subjects(snap, rule);
     if known.iter().any(|k| k == subject) {
         return Ok(());
@@ -302,11 +284,11 @@ pub fn require_subject(snap: &Snapshot, rule: Rule, subject: &str) -> Result<(),
     if known.len() > 30 {
         return Err(Error::State(format!(
             "{subject:?} is not a {} that {rule} findings are about; {} are known",
-            rule.subject_noun(),
+            rule.about().subject,
             known.len()
         )));
     }
-    Err(Error::unknown(rule.subject_noun(), subject, known))
+    Err(Error::unknown(rule.about().subject, subject, known))
 }
 
 fn forbidden_list(policy: &Policy) -> String {
@@ -316,8 +298,8 @@ fn forbidden_list(policy: &Policy) -> String {
         .iter()
         .map(|r| r.as_str())
         .collect();
-    if !names.contains(&Rule::Integrity.as_str()) {
-        names.push(Rule::Integrity.as_str());
+    if !names.contains(&Code::Integrity.as_str()) {
+        names.push(Code::Integrity.as_str());
     }
     names.join(", ")
 }
@@ -327,12 +309,12 @@ mod tests {
     use super::*;
     use crate::domain::time::parse;
 
-    fn waiver(seq: i64, at: &str, rule: Rule, subject: &str, until: &str) -> Stamped<WaiverRec> {
+    fn waiver(seq: i64, at: &str, rule: Code, subject: &str, until: &str) -> Stamped<WaiverRec> {
         Stamped::at(
             seq,
             at,
             WaiverRec {
-                rule,
+                rule: rule.as_str().into(),
                 subject: subject.into(),
                 expires_at: time::format(parse(until).unwrap()),
                 reason: "known".into(),
@@ -346,47 +328,62 @@ mod tests {
         let recorded = vec![waiver(
             1,
             "2026-11-01",
-            Rule::BudgetOver,
+            Code::BudgetOver,
             "cold-load-p95",
             "2026-11-10",
         )];
         let at = |t: &str| Waivers::new(recorded.clone(), parse(t).unwrap());
         assert!(
             at("2026-10-31")
-                .of(Rule::BudgetOver, "cold-load-p95")
+                .of(Code::BudgetOver, "cold-load-p95")
                 .is_none()
         );
         assert!(
             at("2026-11-01")
-                .of(Rule::BudgetOver, "cold-load-p95")
+                .of(Code::BudgetOver, "cold-load-p95")
                 .is_some()
         );
         assert!(
             at("2026-11-09T23:59:59Z")
-                .of(Rule::BudgetOver, "cold-load-p95")
+                .of(Code::BudgetOver, "cold-load-p95")
                 .is_some()
         );
         // Expiring exactly now: the finding is back.
         assert!(
             at("2026-11-10")
-                .of(Rule::BudgetOver, "cold-load-p95")
+                .of(Code::BudgetOver, "cold-load-p95")
                 .is_none()
         );
         // Only its own finding.
         let w = at("2026-11-05");
-        assert!(w.of(Rule::BudgetOverBlocking, "cold-load-p95").is_none());
-        assert!(w.of(Rule::BudgetOver, "warm-load-p95").is_none());
+        assert!(w.of(Code::BudgetDrift, "cold-load-p95").is_none());
+        assert!(w.of(Code::BudgetOver, "warm-load-p95").is_none());
+    }
+
+    #[test]
+    fn a_waiver_recorded_under_a_renamed_id_covers_its_code() {
+        let mut old = waiver(
+            1,
+            "2026-11-01",
+            Code::BudgetOver,
+            "cold-load-p95",
+            "2026-11-10",
+        );
+        old.rec.rule = "budget-over-blocking".into();
+        let w = Waivers::new(vec![old], parse("2026-11-05").unwrap());
+        assert!(w.of(Code::BudgetOver, "cold-load-p95").is_some());
+        assert_eq!(w.in_force()[0].rule, Code::BudgetOver);
     }
 
     #[test]
     fn the_latest_waiver_of_a_finding_decides() {
         let recorded = vec![
-            waiver(1, "2026-11-01", Rule::GateFailing, "fmt", "2026-12-01"),
-            waiver(2, "2026-11-02", Rule::GateFailing, "fmt", "2026-11-03"),
+            waiver(1, "2026-11-01", Code::GateFailing, "fmt", "2026-12-01"),
+            waiver(2, "2026-11-02", Code::GateFailing, "fmt", "2026-11-03"),
         ];
         let w = Waivers::new(recorded, parse("2026-11-05").unwrap());
         assert!(
-            w.of(Rule::GateFailing, "fmt").is_none(),
+            w.of(Code::GateFailing, "fmt").is_none(),
             "the shorter, later waiver replaced the first"
         );
         assert!(w.expiring_within(30).is_empty());
@@ -395,9 +392,9 @@ mod tests {
     #[test]
     fn expiring_lists_only_waivers_in_force_within_the_horizon() {
         let recorded = vec![
-            waiver(1, "2026-11-01", Rule::GateFailing, "fmt", "2026-11-08"),
-            waiver(2, "2026-11-01", Rule::GateFailing, "clippy", "2026-11-20"),
-            waiver(3, "2026-11-01", Rule::GateFailing, "old", "2026-11-02"),
+            waiver(1, "2026-11-01", Code::GateFailing, "fmt", "2026-11-08"),
+            waiver(2, "2026-11-01", Code::GateFailing, "clippy", "2026-11-20"),
+            waiver(3, "2026-11-01", Code::GateFailing, "old", "2026-11-02"),
         ];
         let w = Waivers::new(recorded, parse("2026-11-03").unwrap());
         let soon: Vec<String> = w
@@ -415,22 +412,26 @@ mod tests {
         let p = Policy::builtin();
         let now = parse("2026-11-01").unwrap();
         let ok = |rule, until: &str| allowed(&p, rule, now, parse(until).unwrap());
-        assert!(ok(Rule::BudgetOver, "2026-12-31").is_ok());
+        assert!(ok(Code::BudgetOver, "2026-12-31").is_ok());
         assert!(
-            ok(Rule::BudgetOver, "2027-01-30").is_ok(),
+            ok(Code::BudgetOver, "2027-01-30").is_ok(),
             "exactly 90 days"
         );
-        let e = ok(Rule::BudgetOver, "2027-01-31").unwrap_err().to_string();
+        let e = ok(Code::BudgetOver, "2027-01-31").unwrap_err().to_string();
         assert!(
             e.contains("at most 90 days") && e.contains("2027-01-30"),
             "{e}"
         );
-        let e = ok(Rule::SecurityOpen, "2026-11-05")
+        let e = ok(Code::SecurityOpen, "2026-11-05")
             .unwrap_err()
             .to_string();
         assert!(e.contains("never allows waiving security-open"), "{e}");
-        assert!(ok(Rule::Integrity, "2026-11-05").is_err());
-        let e = ok(Rule::BudgetOver, "2026-11-01").unwrap_err().to_string();
+        assert!(ok(Code::Integrity, "2026-11-05").is_err());
+        let e = ok(Code::VersionOrder, "2026-11-05")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be waived"), "{e}");
+        let e = ok(Code::BudgetOver, "2026-11-01").unwrap_err().to_string();
         assert!(e.contains("a time after now"), "{e}");
     }
 }

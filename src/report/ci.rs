@@ -8,7 +8,8 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::domain::finding::{Check, Finding, FindingSeverity, Outcome, rule_help, rule_ids};
+use crate::domain::finding::{Check, Finding, Level, Outcome};
+use crate::domain::rule::{Code, Waivable};
 
 /// What a CI format needs beyond the checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,15 +22,15 @@ pub struct Judged<'a> {
 }
 
 /// The SARIF `ruleId` of a rule.
-pub fn rule_id(rule: &str) -> String {
+pub fn rule_id(rule: Code) -> String {
     format!("ledger/{rule}")
 }
 
-fn level(severity: FindingSeverity) -> &'static str {
+fn level(severity: Level) -> &'static str {
     match severity {
-        FindingSeverity::Blocking => "error",
-        FindingSeverity::Warning => "warning",
-        FindingSeverity::Info => "note",
+        Level::Blocking => "error",
+        Level::Warning => "warning",
+        Level::Info => "note",
     }
 }
 
@@ -50,30 +51,13 @@ pub fn fingerprint(f: &Finding) -> String {
 /// result per failed check; a waived finding is a result with an external
 /// suppression, so code scanning shows it dismissed.
 pub fn sarif(j: &Judged<'_>) -> Value {
-    let ids = rule_ids();
-    let rules: Vec<Value> = ids
-        .iter()
-        .map(|rule| {
-            let help = rule_help(rule);
-            json!({
-                "id": rule_id(rule),
-                "name": rule,
-                "shortDescription": {"text": help.summary},
-                "fullDescription": {"text": format!("{} Governance: {}.", help.summary, help.governance)},
-                "help": {
-                    "text": format!("{} It enforces the governance's {}. A finding can be waived for a while with `ledger waive {rule} SUBJECT --until DATE --reason TEXT` where the policy allows it.", help.summary, help.governance),
-                    "markdown": format!("{}\n\nIt enforces the governance's **{}**. A finding can be waived for a while with `ledger waive {rule} SUBJECT --until DATE --reason TEXT` where the policy allows it.", help.summary, help.governance),
-                },
-                "properties": {"tags": ["governance"]},
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = Code::ALL.iter().map(|&rule| sarif_rule(rule)).collect();
     let results: Vec<Value> = j
         .checks
         .iter()
         .filter_map(Check::finding)
         .map(|f| {
-            let index = ids.iter().position(|r| *r == f.rule);
+            let index = Code::ALL.iter().position(|r| *r == f.rule);
             let mut location = json!({
                 "physicalLocation": {"artifactLocation": {"uri": j.ledger}},
             });
@@ -84,12 +68,12 @@ pub fn sarif(j: &Judged<'_>) -> Value {
                 }]);
             }
             let mut result = json!({
-                "ruleId": rule_id(&f.rule),
-                "level": level(f.severity),
+                "ruleId": rule_id(f.rule),
+                "level": level(f.level),
                 "message": {"text": f.message},
                 "locations": [location],
                 "partialFingerprints": {"ledgerFinding/v1": fingerprint(f)},
-                "properties": {"severity": f.severity, "entry": f.entry},
+                "properties": {"severity": f.level, "entry": f.entry},
             });
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
@@ -119,6 +103,29 @@ pub fn sarif(j: &Judged<'_>) -> Value {
     })
 }
 
+/// A rule of SARIF's rule table, as the registry describes it.
+fn sarif_rule(rule: Code) -> Value {
+    let about = rule.about();
+    let (help, governance) = (about.help, about.governance);
+    let waiving = match about.waivable {
+        Waivable::Yes => format!(
+            "A finding can be waived for a while with `ledger waive {rule} SUBJECT --until DATE --reason TEXT` where the policy allows it."
+        ),
+        Waivable::Never(why) => format!("A finding cannot be waived: {why}."),
+    };
+    json!({
+        "id": rule_id(rule),
+        "name": rule,
+        "shortDescription": {"text": help},
+        "fullDescription": {"text": format!("{help} Governance: {governance}.")},
+        "help": {
+            "text": format!("{help} It enforces the governance's {governance}. {waiving}"),
+            "markdown": format!("{help}\n\nIt enforces the governance's **{governance}**. {waiving}"),
+        },
+        "properties": {"tags": ["governance"]},
+    })
+}
+
 /// The checks as JUnit XML: one test suite per kind of thing judged, one
 /// test case per check. A failure carries its rule as its type, the finding
 /// as its message and the evidence as its text; a waived finding and one
@@ -133,14 +140,14 @@ pub fn junit(j: &Judged<'_>) -> String {
                 let mut s = TestCaseStatus::skipped();
                 let w = f.waived.as_ref().map(|w| w.describe()).unwrap_or_default();
                 s.set_message(w)
-                    .set_type(rule_id(&f.rule))
+                    .set_type(rule_id(f.rule))
                     .set_description(format!("{}\n{}", f.message, check.evidence));
                 s
             }
             Outcome::Failed(f) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(&f.message)
-                    .set_type(rule_id(&f.rule))
+                    .set_type(rule_id(f.rule))
                     .set_description(check.evidence.clone());
                 s
             }
@@ -221,9 +228,9 @@ pub fn github(j: &Judged<'_>) -> Github {
     let findings: Vec<&Finding> = j.checks.iter().filter_map(Check::finding).collect();
     let (waived, open): (Vec<&Finding>, Vec<&Finding>) =
         findings.iter().partition(|f| f.waived.is_some());
-    let count = |s| open.iter().filter(|f| f.severity == s).count();
-    let blocking = count(FindingSeverity::Blocking);
-    let warnings = count(FindingSeverity::Warning);
+    let count = |s| open.iter().filter(|f| f.level == s).count();
+    let blocking = count(Level::Blocking);
+    let warnings = count(Level::Warning);
     let passed = j.checks.iter().filter(|c| c.passed()).count();
     let failed = j
         .checks
@@ -265,8 +272,8 @@ pub fn github(j: &Judged<'_>) -> Github {
         for f in list.iter() {
             let row = format!(
                 "| {} | `{}` | {} | {}{} |\n",
-                level(f.severity),
-                rule_id(&f.rule),
+                level(f.level),
+                rule_id(f.rule),
                 super::markdown_cell(f.subject.as_deref().unwrap_or("")),
                 super::markdown_cell(&f.message),
                 f.waived
@@ -292,11 +299,11 @@ pub fn github(j: &Judged<'_>) -> Github {
 
     let mut annotations = String::new();
     for (severity, command) in [
-        (FindingSeverity::Blocking, "error"),
-        (FindingSeverity::Warning, "warning"),
-        (FindingSeverity::Info, "notice"),
+        (Level::Blocking, "error"),
+        (Level::Warning, "warning"),
+        (Level::Info, "notice"),
     ] {
-        let of_level: Vec<&&Finding> = open.iter().filter(|f| f.severity == severity).collect();
+        let of_level: Vec<&&Finding> = open.iter().filter(|f| f.level == severity).collect();
         let shown = if of_level.len() > ANNOTATIONS_PER_LEVEL {
             ANNOTATIONS_PER_LEVEL - 1
         } else {
@@ -306,7 +313,7 @@ pub fn github(j: &Judged<'_>) -> Github {
             let _ = writeln!(
                 annotations,
                 "::{command} title={}::{}",
-                escape_property(&rule_id(&f.rule)),
+                escape_property(&rule_id(f.rule)),
                 escape_data(&f.message)
             );
         }
@@ -359,14 +366,14 @@ mod tests {
         );
     }
 
-    fn failed(severity: FindingSeverity, n: usize) -> Check {
+    fn failed(severity: Level, n: usize) -> Check {
         Check {
             group: "gates".into(),
             name: format!("gate-{n}"),
             evidence: "1 failure".into(),
             outcome: Outcome::Failed(Finding {
-                severity,
-                rule: "gate-failing".into(),
+                level: severity,
+                rule: Code::GateFailing,
                 subject: Some(format!("gate-{n}")),
                 message: format!("gate-{n} fails: 100% of\nthe corpus"),
                 entry: Some(n as i64),
@@ -386,8 +393,8 @@ mod tests {
     #[test]
     fn annotations_stop_at_ten_per_level_and_say_how_many_more() {
         let checks: Vec<Check> = (0..25)
-            .map(|n| failed(FindingSeverity::Blocking, n))
-            .chain((0..3).map(|n| failed(FindingSeverity::Warning, 100 + n)))
+            .map(|n| failed(Level::Blocking, n))
+            .chain((0..3).map(|n| failed(Level::Warning, 100 + n)))
             .collect();
         let g = github(&judged(&checks));
         let errors: Vec<&str> = g
@@ -411,9 +418,7 @@ mod tests {
 
     #[test]
     fn the_summary_stays_small_however_many_findings() {
-        let checks: Vec<Check> = (0..20_000)
-            .map(|n| failed(FindingSeverity::Warning, n))
-            .collect();
+        let checks: Vec<Check> = (0..20_000).map(|n| failed(Level::Warning, n)).collect();
         let g = github(&judged(&checks));
         assert!(
             g.summary.len() <= SUMMARY_BUDGET + 1024,
@@ -426,9 +431,9 @@ mod tests {
 
     #[test]
     fn a_fingerprint_is_the_findings_identity() {
-        let a = failed(FindingSeverity::Blocking, 1);
-        let b = failed(FindingSeverity::Warning, 1);
-        let c = failed(FindingSeverity::Blocking, 2);
+        let a = failed(Level::Blocking, 1);
+        let b = failed(Level::Warning, 1);
+        let c = failed(Level::Blocking, 2);
         let fp = |c: &Check| fingerprint(c.finding().unwrap());
         assert_eq!(fp(&a), fp(&b), "the severity is not its identity");
         assert_ne!(fp(&a), fp(&c));

@@ -390,9 +390,7 @@ pub fn check_release(c: &ReleaseCheck, wants: Wants) -> View {
     let warnings = c
         .findings
         .iter()
-        .filter(|f| {
-            f.severity == crate::domain::check::FindingSeverity::Warning && f.waived.is_none()
-        })
+        .filter(|f| f.level == crate::domain::check::Level::Warning && f.waived.is_none())
         .count();
     let head = if c.allowed {
         format!(
@@ -441,6 +439,7 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
     if let Some(o) = json.as_object_mut() {
         o.insert("version".into(), json!(version));
         o.insert("loaded_at".into(), json!(loaded));
+        o.insert("rules".into(), json!(rule_list(p)));
     }
     let gate_rows: Vec<Vec<String>> = p
         .gates
@@ -610,8 +609,49 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
                     bounds("time to restore", &l.time_to_restore_hours, " h"),
                 ]
             }),
+            Block::Heading("Finding rules (what `waive` takes)".into()),
+            t(
+                &["rule", "waivable", "governance"],
+                rule_list(p)
+                    .into_iter()
+                    .map(|r| vec![r.id.into(), r.waivable, r.governance.into()])
+                    .collect(),
+            ),
         ],
     }
+}
+
+/// A rule as `ledger policy` lists it.
+#[derive(serde::Serialize)]
+struct RuleListed {
+    id: &'static str,
+    title: &'static str,
+    governance: &'static str,
+    /// "yes", "no: forbidden by the policy" or "never: why".
+    waivable: String,
+}
+
+/// Every rule code, with whether a finding of it may be waived under `p`.
+fn rule_list(p: &Policy) -> Vec<RuleListed> {
+    use crate::domain::rule::{Code, Waivable};
+    Code::ALL
+        .iter()
+        .map(|&code| {
+            let about = code.about();
+            RuleListed {
+                id: code.as_str(),
+                title: about.title,
+                governance: about.governance,
+                waivable: match about.waivable {
+                    Waivable::Never(why) => format!("never: {why}"),
+                    Waivable::Yes if p.waivers.forbidden.contains(&code) => {
+                        "no: forbidden by the policy".into()
+                    }
+                    Waivable::Yes => "yes".into(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// `ledger status`: one screen of everything that needs attention.

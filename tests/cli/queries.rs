@@ -232,6 +232,19 @@ fn drift_finds_a_step_says_when_and_names_the_release_that_shipped_it() {
         ],
         "a time not after now",
     );
+    // A time with no shift near it (more than 5 samples away) accepts
+    // nothing, so it records nothing.
+    l.rejects(
+        &[
+            "accept-shift",
+            "cold-load-p95",
+            "--at",
+            "2026-02-05T03:00:00Z",
+            "--reason",
+            "x",
+        ],
+        "no shift of cold-load-p95 within 5 samples of 2026-02-05T03:00:00Z to accept",
+    );
     let accepted = l.json(&[
         "accept-shift",
         "cold-load-p95",

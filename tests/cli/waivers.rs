@@ -200,7 +200,7 @@ fn waivers_the_policy_does_not_allow_are_refused_and_write_nothing() {
             "--reason",
             "x",
         ],
-        "never allows waiving integrity",
+        "integrity findings cannot be waived: an altered ledger is restored from a backup",
     );
     // The cap: 90 days from now (2026-03-01 12:00).
     l.rejects(
@@ -258,7 +258,7 @@ fn waivers_the_policy_does_not_allow_are_refused_and_write_nothing() {
             "--reason",
             "x",
         ],
-        "unknown rule \"budget-overdue\"",
+        "unknown waivable rule \"budget-overdue\"",
     );
     l.rejects(
         &[
@@ -308,4 +308,230 @@ fn a_policy_can_forbid_more_rules_and_shorten_the_cap() {
         ],
         "at most 14 days",
     );
+}
+
+/// A waive of `rule` about `subject` until 2026-03-15.
+fn waive<'a>(rule: &'a str, subject: &'a str) -> [&'a str; 7] {
+    [
+        "waive",
+        rule,
+        subject,
+        "--until",
+        "2026-03-15",
+        "--reason",
+        "known",
+    ]
+}
+
+#[test]
+fn budget_over_covers_the_finding_at_either_level_and_the_old_id_still_reads() {
+    let l = with_findings();
+    // 260 against 200: 30% over, past the blocking margin.
+    l.ok(&[
+        "record-budget",
+        "cold-load-p95",
+        "--value",
+        "260",
+        "--at",
+        "2026-02-25",
+    ]);
+    let check = l.json(&["check-release", "0.4.0"]);
+    let over = &check["findings"][0];
+    assert_eq!(
+        (&over["severity"], &over["rule"]),
+        (&"blocking".into(), &"budget-over".into()),
+        "{check}"
+    );
+    assert_eq!(check["allowed"], false);
+    let r = l.run(&waive("budget-over-blocking", "cold-load-p95"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("budget-over-blocking is now budget-over"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("no budget-over finding"), "{}", r.stderr);
+    let check = l.json(&["check-release", "0.4.0"]);
+    assert_eq!(check["allowed"], true, "{check}");
+    assert_eq!(l.json(&["waivers"])[0]["rule"], "budget-over");
+}
+
+#[test]
+fn a_waiver_that_matches_no_finding_today_is_recorded_and_says_so() {
+    let l = with_findings();
+    // warm-load-p95 is within its budget: nothing to waive today.
+    let r = l.run(&waive("budget-over", "warm-load-p95"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no budget-over finding about warm-load-p95 stands today; the waiver will apply if one appears"),
+        "{}",
+        r.stderr
+    );
+    // One that does match says nothing of the kind.
+    let r = l.run(&waive("deprecation-overdue", "--no-sandbox"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    // Later over its budget: the waiver already covers it.
+    l.ok(&[
+        "record-budget",
+        "warm-load-p95",
+        "--value",
+        "90",
+        "--at",
+        "2026-02-26",
+    ]);
+    assert_eq!(
+        l.run(&["budgets", "--check"]).code,
+        1,
+        "cold-load is still over"
+    );
+    let rows = l.json(&["budgets"]);
+    let warm = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["budget"] == "warm-load-p95")
+        .unwrap();
+    assert_eq!(warm["waived"]["reason"], "known", "{warm}");
+}
+
+#[test]
+fn waive_takes_exactly_the_waivable_rules() {
+    let l = with_findings();
+    for rule in [
+        "version-order",
+        "already-recorded",
+        "breaking-needs-major",
+        "shift-accepted",
+        "integrity",
+    ] {
+        l.rejects(
+            &waive(rule, "0.3.0"),
+            &format!("{rule} findings cannot be waived: "),
+        );
+    }
+    l.rejects(
+        &waive("budget-overdue", "cold-load-p95"),
+        "unknown waivable rule \"budget-overdue\"; known waivable rules: deprecation-overdue",
+    );
+    // What `policy` lists as waivable is what `waive` takes, and every
+    // rule that is not says why.
+    let policy = l.json(&["policy"]);
+    for rule in policy["rules"].as_array().unwrap() {
+        let (id, waivable) = (
+            rule["id"].as_str().unwrap(),
+            rule["waivable"].as_str().unwrap(),
+        );
+        let subject = if id == "tier-conformance" {
+            "official"
+        } else {
+            "cold-load-p95"
+        };
+        let r = l.run(&[
+            "waive",
+            id,
+            subject,
+            "--until",
+            "2026-03-15",
+            "--reason",
+            "x",
+            "--json",
+        ]);
+        match waivable {
+            "yes" => assert!(
+                r.code == 0 || !r.stderr.contains("cannot be waived"),
+                "{id}: {}",
+                r.stderr
+            ),
+            "no: forbidden by the policy" => assert!(
+                r.stderr.contains("never allows waiving"),
+                "{id}: {}",
+                r.stderr
+            ),
+            why => {
+                assert!(
+                    why.len() > "never: ".len() && why.starts_with("never: "),
+                    "{id}: {why}"
+                );
+                assert!(r.stderr.contains("cannot be waived"), "{id}: {}", r.stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_a_command_emits_is_listed_with_whether_it_can_be_waived() {
+    let l = Ledger::demo();
+    let listed: Vec<String> = l.json(&["policy"])["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for command in [
+        &["check-release", "1.3.0"][..],
+        &["check-release", "0.9.0", "--breaking"],
+        &["check-release", "1.2.0"],
+        &["status"],
+        &["gates"],
+        &["budgets"],
+        &["drift"],
+        &["deprecations"],
+        &["extensions"],
+        &["incidents"],
+        &["maintenance"],
+        &["readiness"],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--format", "sarif"]);
+        let r = l.run(&args);
+        assert!(r.code <= 1, "{args:?}: {}", r.stderr);
+        let sarif = r.json();
+        let run = &sarif["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, listed, "SARIF's rule table is the registry");
+        for result in run["results"].as_array().unwrap() {
+            let id = result["ruleId"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("ledger/");
+            assert!(
+                listed.iter().any(|l| l == id),
+                "{id} is emitted but not listed"
+            );
+            seen.insert(id.to_string());
+        }
+    }
+    assert!(seen.len() >= 8, "the demo shows most rules: {seen:?}");
+}
+
+#[test]
+fn a_tier_below_its_conformance_can_be_waived() {
+    let l = Ledger::new();
+    let summary = l.path("conformance.json");
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::harness::fixture("pi-conformance_summary.json")).unwrap(),
+    )
+    .unwrap();
+    doc["per_tier"]["official-pi-mono"] =
+        serde_json::json!({"pass": 55, "fail": 5, "na": 6, "total": 66});
+    std::fs::write(&summary, doc.to_string()).unwrap();
+    l.ok(&["import", "conformance-summary", summary.to_str().unwrap()]);
+    assert_eq!(l.json(&["check-release", "0.5.0"])["allowed"], false);
+    l.rejects(
+        &waive("tier-conformance", "officia"),
+        "unknown tier \"officia\"",
+    );
+    let r = l.run(&waive("tier-conformance", "official"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let check = l.json(&["check-release", "0.5.0"]);
+    assert_eq!(check["allowed"], true, "{check}");
+    assert_eq!(check["findings"][0]["waived"]["reason"], "known", "{check}");
 }

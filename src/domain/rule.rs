@@ -1,0 +1,344 @@
+//! Layer: bottom (imports only the domain's error). The rule codes: every
+//! kind of finding the ledger emits, each described once.
+//!
+//! A code's id is what SARIF's `ruleId`, JUnit, the annotations and
+//! `waive` name; its level (blocking, warning, info) is decided where the
+//! finding is made and carried beside it, so `budget-over` is one code at
+//! either level. Everything that lists rules (SARIF's rule table, `waive`'s
+//! accepted ids, `ledger policy`, the help texts) reads [`Code::ALL`] and
+//! [`Code::about`]; a new rule is one variant here, and the compiler then
+//! asks for its description.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+
+/// How much a finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Blocking,
+    Warning,
+    /// Worth knowing before the cut; never blocks.
+    Info,
+}
+
+/// Whether a finding of a code may be waived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waivable {
+    /// Yes, where the policy does not forbid it (`waivers.forbidden`).
+    Yes,
+    /// Never, and why not (a short clause: "versions only move forward").
+    Never(&'static str),
+}
+
+/// What a code is: the one description every listing of rules reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct About {
+    /// One line: what a finding of it means.
+    pub help: &'static str,
+    /// A short title (SARIF's rule name is the id; this names it in lists).
+    pub title: &'static str,
+    /// The section of the governance it enforces.
+    pub governance: &'static str,
+    /// What a finding of it is about, in words (what a waiver names).
+    pub subject: &'static str,
+    pub waivable: Waivable,
+}
+
+/// The id a code had before levels were separated from codes: a waiver
+/// or policy that names it still reads, as [`Code::BudgetOver`].
+pub const RENAMED: &[(&str, Code)] = &[("budget-over-blocking", Code::BudgetOver)];
+
+macro_rules! codes {
+    ($($variant:ident = $text:literal),+ $(,)?) => {
+        /// The rule a finding is under.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant),+
+        }
+
+        impl Code {
+            /// Every code, in the order lists show them.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),+];
+
+            /// The id users type and formats print.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+codes! {
+    DeprecationOverdue = "deprecation-overdue",
+    DeprecationPremature = "deprecation-premature",
+    BudgetOver = "budget-over",
+    BudgetDrift = "budget-drift",
+    GateFailing = "gate-failing",
+    IncidentSla = "incident-sla",
+    SecurityOpen = "security-open",
+    MaintenanceOverdue = "maintenance-overdue",
+    ReadinessCriterion = "readiness-criterion",
+    ExtensionViolation = "extension-violation",
+    TierConformance = "tier-conformance",
+    Integrity = "integrity",
+    AlreadyRecorded = "already-recorded",
+    VersionOrder = "version-order",
+    BreakingNeedsMajor = "breaking-needs-major",
+    ShiftAccepted = "shift-accepted",
+}
+
+impl Code {
+    /// The code's description. Exhaustive: a new code does not compile
+    /// until it says what it means and whether it can be waived.
+    pub fn about(self) -> About {
+        use Waivable::{Never, Yes};
+        let (title, help, governance, subject, waivable) = match self {
+            Code::DeprecationOverdue => (
+                "Deprecation overdue",
+                "A deprecated item is still present after its removal window has shipped.",
+                "Deprecation Policy",
+                "deprecated item",
+                Yes,
+            ),
+            Code::DeprecationPremature => (
+                "Premature removal",
+                "A deprecated item was removed before its deprecation window allowed.",
+                "Deprecation Policy",
+                "deprecated item",
+                Yes,
+            ),
+            Code::BudgetOver => (
+                "Budget over",
+                "A performance budget's latest measurement is over its threshold (a warning; blocking past its margin).",
+                "Performance Gates; Incident Response: Performance Regression",
+                "budget",
+                Yes,
+            ),
+            Code::BudgetDrift => (
+                "Budget drift",
+                "A budget's series shifted the bad way, significantly, and nobody accepted the shift.",
+                "Incident Response: Performance Regression",
+                "budget",
+                Yes,
+            ),
+            Code::GateFailing => (
+                "Gate failing",
+                "A CI, conformance or performance gate's latest result fails.",
+                "Quality Gates",
+                "gate",
+                Yes,
+            ),
+            Code::IncidentSla => (
+                "Incident SLA",
+                "An incident is past its triage or resolution SLA, or must be resolved before the next release.",
+                "Incident Response",
+                "incident",
+                Yes,
+            ),
+            Code::SecurityOpen => (
+                "Security incident open",
+                "A critical or high security incident is open.",
+                "Incident Response: Security Vulnerability",
+                "incident",
+                Yes,
+            ),
+            Code::MaintenanceOverdue => (
+                "Maintenance overdue",
+                "A recurring maintenance task is past its cadence.",
+                "Maintenance Cadence",
+                "maintenance task",
+                Yes,
+            ),
+            Code::ReadinessCriterion => (
+                "Criterion unmet",
+                "A milestone criterion is unmet.",
+                "Release Gates (1.0 Criteria); Roadmap: 1.0 Milestones",
+                "criterion",
+                Yes,
+            ),
+            Code::ExtensionViolation => (
+                "Extension violation",
+                "An extension in the corpus breaks a vetting or adding rule.",
+                "Extension Governance: Adding New Extensions",
+                "extension",
+                Yes,
+            ),
+            Code::TierConformance => (
+                "Tier conformance",
+                "An extension tier passes less of its conformance corpus than the tier requires.",
+                "Extension Governance: Tiers and Vetting",
+                "tier",
+                Yes,
+            ),
+            Code::Integrity => (
+                "Integrity",
+                "The ledger's hash chain or a row does not match its entry: something was altered.",
+                "the ledger's append-only journal",
+                "entry",
+                Never("an altered ledger is restored from a backup, not waived"),
+            ),
+            Code::AlreadyRecorded => (
+                "Already recorded",
+                "The version is already recorded.",
+                "Release Cadence",
+                "version",
+                Never("a version is recorded once"),
+            ),
+            Code::VersionOrder => (
+                "Version order",
+                "The version is older than the latest shipped release.",
+                "Versioning Rules",
+                "version",
+                Never("versions only move forward"),
+            ),
+            Code::BreakingNeedsMajor => (
+                "Breaking needs a major",
+                "After 1.0 a breaking change needs a new major version.",
+                "Versioning Rules",
+                "version",
+                Never("cut a new major instead"),
+            ),
+            Code::ShiftAccepted => (
+                "Shift accepted",
+                "A budget shift since the last release was accepted as the new baseline.",
+                "Incident Response: Performance Regression",
+                "budget",
+                Never("information; it blocks nothing"),
+            ),
+        };
+        About {
+            help,
+            title,
+            governance,
+            subject,
+            waivable,
+        }
+    }
+
+    /// Whether a finding of it may ever be waived.
+    pub fn is_waivable(self) -> bool {
+        self.about().waivable == Waivable::Yes
+    }
+
+    /// The codes a waiver may name.
+    pub fn waivable() -> impl Iterator<Item = Code> {
+        Code::ALL.iter().copied().filter(|c| c.is_waivable())
+    }
+
+    /// The code of an id as stored or typed, a renamed id included.
+    pub fn from_id(id: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == id)
+            .or_else(|| RENAMED.iter().find(|(old, _)| *old == id).map(|(_, c)| *c))
+    }
+
+    /// The code a waiver names: a waivable one, else an error saying why
+    /// not or listing those that are.
+    pub fn to_waive(id: &str) -> Result<Code, Error> {
+        match Code::from_id(id).map(|c| (c, c.about().waivable)) {
+            Some((c, Waivable::Yes)) => Ok(c),
+            Some((c, Waivable::Never(why))) => Err(Error::Refused {
+                subject: format!("a waiver of {c}"),
+                rules: vec![format!("{c} findings cannot be waived: {why}")],
+            }),
+            None => Err(Error::unknown(
+                "waivable rule",
+                id,
+                Code::waivable().map(Code::as_str),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Code, Error> {
+        Code::from_id(s)
+            .ok_or_else(|| Error::unknown("rule", s, Code::ALL.iter().map(|c| c.as_str())))
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let id = String::deserialize(d)?;
+        id.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_read_back() {
+        for (i, c) in Code::ALL.iter().enumerate() {
+            assert_eq!(Code::from_id(c.as_str()), Some(*c));
+            assert!(!Code::ALL[..i].iter().any(|o| o.as_str() == c.as_str()));
+            assert!(!RENAMED.iter().any(|(old, _)| *old == c.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_renamed_id_reads_as_its_code() {
+        assert_eq!(
+            Code::from_id("budget-over-blocking"),
+            Some(Code::BudgetOver)
+        );
+        assert_eq!(
+            Code::to_waive("budget-over-blocking").unwrap(),
+            Code::BudgetOver
+        );
+        let c: Code = serde_json::from_str("\"budget-over-blocking\"").unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"budget-over\"");
+    }
+
+    #[test]
+    fn waive_names_the_waivable_codes_and_says_why_the_rest_are_not() {
+        let e = Code::to_waive("budget-overr").unwrap_err().to_string();
+        assert!(
+            e.contains("budget-over") && e.contains("tier-conformance"),
+            "{e}"
+        );
+        assert!(!e.contains("version-order"), "{e}");
+        let e = Code::to_waive("version-order").unwrap_err().to_string();
+        assert!(
+            e.contains("cannot be waived: versions only move forward"),
+            "{e}"
+        );
+        assert_eq!(
+            Code::to_waive("tier-conformance").unwrap(),
+            Code::TierConformance
+        );
+    }
+
+    #[test]
+    fn every_code_says_what_it_is() {
+        for c in Code::ALL {
+            let a = c.about();
+            assert!(a.help.ends_with('.'), "{c}: {}", a.help);
+            assert!(!a.title.is_empty() && !a.governance.is_empty() && !a.subject.is_empty());
+            if let Waivable::Never(why) = a.waivable {
+                assert!(!why.is_empty(), "{c} is unwaivable without a reason");
+            }
+        }
+    }
+}
