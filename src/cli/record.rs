@@ -923,8 +923,8 @@ pub(super) fn waive(
     let mut found = true;
     let (seq, rec) = record_one(ctx, at, Need::waive(rule), |snap, _| {
         waiver::allowed(&snap.policy, rule, at, until)?;
-        waiver::require_subject(snap, rule, &a.subject)?;
-        found = domain::check::found_now(snap, rule, &a.subject);
+        domain::waive::require_subject(snap, rule, &a.subject)?;
+        found = domain::waive::found_now(snap, rule, &a.subject);
         Ok(WaiverRec {
             rule: rule.as_str().to_string(),
             subject: a.subject.clone(),

@@ -1,3 +1,5 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Change points in a budget's series: where it shifted, by how much, and
 //! how sure that is.
 //!
@@ -35,7 +37,7 @@
 
 use serde::Serialize;
 
-use super::budget::median;
+use super::stats::median;
 
 /// How the detector judges.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,3 +1,5 @@
+//! Layer: top, judges across sections (see `domain::LAYERS`).
+//!
 //! The release check: what would break policy if a version were cut now.
 
 use semver::Version;
@@ -215,110 +217,15 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
     .settled(&snap.waivers)
 }
 
-/// Whether a finding of `rule` about `subject` stands now (waived or
-/// not), judged as its list command judges it on a snapshot read with
-/// [`super::snapshot::Need::waive`]: a waiver of one that does not is
-/// recorded, but changes nothing until one appears.
-pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
-    use super::snapshot::{DeprecationRow, ExtensionRow};
-    let found: Vec<Finding> = match rule {
-        Code::DeprecationOverdue | Code::DeprecationPremature => snap
-            .deprecation_rows()
-            .iter()
-            .filter_map(DeprecationRow::finding)
-            .collect(),
-        Code::BudgetOver => snap
-            .budget_rows()
-            .iter()
-            .filter_map(BudgetRow::finding)
-            .collect(),
-        Code::BudgetDrift => snap
-            .drift(snap.policy.budgets.drift_days)
-            .iter()
-            .filter_map(super::budget::Drift::finding)
-            .collect(),
-        Code::GateFailing => snap
-            .gate_rows()
-            .iter()
-            .filter_map(GateRow::finding)
-            .collect(),
-        Code::IncidentSla => snap
-            .incident_rows()
-            .iter()
-            .filter(|i| i.is_open())
-            .filter_map(|i| {
-                i.finding().or_else(|| {
-                    i.due_at_next_release.then(|| {
-                        Finding::new(
-                            Level::Warning,
-                            rule,
-                            &i.id.to_string(),
-                            String::new(),
-                            None,
-                            None,
-                        )
-                    })
-                })
-            })
-            .collect(),
-        Code::SecurityOpen => snap
-            .incident_rows()
-            .iter()
-            .filter(|i| i.is_open() && is_severe_security(i))
-            .map(|i| {
-                Finding::new(
-                    Level::Blocking,
-                    rule,
-                    &i.id.to_string(),
-                    String::new(),
-                    None,
-                    None,
-                )
-            })
-            .collect(),
-        Code::MaintenanceOverdue => snap
-            .maintenance_rows()
-            .iter()
-            .filter_map(super::maintenance::TaskStatus::finding)
-            .collect(),
-        Code::ReadinessCriterion => snap
-            .policy
-            .milestones
-            .iter()
-            .flat_map(|m| {
-                let r = super::readiness::readiness(snap, m);
-                r.criteria
-                    .iter()
-                    .filter_map(|c| c.finding(&r.milestone))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        Code::ExtensionViolation => snap
-            .extension_rows()
-            .iter()
-            .filter_map(ExtensionRow::finding)
-            .collect(),
-        Code::TierConformance => tier_findings(snap),
-        Code::Integrity
-        | Code::AlreadyRecorded
-        | Code::VersionOrder
-        | Code::BreakingNeedsMajor
-        | Code::ShiftAccepted => Vec::new(),
-    };
-    found
-        .iter()
-        .any(|f| f.rule == rule && f.subject.as_deref() == Some(subject))
-}
-
 /// An open critical or high security incident (governance: Security
 /// Vulnerability) blocks every release while open.
-fn is_severe_security(i: &IncidentRow) -> bool {
+pub fn is_severe_security(i: &IncidentRow) -> bool {
     i.kind == IncidentKind::Security && matches!(i.severity, Severity::Critical | Severity::High)
 }
 
 /// Each tier below its required conformance pass rate (blocking) or its
 /// target (warning), governance: Tiers and Vetting.
-fn tier_findings(snap: &Snapshot) -> Vec<Finding> {
+pub fn tier_findings(snap: &Snapshot) -> Vec<Finding> {
     let pass = snap.tier_pass_pct();
     let mut out = Vec::new();
     for tier in &snap.policy.extensions.tiers {

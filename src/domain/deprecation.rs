@@ -1,3 +1,5 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Deprecation windows (governance: Deprecation Policy).
 //!
 //! A window W is the number of `major.minor` lines that must ship the
@@ -9,15 +11,7 @@ use serde::Serialize;
 
 use super::{Time, policy::DeprecationPolicy};
 
-named_enum! {
-    /// What was deprecated.
-    DeprecationKind, "deprecation kind" {
-        Api = "api",
-        ExtensionApi = "extension-api",
-        CliFlag = "cli-flag",
-        CapabilityPolicy = "capability-policy",
-    }
-}
+pub use super::terms::DeprecationKind;
 
 /// Where a deprecation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,12 +53,7 @@ impl DeprecationStatus {
     }
 }
 
-/// A shipped release, as the window rules see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Shipped {
-    pub version: Version,
-    pub date: Time,
-}
+pub use super::release::Shipped;
 
 /// The window for a deprecation: by kind, and by phase of the version it
 /// was deprecated in (pre-1.0 when its major is 0).

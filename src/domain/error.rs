@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! The ways input can be wrong: each variant names the bad value and, where
 //! it helps, what would have been accepted.
 

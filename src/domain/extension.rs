@@ -1,3 +1,5 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Extension vetting (governance: Extension Governance / Adding New
 //! Extensions, Removing Extensions).
 

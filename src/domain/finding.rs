@@ -1,3 +1,5 @@
+//! Layer: top, judges across sections (see `domain::LAYERS`).
+//!
 //! Findings and the checks behind them: one shape for everything a command
 //! judges, so the CI formats (SARIF results, JUnit test cases, workflow
 //! annotations) say the same as the tables and `--check`.

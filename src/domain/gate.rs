@@ -1,7 +1,7 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Gates: a threshold with a comparator, judged per result (and per
 //! platform where the gate runs on each).
-
-use serde::{Deserialize, Serialize};
 
 use super::{
     Error,
@@ -9,52 +9,7 @@ use super::{
     record::GateResultRec,
 };
 
-named_enum! {
-    /// What a gate guards (governance: Quality Gates).
-    GateKind, "gate kind" {
-        Ci = "ci",
-        Conformance = "conformance",
-    }
-}
-
-/// How a result compares to the threshold to pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Comparator {
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "<=")]
-    Le,
-    #[serde(rename = ">")]
-    Gt,
-    #[serde(rename = ">=")]
-    Ge,
-    #[serde(rename = "==")]
-    Eq,
-}
-
-impl Comparator {
-    /// The operator as written in the policy.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Comparator::Lt => "<",
-            Comparator::Le => "<=",
-            Comparator::Gt => ">",
-            Comparator::Ge => ">=",
-            Comparator::Eq => "==",
-        }
-    }
-
-    /// Whether `value` passes against `threshold`.
-    pub fn passes(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Comparator::Lt => value < threshold,
-            Comparator::Le => value <= threshold,
-            Comparator::Gt => value > threshold,
-            Comparator::Ge => value >= threshold,
-            Comparator::Eq => (value - threshold).abs() < 1e-9,
-        }
-    }
-}
+pub use super::terms::{Comparator, GateKind};
 
 /// What a CI job reports for a gate.
 #[derive(Debug, Clone, Copy, PartialEq)]

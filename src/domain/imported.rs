@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! What an import did: the counts and the lists a maintainer reads.
 
 use serde::Serialize;

@@ -1,33 +1,17 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Incident SLAs (governance: Incident Response).
 
 use serde::Serialize;
 
 use super::{
     Time,
-    deprecation::Shipped,
     policy::{Clock, Policy, Sla},
+    release::Shipped,
     time,
 };
 
-named_enum! {
-    /// What went wrong.
-    IncidentKind, "incident kind" {
-        ConformanceRegression = "conformance-regression",
-        Security = "security",
-        PerformanceRegression = "performance-regression",
-        Other = "other",
-    }
-}
-
-named_enum! {
-    /// How bad it is.
-    Severity, "severity" {
-        Critical = "critical",
-        High = "high",
-        Medium = "medium",
-        Low = "low",
-    }
-}
+pub use super::terms::{IncidentKind, Severity};
 
 /// An incident as recorded so far.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! What `ledger verify` finds.
 
 use serde::Serialize;

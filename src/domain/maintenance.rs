@@ -1,17 +1,12 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Maintenance cadence: which recurring tasks are due.
 
 use serde::Serialize;
 
 use super::{Time, policy::Policy};
 
-named_enum! {
-    /// How often a task recurs (governance: Maintenance Cadence).
-    Cadence, "cadence" {
-        Weekly = "weekly",
-        Monthly = "monthly",
-        Quarterly = "quarterly",
-    }
-}
+pub use super::terms::Cadence;
 
 /// One task's standing.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! The Merkle tree over the journal (RFC 6962 / RFC 9162, section 2.1):
 //! leaves are `SHA-256(0x00 || entry bytes)`, nodes `SHA-256(0x01 || left
 //! || right)`. Roots and proofs are computed from the hashes of complete

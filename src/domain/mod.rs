@@ -2,6 +2,12 @@
 //!
 //! Every rule here is a function over plain values, fed by the store and
 //! judged with the policy in force, so each is unit-tested on its own.
+//!
+//! The modules are layered ([`LAYERS`], checked by a test): a bottom of
+//! plain values (time, text, statistics, rule codes, the names users type,
+//! the policy's types, the records), a middle of one module per governance
+//! section, and above them what judges across sections. No module uses one
+//! above it, so no two use each other.
 
 /// Declares a closed set of names users type (`--kind api`): the enum, its
 /// serde names, `as_str`, `ALL`, and a `FromStr` whose error lists the names.
@@ -68,9 +74,12 @@ pub mod record;
 pub mod release;
 pub mod rule;
 pub mod snapshot;
+pub mod stats;
 pub mod status;
+pub mod terms;
 pub mod text;
 pub mod time;
+pub mod waive;
 pub mod waiver;
 
 pub use error::Error;
@@ -84,3 +93,144 @@ pub fn fmt_num(f: f64) -> String {
 }
 pub use snapshot::Snapshot;
 pub use time::Time;
+
+/// The domain's modules from the bottom up: a module may use only those
+/// before it. Bottom (no rule of its own): errors, time, text, statistics,
+/// rule codes, the names users type, signatures, the policy's types and
+/// the records. Middle: one module per governance section. Upper: the
+/// snapshot and the rules that still read it whole. Top: what judges
+/// across sections (findings, the release check, waiving, the dashboard).
+#[rustfmt::skip]
+pub const LAYERS: &[&str] = &[
+    // bottom
+    "error", "time", "text", "stats", "rule", "terms", "merkle", "note", "integrity",
+    "imported", "policy", "record",
+    // middle
+    "release", "gate", "waiver", "changepoint", "budget", "deprecation", "extension",
+    "incident", "maintenance",
+    // upper
+    "snapshot", "readiness", "delivery", "overview",
+    // top
+    "finding", "check", "waive", "status",
+];
+
+#[cfg(test)]
+mod layers {
+    use super::LAYERS;
+
+    /// The domain modules a source uses (`super::x`, `crate::domain::x`,
+    /// and the names of a `use super::{…}` group), outside its tests and
+    /// comments.
+    fn uses(source: &str) -> Vec<String> {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let code: String = code
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut used = Vec::new();
+        for prefix in ["super::", "crate::domain::"] {
+            for (i, _) in code.match_indices(prefix) {
+                let rest = &code[i + prefix.len()..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    // The top-level names of the group.
+                    let (mut depth, mut name) = (0, String::new());
+                    for c in group.chars() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => break,
+                            '}' => depth -= 1,
+                            c if depth == 0 && (c.is_alphanumeric() || c == '_') => name.push(c),
+                            _ => {}
+                        }
+                        if !(c.is_alphanumeric() || c == '_' || name.is_empty()) {
+                            used.push(std::mem::take(&mut name));
+                        }
+                    }
+                    used.push(name);
+                } else {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    used.push(name);
+                }
+            }
+        }
+        used.iter()
+            .map(|n| match n.as_str() {
+                "Snapshot" => "snapshot".to_string(),
+                "Time" => "time".to_string(),
+                "Error" => "error".to_string(),
+                _ => n.clone(),
+            })
+            .filter(|n| LAYERS.contains(&n.as_str()))
+            .collect()
+    }
+
+    /// Each use of a module at or above `module` in [`LAYERS`].
+    fn upward(module: &str, source: &str) -> Vec<String> {
+        let at = LAYERS.iter().position(|m| *m == module);
+        uses(source)
+            .into_iter()
+            .filter(|u| u != module)
+            .filter(|u| LAYERS.iter().position(|m| m == u) > at)
+            .collect()
+    }
+
+    #[test]
+    fn the_checker_sees_an_upward_use() {
+        let source = "use super::{\n    Time,\n    budget::{self, Drift},\n    waiver::Waived,\n};\nfn f() { crate::domain::check::x(); }\n";
+        assert_eq!(upward("waiver", source), ["budget", "check"]);
+        assert!(upward("status", source).is_empty());
+        let tests_only = "use super::Time;\n#[cfg(test)]\nmod tests { use crate::domain::status; }";
+        assert!(upward("time", tests_only).is_empty());
+    }
+
+    #[test]
+    fn no_domain_module_uses_one_above_it_and_each_says_its_layer() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+        let mut seen = Vec::new();
+        let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                for sub in std::fs::read_dir(&path).unwrap() {
+                    files.push((name.clone(), sub.unwrap().path()));
+                }
+            } else if path.file_stem().is_some_and(|s| s != "mod") {
+                files.push((
+                    path.file_stem().unwrap().to_string_lossy().to_string(),
+                    path,
+                ));
+            }
+        }
+        let mut problems = Vec::new();
+        for (module, path) in files {
+            assert!(
+                LAYERS.contains(&module.as_str()),
+                "{module} has no place in LAYERS"
+            );
+            seen.push(module.clone());
+            let source = std::fs::read_to_string(&path).unwrap();
+            for up in upward(&module, &source) {
+                problems.push(format!("{} uses {up}, above it", path.display()));
+            }
+            let first = source.lines().next().unwrap_or_default();
+            if !first.contains("Layer:") {
+                problems.push(format!(
+                    "{}: its first comment does not say its layer",
+                    path.display()
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        for m in LAYERS {
+            assert!(
+                seen.iter().any(|s| s == m),
+                "LAYERS names {m}, which is not a module"
+            );
+        }
+    }
+}

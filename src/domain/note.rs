@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! Signed notes and checkpoints, byte-exact with the C2SP `signed-note`
 //! and `tlog-checkpoint` specifications, so that other implementations
 //! (Go's `golang.org/x/mod/sumdb/note` among them) verify what the ledger

@@ -1,3 +1,5 @@
+//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//!
 //! What the HTML report draws beyond the dashboard: each budget's series
 //! over a window, and releases and deprecations on one timeline.
 

@@ -1,3 +1,5 @@
+//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//!
 //! Milestone readiness (governance: Release Gates (1.0 Criteria), 1.0
 //! Milestones): each criterion met or not, with evidence and blockers.
 

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! The entries the ledger records, as their canonical bodies.
 //!
 //! Each body serializes (in field order) to the JSON that is hashed into the
@@ -7,8 +9,8 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{
-    Time, budget::Direction, deprecation::DeprecationKind, incident::IncidentKind,
-    incident::Severity, release::ReleaseStatus,
+    Time,
+    terms::{DeprecationKind, Direction, IncidentKind, ReleaseStatus, Severity},
 };
 
 named_enum! {

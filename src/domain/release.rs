@@ -1,3 +1,5 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Releases: SemVer versions, their derived channel and tag, and which count
 //! as shipped.
 
@@ -6,14 +8,13 @@ use serde::Serialize;
 
 use super::{Error, policy::Policy};
 
-named_enum! {
-    /// Where a release stands; only the policy's shipped statuses count.
-    ReleaseStatus, "release status" {
-        Released = "released",
-        TagOnly = "tag-only",
-        Draft = "draft",
-        Unpublished = "unpublished",
-    }
+pub use super::terms::ReleaseStatus;
+
+/// A shipped release, as the window and SLA rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipped {
+    pub version: Version,
+    pub date: super::Time,
 }
 
 /// The release channel, derived from the version (governance: Release Cadence).

@@ -1,3 +1,5 @@
+//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//!
 //! The ledger of one project as it stood at one moment, and the answers
 //! derived from it.
 //!

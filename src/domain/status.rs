@@ -1,3 +1,5 @@
+//! Layer: top, judges across sections (see `domain::LAYERS`).
+//!
 //! The dashboard's facts: everything that needs attention, in one value.
 
 use serde::Serialize;

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! What a name and a free text may be: the one definition every command
 //! checks its text arguments against before anything is written.
 

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! Times as the ledger stores and accepts them.
 //!
 //! Users type RFC 3339 or a plain `YYYY-MM-DD` (midnight UTC); the ledger

@@ -1,3 +1,5 @@
+//! Layer: middle, one governance section (see `domain::LAYERS`).
+//!
 //! Waivers: a recorded, expiring exception for one finding.
 //!
 //! A waiver names a finding by its rule and its subject (the budget, item,
@@ -5,61 +7,19 @@
 //! the finding is still shown, marked waived, but it no longer blocks a
 //! release nor fails `--check`; when it expires the finding is back.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use std::collections::BTreeMap;
 
 use super::{
-    Error, Snapshot, Time,
+    Error, Time,
     policy::Policy,
     record::{Stamped, WaiverRec},
     rule::Code,
     time,
 };
 
-/// The waiver policy: which rules may never be waived, and for how long a
-/// waiver may run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaiverPolicy {
-    /// The longest a waiver may run, in days from when it is recorded.
-    #[serde(
-        default = "default_max_days",
-        deserialize_with = "super::policy::bounded::whole::<_, 1, { super::policy::bounded::MAX_DAYS }>"
-    )]
-    pub max_days: u32,
-    /// `status` warns of a waiver this many days before it expires.
-    #[serde(
-        default = "default_warn_days",
-        deserialize_with = "super::policy::bounded::whole::<_, 0, { super::policy::bounded::MAX_DAYS }>"
-    )]
-    pub warn_days: u32,
-    /// Rules whose findings can never be waived.
-    #[serde(default = "default_forbidden")]
-    pub forbidden: Vec<Code>,
-}
-
-fn default_max_days() -> u32 {
-    90
-}
-
-fn default_warn_days() -> u32 {
-    7
-}
-
-fn default_forbidden() -> Vec<Code> {
-    vec![Code::SecurityOpen, Code::Integrity]
-}
-
-impl Default for WaiverPolicy {
-    fn default() -> Self {
-        WaiverPolicy {
-            max_days: default_max_days(),
-            warn_days: default_warn_days(),
-            forbidden: default_forbidden(),
-        }
-    }
-}
+pub use super::policy::waivers::WaiverPolicy;
 
 /// A waiver in force on a finding, as answers show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -224,71 +184,6 @@ pub fn allowed(policy: &Policy, rule: Code, now: Time, until: Time) -> Result<()
         });
     }
     Ok(())
-}
-
-/// What a waiver of `rule` may name, as the snapshot knows it (read with
-/// [`super::snapshot::Need::waive`]): the budgets, items, incidents,
-/// gates, tasks, criteria or extensions its findings are about.
-pub fn subjects(snap: &Snapshot, rule: Code) -> Vec<String> {
-    let policy = &snap.policy;
-    let mut out: Vec<String> = match rule {
-        Code::DeprecationOverdue | Code::DeprecationPremature => snap
-            .deprecations
-            .iter()
-            .map(|d| d.rec.item.clone())
-            .collect(),
-        Code::BudgetOver | Code::BudgetDrift => {
-            snap.budget_defs().into_iter().map(|b| b.id).collect()
-        }
-        Code::GateFailing => policy.gates.iter().map(|g| g.id.clone()).collect(),
-        Code::IncidentSla | Code::SecurityOpen => {
-            snap.incidents.iter().map(|i| i.seq.to_string()).collect()
-        }
-        Code::MaintenanceOverdue => policy
-            .maintenance
-            .tasks
-            .iter()
-            .map(|t| t.id.clone())
-            .collect(),
-        Code::ReadinessCriterion => policy
-            .milestones
-            .iter()
-            .flat_map(|m| &m.criteria)
-            .map(|c| c.id.clone())
-            .collect(),
-        Code::ExtensionViolation => snap
-            .extensions
-            .iter()
-            .map(|e| e.rec.extension.clone())
-            .collect(),
-        Code::TierConformance => policy.tier_ids().into_iter().map(str::to_string).collect(),
-        // Never waived (`allowed` refuses them first).
-        Code::Integrity
-        | Code::AlreadyRecorded
-        | Code::VersionOrder
-        | Code::BreakingNeedsMajor
-        | Code::ShiftAccepted => Vec::new(),
-    };
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The subject, if a waiver of `rule` may name it; else an error listing
-/// what it may name (when the list is short enough to read).
-pub fn require_subject(snap: &Snapshot, rule: Code, subject: &str) -> Result<(), Error> {
-    let known = subjects(snap, rule);
-    if known.iter().any(|k| k == subject) {
-        return Ok(());
-    }
-    if known.len() > 30 {
-        return Err(Error::State(format!(
-            "{subject:?} is not a {} that {rule} findings are about; {} are known",
-            rule.about().subject,
-            known.len()
-        )));
-    }
-    Err(Error::unknown(rule.about().subject, subject, known))
 }
 
 fn forbidden_list(policy: &Policy) -> String {

@@ -1,3 +1,5 @@
+//! Layer: bottom (see `domain::LAYERS`).
+//!
 //! The governance as data: every threshold, window, SLA and tier.
 //!
 //! A policy is a TOML document (`seed/policy.toml` is the default). It is
@@ -10,19 +12,20 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Error,
-    budget::Direction,
-    deprecation::DeprecationKind,
-    gate::{Comparator, GateKind},
-    incident::{IncidentKind, Severity},
-    maintenance::Cadence,
-    release::ReleaseStatus,
+    terms::{
+        Cadence, Comparator, DeprecationKind, Direction, GateKind, IncidentKind, ReleaseStatus,
+        Severity,
+    },
 };
+
+pub mod delivery;
+pub mod waivers;
 
 /// The schema id a policy document must declare.
 pub const SCHEMA: &str = "ledger.policy.v1";
 
 /// The built-in policy, compiled from `seed/policy.toml`.
-pub const DEFAULT_TOML: &str = include_str!("../../seed/policy.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../../seed/policy.toml");
 
 /// A whole governance policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,10 +60,10 @@ pub struct Policy {
     pub milestones: Vec<Milestone>,
     /// Which findings may be waived, and for how long.
     #[serde(default)]
-    pub waivers: super::waiver::WaiverPolicy,
+    pub waivers: waivers::WaiverPolicy,
     /// The delivery metrics' window and performance levels.
     #[serde(default)]
-    pub delivery: super::delivery::DeliveryPolicy,
+    pub delivery: delivery::DeliveryPolicy,
 }
 
 /// Versioning rules and channels.
