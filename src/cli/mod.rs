@@ -569,19 +569,53 @@ impl Context {
     }
 }
 
-/// The width tables fit in: `COLUMNS` when set, else the terminal's when
-/// stdout is one; none when piped (cells still wrap at 72 characters).
-fn terminal_width() -> Option<usize> {
-    use std::io::IsTerminal;
-    let columns = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok());
-    match columns {
-        Some(c) if c >= 20 => Some(c),
-        _ if std::io::stdout().is_terminal() => {
-            terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+/// What the CLI reads of the process it runs in besides its arguments
+/// (and the variables its options name): the binary passes its own
+/// ([`Host::of_process`]); a test passes a plain pipe ([`Host::piped`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Host {
+    /// `LEDGER_NOW`: the clock, fixed (for tests and demos).
+    pub now: Option<OsString>,
+    /// The width tables fit in: `COLUMNS` when set, else the terminal's
+    /// when stdout is one; none when piped (cells still wrap at 72).
+    pub width: Option<usize>,
+    /// Whether `--color auto` colours: stdout is a terminal and
+    /// `NO_COLOR` is not set.
+    pub color: bool,
+    /// `$GITHUB_STEP_SUMMARY`: where `--format github` appends its summary.
+    pub step_summary: Option<OsString>,
+    /// `LEDGER_FORMAT=json`: a usage error is then JSON on stdout too.
+    pub format_json: bool,
+}
+
+impl Host {
+    /// This process's environment and terminal, with `now` as the clock.
+    pub fn of_process(now: Option<OsString>) -> Host {
+        use std::io::IsTerminal;
+        let tty = std::io::stdout().is_terminal();
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok());
+        Host {
+            now,
+            width: match columns {
+                Some(c) if c >= 20 => Some(c),
+                _ if tty => terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)),
+                _ => None,
+            },
+            color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()),
+            format_json: std::env::var_os("LEDGER_FORMAT").is_some_and(|f| f == "json"),
         }
-        _ => None,
+    }
+
+    /// Output to a pipe, no colour, no step summary, with `now` as the
+    /// clock: what a test runs the CLI in.
+    pub fn piped(now: Option<impl Into<OsString>>) -> Host {
+        Host {
+            now: now.map(Into::into),
+            ..Host::default()
+        }
     }
 }
 
@@ -625,47 +659,15 @@ impl Output {
     }
 }
 
-/// The commands that judge something: the only ones the CI formats can
-/// report on.
-fn judging(command: &Command) -> bool {
-    use Command as C;
-    matches!(
-        command,
-        C::Status
-            | C::Gates(_)
-            | C::Budgets
-            | C::Drift(_)
-            | C::Deprecations(_)
-            | C::Extensions(_)
-            | C::Incidents(_)
-            | C::Maintenance(_)
-            | C::Readiness(_)
-            | C::CheckRelease(_)
-            | C::Verify(_)
-    )
-}
-
-/// The commands whose output has one shape of its own, with the formats
-/// that ask for it (the default, and JSON where the shape is JSON).
-fn native_output(command: &Command) -> Option<(&'static str, &'static [Format])> {
-    use Command as C;
-    Some(match command {
-        C::Export => (
-            "JSON Lines, one entry per line",
-            &[Format::Table, Format::Json],
-        ),
-        C::Prove(_) => ("a JSON proof", &[Format::Table, Format::Json]),
-        C::Completions { .. } => ("a shell script", &[Format::Table]),
-        C::Man => ("a man page", &[Format::Table]),
-        C::Checkpoint(_) => ("a signed checkpoint note", &[Format::Table]),
-        _ => return None,
-    })
-}
-
 /// What a command judged in a CI format, as stdout should print it.
 /// GitHub's step summary goes to `$GITHUB_STEP_SUMMARY` when it is set
 /// (appended, as each step adds its own), its annotations to stdout.
-fn render_ci(ctx: &Context, command: &str, checks: &[Check]) -> Result<String, CommandError> {
+fn render_ci(
+    ctx: &Context,
+    host: &Host,
+    command: &str,
+    checks: &[Check],
+) -> Result<String, CommandError> {
     let ledger = ledger_uri(&ctx.db);
     let judged = crate::report::ci::Judged {
         command,
@@ -677,13 +679,13 @@ fn render_ci(ctx: &Context, command: &str, checks: &[Check]) -> Result<String, C
         Format::Junit => crate::report::ci::junit(&judged),
         _ => {
             let g = crate::report::ci::github(&judged);
-            match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            match &host.step_summary {
                 Some(path) => {
                     files::check_target(&ctx.db, path.as_ref(), "step summary")?;
                     let mut file = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)
-                        .open(&path)
+                        .open(path)
                         .map_err(|e| {
                             CommandError::invalid(format!(
                                 "cannot write the step summary to GITHUB_STEP_SUMMARY ({}): {e}",
@@ -708,23 +710,39 @@ fn ledger_uri(db: &crate::store::Location) -> String {
         .replace('\\', "/")
 }
 
-/// Parses `args`, runs the command, prints to `out`/`err`, and returns the
-/// exit code.
+/// Parses `args`, runs the command in this process's environment with
+/// `ledger_now` as the clock, prints to `out`/`err`, and returns the exit
+/// code.
 pub fn run<A: Into<OsString>>(
     args: impl IntoIterator<Item = A>,
     ledger_now: Option<impl Into<OsString>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    run_in(
+        args,
+        &Host::of_process(ledger_now.map(Into::into)),
+        out,
+        err,
+    )
+}
+
+/// [`run`] in `host`.
+pub fn run_in<A: Into<OsString>>(
+    args: impl IntoIterator<Item = A>,
+    host: &Host,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let ledger_now: Option<OsString> = ledger_now.map(Into::into);
+    let ledger_now = host.now.clone();
     // Whether the caller asked for JSON, however it asked: a usage error is
     // then JSON on stdout too.
     let json_wanted = args.iter().any(|a| a == "--json" || a == "--format=json")
         || args
             .windows(2)
             .any(|w| w[0] == "--format" && w[1] == "json")
-        || std::env::var_os("LEDGER_FORMAT").is_some_and(|f| f == "json");
+        || host.format_json;
     use clap::{CommandFactory, FromArgMatches};
     let parsed = Cli::command()
         .try_get_matches_from(&args)
@@ -763,7 +781,7 @@ pub fn run<A: Into<OsString>>(
                 time::format(ctx.real_clock)
             );
         }
-        if ctx.format.is_ci() && !judging(&cli.command) {
+        if ctx.format.is_ci() && !cli.command.shape().judges {
             return Err(CommandError::invalid(format!(
                 "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
                 clap::ValueEnum::to_possible_value(&ctx.format)
@@ -772,7 +790,7 @@ pub fn run<A: Into<OsString>>(
                 matches.subcommand_name().unwrap_or("ledger")
             )));
         }
-        if let Some((native, formats)) = native_output(&cli.command)
+        if let Some((native, formats)) = cli.command.shape().native
             && !formats.contains(&ctx.format)
         {
             return Err(CommandError::invalid(format!(
@@ -817,22 +835,18 @@ pub fn run<A: Into<OsString>>(
                 );
             }
             let options = crate::report::RenderOptions {
-                width: terminal_width(),
+                width: host.width,
                 headers: !cli.no_headers,
                 color: match cli.color {
                     ColorChoice::Always => true,
                     ColorChoice::Never => false,
-                    ColorChoice::Auto => {
-                        use std::io::IsTerminal;
-                        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                            && std::io::stdout().is_terminal()
-                    }
+                    ColorChoice::Auto => host.color,
                 },
             };
             // Only a command that judges gets this far in a CI format.
             let written = if ctx.format.is_ci() {
                 let command = matches.subcommand_name().unwrap_or("ledger");
-                match render_ci(&ctx, command, &output.checks) {
+                match render_ci(&ctx, host, command, &output.checks) {
                     Ok(text) => out.write_all(text.as_bytes()),
                     Err(e) => {
                         let _ = writeln!(err, "ledger: {}", e.message);
@@ -881,7 +895,7 @@ fn provisional(ctx: &Context) -> Result<Option<String>, CommandError> {
 
 fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Output, CommandError> {
     use Command as C;
-    if is_write(command) {
+    if command.shape().writes {
         ctx.writing(command)?;
     }
     match command {
@@ -949,11 +963,44 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
     }
 }
 
-fn is_write(command: &Command) -> bool {
-    use Command as C;
-    matches!(
-        command,
-        C::Init(_)
+/// What a command is, for the checks made before it runs: whether it
+/// writes (a read-only or foreign-clock ledger refuses it), whether it
+/// judges (the CI formats need it to), and the one output of its own it
+/// prints whatever the format, with the formats that ask for it.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    writes: bool,
+    judges: bool,
+    native: Option<(&'static str, &'static [Format])>,
+}
+
+impl Command {
+    /// The command's shape: one exhaustive table, so a new command says
+    /// what it is before it compiles.
+    fn shape(&self) -> Shape {
+        const READS: Shape = Shape {
+            writes: false,
+            judges: false,
+            native: None,
+        };
+        const WRITES: Shape = Shape {
+            writes: true,
+            ..READS
+        };
+        const JUDGES: Shape = Shape {
+            judges: true,
+            ..READS
+        };
+        const fn prints(what: &'static str, formats: &'static [Format]) -> Shape {
+            Shape {
+                native: Some((what, formats)),
+                ..READS
+            }
+        }
+        const TABLE_OR_JSON: &[Format] = &[Format::Table, Format::Json];
+        use Command as C;
+        match self {
+            C::Init(_)
             | C::RecordRelease(_)
             | C::RecordGate(_)
             | C::RecordBudget(_)
@@ -969,8 +1016,38 @@ fn is_write(command: &Command) -> bool {
             | C::Waive(_)
             | C::AcceptShift(_)
             | C::Retract(_)
-            | C::Import(_)
-    )
+            | C::Import(_) => WRITES,
+            C::Status
+            | C::Gates(_)
+            | C::Budgets
+            | C::Drift(_)
+            | C::Deprecations(_)
+            | C::Extensions(_)
+            | C::Incidents(_)
+            | C::Maintenance(_)
+            | C::Readiness(_)
+            | C::CheckRelease(_)
+            | C::Verify(_) => JUDGES,
+            C::Export => prints("JSON Lines, one entry per line", TABLE_OR_JSON),
+            C::Prove(_) => prints("a JSON proof", TABLE_OR_JSON),
+            C::Completions { .. } => prints("a shell script", &[Format::Table]),
+            C::Man => prints("a man page", &[Format::Table]),
+            C::Checkpoint(_) => prints("a signed checkpoint note", &[Format::Table]),
+            // Demo builds a file of its own; the rest read, or write
+            // elsewhere than the ledger.
+            C::Demo
+            | C::Policy
+            | C::Waivers
+            | C::Releases
+            | C::Delivery(_)
+            | C::Report(_)
+            | C::Backup(_)
+            | C::Copy(_)
+            | C::Sql(_)
+            | C::Keygen(_)
+            | C::VerifyProof(_) => READS,
+        }
+    }
 }
 
 /// Opens the ledger and loads what `need` asks for of the project at the

@@ -632,6 +632,9 @@ pub fn latest_policy(conn: &Db, as_of: impl Into<AsOf>) -> Result<PolicyInForce>
     })
 }
 
+/// How many parsed policy documents a process remembers.
+const PARSED_KEPT: usize = 4;
+
 /// A policy document parsed, remembered by its text (not by its stored
 /// digest, which a tampered file could repeat): one command asks for the
 /// policy in force several times (the project, the snapshot).
@@ -644,6 +647,11 @@ fn parsed_policy(rec: &PolicyRec, version: usize) -> Result<Policy> {
         return Ok(p.clone());
     }
     let policy = Policy::parse(&rec.content, &format!("version {version}"))?;
+    // A few documents at most: a process that lives long (a library user,
+    // the test suite) reads many, and each lookup compares whole texts.
+    if cache.len() >= PARSED_KEPT {
+        cache.remove(0);
+    }
     cache.push((rec.content.clone(), policy.clone()));
     Ok(policy)
 }

@@ -107,6 +107,33 @@ pub fn new_postgres_database() -> String {
     name
 }
 
+/// Whether commands may run in this process: not when a variable the
+/// binary's runs remove is set here (it would change their answers).
+fn in_process() -> bool {
+    [
+        "LEDGER_DB",
+        "LEDGER_PROJECT",
+        "LEDGER_FORMAT",
+        "LEDGER_DB_CA",
+        "LEDGER_LOCK_WAIT",
+        "LEDGER_CLOCK_ALLOWANCE",
+        "LEDGER_SIGNING_KEY",
+        "LEDGER_SPAWN_ONLY",
+    ]
+    .iter()
+    .all(|v| std::env::var_os(v).is_none())
+}
+
+/// Whether `args` need a process of their own: the binary runs in the
+/// ledger's directory, where a relative path (`./ledger.db`) points, and
+/// `sql` sets SQLite's heap limit, which holds for a whole process.
+fn needs_a_process(args: &[&str]) -> bool {
+    args.first() == Some(&"sql")
+        || args
+            .iter()
+            .any(|a| a.starts_with("./") || a.starts_with("../"))
+}
+
 /// A ledger (a file, or a database) in its own temporary directory.
 pub struct Ledger {
     pub dir: TempDir,
@@ -161,17 +188,11 @@ impl Ledger {
     pub fn demo() -> Ledger {
         let mut l = Ledger::empty();
         l.now = "2026-11-20T12:00:00Z".into();
-        let out = l
-            .cmd()
-            .env("LEDGER_DB", l.location())
-            .arg("demo")
-            .output()
-            .expect("run the demo");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        // As the binary: the demo writes hundreds of entries, and a
+        // process of its own allocates without the locks a process with
+        // many test threads takes.
+        let r = l.spawn(&["demo"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
         l
     }
 
@@ -282,8 +303,30 @@ impl Ledger {
         }
     }
 
-    /// Runs the binary with `args`.
+    /// Runs `ledger` with `args`: in this process, through the library's
+    /// entry point as the binary calls it, unless this process's
+    /// environment would leak into the answer (then as the binary).
     pub fn run(&self, args: &[&str]) -> Run {
+        if !in_process() || needs_a_process(args) {
+            return self.spawn(args);
+        }
+        let mut argv: Vec<String> = vec!["ledger".into()];
+        if !args.contains(&"--db") {
+            argv.extend(["--db".into(), self.location()]);
+        }
+        argv.extend(args.iter().map(|a| a.to_string()));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let host = ledger::cli::Host::piped(Some(&self.now));
+        let code = ledger::cli::run_in(argv, &host, &mut out, &mut err);
+        Run {
+            code: i32::from(code),
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }
+    }
+
+    /// Runs the binary with `args`, as a process of its own.
+    pub fn spawn(&self, args: &[&str]) -> Run {
         let out = self.cmd().args(args).output().expect("run ledger");
         Run {
             code: out.status.code().unwrap_or(-1),
