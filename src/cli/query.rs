@@ -274,7 +274,7 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
     };
     let r = match readiness::shipped(&ships, milestone) {
         Some(shipped) => {
-            let then = store.snapshot(&project, shipped.at, Need::READINESS)?;
+            let then = store.snapshot(&project, ctx.seen().back_at(shipped.at), Need::READINESS)?;
             readiness::retrospective(&then, milestone, shipped)
         }
         None => {
@@ -292,17 +292,18 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
 }
 
 /// Each shipped milestone judged as of its release: on a snapshot of that
-/// moment, by effective time (what had happened by then, whenever it was
-/// recorded).
+/// moment, by effective time (what had happened by then), of what the
+/// ledger knew at `seen` (with `--as-of`, only what was recorded by then).
 pub(super) fn retrospectives(
     store: &Store,
     project: &str,
     snap: &Snapshot,
+    seen: crate::store::AsOf,
 ) -> Result<Vec<Readiness>, CommandError> {
     let mut out = Vec::new();
     for m in &snap.policy.milestones {
         if let Some(shipped) = readiness::shipped(snap, m) {
-            let then = store.snapshot(project, shipped.at, Need::READINESS)?;
+            let then = store.snapshot(project, seen.back_at(shipped.at), Need::READINESS)?;
             out.push(readiness::retrospective(&then, m, shipped));
         }
     }
@@ -362,7 +363,7 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     // The dashboard's snapshot holds the releases and deprecations the
     // timeline draws.
     let snap = store.snapshot(&project, seen, Need::STATUS)?;
-    let retrospectives = retrospectives(&store, &project, &snap)?;
+    let retrospectives = retrospectives(&store, &project, &snap, seen)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     let timeline = overview::timeline(&snap, a.days);
     drop(snap);
@@ -476,7 +477,7 @@ pub(super) fn dashboard(
     wants: report::Wants,
 ) -> Result<Output, CommandError> {
     let snap = store.snapshot(project, seen, Need::STATUS)?;
-    let retrospectives = retrospectives(store, project, &snap)?;
+    let retrospectives = retrospectives(store, project, &snap, seen)?;
     let s = status::Status::of(&snap).with_retrospectives(retrospectives);
     drop(snap);
     Ok(Output::flagged(report::status(&s, wants), s.breaks_policy()).judged(judge, || s.checks()))

@@ -118,13 +118,14 @@ fn time_at(row: &Row<'_>, i: usize) -> Result<Time> {
 ///
 /// By default a question sees every entry recorded so far, each at the
 /// time it took effect. Asked about a past time, it sees only what the
-/// ledger knew then (`known_only`): an entry recorded later, even one
+/// ledger knew then (`recorded_by`): an entry recorded later, even one
 /// back-dated to before that time, cannot change a past answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AsOf {
+    /// The effective time judged at.
     pub now: Time,
-    /// Only entries recorded by `now`.
-    pub known_only: bool,
+    /// Only entries recorded by this time (`None`: every entry).
+    pub recorded_by: Option<Time>,
 }
 
 impl AsOf {
@@ -132,16 +133,29 @@ impl AsOf {
     pub fn known_at(now: Time) -> AsOf {
         AsOf {
             now,
-            known_only: true,
+            recorded_by: Some(now),
         }
+    }
+
+    /// The same knowledge judged at an earlier effective time (a shipped
+    /// milestone as of its release, as the ledger knew it at `self`).
+    pub fn back_at(self, now: Time) -> AsOf {
+        AsOf {
+            now: now.min(self.now),
+            recorded_by: self.recorded_by,
+        }
+    }
+
+    /// Whether an entry is seen only if recorded by a time.
+    pub fn known_only(self) -> bool {
+        self.recorded_by.is_some()
     }
 
     /// The latest time an entry may have been recorded to be seen.
     fn known_by(self) -> String {
-        if self.known_only {
-            time::format(self.now)
-        } else {
-            time::LATEST.to_string()
+        match self.recorded_by {
+            Some(t) => time::format(t),
+            None => time::LATEST.to_string(),
         }
     }
 }
@@ -151,7 +165,7 @@ impl From<Time> for AsOf {
     fn from(now: Time) -> AsOf {
         AsOf {
             now,
-            known_only: false,
+            recorded_by: None,
         }
     }
 }

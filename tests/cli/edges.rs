@@ -484,3 +484,48 @@ fn a_shipped_milestone_is_judged_as_of_its_release() {
         "a milestone shipped ready leaves the dashboard: {status}"
     );
 }
+
+/// A shipped milestone judged `--as-of` a time reads what the ledger knew
+/// then: a sign-off back-dated before the release but recorded after that
+/// time does not make it ready "as of" then (unless `--include-late`).
+#[test]
+fn a_shipped_milestone_as_of_a_time_reads_what_was_recorded_by_then() {
+    let mut l = Ledger::new();
+    two_milestones(&l);
+    l.ok(&["record-release", "1.0.0", "--date", "2026-02-01"]);
+    l.now = "2026-03-05T12:00:00Z".into();
+    l.ok(&[
+        "attest",
+        "docs-complete",
+        "--by",
+        "ana",
+        "--at",
+        "2026-01-20",
+    ]);
+    let shipped_before_ready = |args: &[&str]| {
+        let mut a = vec!["readiness", "1.0"];
+        a.extend(args);
+        l.json(&a)["shipped_before_ready"].as_bool()
+    };
+    assert_eq!(
+        shipped_before_ready(&[]),
+        Some(false),
+        "signed off before it shipped"
+    );
+    assert_eq!(
+        shipped_before_ready(&["--as-of", "2026-03-02"]),
+        Some(true),
+        "not known then"
+    );
+    assert_eq!(
+        shipped_before_ready(&["--as-of", "2026-03-02", "--include-late"]),
+        Some(false)
+    );
+    let status = l.ok(&["status", "--as-of", "2026-03-02"]);
+    assert!(
+        status.contains("Readiness for 1.0: shipped as 1.0.0 on 2026-02-01 before it was ready"),
+        "{status}"
+    );
+    let status = l.ok(&["status"]);
+    assert!(!status.contains("Readiness for 1.0"), "{status}");
+}
