@@ -402,68 +402,42 @@ pub(super) fn remove(
         releases: true,
         ..Need::NOTHING
     };
-    let mut row = None;
-    let mut needs_major = false;
-    let (seq, rec) =
-        record_one(ctx, at, need, |snap, reader| {
-            let key: [store::Key<'_>; 1] = [("item", &a.item)];
-            snap.deprecations = reader.find(&key)?;
-            let Some(dep) = snap.deprecations.first() else {
-                // Only a failed lookup reads every item, to name them.
-                let all: Vec<Stamped<DeprecationRec>> = reader.all()?;
-                return Err(Error::unknown(
-                    "deprecated item",
-                    &a.item,
-                    all.into_iter().map(|d| d.rec.item),
-                )
-                .into());
-            };
-            snap.removals = reader.find(&key)?;
-            if !snap.removals.is_empty() {
-                return Err(Error::Duplicate {
-                    what: "removal of",
-                    value: a.item.clone(),
-                }
-                .into());
-            }
-            let deprecated_in = release::parse_version(&dep.rec.version)?;
-            if version <= deprecated_in {
-                return Err(Error::invalid(
-                    "removal version",
-                    &version,
-                    format!(
-                        "a version after {deprecated_in}, where {} was deprecated",
-                        a.item
-                    ),
-                )
-                .into());
-            }
-            let rec = RemovalRec {
-                item: a.item.clone(),
-                version: version.to_string(),
-            };
-            // Judged as it will stand: the removal is recorded as it happened,
-            // and a removal before its window is reported.
-            snap.removals.push(Stamped {
-                seq: i64::MAX,
-                at,
-                recorded_at: ctx.clock,
-                rec: rec.clone(),
-            });
-            row = snap.deprecation_rows().into_iter().next();
-            needs_major = domain::deprecation::ShippedLines::new(&snap.shipped())
-                .removal_needs_major(&snap.policy.deprecations, &version, &deprecated_in);
-            Ok(rec)
-        })?;
-    if let Some(row) = row
-        && row.status == domain::deprecation::DeprecationStatus::Premature
-    {
+    let mut premature = None;
+    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
+        let key: [store::Key<'_>; 1] = [("item", &a.item)];
+        let deprecations: Vec<Stamped<DeprecationRec>> = reader.find(&key)?;
+        let Some(dep) = deprecations.first() else {
+            // Only a failed lookup reads every item, to name them.
+            let all: Vec<Stamped<DeprecationRec>> = reader.all()?;
+            return Err(Error::unknown(
+                "deprecated item",
+                &a.item,
+                all.into_iter().map(|d| d.rec.item),
+            )
+            .into());
+        };
+        let removals: Vec<Stamped<RemovalRec>> = reader.find(&key)?;
+        let (rec, judged) = domain::deprecation::removal(
+            &snap.policy.deprecations,
+            &dep.rec,
+            !removals.is_empty(),
+            &version,
+            &snap.shipped(),
+        )?;
+        premature = judged;
+        Ok(rec)
+    })?;
+    if let Some(p) = premature {
         let _ = writeln!(
             err,
             "warning: removing {} in {version} is premature: its window is {} minor line(s){}",
             rec.item,
-            row.window,
-            if needs_major { " and a new major" } else { "" }
+            p.window,
+            if p.needs_major {
+                " and a new major"
+            } else {
+                ""
+            }
         );
     }
     Ok(recorded(
@@ -772,39 +746,23 @@ fn incident_event(
             )
             .into());
         };
-        if at < row.opened_at {
-            return Err(Error::invalid(
-                "time",
-                time::format(at),
-                format!(
-                    "a time after incident {id} opened ({})",
-                    time::format(row.opened_at)
-                ),
-            )
-            .into());
-        }
-        if row.resolved_at.is_some() {
-            return Err(Error::State(format!("incident {id} is already resolved")).into());
-        }
-        if action == IncidentAction::Triage && row.triaged_at.is_some() {
-            return Err(Error::State(format!("incident {id} is already triaged")).into());
-        }
-        if let Some(v) = &release {
-            let recorded: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", v)])?;
-            if recorded.is_empty() {
-                return Err(Error::invalid(
-                    "fix release",
-                    v,
-                    "a release recorded with `ledger record-release` (see `ledger releases`)",
-                )
-                .into());
+        let state = domain::incident::Lifecycle {
+            id,
+            opened_at: row.opened_at,
+            triaged_at: row.triaged_at,
+            resolved_at: row.resolved_at,
+        };
+        let fix = match &release {
+            Some(v) => {
+                let recorded: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", v)])?;
+                Some(domain::incident::Fix {
+                    version: v.clone(),
+                    recorded: !recorded.is_empty(),
+                })
             }
-        }
-        Ok(IncidentEventRec {
-            incident: id,
-            action,
-            release: release.clone(),
-        })
+            None => None,
+        };
+        Ok(domain::incident::step(&state, action, at, fix)?)
     })?;
     let done = if action == IncidentAction::Triage {
         "triaged"

@@ -9,7 +9,11 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::{Time, policy::DeprecationPolicy};
+use super::{
+    Error, Time,
+    policy::DeprecationPolicy,
+    record::{DeprecationRec, RemovalRec},
+};
 
 pub use super::terms::DeprecationKind;
 
@@ -510,6 +514,61 @@ pub fn judge_in(
     }
 }
 
+/// A removal that breaks the deprecation window: recorded (it happened),
+/// and reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Premature {
+    /// The item's window, in minor lines.
+    pub window: u32,
+    /// A new major is needed too (post-1.0 removals wait for one).
+    pub needs_major: bool,
+}
+
+/// The removal of `item` in `version`: the entry to append, and whether it
+/// is premature; refused when the item was already removed or `version`
+/// is not after the one it was deprecated in. `deprecation` is the item's
+/// (first) deprecation; `shipped`, the releases shipped so far.
+pub fn removal(
+    policy: &DeprecationPolicy,
+    deprecation: &DeprecationRec,
+    already_removed: bool,
+    version: &Version,
+    shipped: &[Shipped],
+) -> Result<(RemovalRec, Option<Premature>), Error> {
+    let item = &deprecation.item;
+    if already_removed {
+        return Err(Error::Duplicate {
+            what: "removal of",
+            value: item.clone(),
+        });
+    }
+    let deprecated_in = super::release::parse_version(&deprecation.version)?;
+    if *version <= deprecated_in {
+        return Err(Error::invalid(
+            "removal version",
+            version,
+            format!("a version after {deprecated_in}, where {item} was deprecated"),
+        ));
+    }
+    let lines = ShippedLines::new(shipped);
+    let j = judge_in(
+        policy,
+        deprecation.kind,
+        &deprecated_in,
+        Some(version),
+        &lines,
+    );
+    let premature = (j.status == DeprecationStatus::Premature).then(|| Premature {
+        window: j.window,
+        needs_major: lines.removal_needs_major(policy, version, &deprecated_in),
+    });
+    let rec = RemovalRec {
+        item: item.clone(),
+        version: version.to_string(),
+    };
+    Ok((rec, premature))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +590,47 @@ mod tests {
 
     fn rules() -> DeprecationPolicy {
         Policy::builtin().deprecations
+    }
+
+    #[test]
+    fn a_removal_is_refused_twice_or_not_after_its_deprecation_and_judged_premature() {
+        let dep = DeprecationRec {
+            item: "--no-sandbox".into(),
+            kind: DeprecationKind::Api,
+            version: "1.0.0".into(),
+            replacement: None,
+            note: None,
+        };
+        let none = shipped(&[("1.0.0", "2026-01-05")]);
+        let e = removal(&rules(), &dep, true, &v("2.0.0"), &none).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "removal of \"--no-sandbox\" is already recorded"
+        );
+        let e = removal(&rules(), &dep, false, &v("1.0.0"), &none).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("a version after 1.0.0, where --no-sandbox was deprecated"),
+            "{e}"
+        );
+        // Removed in the next minor, with its window unshipped: premature,
+        // and after 1.0 a removal waits for a major too.
+        let (rec, premature) = removal(&rules(), &dep, false, &v("1.1.0"), &none).unwrap();
+        assert_eq!(
+            (rec.item.as_str(), rec.version.as_str()),
+            ("--no-sandbox", "1.1.0")
+        );
+        let p = premature.expect("premature");
+        assert_eq!(p.window, 2);
+        assert!(p.needs_major);
+        // Once its window has shipped, a removal in the next major is on time.
+        let lines = shipped(&[
+            ("1.0.0", "2026-01-05"),
+            ("1.1.0", "2026-02-05"),
+            ("1.2.0", "2026-03-05"),
+        ]);
+        let (_, premature) = removal(&rules(), &dep, false, &v("2.0.0"), &lines).unwrap();
+        assert_eq!(premature, None);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::{
-    Time,
+    Error, Time,
     policy::{Clock, Policy, Sla},
+    record::{IncidentAction, IncidentEventRec},
     release::Shipped,
     time,
 };
@@ -135,6 +136,62 @@ pub fn judge_by_dates(policy: &Policy, facts: &Facts, shipped: &[Time], now: Tim
         overdue: late_by.is_some(),
         overdue_by_hours: late_by,
     }
+}
+
+/// Where an incident's lifecycle stands: what its next step is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub id: i64,
+    pub opened_at: Time,
+    pub triaged_at: Option<Time>,
+    pub resolved_at: Option<Time>,
+}
+
+/// A fix release named by a resolve, and whether the ledger has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub version: String,
+    pub recorded: bool,
+}
+
+/// The event a triage or resolve at `at` appends, or why it cannot: not
+/// before the incident opened, nothing after it was resolved, one triage,
+/// and a fix release that is recorded.
+pub fn step(
+    state: &Lifecycle,
+    action: IncidentAction,
+    at: Time,
+    fix: Option<Fix>,
+) -> Result<IncidentEventRec, Error> {
+    let id = state.id;
+    if at < state.opened_at {
+        return Err(Error::invalid(
+            "time",
+            time::format(at),
+            format!(
+                "a time after incident {id} opened ({})",
+                time::format(state.opened_at)
+            ),
+        ));
+    }
+    if state.resolved_at.is_some() {
+        return Err(Error::State(format!("incident {id} is already resolved")));
+    }
+    if action == IncidentAction::Triage && state.triaged_at.is_some() {
+        return Err(Error::State(format!("incident {id} is already triaged")));
+    }
+    if let Some(f) = fix.as_ref().filter(|f| !f.recorded) {
+        return Err(Error::invalid(
+            "fix release",
+            &f.version,
+            "a release recorded with `ledger record-release` (see `ledger releases`)",
+        ));
+    }
+    Ok(IncidentEventRec {
+        incident: id,
+        action,
+        release: fix.map(|f| f.version),
+    })
 }
 
 #[cfg(test)]
@@ -304,5 +361,65 @@ mod tests {
             judge(&p, &f, &[], parse("2027-01-01").unwrap()).state,
             SlaState::None
         );
+    }
+
+    #[test]
+    fn an_incident_is_triaged_once_and_resolved_once_never_before_it_opened() {
+        let opened = time::parse("2026-03-01").unwrap();
+        let at = |t: &str| time::parse(t).unwrap();
+        let open = Lifecycle {
+            id: 7,
+            opened_at: opened,
+            triaged_at: None,
+            resolved_at: None,
+        };
+        let triage = step(&open, IncidentAction::Triage, at("2026-03-02"), None).unwrap();
+        assert_eq!(
+            (triage.incident, triage.action),
+            (7, IncidentAction::Triage)
+        );
+        let e = step(&open, IncidentAction::Triage, at("2026-02-28"), None).unwrap_err();
+        assert!(
+            e.to_string().contains("a time after incident 7 opened"),
+            "{e}"
+        );
+        let triaged = Lifecycle {
+            triaged_at: Some(at("2026-03-02")),
+            ..open
+        };
+        let e = step(&triaged, IncidentAction::Triage, at("2026-03-03"), None).unwrap_err();
+        assert!(e.to_string().contains("already triaged"), "{e}");
+        let fix = |recorded| {
+            Some(Fix {
+                version: "1.2.1".into(),
+                recorded,
+            })
+        };
+        let e = step(
+            &triaged,
+            IncidentAction::Resolve,
+            at("2026-03-03"),
+            fix(false),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("fix release"), "{e}");
+        let resolve = step(
+            &triaged,
+            IncidentAction::Resolve,
+            at("2026-03-03"),
+            fix(true),
+        )
+        .unwrap();
+        assert_eq!(resolve.release.as_deref(), Some("1.2.1"));
+        // Resolving without triage is allowed; anything after it is not.
+        assert!(step(&open, IncidentAction::Resolve, at("2026-03-03"), None).is_ok());
+        let resolved = Lifecycle {
+            resolved_at: Some(at("2026-03-03")),
+            ..triaged
+        };
+        for action in [IncidentAction::Triage, IncidentAction::Resolve] {
+            let e = step(&resolved, action, at("2026-03-04"), None).unwrap_err();
+            assert!(e.to_string().contains("already resolved"), "{e}");
+        }
     }
 }
