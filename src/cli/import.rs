@@ -67,318 +67,44 @@ pub(super) fn import(
     a: &ImportArgs,
     _err: &mut dyn Write,
 ) -> Result<Output, CommandError> {
-    if a.kind != ImportKind::GitTags && (a.repo.is_some() || a.pattern.is_some()) {
-        return Err(CommandError::invalid(
-            "--repo and --pattern apply to git-tags only",
-        ));
-    }
-    if a.strict && a.kind != ImportKind::Changelog {
-        return Err(CommandError::invalid(
-            "--strict applies to changelog only (the other imports are all or nothing)",
-        ));
-    }
-    let file = match (a.kind, &a.file) {
-        (ImportKind::GitTags, Some(f)) => {
-            return Err(CommandError::invalid(format!(
-                "git-tags reads a repository, not a file ({}); pass --repo PATH",
-                f.display()
-            )));
-        }
-        (ImportKind::GitTags, None) => a.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
-        (_, Some(f)) => f.clone(),
-        (_, None) => return Err(CommandError::invalid("this import needs a FILE")),
-    };
+    let file = source(a)?;
     let name = file.display().to_string();
     let text = match a.kind {
         ImportKind::BudgetEvents | ImportKind::GitTags => String::new(),
         _ => read(ctx, &file)?,
     };
-    let fallback = ctx.effective(a.at.as_deref())?;
-    let at_or = |t: Option<Time>| -> Result<Time, CommandError> {
-        match t {
-            Some(t) if t > ctx.clock => Err(file_error(
-                &name,
-                Some("field generated_at".into()),
-                format!("{} is in the future", time::format(t)),
-            )
-            .into()),
-            Some(t) => Ok(t),
-            None => Ok(fallback),
-        }
+    let dating = Dating {
+        fallback: ctx.effective(a.at.as_deref())?,
+        clock: ctx.clock,
+        file: &name,
     };
-    let kind_name = clap::ValueEnum::to_possible_value(&a.kind)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
     let mut store = ctx.writer()?;
     let project = ctx.project(&store)?;
+    let mut to = Target {
+        store: &mut store,
+        ctx,
+        project: &project,
+    };
     let summary = match a.kind {
         ImportKind::Changelog => {
-            let releases = import::changelog::parse(&name, &text, a.strict)?;
-            record_releases(&mut store, ctx, &project, releases)?
+            record_releases(&mut to, import::changelog::parse(&name, &text, a.strict)?)?
         }
-        ImportKind::GitTags => {
-            let releases = import::git_tags::read(&file, a.pattern.as_deref())?;
-            record_releases(&mut store, ctx, &project, releases)?
-        }
+        ImportKind::GitTags => record_releases(
+            &mut to,
+            import::git_tags::read(&file, a.pattern.as_deref())?,
+        )?,
         ImportKind::GithubReleases => {
-            let releases = import::github_releases::parse(&name, &text)?;
-            record_releases(&mut store, ctx, &project, releases)?
+            record_releases(&mut to, import::github_releases::parse(&name, &text)?)?
         }
-        ImportKind::BudgetSummary => {
-            let s = import::budget_summary::parse(&name, &text)?;
-            let at = at_or(s.generated_at)?;
-            let need = Need {
-                budgets: true,
-                ..Need::NOTHING
-            };
-            write(
-                &mut store,
-                ctx,
-                &project,
-                s.budgets.len(),
-                need,
-                |snap, _, w| {
-                    let current = snap.budget_defs();
-                    for b in &s.budgets {
-                        w.tick();
-                        match current.iter().find(|c| c.id == b.budget) {
-                            Some(c)
-                                if c.threshold == b.threshold
-                                    && c.direction == b.direction
-                                    && c.unit == b.unit
-                                    && c.ci_enforced == b.ci_enforced
-                                    && c.category == b.category
-                                    && c.metric == b.metric =>
-                            {
-                                w.summary.skipped += 1;
-                            }
-                            Some(_) => w.update(at, b)?,
-                            None => {
-                                w.add(at, b)?;
-                            }
-                        }
-                    }
-                    Ok(())
-                },
-            )?
-        }
-        ImportKind::BudgetEvents => {
-            // Streamed: a file of any length is read one line at a time.
-            let lines = count_lines(open(ctx, &file)?)
-                .map_err(|e| CommandError::invalid(format!("cannot read {name}: {e}")))?;
-            let at = fallback;
-            let need = Need {
-                budgets: true,
-                ..Need::NOTHING
-            };
-            write(&mut store, ctx, &project, lines, need, |snap, reader, w| {
-                let known = snap.budget_defs();
-                // The only measurements an event can repeat: those of its
-                // budget at the same time, looked up once per budget.
-                let mut seen: HashMap<String, HashSet<u64>> = HashMap::new();
-                let input = open(ctx, &file).map_err(|e| file_error(&name, None, e.message))?;
-                import::budget_events::for_each(&name, input, |e| {
-                    w.tick();
-                    if !known.iter().any(|b| b.id == e.budget) {
-                        let err =
-                            Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
-                        return Err(file_error(
-                            &name,
-                            Some(format!("line {}", e.line)),
-                            format!("{err}; import the budget summary first"),
-                        )
-                        .into());
-                    }
-                    let Some(value) = e.value else {
-                        w.summary.no_data += 1;
-                        return Ok(());
-                    };
-                    let values = match seen.entry(e.budget.clone()) {
-                        Entry::Occupied(o) => o.into_mut(),
-                        Entry::Vacant(v) => {
-                            let rows: Vec<Stamped<MeasurementRec>> =
-                                reader.at(&[("budget", &e.budget)], at)?;
-                            v.insert(rows.iter().map(|m| m.rec.value.to_bits()).collect())
-                        }
-                    };
-                    if values.contains(&value.to_bits()) {
-                        w.summary.skipped += 1;
-                        return Ok(());
-                    }
-                    let rec = MeasurementRec {
-                        budget: e.budget,
-                        value,
-                        commit_sha: None,
-                        source: e.source,
-                    };
-                    w.add(at, &rec)
-                })?;
-                Ok(())
-            })?
-        }
-        ImportKind::ConformanceSummary => {
-            let s = import::conformance::parse(&name, &text)?;
-            let at = at_or(s.generated_at)?;
-            let source = Some(name.clone());
-            let policy = store::latest_policy(store.conn(), at)?.policy;
-            let items = 4 + s.per_tier.len();
-            write(
-                &mut store,
-                ctx,
-                &project,
-                items,
-                Need::NOTHING,
-                |snap, reader, w| {
-                    let at_text = time::format(at);
-                    let results = [
-                        ("corpus-pass-rate", s.pass_rate_pct()),
-                        ("max-failures", Some(s.counts.fail as f64)),
-                        ("max-na", Some(s.counts.na as f64)),
-                        ("policy-negative", s.negative_pct()),
-                    ];
-                    for (gate, value) in results {
-                        w.tick();
-                        let Some(value) = value else {
-                            w.summary.no_data += 1;
-                            continue;
-                        };
-                        if snap.policy.gate(gate).is_none() {
-                            continue;
-                        }
-                        let key: [store::Key<'_>; 3] = [
-                            ("gate", &gate),
-                            ("platform", &None::<String>),
-                            ("effective_at", &at_text),
-                        ];
-                        let same: Vec<Stamped<GateResultRec>> = reader.find(&key)?;
-                        if same.iter().any(|r| r.rec.value == Some(value)) {
-                            w.summary.skipped += 1;
-                            continue;
-                        }
-                        let rec = gate::result(
-                            &policy,
-                            gate,
-                            Outcome::Value(value),
-                            None,
-                            None,
-                            None,
-                            source.clone(),
-                        )?;
-                        if !rec.passed {
-                            w.summary.violations.push(format!(
-                                "{gate} is {} (needs {} {})",
-                                crate::report::number(value),
-                                rec.comparator.clone().unwrap_or_default(),
-                                rec.threshold.map(crate::report::number).unwrap_or_default()
-                            ));
-                        }
-                        w.add(at, &rec)?;
-                    }
-                    let tiers: Vec<Stamped<TierConformanceRec>> =
-                        reader.find(&[("effective_at", &at_text)])?;
-                    for (source_tier, c) in &s.per_tier {
-                        w.tick();
-                        if tiers.iter().any(|t| &t.rec.source_tier == source_tier) {
-                            w.summary.skipped += 1;
-                            continue;
-                        }
-                        let rec = TierConformanceRec {
-                            source_tier: source_tier.clone(),
-                            tier: snap.policy.tier_of(source_tier).map(str::to_string),
-                            pass: c.pass,
-                            fail: c.fail,
-                            na: c.na,
-                            total: c.total,
-                        };
-                        w.add(at, &rec)?;
-                    }
-                    Ok(())
-                },
-            )?
-        }
-        ImportKind::InclusionList => {
-            let list = import::inclusion::parse(&name, &text)?;
-            let at = at_or(list.generated_at)?;
-            let mut s = write(
-                &mut store,
-                ctx,
-                &project,
-                list.entries.len(),
-                Need::EXTENSIONS,
-                |snap, _, w| {
-                    let current = snap.extension_rows();
-                    for e in &list.entries {
-                        w.tick();
-                        let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
-                            file_error(
-                                &name,
-                                Some(format!("{} entry \"{}\"", e.list, e.id)),
-                                format!(
-                                    "source tier \"{}\" maps to no policy tier ({})",
-                                    e.source_tier,
-                                    snap.policy.tier_ids().join(", ")
-                                ),
-                            )
-                        })?;
-                        let rec = ExtensionRec {
-                            extension: e.id.clone(),
-                            name: e.name.clone(),
-                            tier: tier.to_string(),
-                            source_tier: Some(e.source_tier.clone()),
-                            license: e.license.clone(),
-                            provenance: e.provenance.clone(),
-                            doctor: e.doctor.clone(),
-                            patched: e.patched,
-                            score: e.score,
-                            capabilities: e.capabilities.clone(),
-                            origin: format!("import {}", e.list),
-                        };
-                        let same = snap
-                            .extensions
-                            .iter()
-                            .rfind(|x| x.rec.extension == e.id)
-                            .is_some_and(|x| x.rec == rec)
-                            && current.iter().any(|c| c.id == e.id && !c.removed);
-                        if same {
-                            w.summary.skipped += 1;
-                            continue;
-                        }
-                        let known = current.iter().any(|c| c.id == e.id);
-                        if known {
-                            w.update(at, &rec)?;
-                        } else {
-                            w.add(at, &rec)?;
-                        }
-                    }
-                    for c in current.iter().filter(|c| !c.removed) {
-                        if !list.entries.iter().any(|e| e.id == c.id) {
-                            w.summary.missing.push(c.id.clone());
-                        }
-                    }
-                    Ok(())
-                },
-            )?;
-            // Violations are judged on the corpus as it now stands.
-            let snap = store.snapshot(&project, ctx.clock, Need::EXTENSIONS)?;
-            for row in snap.extension_rows() {
-                if !row.removed
-                    && !row.violations.is_empty()
-                    && list.entries.iter().any(|e| e.id == row.id)
-                {
-                    s.violations
-                        .push(format!("{}: {}", row.id, row.violations.join("; ")));
-                }
-            }
-            for id in &list.repeated {
-                s.conflicts.push(format!(
-                    "{id} is listed more than once; the first listing was kept"
-                ));
-            }
-            s
-        }
+        ImportKind::BudgetSummary => budget_summary(&mut to, &dating, &text)?,
+        ImportKind::BudgetEvents => budget_events(&mut to, &dating, &file)?,
+        ImportKind::ConformanceSummary => conformance_summary(&mut to, &dating, &text)?,
+        ImportKind::InclusionList => inclusion_list(&mut to, &dating, &text)?,
     };
     let summary = Summary {
-        kind: kind_name,
+        kind: clap::ValueEnum::to_possible_value(&a.kind)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default(),
         file: name,
         ..summary
     };
@@ -392,6 +118,311 @@ pub(super) fn import(
         || !summary.violations.is_empty()
         || (history && !summary.notes.is_empty());
     Ok(Output::flagged(report::import_summary(&summary), flagged))
+}
+
+/// The file or repository an import reads, once its flags agree with its
+/// kind.
+fn source(a: &ImportArgs) -> Result<PathBuf, CommandError> {
+    if a.kind != ImportKind::GitTags && (a.repo.is_some() || a.pattern.is_some()) {
+        return Err(CommandError::invalid(
+            "--repo and --pattern apply to git-tags only",
+        ));
+    }
+    if a.strict && a.kind != ImportKind::Changelog {
+        return Err(CommandError::invalid(
+            "--strict applies to changelog only (the other imports are all or nothing)",
+        ));
+    }
+    match (a.kind, &a.file) {
+        (ImportKind::GitTags, Some(f)) => Err(CommandError::invalid(format!(
+            "git-tags reads a repository, not a file ({}); pass --repo PATH",
+            f.display()
+        ))),
+        (ImportKind::GitTags, None) => Ok(a.repo.clone().unwrap_or_else(|| PathBuf::from("."))),
+        (_, Some(f)) => Ok(f.clone()),
+        (_, None) => Err(CommandError::invalid("this import needs a FILE")),
+    }
+}
+
+/// When a file's facts happened: the time it states (never in the
+/// future), else `--at`, else now.
+struct Dating<'a> {
+    fallback: Time,
+    clock: Time,
+    file: &'a str,
+}
+
+impl Dating<'_> {
+    fn at(&self, stated: Option<Time>) -> Result<Time, CommandError> {
+        match stated {
+            Some(t) if t > self.clock => Err(file_error(
+                self.file,
+                Some("field generated_at".into()),
+                format!("{} is in the future", time::format(t)),
+            )
+            .into()),
+            Some(t) => Ok(t),
+            None => Ok(self.fallback),
+        }
+    }
+}
+
+/// Where an import writes: the ledger, the command's context, the project.
+struct Target<'a> {
+    store: &'a mut Store,
+    ctx: &'a Context,
+    project: &'a str,
+}
+
+/// A budget summary: each definition added, updated or already there.
+fn budget_summary(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    text: &str,
+) -> Result<Summary, CommandError> {
+    use crate::domain::reconcile::{self, Step};
+    let s = import::budget_summary::parse(dating.file, text)?;
+    let at = dating.at(s.generated_at)?;
+    let need = Need {
+        budgets: true,
+        ..Need::NOTHING
+    };
+    write(to, s.budgets.len(), need, |snap, _, w| {
+        let current = snap.budget_defs();
+        for b in &s.budgets {
+            w.tick();
+            match reconcile::budget(current.iter().find(|c| c.id == b.budget), b) {
+                Step::Update(rec) => w.update(at, &rec)?,
+                Step::Add(rec) => w.add(at, &rec)?,
+                _ => w.summary.skipped += 1,
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Budget events, streamed one line at a time: each measurement added
+/// unless the same value of its budget is already there at that time.
+fn budget_events(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    file: &std::path::Path,
+) -> Result<Summary, CommandError> {
+    let (ctx, name) = (to.ctx, dating.file);
+    let lines = count_lines(open(ctx, file)?)
+        .map_err(|e| CommandError::invalid(format!("cannot read {name}: {e}")))?;
+    let at = dating.fallback;
+    let need = Need {
+        budgets: true,
+        ..Need::NOTHING
+    };
+    write(to, lines, need, |snap, reader, w| {
+        let known = snap.budget_defs();
+        // The only measurements an event can repeat: those of its
+        // budget at the same time, looked up once per budget.
+        let mut seen: HashMap<String, HashSet<u64>> = HashMap::new();
+        let input = open(ctx, file).map_err(|e| file_error(name, None, e.message))?;
+        import::budget_events::for_each(name, input, |e| {
+            w.tick();
+            if !known.iter().any(|b| b.id == e.budget) {
+                let err = Error::unknown("budget", &e.budget, known.iter().map(|b| b.id.clone()));
+                return Err(file_error(
+                    name,
+                    Some(format!("line {}", e.line)),
+                    format!("{err}; import the budget summary first"),
+                )
+                .into());
+            }
+            let Some(value) = e.value else {
+                w.summary.no_data += 1;
+                return Ok(());
+            };
+            let values = match seen.entry(e.budget.clone()) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    let rows: Vec<Stamped<MeasurementRec>> =
+                        reader.at(&[("budget", &e.budget)], at)?;
+                    v.insert(rows.iter().map(|m| m.rec.value.to_bits()).collect())
+                }
+            };
+            if values.contains(&value.to_bits()) {
+                w.summary.skipped += 1;
+                return Ok(());
+            }
+            let rec = MeasurementRec {
+                budget: e.budget,
+                value,
+                commit_sha: None,
+                source: e.source,
+            };
+            w.add(at, &rec)
+        })?;
+        Ok(())
+    })
+}
+
+/// A conformance summary: the corpus gates' results and each tier's
+/// counts, skipped when the same ones are there at that time.
+fn conformance_summary(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    text: &str,
+) -> Result<Summary, CommandError> {
+    let name = dating.file;
+    let s = import::conformance::parse(name, text)?;
+    let at = dating.at(s.generated_at)?;
+    let source = Some(name.to_string());
+    let policy = store::latest_policy(to.store.conn(), at)?.policy;
+    let items = 4 + s.per_tier.len();
+    write(to, items, Need::NOTHING, |snap, reader, w| {
+        let at_text = time::format(at);
+        let results = [
+            ("corpus-pass-rate", s.pass_rate_pct()),
+            ("max-failures", Some(s.counts.fail as f64)),
+            ("max-na", Some(s.counts.na as f64)),
+            ("policy-negative", s.negative_pct()),
+        ];
+        for (gate, value) in results {
+            w.tick();
+            let Some(value) = value else {
+                w.summary.no_data += 1;
+                continue;
+            };
+            if snap.policy.gate(gate).is_none() {
+                continue;
+            }
+            let key: [store::Key<'_>; 3] = [
+                ("gate", &gate),
+                ("platform", &None::<String>),
+                ("effective_at", &at_text),
+            ];
+            let same: Vec<Stamped<GateResultRec>> = reader.find(&key)?;
+            if same.iter().any(|r| r.rec.value == Some(value)) {
+                w.summary.skipped += 1;
+                continue;
+            }
+            let rec = gate::result(
+                &policy,
+                gate,
+                Outcome::Value(value),
+                None,
+                None,
+                None,
+                source.clone(),
+            )?;
+            if !rec.passed {
+                w.summary.violations.push(format!(
+                    "{gate} is {} (needs {} {})",
+                    crate::report::number(value),
+                    rec.comparator.clone().unwrap_or_default(),
+                    rec.threshold.map(crate::report::number).unwrap_or_default()
+                ));
+            }
+            w.add(at, &rec)?;
+        }
+        let tiers: Vec<Stamped<TierConformanceRec>> = reader.find(&[("effective_at", &at_text)])?;
+        for (source_tier, c) in &s.per_tier {
+            w.tick();
+            if tiers.iter().any(|t| &t.rec.source_tier == source_tier) {
+                w.summary.skipped += 1;
+                continue;
+            }
+            let rec = TierConformanceRec {
+                source_tier: source_tier.clone(),
+                tier: snap.policy.tier_of(source_tier).map(str::to_string),
+                pass: c.pass,
+                fail: c.fail,
+                na: c.na,
+                total: c.total,
+            };
+            w.add(at, &rec)?;
+        }
+        Ok(())
+    })
+}
+
+/// An inclusion list: each extension added, updated or already there;
+/// those of the corpus it no longer lists reported missing, and the
+/// corpus judged as it now stands.
+fn inclusion_list(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    text: &str,
+) -> Result<Summary, CommandError> {
+    use crate::domain::reconcile::{self, Step};
+    let name = dating.file;
+    let list = import::inclusion::parse(name, text)?;
+    let at = dating.at(list.generated_at)?;
+    let mut s = write(to, list.entries.len(), Need::EXTENSIONS, |snap, _, w| {
+        let current = snap.extension_rows();
+        for e in &list.entries {
+            w.tick();
+            let rec = listed_extension(snap, name, e)?;
+            let latest = snap.extensions.iter().rfind(|x| x.rec.extension == e.id);
+            let in_corpus = current.iter().any(|c| c.id == e.id && !c.removed);
+            match reconcile::extension(latest.map(|x| &x.rec), in_corpus, rec) {
+                Step::Update(rec) => w.update(at, &rec)?,
+                Step::Add(rec) => w.add(at, &rec)?,
+                _ => w.summary.skipped += 1,
+            }
+        }
+        for c in current.iter().filter(|c| !c.removed) {
+            if !list.entries.iter().any(|e| e.id == c.id) {
+                w.summary.missing.push(c.id.clone());
+            }
+        }
+        Ok(())
+    })?;
+    // Violations are judged on the corpus as it now stands.
+    let snap = to
+        .store
+        .snapshot(to.project, to.ctx.clock, Need::EXTENSIONS)?;
+    for row in snap.extension_rows() {
+        if !row.removed && !row.violations.is_empty() && list.entries.iter().any(|e| e.id == row.id)
+        {
+            s.violations
+                .push(format!("{}: {}", row.id, row.violations.join("; ")));
+        }
+    }
+    for id in &list.repeated {
+        s.conflicts.push(format!(
+            "{id} is listed more than once; the first listing was kept"
+        ));
+    }
+    Ok(s)
+}
+
+/// The entry an inclusion list's item states, in the policy's tier its
+/// source tier maps to.
+fn listed_extension(
+    snap: &Snapshot,
+    name: &str,
+    e: &import::inclusion::Listed,
+) -> Result<ExtensionRec, Error> {
+    let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
+        file_error(
+            name,
+            Some(format!("{} entry \"{}\"", e.list, e.id)),
+            format!(
+                "source tier \"{}\" maps to no policy tier ({})",
+                e.source_tier,
+                snap.policy.tier_ids().join(", ")
+            ),
+        )
+    })?;
+    Ok(ExtensionRec {
+        extension: e.id.clone(),
+        name: e.name.clone(),
+        tier: tier.to_string(),
+        source_tier: Some(e.source_tier.clone()),
+        license: e.license.clone(),
+        provenance: e.provenance.clone(),
+        doctor: e.doctor.clone(),
+        patched: e.patched,
+        score: e.score,
+        capabilities: e.capabilities.clone(),
+        origin: format!("import {}", e.list),
+    })
 }
 
 /// The file as a stream of lines (an embedded demo file, or the disk).
@@ -478,82 +509,40 @@ impl Writer<'_> {
 /// skipped, different ones reported as conflicts and left as they are; a
 /// release dated in the future is not recorded yet.
 fn record_releases(
-    store: &mut Store,
-    ctx: &Context,
-    project: &str,
+    to: &mut Target<'_>,
     releases: import::Releases,
 ) -> Result<Summary, CommandError> {
-    let mut summary = write(
-        store,
-        ctx,
-        project,
-        releases.entries.len(),
-        Need::RELEASES,
-        |snap, _, w| {
-            let rows = snap.release_rows();
-            // The first row of each version, as the list orders them.
-            let mut existing: std::collections::HashMap<
-                &str,
-                &crate::domain::snapshot::ReleaseRow,
-            > = std::collections::HashMap::with_capacity(rows.len());
-            for r in &rows {
-                existing.entry(r.version.as_str()).or_insert(r);
+    use crate::domain::reconcile::{self, Listed, Step};
+    let clock = to.ctx.clock;
+    let mut summary = write(to, releases.entries.len(), Need::RELEASES, |snap, _, w| {
+        let rows = snap.release_rows();
+        // The first row of each version, as the list orders them.
+        let mut existing: HashMap<&str, Listed<'_>> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            existing.entry(r.version.as_str()).or_insert(Listed {
+                date: &r.date,
+                status: r.status,
+                breaking: r.breaking,
+            });
+        }
+        w.summary
+            .notes
+            .extend(releases.not_recorded.iter().cloned());
+        w.summary
+            .conflicts
+            .extend(releases.repeated.iter().cloned());
+        for e in &releases.entries {
+            w.tick();
+            let known = existing.get(e.version.to_string().as_str()).copied();
+            match reconcile::release(known, e, clock) {
+                Step::Same => w.summary.skipped += 1,
+                Step::Conflict(why) => w.summary.conflicts.push(why),
+                Step::Later(why) => w.summary.notes.push(why),
+                Step::Add(rec) | Step::Update(rec) => w.add(e.date, &rec)?,
             }
-            w.summary
-                .notes
-                .extend(releases.not_recorded.iter().cloned());
-            w.summary
-                .conflicts
-                .extend(releases.repeated.iter().cloned());
-            for e in &releases.entries {
-                w.tick();
-                // A planned release has not happened: nothing to record yet.
-                if e.date > ctx.clock {
-                    w.summary.notes.push(format!(
-                        "{} is dated {} ({}), in the future; not recorded",
-                        e.version,
-                        time::date(e.date),
-                        e.at
-                    ));
-                    continue;
-                }
-                let v = e.version.to_string();
-                match existing.get(v.as_str()) {
-                    Some(r)
-                        if r.date == time::date(e.date)
-                            && r.status == e.status
-                            && r.breaking == e.breaking =>
-                    {
-                        w.summary.skipped += 1;
-                    }
-                    Some(r) => w.summary.conflicts.push(format!(
-                        "{v}: the ledger has {} {}{}, the source says {} {}{} ({}); not changed",
-                        r.date,
-                        r.status,
-                        if r.breaking { " breaking" } else { "" },
-                        time::date(e.date),
-                        e.status,
-                        if e.breaking { " breaking" } else { "" },
-                        e.at
-                    )),
-                    None => {
-                        let rec = ReleaseRec {
-                            version: v,
-                            date: time::format(e.date),
-                            commit_sha: e.commit.clone(),
-                            status: e.status,
-                            breaking: e.breaking,
-                            notes: None,
-                            committed_at: None,
-                            fixes: None,
-                        };
-                        w.add(e.date, &rec)?;
-                    }
-                }
-            }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    })?;
     summary.not_recorded = summary.notes.len();
     Ok(summary)
 }
@@ -561,14 +550,13 @@ fn record_releases(
 /// Runs one import in one transaction, on what `need` asks for of the
 /// project and a reader for the keys an item can collide with.
 fn write(
-    store: &mut Store,
-    ctx: &Context,
-    project: &str,
+    to: &mut Target<'_>,
     items: usize,
     need: Need<'_>,
     mut body: impl FnMut(&Snapshot, &Reader<'_>, &mut Writer<'_>) -> store::Result<()>,
 ) -> Result<Summary, CommandError> {
-    let summary = store.write(|tx| {
+    let (ctx, project) = (to.ctx, to.project);
+    let summary = to.store.write(|tx| {
         let snap = store::load_snapshot(tx, project, ctx.clock, need)?;
         snap.policy.accepts_writer(ctx.writer_key().as_ref())?;
         let progress = if items >= PROGRESS_FROM {

@@ -1,8 +1,25 @@
 //! Layer: bottom (see `domain::LAYERS`).
 //!
-//! What an import did: the counts and the lists a maintainer reads.
+//! What a source states and what an import did: the items the readers
+//! turn files into, and the counts and lists a maintainer reads.
 
+use semver::Version;
 use serde::Serialize;
+
+use super::{Time, terms::ReleaseStatus};
+
+/// A release as a source states it (a changelog heading, a git tag, a
+/// GitHub release).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseItem {
+    pub version: Version,
+    pub date: Time,
+    pub status: ReleaseStatus,
+    pub breaking: bool,
+    pub commit: Option<String>,
+    /// Where the source states it: `line 12`, `tag v1.2.0`.
+    pub at: String,
+}
 
 /// What an import did.
 #[derive(Debug, Default, Serialize)]

@@ -70,6 +70,7 @@ pub mod note;
 pub mod overview;
 pub mod policy;
 pub mod readiness;
+pub mod reconcile;
 pub mod record;
 pub mod release;
 pub mod rule;
@@ -107,7 +108,7 @@ pub const LAYERS: &[&str] = &[
     "imported", "policy", "record",
     // middle
     "release", "gate", "waiver", "changepoint", "budget", "deprecation", "extension",
-    "incident", "maintenance",
+    "incident", "maintenance", "reconcile",
     // upper
     "snapshot", "readiness", "delivery", "overview",
     // top

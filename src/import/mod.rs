@@ -16,21 +16,8 @@ pub mod inclusion;
 use semver::Version;
 use serde_json::Value;
 
-pub use crate::domain::imported::Summary;
-use crate::domain::{Error, Time, release::ReleaseStatus, time};
-
-/// A release as a source states it (a changelog heading, a git tag, a
-/// GitHub release).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReleaseItem {
-    pub version: Version,
-    pub date: Time,
-    pub status: ReleaseStatus,
-    pub breaking: bool,
-    pub commit: Option<String>,
-    /// Where the source states it: `line 12`, `tag v1.2.0`.
-    pub at: String,
-}
+pub use crate::domain::imported::{ReleaseItem, Summary};
+use crate::domain::{Error, Time, time};
 
 /// The releases a source states, and what it lists but cannot record.
 #[derive(Debug, Clone, Default, PartialEq)]
