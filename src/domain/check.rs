@@ -28,59 +28,97 @@ pub struct ReleaseCheck {
 /// Everything cutting `version` now would break, blocking first;
 /// `breaking` says the release would break compatibility.
 pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> ReleaseCheck {
-    let mut findings = Vec::new();
-    let mut add = |level, rule: Code, subject: Option<&str>, message: String| {
-        findings.push(Finding {
-            level,
-            rule,
-            subject: subject.map(str::to_string),
-            message,
-            entry: None,
-            waived: None,
-        })
-    };
-    use Level::{Blocking, Warning};
+    let mut findings = version_findings(snap, version, breaking);
+    findings.extend(premature_removals(snap, version));
+    // The rows' own findings, worded as their lists word them.
+    let mut from_rows: Vec<Finding> = snap
+        .gate_rows()
+        .iter()
+        .filter_map(GateRow::finding)
+        .chain(snap.budget_rows().iter().filter_map(BudgetRow::finding))
+        .collect();
+    let (overdue, due) = open_incidents(snap, version);
+    from_rows.extend(overdue);
+    findings.extend(due);
+    // governance: Tiers and Vetting. Below a tier's required pass rate a
+    // release is blocked; below its target, warned.
+    from_rows.extend(tier_findings(snap));
+    findings.extend(unaccepted_shifts(snap, version));
+    findings.extend(accepted_shifts(snap));
+    findings.extend(from_rows);
+    ReleaseCheck {
+        version: version.to_string(),
+        allowed: true,
+        findings,
+    }
+    .settled(&snap.waivers)
+}
 
+/// A finding of the release check itself, with no entry behind it.
+fn finding(level: Level, rule: Code, subject: Option<&str>, message: String) -> Finding {
+    Finding {
+        level,
+        rule,
+        subject: subject.map(str::to_string),
+        message,
+        entry: None,
+        waived: None,
+    }
+}
+
+/// The version itself: already recorded, older than the latest shipped
+/// release, or breaking without a new major (governance: Versioning
+/// Rules).
+fn version_findings(snap: &Snapshot, version: &Version, breaking: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
     if let Some(r) = snap
         .release_rows()
         .iter()
         .find(|r| r.version == version.to_string())
     {
-        add(
-            if r.shipped { Blocking } else { Warning },
+        out.push(finding(
+            if r.shipped {
+                Level::Blocking
+            } else {
+                Level::Warning
+            },
             Code::AlreadyRecorded,
             Some(&r.version),
             format!(
                 "{} is already recorded as {} on {}",
                 r.version, r.status, r.date
             ),
-        );
+        ));
     }
     if let Some(latest) = snap.latest_shipped()
         && let Ok(latest_v) = Version::parse(&latest.version)
         && *version < latest_v
     {
-        add(
-            Warning,
+        out.push(finding(
+            Level::Warning,
             Code::VersionOrder,
             None,
             format!("{version} is older than the latest shipped release {latest_v}"),
-        );
+        ));
     }
-
-    // governance: Versioning Rules (post-1.0 breaking changes need a major).
+    // Post-1.0 breaking changes need a major.
     if breaking && version.major > 0 && !(version.minor == 0 && version.patch == 0) {
-        add(
-            Blocking,
+        out.push(finding(
+            Level::Blocking,
             Code::BreakingNeedsMajor,
             None,
             format!(
                 "{version} is breaking, but after 1.0 a breaking change needs a new major ({}.0.0)",
                 version.major + 1
             ),
-        );
+        ));
     }
+    out
+}
 
+/// The items removed in `version` before their deprecation window allowed
+/// (governance: Deprecation Policy).
+fn premature_removals(snap: &Snapshot, version: &Version) -> Vec<Finding> {
     let shipped = deprecation::ShippedLines::new(&snap.shipped());
     let rules = &snap.policy.deprecations;
     // Only the items removed in this version can be removed prematurely in it.
@@ -90,6 +128,7 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         .iter()
         .filter(|r| r.rec.version == wanted)
         .collect();
+    let mut out = Vec::new();
     for d in &snap.deprecations {
         if !removed_here
             .iter()
@@ -102,8 +141,8 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
         };
         let w = deprecation::window(rules, d.rec.kind, &dv);
         if !shipped.is_opportunity(rules, w, version, &dv) {
-            add(
-                Blocking,
+            out.push(finding(
+                Level::Blocking,
                 Code::DeprecationPremature,
                 Some(&d.rec.item),
                 format!(
@@ -116,24 +155,23 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                         ""
                     }
                 ),
-            );
+            ));
         }
     }
+    out
+}
 
-    // The rows' own findings, worded as their lists word them.
-    let mut from_rows: Vec<Finding> = snap
-        .gate_rows()
-        .iter()
-        .filter_map(GateRow::finding)
-        .chain(snap.budget_rows().iter().filter_map(BudgetRow::finding))
-        .collect();
+/// The open incidents a release would ship with: an open critical or
+/// high security one, or one past its SLA (the rows' findings); and one
+/// whose SLA ends at the next release (the check's own).
+fn open_incidents(snap: &Snapshot, version: &Version) -> (Vec<Finding>, Vec<Finding>) {
+    let (mut rows, mut due) = (Vec::new(), Vec::new());
     for i in snap.incident_rows().iter().filter(|i| i.is_open()) {
         let id = i.id.to_string();
-        let subject = Some(id.as_str());
         let name = i.label();
         if is_severe_security(i) {
-            from_rows.push(Finding::new(
-                Blocking,
+            rows.push(Finding::new(
+                Level::Blocking,
                 Code::SecurityOpen,
                 &id,
                 format!("{name} is open"),
@@ -141,62 +179,73 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                 None,
             ));
         } else if let Some(overdue) = i.finding() {
-            from_rows.push(overdue);
+            rows.push(overdue);
         } else if i.due_at_next_release {
             // DESIGN: a pre-release is not a shipped release, so it does not
             // end a "next release" SLA; it is only reminded of it.
-            let severity = if version.pre.is_empty() {
-                Blocking
+            let level = if version.pre.is_empty() {
+                Level::Blocking
             } else {
-                Warning
+                Level::Warning
             };
-            add(
-                severity,
+            due.push(finding(
+                level,
                 Code::IncidentSla,
-                subject,
+                Some(&id),
                 format!("{name} must be resolved before the next release"),
-            );
+            ));
         }
     }
+    (rows, due)
+}
 
-    // governance: Tiers and Vetting. Below a tier's required pass rate a
-    // release is blocked; below its target, warned.
-    from_rows.extend(tier_findings(snap));
+/// The latest shipped release by date: the one shifts and acceptances
+/// are judged after.
+fn last_shipped(snap: &Snapshot) -> Option<super::release::Shipped> {
+    snap.shipped().into_iter().max_by_key(|s| s.date)
+}
 
-    // governance: Performance Regression. A shift the bad way since the
-    // last release, that nobody accepted, is what this version would ship.
-    // The latest shipped release, by date: the one the shifts and the
-    // acceptances below came after.
-    let last = snap.shipped().into_iter().max_by_key(|s| s.date);
+/// Each shift the bad way since the last release that nobody accepted:
+/// what this version would ship (governance: Performance Regression).
+fn unaccepted_shifts(snap: &Snapshot, version: &Version) -> Vec<Finding> {
+    let last = last_shipped(snap);
     let after = last
         .as_ref()
         .map(|l| format!(" after {}", l.version))
         .unwrap_or_default();
-    if let Some(since) = snap.samples_since.or(last.as_ref().map(|l| l.date)) {
-        let method = crate::domain::budget::DriftMethod::ChangePoints;
-        for d in snap.drift_after(since, method) {
-            for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
-                add(
-                    Warning,
-                    Code::BudgetDrift,
-                    Some(&d.budget),
-                    format!(
-                        "{} shifted {}{}% on {}{after}, so {version} would ship it; accept it with `ledger accept-shift` if it was expected",
-                        d.budget,
-                        if s.measured.change_pct > 0.0 { "+" } else { "" },
-                        super::fmt_num(s.measured.change_pct),
-                        crate::domain::time::date(s.at)
-                    ),
-                );
-            }
+    let Some(since) = snap.samples_since.or(last.as_ref().map(|l| l.date)) else {
+        return Vec::new();
+    };
+    let method = crate::domain::budget::DriftMethod::ChangePoints;
+    let mut out = Vec::new();
+    for d in snap.drift_after(since, method) {
+        for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
+            out.push(finding(
+                Level::Warning,
+                Code::BudgetDrift,
+                Some(&d.budget),
+                format!(
+                    "{} shifted {}{}% on {}{after}, so {version} would ship it; accept it with `ledger accept-shift` if it was expected",
+                    d.budget,
+                    if s.measured.change_pct > 0.0 { "+" } else { "" },
+                    super::fmt_num(s.measured.change_pct),
+                    crate::domain::time::date(s.at)
+                ),
+            ));
         }
     }
+    out
+}
 
-    // Shifts accepted since the latest shipped release: expected, and worth
-    // naming in the release's notes.
-    for a in &snap.shift_acceptances {
-        if last.as_ref().is_none_or(|l| a.at > l.date) {
-            add(
+/// Shifts accepted since the latest shipped release: expected, and worth
+/// naming in the release's notes.
+fn accepted_shifts(snap: &Snapshot) -> Vec<Finding> {
+    let last = last_shipped(snap);
+    snap.shift_acceptances
+        .iter()
+        .filter(|a| last.as_ref().is_none_or(|l| a.at > l.date))
+        .map(|a| {
+            finding(
                 Level::Info,
                 Code::ShiftAccepted,
                 Some(&a.rec.budget),
@@ -204,17 +253,9 @@ pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> Rele
                     "{} shifted at {}, accepted as the new baseline: {}",
                     a.rec.budget, a.rec.shift_at, a.rec.reason
                 ),
-            );
-        }
-    }
-
-    findings.extend(from_rows);
-    ReleaseCheck {
-        version: version.to_string(),
-        allowed: true,
-        findings,
-    }
-    .settled(&snap.waivers)
+            )
+        })
+        .collect()
 }
 
 /// An open critical or high security incident (governance: Security

@@ -316,6 +316,44 @@ impl ShippedLines {
             && self.major_allows(policy, &release, deprecated_in, at)
     }
 
+    /// In `line`, the first release that could remove an item deprecated
+    /// in `deprecated_in` (given the `warned` dates so far, ascending), and
+    /// from when the line warns of it.
+    fn candidate_in<'s>(
+        &self,
+        policy: &DeprecationPolicy,
+        line: &'s ShippedLine,
+        own: Line,
+        window: usize,
+        warned: &[Time],
+        deprecated_in: &Version,
+    ) -> (Option<&'s Shipped>, Option<Time>) {
+        let allows =
+            |s: &&Shipped| self.major_allows(policy, &s.version, deprecated_in, Some(s.date));
+        if line.line == own {
+            // Only a zero window allows a removal in the same line.
+            let candidate = if window == 0 {
+                line.releases
+                    .iter()
+                    .filter(|s| s.version > *deprecated_in)
+                    .find(allows)
+            } else {
+                None
+            };
+            return (candidate, line.warned_from(deprecated_in));
+        }
+        let candidate = if window == 0 || warned.len() == window {
+            let from = window.checked_sub(1).map(|w| warned[w]);
+            line.releases
+                .iter()
+                .filter(|s| from.is_none_or(|t| s.date >= t))
+                .find(allows)
+        } else {
+            None
+        };
+        (candidate, Some(line.first))
+    }
+
     /// The first shipped release (in shipping order, then version order)
     /// that is a removal opportunity.
     ///
@@ -373,31 +411,8 @@ impl ShippedLines {
                 continue;
             }
             i += 1;
-            let (candidates, warns_from) = if line.line == own {
-                // Only a zero window allows a removal in the same line.
-                let after = line.releases.iter().filter(|s| s.version > *deprecated_in);
-                let candidate = if window == 0 {
-                    after.clone().find(|s| {
-                        self.major_allows(policy, &s.version, deprecated_in, Some(s.date))
-                    })
-                } else {
-                    None
-                };
-                (candidate, line.warned_from(deprecated_in))
-            } else {
-                let candidate = if window == 0 || warned.len() == window {
-                    let from = window.checked_sub(1).map(|w| warned[w]);
-                    line.releases
-                        .iter()
-                        .filter(|s| from.is_none_or(|t| s.date >= t))
-                        .find(|s| {
-                            self.major_allows(policy, &s.version, deprecated_in, Some(s.date))
-                        })
-                } else {
-                    None
-                };
-                (candidate, Some(line.first))
-            };
+            let (candidates, warns_from) =
+                self.candidate_in(policy, line, own, window, &warned, deprecated_in);
             if let Some(c) = candidates
                 && earlier(c, best)
             {

@@ -244,6 +244,41 @@ fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<S
     }
 }
 
+/// The shifts of a budget's window the bad way that were not accepted as
+/// the new baseline, in words.
+fn unaccepted_shifts(snap: &Snapshot, b: &budget::Budget, timed: &[(Time, f64)]) -> Vec<String> {
+    budget::shifts(b, timed, &snap.policy.budgets, &snap.accepted_shifts(&b.id))
+        .into_iter()
+        .filter(|s| s.regression && !s.accepted)
+        .map(|s| {
+            format!(
+                "{} shifted {}% on {} and the shift is not accepted",
+                b.id,
+                fmt_num(s.measured.change_pct),
+                time::date(s.at)
+            )
+        })
+        .collect()
+}
+
+/// The blocker of a budget over in `over` of its `samples` samples.
+fn over_blocker(b: &budget::Budget, over: &[f64], samples: usize, days: u32) -> String {
+    let pct = |v: f64| budget::over_pct(v, b.threshold, b.direction);
+    let worst = over
+        .iter()
+        .copied()
+        .max_by(|x, y| pct(*x).total_cmp(&pct(*y)))
+        .unwrap_or_default();
+    format!(
+        "{} was over budget in {} of {samples} samples in the last {days} days (worst {} {} against {})",
+        b.id,
+        over.len(),
+        fmt_num(worst),
+        b.unit,
+        fmt_num(b.threshold)
+    )
+}
+
 fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     let days = snap.policy.budgets.consistency_days;
     let since = time::days_before(snap.now, days);
@@ -272,23 +307,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             .collect();
         // Met consistently: no sample over, and no regression shift that
         // was not accepted as the new baseline.
-        let shifted: Vec<String> = budget::shifts(
-            b,
-            &timed,
-            &snap.policy.budgets,
-            &snap.accepted_shifts(&b.id),
-        )
-        .into_iter()
-        .filter(|s| s.regression && !s.accepted)
-        .map(|s| {
-            format!(
-                "{} shifted {}% on {} and the shift is not accepted",
-                b.id,
-                fmt_num(s.measured.change_pct),
-                time::date(s.at)
-            )
-        })
-        .collect();
+        let shifted = unaccepted_shifts(snap, b, &timed);
         let steady = shifted.is_empty();
         blockers.extend(shifted);
         if over.is_empty() {
@@ -303,26 +322,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
                 b.unit
             ));
         } else {
-            let worst = over
-                .iter()
-                .copied()
-                .max_by(|x, y| {
-                    budget::over_pct(*x, b.threshold, b.direction).total_cmp(&budget::over_pct(
-                        *y,
-                        b.threshold,
-                        b.direction,
-                    ))
-                })
-                .unwrap_or_default();
-            blockers.push(format!(
-                "{} was over budget in {} of {} samples in the last {days} days (worst {} {} against {})",
-                b.id,
-                over.len(),
-                window.len(),
-                fmt_num(worst),
-                b.unit,
-                fmt_num(b.threshold)
-            ));
+            blockers.push(over_blocker(b, &over, window.len(), days));
         }
     }
     if !young.is_empty() {

@@ -53,7 +53,7 @@ pub struct About {
 pub const RENAMED: &[(&str, Code)] = &[("budget-over-blocking", Code::BudgetOver)];
 
 macro_rules! codes {
-    ($($variant:ident = $text:literal),+ $(,)?) => {
+    ($($variant:ident = $text:literal { $($field:ident: $value:expr),+ $(,)? }),+ $(,)?) => {
         /// The rule a finding is under.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
@@ -68,157 +68,133 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text),+ }
             }
+
+            /// The code's description, given where the code is declared:
+            /// a new code does not compile until it says what it means and
+            /// whether it can be waived.
+            pub fn about(self) -> About {
+                match self { $(Code::$variant => About { $($field: $value),+ }),+ }
+            }
         }
     };
 }
 
 codes! {
-    DeprecationOverdue = "deprecation-overdue",
-    DeprecationPremature = "deprecation-premature",
-    BudgetOver = "budget-over",
-    BudgetDrift = "budget-drift",
-    GateFailing = "gate-failing",
-    IncidentSla = "incident-sla",
-    SecurityOpen = "security-open",
-    MaintenanceOverdue = "maintenance-overdue",
-    ReadinessCriterion = "readiness-criterion",
-    ExtensionViolation = "extension-violation",
-    TierConformance = "tier-conformance",
-    Integrity = "integrity",
-    AlreadyRecorded = "already-recorded",
-    VersionOrder = "version-order",
-    BreakingNeedsMajor = "breaking-needs-major",
-    ShiftAccepted = "shift-accepted",
+    DeprecationOverdue = "deprecation-overdue" {
+        title: "Deprecation overdue",
+        help: "A deprecated item is still present after its removal window has shipped.",
+        governance: "Deprecation Policy",
+        subject: "deprecated item",
+        waivable: Waivable::Yes,
+    },
+    DeprecationPremature = "deprecation-premature" {
+        title: "Premature removal",
+        help: "A deprecated item was removed before its deprecation window allowed.",
+        governance: "Deprecation Policy",
+        subject: "deprecated item",
+        waivable: Waivable::Yes,
+    },
+    BudgetOver = "budget-over" {
+        title: "Budget over",
+        help: "A performance budget's latest measurement is over its threshold (a warning; blocking past its margin).",
+        governance: "Performance Gates; Incident Response: Performance Regression",
+        subject: "budget",
+        waivable: Waivable::Yes,
+    },
+    BudgetDrift = "budget-drift" {
+        title: "Budget drift",
+        help: "A budget's series shifted the bad way, significantly, and nobody accepted the shift.",
+        governance: "Incident Response: Performance Regression",
+        subject: "budget",
+        waivable: Waivable::Yes,
+    },
+    GateFailing = "gate-failing" {
+        title: "Gate failing",
+        help: "A CI, conformance or performance gate's latest result fails.",
+        governance: "Quality Gates",
+        subject: "gate",
+        waivable: Waivable::Yes,
+    },
+    IncidentSla = "incident-sla" {
+        title: "Incident SLA",
+        help: "An incident is past its triage or resolution SLA, or must be resolved before the next release.",
+        governance: "Incident Response",
+        subject: "incident",
+        waivable: Waivable::Yes,
+    },
+    SecurityOpen = "security-open" {
+        title: "Security incident open",
+        help: "A critical or high security incident is open.",
+        governance: "Incident Response: Security Vulnerability",
+        subject: "incident",
+        waivable: Waivable::Yes,
+    },
+    MaintenanceOverdue = "maintenance-overdue" {
+        title: "Maintenance overdue",
+        help: "A recurring maintenance task is past its cadence.",
+        governance: "Maintenance Cadence",
+        subject: "maintenance task",
+        waivable: Waivable::Yes,
+    },
+    ReadinessCriterion = "readiness-criterion" {
+        title: "Criterion unmet",
+        help: "A milestone criterion is unmet.",
+        governance: "Release Gates (1.0 Criteria); Roadmap: 1.0 Milestones",
+        subject: "criterion",
+        waivable: Waivable::Yes,
+    },
+    ExtensionViolation = "extension-violation" {
+        title: "Extension violation",
+        help: "An extension in the corpus breaks a vetting or adding rule.",
+        governance: "Extension Governance: Adding New Extensions",
+        subject: "extension",
+        waivable: Waivable::Yes,
+    },
+    TierConformance = "tier-conformance" {
+        title: "Tier conformance",
+        help: "An extension tier passes less of its conformance corpus than the tier requires.",
+        governance: "Extension Governance: Tiers and Vetting",
+        subject: "tier",
+        waivable: Waivable::Yes,
+    },
+    Integrity = "integrity" {
+        title: "Integrity",
+        help: "The ledger's hash chain or a row does not match its entry: something was altered.",
+        governance: "the ledger's append-only journal",
+        subject: "entry",
+        waivable: Waivable::Never("an altered ledger is restored from a backup, not waived"),
+    },
+    AlreadyRecorded = "already-recorded" {
+        title: "Already recorded",
+        help: "The version is already recorded.",
+        governance: "Release Cadence",
+        subject: "version",
+        waivable: Waivable::Never("a version is recorded once"),
+    },
+    VersionOrder = "version-order" {
+        title: "Version order",
+        help: "The version is older than the latest shipped release.",
+        governance: "Versioning Rules",
+        subject: "version",
+        waivable: Waivable::Never("versions only move forward"),
+    },
+    BreakingNeedsMajor = "breaking-needs-major" {
+        title: "Breaking needs a major",
+        help: "After 1.0 a breaking change needs a new major version.",
+        governance: "Versioning Rules",
+        subject: "version",
+        waivable: Waivable::Never("cut a new major instead"),
+    },
+    ShiftAccepted = "shift-accepted" {
+        title: "Shift accepted",
+        help: "A budget shift since the last release was accepted as the new baseline.",
+        governance: "Incident Response: Performance Regression",
+        subject: "budget",
+        waivable: Waivable::Never("information; it blocks nothing"),
+    },
 }
 
 impl Code {
-    /// The code's description. Exhaustive: a new code does not compile
-    /// until it says what it means and whether it can be waived.
-    pub fn about(self) -> About {
-        use Waivable::{Never, Yes};
-        let (title, help, governance, subject, waivable) = match self {
-            Code::DeprecationOverdue => (
-                "Deprecation overdue",
-                "A deprecated item is still present after its removal window has shipped.",
-                "Deprecation Policy",
-                "deprecated item",
-                Yes,
-            ),
-            Code::DeprecationPremature => (
-                "Premature removal",
-                "A deprecated item was removed before its deprecation window allowed.",
-                "Deprecation Policy",
-                "deprecated item",
-                Yes,
-            ),
-            Code::BudgetOver => (
-                "Budget over",
-                "A performance budget's latest measurement is over its threshold (a warning; blocking past its margin).",
-                "Performance Gates; Incident Response: Performance Regression",
-                "budget",
-                Yes,
-            ),
-            Code::BudgetDrift => (
-                "Budget drift",
-                "A budget's series shifted the bad way, significantly, and nobody accepted the shift.",
-                "Incident Response: Performance Regression",
-                "budget",
-                Yes,
-            ),
-            Code::GateFailing => (
-                "Gate failing",
-                "A CI, conformance or performance gate's latest result fails.",
-                "Quality Gates",
-                "gate",
-                Yes,
-            ),
-            Code::IncidentSla => (
-                "Incident SLA",
-                "An incident is past its triage or resolution SLA, or must be resolved before the next release.",
-                "Incident Response",
-                "incident",
-                Yes,
-            ),
-            Code::SecurityOpen => (
-                "Security incident open",
-                "A critical or high security incident is open.",
-                "Incident Response: Security Vulnerability",
-                "incident",
-                Yes,
-            ),
-            Code::MaintenanceOverdue => (
-                "Maintenance overdue",
-                "A recurring maintenance task is past its cadence.",
-                "Maintenance Cadence",
-                "maintenance task",
-                Yes,
-            ),
-            Code::ReadinessCriterion => (
-                "Criterion unmet",
-                "A milestone criterion is unmet.",
-                "Release Gates (1.0 Criteria); Roadmap: 1.0 Milestones",
-                "criterion",
-                Yes,
-            ),
-            Code::ExtensionViolation => (
-                "Extension violation",
-                "An extension in the corpus breaks a vetting or adding rule.",
-                "Extension Governance: Adding New Extensions",
-                "extension",
-                Yes,
-            ),
-            Code::TierConformance => (
-                "Tier conformance",
-                "An extension tier passes less of its conformance corpus than the tier requires.",
-                "Extension Governance: Tiers and Vetting",
-                "tier",
-                Yes,
-            ),
-            Code::Integrity => (
-                "Integrity",
-                "The ledger's hash chain or a row does not match its entry: something was altered.",
-                "the ledger's append-only journal",
-                "entry",
-                Never("an altered ledger is restored from a backup, not waived"),
-            ),
-            Code::AlreadyRecorded => (
-                "Already recorded",
-                "The version is already recorded.",
-                "Release Cadence",
-                "version",
-                Never("a version is recorded once"),
-            ),
-            Code::VersionOrder => (
-                "Version order",
-                "The version is older than the latest shipped release.",
-                "Versioning Rules",
-                "version",
-                Never("versions only move forward"),
-            ),
-            Code::BreakingNeedsMajor => (
-                "Breaking needs a major",
-                "After 1.0 a breaking change needs a new major version.",
-                "Versioning Rules",
-                "version",
-                Never("cut a new major instead"),
-            ),
-            Code::ShiftAccepted => (
-                "Shift accepted",
-                "A budget shift since the last release was accepted as the new baseline.",
-                "Incident Response: Performance Regression",
-                "budget",
-                Never("information; it blocks nothing"),
-            ),
-        };
-        About {
-            help,
-            title,
-            governance,
-            subject,
-            waivable,
-        }
-    }
-
     /// Whether a finding of it may ever be waived.
     pub fn is_waivable(self) -> bool {
         self.about().waivable == Waivable::Yes

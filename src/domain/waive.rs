@@ -101,40 +101,7 @@ pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
             .iter()
             .filter_map(GateRow::finding)
             .collect(),
-        Code::IncidentSla => snap
-            .incident_rows()
-            .iter()
-            .filter(|i| i.is_open())
-            .filter_map(|i| {
-                i.finding().or_else(|| {
-                    i.due_at_next_release.then(|| {
-                        Finding::new(
-                            Level::Warning,
-                            rule,
-                            &i.id.to_string(),
-                            String::new(),
-                            None,
-                            None,
-                        )
-                    })
-                })
-            })
-            .collect(),
-        Code::SecurityOpen => snap
-            .incident_rows()
-            .iter()
-            .filter(|i| i.is_open() && check::is_severe_security(i))
-            .map(|i| {
-                Finding::new(
-                    Level::Blocking,
-                    rule,
-                    &i.id.to_string(),
-                    String::new(),
-                    None,
-                    None,
-                )
-            })
-            .collect(),
+        Code::IncidentSla | Code::SecurityOpen => incident_findings(snap, rule),
         Code::MaintenanceOverdue => snap
             .maintenance_rows()
             .iter()
@@ -167,4 +134,23 @@ pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
     found
         .iter()
         .any(|f| f.rule == rule && f.subject.as_deref() == Some(subject))
+}
+
+/// The findings of `rule` about open incidents: past their SLA or due at
+/// the next release (incident-sla), or severe security ones
+/// (security-open).
+fn incident_findings(snap: &Snapshot, rule: Code) -> Vec<Finding> {
+    let found = |i: &super::snapshot::IncidentRow, level| {
+        Finding::new(level, rule, &i.id.to_string(), String::new(), None, None)
+    };
+    snap.incident_rows()
+        .iter()
+        .filter(|i| i.is_open())
+        .filter_map(|i| match rule {
+            Code::SecurityOpen => check::is_severe_security(i).then(|| found(i, Level::Blocking)),
+            _ => i
+                .finding()
+                .or_else(|| i.due_at_next_release.then(|| found(i, Level::Warning))),
+        })
+        .collect()
 }

@@ -559,6 +559,15 @@ impl Policy {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.validate_identity()?;
+        self.validate_ids()?;
+        self.validate_numbers()?;
+        self.validate_references()?;
+        self.validate_milestones()
+    }
+
+    /// The schema, project, platforms, origin and trusted keys.
+    fn validate_identity(&self) -> Result<(), String> {
         if self.schema != SCHEMA {
             return Err(format!(
                 "schema \"{}\" is not supported; expected \"{SCHEMA}\"",
@@ -586,6 +595,11 @@ impl Policy {
         if self.require_signed_writes && self.trusted_keys.is_empty() {
             return Err("require_signed_writes needs trusted_keys: the verifier keys (`ledger keygen` writes them to KEYFILE.pub) whose signed writes are accepted".into());
         }
+        Ok(())
+    }
+
+    /// Every id once in its list.
+    fn validate_ids(&self) -> Result<(), String> {
         unique("gates", self.gates.iter().map(|g| g.id.as_str()))?;
         unique(
             "budgets.definitions",
@@ -608,6 +622,11 @@ impl Policy {
             self.attestations.criteria.iter().map(|c| c.id.as_str()),
         )?;
         unique("milestones", self.milestones.iter().map(|m| m.id.as_str()))?;
+        Ok(())
+    }
+
+    /// Thresholds and probabilities in their ranges.
+    fn validate_numbers(&self) -> Result<(), String> {
         for (i, b) in self.budgets.definitions.iter().enumerate() {
             if !(b.threshold.is_finite() && b.threshold > 0.0) {
                 return Err(format!(
@@ -627,6 +646,11 @@ impl Policy {
                 "budgets.blocking_over_pct and drift_tolerance_pct must not be negative".into(),
             );
         }
+        Ok(())
+    }
+
+    /// SLAs with one end, and source tiers that map to a tier.
+    fn validate_references(&self) -> Result<(), String> {
         for (i, s) in self.incidents.slas.iter().enumerate() {
             if s.within_hours.is_some() == s.next_release {
                 return Err(format!(
@@ -654,6 +678,11 @@ impl Policy {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Each milestone criterion names what its rule reads.
+    fn validate_milestones(&self) -> Result<(), String> {
         for m in &self.milestones {
             for (i, c) in m.criteria.iter().enumerate() {
                 let at = format!("milestones \"{}\" criteria[{i}] (\"{}\")", m.id, c.id);
