@@ -117,7 +117,7 @@ codes! {
     },
     IncidentSla = "incident-sla" {
         title: "Incident SLA",
-        help: "An incident is past its triage or resolution SLA, or must be resolved before the next release.",
+        help: "An incident is past its triage or resolution SLA.",
         governance: "Incident Response",
         subject: "incident",
         waivable: Waivable::Yes,
@@ -150,19 +150,19 @@ codes! {
         subject: "extension",
         waivable: Waivable::Yes,
     },
-    TierConformance = "tier-conformance" {
-        title: "Tier conformance",
-        help: "An extension tier passes less of its conformance corpus than the tier requires.",
-        governance: "Extension Governance: Tiers and Vetting",
-        subject: "tier",
-        waivable: Waivable::Yes,
-    },
     Integrity = "integrity" {
         title: "Integrity",
         help: "The ledger's hash chain or a row does not match its entry: something was altered.",
         governance: "the ledger's append-only journal",
         subject: "entry",
         waivable: Waivable::Never("an altered ledger is restored from a backup, not waived"),
+    },
+    TierConformance = "tier-conformance" {
+        title: "Tier conformance",
+        help: "An extension tier passes less of its conformance corpus than the tier requires.",
+        governance: "Extension Governance: Tiers and Vetting",
+        subject: "tier",
+        waivable: Waivable::Yes,
     },
     AlreadyRecorded = "already-recorded" {
         title: "Already recorded",

@@ -262,8 +262,20 @@ pub fn github(j: &Judged<'_>) -> Github {
         "{} check(s): {passed} passed, {failed} failed, {not_judged} not judged.\n",
         j.checks.len(),
     );
+    finding_tables(&mut md, j.command, &open, &waived);
+
+    let annotations = annotations(j.command, &open);
+    Github {
+        summary: defuse(&md, |c| if c == ':' { "\\:" } else { "\\#" }),
+        annotations,
+    }
+}
+
+/// The step summary's tables of open and waived findings, cut to keep
+/// the summary within GitHub's size.
+fn finding_tables(md: &mut String, command: &str, open: &[&Finding], waived: &[&Finding]) {
     let mut left_out = 0;
-    for (title, list) in [("Findings", &open), ("Waived", &waived)] {
+    for (title, list) in [("Findings", open), ("Waived", waived)] {
         if list.is_empty() {
             continue;
         }
@@ -293,12 +305,16 @@ pub fn github(j: &Judged<'_>) -> Github {
         let _ = writeln!(
             md,
             "…and {left_out} more finding(s) not listed to keep this summary small; `ledger {} --json` lists them all.\n",
-            j.command
+            command
         );
     }
+}
 
+/// The workflow annotations of the open findings: at most a few of each
+/// level, then one that says how many more there are.
+fn annotations(command: &str, open: &[&Finding]) -> String {
     let mut annotations = String::new();
-    for (severity, command) in [
+    for (severity, kind) in [
         (Level::Blocking, "error"),
         (Level::Warning, "warning"),
         (Level::Info, "notice"),
@@ -312,7 +328,7 @@ pub fn github(j: &Judged<'_>) -> Github {
         for f in &of_level[..shown] {
             let _ = writeln!(
                 annotations,
-                "::{command} title={}::{}",
+                "::{kind} title={}::{}",
                 escape_property(&rule_id(f.rule)),
                 escape_data(&f.message)
             );
@@ -320,16 +336,12 @@ pub fn github(j: &Judged<'_>) -> Github {
         if of_level.len() > shown {
             let _ = writeln!(
                 annotations,
-                "::{command} title=ledger::and {} more {command}(s); see the step summary or `ledger {} --json`",
-                of_level.len() - shown,
-                j.command
+                "::{kind} title=ledger::and {} more {kind}(s); see the step summary or `ledger {command} --json`",
+                of_level.len() - shown
             );
         }
     }
-    Github {
-        summary: defuse(&md, |c| if c == ':' { "\\:" } else { "\\#" }),
-        annotations,
-    }
+    annotations
 }
 
 /// A workflow command's message (GitHub's escaping of `%`, CR and LF).

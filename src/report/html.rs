@@ -237,6 +237,19 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
         esc(&s.budget),
         c.days
     );
+    frame(h, c, &x, &y, (lo + pad, hi - pad));
+    marks(h, s, &x, &y);
+    h.push_str("</svg>\n</figure>\n");
+}
+
+/// A chart's drift window, axes, value labels and dates.
+fn frame(
+    h: &mut String,
+    c: &Charts,
+    x: &dyn Fn(Time) -> f64,
+    y: &dyn Fn(f64) -> f64,
+    (lo, hi): (f64, f64),
+) {
     let wx = x(c.drift_from);
     let _ = writeln!(
         h,
@@ -251,7 +264,7 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
         b = H - BOTTOM,
         r = W - RIGHT
     );
-    for v in [lo + pad, hi - pad] {
+    for v in [lo, hi] {
         let _ = writeln!(
             h,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
@@ -269,6 +282,10 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
         H - 8.0,
         time::date(c.to)
     );
+}
+
+/// A budget's threshold, shifts and samples on its chart.
+fn marks(h: &mut String, s: &Series, x: &dyn Fn(Time) -> f64, y: &dyn Fn(f64) -> f64) {
     let ty = y(s.threshold);
     let _ = writeln!(
         h,
@@ -311,7 +328,6 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
             esc(&s.unit)
         );
     }
-    h.push_str("</svg>\n</figure>\n");
 }
 
 /// Releases as ticks on a time axis, and each deprecation as a bar from
@@ -321,11 +337,33 @@ fn timeline(h: &mut String, t: &Timeline) {
     h.push_str("<section id=\"timeline\">\n<h2>Releases and deprecations</h2>\n");
     h.push_str("<p class=\"muted\">Each bar runs from the release that deprecated an item to its removal, or to today while it stays: red when removed too early or overdue, blue while its window runs, green when removed on time. The yellow dot is its first removal opportunity; the green one, its removal. Premature removals come first, then overdue, active and recently removed items.</p>\n");
     let shown = &t.spans[..t.spans.len().min(TIMELINE_ROWS)];
+    left_out(h, t, shown.len());
+    const LABEL: f64 = 170.0;
+    const ROW: f64 = 20.0;
+    let width = 800.0;
+    let height = 46.0 + ROW * shown.len() as f64;
+    let (a, b) = (secs(t.from), secs(t.to));
+    let x = |when: Time| scale(secs(when), a, b, LABEL, width - 10.0);
+    let _ = writeln!(
+        h,
+        "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"releases and deprecation windows\" style=\"min-width:36rem\">"
+    );
+    release_ticks(h, t, &x, height);
+    for (i, s) in shown.iter().enumerate() {
+        span(h, s, 36.0 + ROW * i as f64, &x, t.to);
+    }
+    h.push_str("</svg></div>\n");
+    span_table(h, shown);
+    h.push_str("</section>\n");
+}
+
+/// What the timeline leaves out, said above it.
+fn left_out(h: &mut String, t: &Timeline, shown: usize) {
     let mut left_out = Vec::new();
-    if t.spans.len() > shown.len() {
+    if t.spans.len() > shown {
         left_out.push(format!(
             "{} more deprecations not drawn",
-            t.spans.len() - shown.len()
+            t.spans.len() - shown
         ));
     }
     if t.removed_earlier > 0 {
@@ -341,20 +379,13 @@ fn timeline(h: &mut String, t: &Timeline) {
             left_out.join("; ")
         );
     }
-    const LABEL: f64 = 170.0;
-    const ROW: f64 = 20.0;
-    let width = 800.0;
-    let height = 46.0 + ROW * shown.len() as f64;
+}
+
+/// Every release a tick on the timeline's axis; one in every few
+/// labelled, with a guide line down the chart.
+fn release_ticks(h: &mut String, t: &Timeline, x: &dyn Fn(Time) -> f64, height: f64) {
     // One label in every `step` releases, so dense releases stay legible.
     let step = t.releases.len().div_ceil(RELEASE_LABELS).max(1);
-    let (a, b) = (secs(t.from), secs(t.to));
-    let x = |when: Time| scale(secs(when), a, b, LABEL, width - 10.0);
-    let _ = writeln!(
-        h,
-        "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"releases and deprecation windows\" style=\"min-width:36rem\">"
-    );
-    // Every release a tick on the axis; one in every `step` labelled, with
-    // a guide line down the chart.
     for (i, r) in t.releases.iter().enumerate() {
         let rx = x(r.at);
         let labelled = i % step == 0;
@@ -375,48 +406,59 @@ fn timeline(h: &mut String, t: &Timeline) {
         }
         h.push('\n');
     }
-    for (i, s) in shown.iter().enumerate() {
-        let top = 36.0 + ROW * i as f64;
+}
+
+/// One deprecation's bar at `top`, with its first removal opportunity and
+/// its removal.
+fn span(
+    h: &mut String,
+    s: &crate::domain::overview::Span,
+    top: f64,
+    x: &dyn Fn(Time) -> f64,
+    today: Time,
+) {
+    let _ = writeln!(
+        h,
+        "<text x=\"0\" y=\"{:.1}\">{}</text>",
+        top + 12.0,
+        esc(&truncate(&s.item, 26))
+    );
+    let start = x(s.from);
+    let end = x(s.removed_at.unwrap_or(today));
+    let _ = writeln!(
+        h,
+        "<rect class=\"span {}\" x=\"{start:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"12\" rx=\"3\"><title>{} ({}) deprecated in {}, window {} minor line(s); first removal {}; {}</title></rect>",
+        s.status.as_str(),
+        (end - start).max(2.0),
+        esc(&s.item),
+        s.kind,
+        esc(&s.deprecated_in),
+        s.window,
+        esc(s.first_removal.as_deref().unwrap_or("not known yet")),
+        s.status.as_str()
+    );
+    if let Some(at) = s.first_removal_at {
         let _ = writeln!(
             h,
-            "<text x=\"0\" y=\"{:.1}\">{}</text>",
-            top + 12.0,
-            esc(&truncate(&s.item, 26))
+            "<circle class=\"opportunity\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>first removal opportunity: {}</title></circle>",
+            x(at),
+            top + 6.0,
+            esc(s.first_removal.as_deref().unwrap_or_default())
         );
-        let start = x(s.from);
-        let end = x(s.removed_at.unwrap_or(t.to));
-        let _ = writeln!(
-            h,
-            "<rect class=\"span {}\" x=\"{start:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"12\" rx=\"3\"><title>{} ({}) deprecated in {}, window {} minor line(s); first removal {}; {}</title></rect>",
-            s.status.as_str(),
-            (end - start).max(2.0),
-            esc(&s.item),
-            s.kind,
-            esc(&s.deprecated_in),
-            s.window,
-            esc(s.first_removal.as_deref().unwrap_or("not known yet")),
-            s.status.as_str()
-        );
-        if let Some(at) = s.first_removal_at {
-            let _ = writeln!(
-                h,
-                "<circle class=\"opportunity\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>first removal opportunity: {}</title></circle>",
-                x(at),
-                top + 6.0,
-                esc(s.first_removal.as_deref().unwrap_or_default())
-            );
-        }
-        if let Some(at) = s.removed_at {
-            let _ = writeln!(
-                h,
-                "<circle class=\"removal\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>removed in {}</title></circle>",
-                x(at),
-                top + 6.0,
-                esc(s.removed_in.as_deref().unwrap_or_default())
-            );
-        }
     }
-    h.push_str("</svg></div>\n");
+    if let Some(at) = s.removed_at {
+        let _ = writeln!(
+            h,
+            "<circle class=\"removal\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>removed in {}</title></circle>",
+            x(at),
+            top + 6.0,
+            esc(s.removed_in.as_deref().unwrap_or_default())
+        );
+    }
+}
+
+/// The drawn deprecations as a table under the timeline.
+fn span_table(h: &mut String, shown: &[crate::domain::overview::Span]) {
     let rows = shown
         .iter()
         .map(|s| {
@@ -452,7 +494,6 @@ fn timeline(h: &mut String, t: &Timeline) {
             rows,
         },
     );
-    h.push_str("</section>\n");
 }
 
 fn truncate(text: &str, chars: usize) -> String {

@@ -441,69 +441,10 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
         o.insert("loaded_at".into(), json!(loaded));
         o.insert("rules".into(), json!(rule_list(p)));
     }
-    let gate_rows: Vec<Vec<String>> = p
-        .gates
-        .iter()
-        .map(|g| {
-            vec![
-                g.id.clone(),
-                g.kind.to_string(),
-                format!(
-                    "{} {} {}",
-                    g.comparator.as_str(),
-                    g.threshold.map(number).unwrap_or("-".into()),
-                    g.unit
-                ),
-                if g.per_platform { "yes" } else { "no" }.into(),
-            ]
-        })
-        .collect();
-    let budget_rows: Vec<Vec<String>> = p
-        .budgets
-        .definitions
-        .iter()
-        .map(|b| {
-            vec![
-                b.id.clone(),
-                format!("{} {} {}", b.direction, number(b.threshold), b.unit),
-                if b.ci_enforced { "yes" } else { "no" }.into(),
-            ]
-        })
-        .collect();
-    let w = &p.deprecations.windows;
-    let windows = crate::domain::deprecation::DeprecationKind::ALL
-        .iter()
-        .map(|k| {
-            vec![
-                k.to_string(),
-                w.pre_1_0.get(*k).to_string(),
-                w.post_1_0.get(*k).to_string(),
-            ]
-        })
-        .collect();
-    let slas = p
-        .incidents
-        .slas
-        .iter()
-        .map(|s| {
-            let sev: Vec<&str> = s.severities.iter().map(|v| v.as_str()).collect();
-            let scope = match (sev.is_empty(), s.over_pct_above) {
-                (_, Some(over)) => format!("over budget by more than {}%", number(over)),
-                (true, None) => "all severities".into(),
-                (false, None) => sev.join(", "),
-            };
-            let when = match s.within_hours {
-                Some(h) => format!("within {h} h"),
-                None => "before the next release".into(),
-            };
-            vec![
-                s.id.clone(),
-                s.kind.to_string(),
-                scope,
-                format!("{:?} {when}", s.clock).to_lowercase(),
-            ]
-        })
-        .collect();
+    let gate_rows = policy_gate_rows(p);
+    let budget_rows = policy_budget_rows(p);
+    let windows = policy_window_rows(p);
+    let slas = policy_sla_rows(p);
     let tasks = p
         .maintenance
         .tasks
@@ -557,68 +498,155 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
             )),
             Block::Heading("Maintenance".into()),
             t(&["task", "cadence", "title"], tasks),
-            Block::Heading("Waivers".into()),
-            Block::Line(format!(
-                "at most {} days; status warns {} days ahead; never for: {}",
-                p.waivers.max_days,
-                p.waivers.warn_days,
-                p.waivers
-                    .forbidden
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            Block::Heading(format!(
-                "Delivery levels (window {} days; a figure at most a bound reaches its level)",
-                p.delivery.window_days
-            )),
-            t(&["key", "elite", "high", "medium"], {
-                let l = &p.delivery.levels;
-                let f = &l.release_frequency;
-                let bounds = |key: &str, b: &Bounds, unit: &str| {
-                    vec![
-                        key.to_string(),
-                        format!("{}{unit}", number(b.elite)),
-                        format!("{}{unit}", number(b.high)),
-                        format!("{}{unit}", number(b.medium)),
-                    ]
-                };
-                let bucket_of = |level: Level| {
-                    [
-                        (f.daily, "daily"),
-                        (f.weekly, "weekly"),
-                        (f.monthly, "monthly"),
-                        (f.yearly, "yearly"),
-                    ]
-                    .iter()
-                    .filter(|(l, _)| *l == level)
-                    .map(|(_, b)| *b)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                };
-                vec![
-                    vec![
-                        "release frequency".into(),
-                        bucket_of(Level::Elite),
-                        bucket_of(Level::High),
-                        bucket_of(Level::Medium),
-                    ],
-                    bounds("lead time", &l.lead_time_hours, " h"),
-                    bounds("change failure rate", &l.change_failure_rate_pct, "%"),
-                    bounds("time to restore", &l.time_to_restore_hours, " h"),
-                ]
-            }),
-            Block::Heading("Finding rules (what `waive` takes)".into()),
-            t(
-                &["rule", "waivable", "governance"],
-                rule_list(p)
-                    .into_iter()
-                    .map(|r| vec![r.id.into(), r.waivable, r.governance.into()])
-                    .collect(),
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(policy_waivers_delivery_rules(p))
+        .collect(),
     }
+}
+
+fn policy_gate_rows(p: &Policy) -> Vec<Vec<String>> {
+    p.gates
+        .iter()
+        .map(|g| {
+            vec![
+                g.id.clone(),
+                g.kind.to_string(),
+                format!(
+                    "{} {} {}",
+                    g.comparator.as_str(),
+                    g.threshold.map(number).unwrap_or("-".into()),
+                    g.unit
+                ),
+                if g.per_platform { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect()
+}
+
+fn policy_budget_rows(p: &Policy) -> Vec<Vec<String>> {
+    p.budgets
+        .definitions
+        .iter()
+        .map(|b| {
+            vec![
+                b.id.clone(),
+                format!("{} {} {}", b.direction, number(b.threshold), b.unit),
+                if b.ci_enforced { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect()
+}
+
+fn policy_window_rows(p: &Policy) -> Vec<Vec<String>> {
+    let w = &p.deprecations.windows;
+    crate::domain::deprecation::DeprecationKind::ALL
+        .iter()
+        .map(|k| {
+            vec![
+                k.to_string(),
+                w.pre_1_0.get(*k).to_string(),
+                w.post_1_0.get(*k).to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn policy_sla_rows(p: &Policy) -> Vec<Vec<String>> {
+    p.incidents
+        .slas
+        .iter()
+        .map(|s| {
+            let sev: Vec<&str> = s.severities.iter().map(|v| v.as_str()).collect();
+            let scope = match (sev.is_empty(), s.over_pct_above) {
+                (_, Some(over)) => format!("over budget by more than {}%", number(over)),
+                (true, None) => "all severities".into(),
+                (false, None) => sev.join(", "),
+            };
+            let when = match s.within_hours {
+                Some(h) => format!("within {h} h"),
+                None => "before the next release".into(),
+            };
+            vec![
+                s.id.clone(),
+                s.kind.to_string(),
+                scope,
+                format!("{:?} {when}", s.clock).to_lowercase(),
+            ]
+        })
+        .collect()
+}
+
+/// `ledger policy`'s waiver limits, delivery levels and rule list.
+fn policy_waivers_delivery_rules(p: &Policy) -> Vec<Block> {
+    let t = |columns: &[&str], rows| {
+        Block::Table(Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        })
+    };
+    vec![
+        Block::Heading("Waivers".into()),
+        Block::Line(format!(
+            "at most {} days; status warns {} days ahead; never for: {}",
+            p.waivers.max_days,
+            p.waivers.warn_days,
+            p.waivers
+                .forbidden
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Block::Heading(format!(
+            "Delivery levels (window {} days; a figure at most a bound reaches its level)",
+            p.delivery.window_days
+        )),
+        t(&["key", "elite", "high", "medium"], {
+            let l = &p.delivery.levels;
+            let f = &l.release_frequency;
+            let bounds = |key: &str, b: &Bounds, unit: &str| {
+                vec![
+                    key.to_string(),
+                    format!("{}{unit}", number(b.elite)),
+                    format!("{}{unit}", number(b.high)),
+                    format!("{}{unit}", number(b.medium)),
+                ]
+            };
+            let bucket_of = |level: Level| {
+                [
+                    (f.daily, "daily"),
+                    (f.weekly, "weekly"),
+                    (f.monthly, "monthly"),
+                    (f.yearly, "yearly"),
+                ]
+                .iter()
+                .filter(|(l, _)| *l == level)
+                .map(|(_, b)| *b)
+                .collect::<Vec<_>>()
+                .join(", ")
+            };
+            vec![
+                vec![
+                    "release frequency".into(),
+                    bucket_of(Level::Elite),
+                    bucket_of(Level::High),
+                    bucket_of(Level::Medium),
+                ],
+                bounds("lead time", &l.lead_time_hours, " h"),
+                bounds("change failure rate", &l.change_failure_rate_pct, "%"),
+                bounds("time to restore", &l.time_to_restore_hours, " h"),
+            ]
+        }),
+        Block::Heading("Finding rules (what `waive` takes)".into()),
+        t(
+            &["rule", "waivable", "governance"],
+            rule_list(p)
+                .into_iter()
+                .map(|r| vec![r.id.into(), r.waivable, r.governance.into()])
+                .collect(),
+        ),
+    ]
 }
 
 /// A rule as `ledger policy` lists it.
@@ -666,15 +694,6 @@ pub fn status(s: &Status, wants: Wants) -> View {
     if !wants.blocks {
         return view;
     }
-    // A section's table, with a waiver column when any row is waived.
-    let table = |columns: &[&str], rows: Vec<Vec<String>>, waived: Vec<Option<&Waived>>| {
-        let mut t = Table {
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            rows,
-        };
-        waiver_column(&mut t, waived.into_iter());
-        Block::Table(t)
-    };
     let mut blocks = vec![Block::Heading(format!(
         "Ledger status for {} as of {}",
         s.project,
@@ -690,11 +709,31 @@ pub fn status(s: &Status, wants: Wants) -> View {
         ),
         None => "Latest release: none shipped yet".into(),
     }));
+    blocks.extend(status_gates_and_budgets(s));
+    blocks.extend(status_overdue(s));
+    blocks.extend(status_delivery_readiness_waivers(s));
+    view.blocks = blocks;
+    view
+}
+
+/// A section's table, with a waiver column when any row is waived.
+fn waived_table(columns: &[&str], rows: Vec<Vec<String>>, waived: Vec<Option<&Waived>>) -> Block {
+    let mut t = Table {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    };
+    waiver_column(&mut t, waived.into_iter());
+    Block::Table(t)
+}
+
+/// The dashboard's failing gates, and budgets over or drifting.
+fn status_gates_and_budgets(s: &Status) -> Vec<Block> {
+    let mut blocks = Vec::new();
     blocks.push(Block::Heading(format!(
         "Failing gates ({})",
         s.failing_gates.len()
     )));
-    blocks.push(table(
+    blocks.push(waived_table(
         &["gate", "platform", "value", "at"],
         s.failing_gates
             .iter()
@@ -714,7 +753,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
         s.drift_days,
         s.budgets.len()
     )));
-    blocks.push(table(
+    blocks.push(waived_table(
         &["budget", "status", "trend", "last", "over %", "shift"],
         s.budgets
             .iter()
@@ -744,11 +783,18 @@ pub fn status(s: &Status, wants: Wants) -> View {
             a.shift.describe()
         )));
     }
+    blocks
+}
+
+/// The dashboard's overdue or premature deprecations, incidents past
+/// their SLA and overdue maintenance.
+fn status_overdue(s: &Status) -> Vec<Block> {
+    let mut blocks = Vec::new();
     blocks.push(Block::Heading(format!(
         "Deprecations overdue or premature ({})",
         s.deprecations.len()
     )));
-    blocks.push(table(
+    blocks.push(waived_table(
         &["item", "kind", "deprecated", "status", "since / removed"],
         s.deprecations
             .iter()
@@ -772,7 +818,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
         s.overdue_incidents.len(),
         s.open_incidents
     )));
-    blocks.push(table(
+    blocks.push(waived_table(
         &["id", "kind", "severity", "title", "overdue by h"],
         s.overdue_incidents
             .iter()
@@ -795,7 +841,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
         "Maintenance overdue ({})",
         s.overdue_maintenance.len()
     )));
-    blocks.push(table(
+    blocks.push(waived_table(
         &["task", "cadence", "last done"],
         s.overdue_maintenance
             .iter()
@@ -812,6 +858,12 @@ pub fn status(s: &Status, wants: Wants) -> View {
             .map(|t| t.waived.as_ref())
             .collect(),
     ));
+    blocks
+}
+
+/// The dashboard's delivery figures, milestones and expiring waivers.
+fn status_delivery_readiness_waivers(s: &Status) -> Vec<Block> {
+    let mut blocks = Vec::new();
     blocks.push(Block::Heading(format!(
         "Delivery over the last {} days",
         s.delivery.window_days
@@ -823,7 +875,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
             r.milestone,
             verdict(r)
         )));
-        blocks.push(table(
+        blocks.push(waived_table(
             &["criterion", "state", "blocker"],
             r.criteria
                 .iter()
@@ -844,7 +896,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
             s.waiver_warn_days,
             s.expiring_waivers.len()
         )));
-        blocks.push(table(
+        blocks.push(waived_table(
             &["rule", "subject", "expires", "reason"],
             s.expiring_waivers
                 .iter()
@@ -860,8 +912,7 @@ pub fn status(s: &Status, wants: Wants) -> View {
             Vec::new(),
         ));
     }
-    view.blocks = blocks;
-    view
+    blocks
 }
 
 /// The dashboard as CSV: how many findings each section holds.
