@@ -735,7 +735,6 @@ pub fn run_in<A: Into<OsString>>(
     err: &mut dyn Write,
 ) -> u8 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let ledger_now = host.now.clone();
     // Whether the caller asked for JSON, however it asked: a usage error is
     // then JSON on stdout too.
     let json_wanted = args.iter().any(|a| a == "--json" || a == "--format=json")
@@ -743,127 +742,13 @@ pub fn run_in<A: Into<OsString>>(
             .windows(2)
             .any(|w| w[0] == "--format" && w[1] == "json")
         || host.format_json;
-    use clap::{CommandFactory, FromArgMatches};
-    let parsed = Cli::command()
-        .try_get_matches_from(&args)
-        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
-    let (cli, matches) = match parsed {
+    let (cli, matches) = match parse(&args, json_wanted, out, err) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = write!(out, "{e}");
-                return 0;
-            }
-            if json_wanted {
-                let first = e.to_string();
-                let message = first
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches("error: ");
-                let doc = CommandError::invalid(message).to_json();
-                let _ = writeln!(out, "{doc}");
-            }
-            let _ = write!(err, "{e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let result = Context::new(&cli, ledger_now).and_then(|ctx| {
-        if ctx.clock_fixed
-            && ctx.clock_ahead() > chrono::Duration::zero()
-            && !matches!(cli.command, Command::Demo)
-        {
-            let _ = writeln!(
-                err,
-                "note: LEDGER_NOW ({}) is ahead of this machine's clock ({}); it is for tests and demos",
-                time::format(ctx.clock),
-                time::format(ctx.real_clock)
-            );
-        }
-        if ctx.format.is_ci() && !cli.command.shape().judges {
-            return Err(CommandError::invalid(format!(
-                "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
-                clap::ValueEnum::to_possible_value(&ctx.format)
-                    .map(|v| v.get_name().to_string())
-                    .unwrap_or_default(),
-                matches.subcommand_name().unwrap_or("ledger")
-            )));
-        }
-        if let Some((native, formats)) = cli.command.shape().native
-            && !formats.contains(&ctx.format)
-        {
-            return Err(CommandError::invalid(format!(
-                "`{}` prints {native} whatever the format, so --format {} cannot be honoured; leave --format out{}",
-                matches.subcommand_name().unwrap_or("ledger"),
-                clap::ValueEnum::to_possible_value(&ctx.format)
-                    .map(|v| v.get_name().to_string())
-                    .unwrap_or_default(),
-                if matches!(cli.command, Command::Export) {
-                    " (for CSV, use `ledger sql`)"
-                } else {
-                    ""
-                }
-            )));
-        }
-        if matches!(cli.command, Command::Export) {
-            // Streamed as it is read, not rendered afterwards.
-            let output = admin::export(&ctx, out)?;
-            return Ok((ctx, (output, None)));
-        }
-        let mut output = dispatch(&ctx, &cli.command, err)?;
-        let provisional = provisional(&ctx)?;
-        if provisional.is_some() {
-            output.view.flag_json("provisional");
-        }
-        Ok((ctx, (output, provisional)))
-    });
-    match result {
-        Ok((ctx, (output, provisional))) => {
-            if let Some(t) = ctx.as_of {
-                let how = if ctx.include_late {
-                    "by effective time, counting entries recorded since"
-                } else {
-                    "as the ledger knew it then (entries recorded by then; --include-late adds later ones)"
-                };
-                let _ = writeln!(err, "as of {}: {how}", time::format(t));
-            }
-            if let Some(last) = provisional {
-                let _ = writeln!(
-                    err,
-                    "provisional: the ledger's last entry was recorded at {last}, so a writer may still record an entry at or before this time and change the answer"
-                );
-            }
-            let options = crate::report::RenderOptions {
-                width: host.width,
-                headers: !cli.no_headers,
-                color: match cli.color {
-                    ColorChoice::Always => true,
-                    ColorChoice::Never => false,
-                    ColorChoice::Auto => host.color,
-                },
-            };
-            // Only a command that judges gets this far in a CI format.
-            let written = if ctx.format.is_ci() {
-                let command = matches.subcommand_name().unwrap_or("ledger");
-                match render_ci(&ctx, host, command, &output.checks) {
-                    Ok(text) => out.write_all(text.as_bytes()),
-                    Err(e) => {
-                        let _ = writeln!(err, "ledger: {}", e.message);
-                        return e.exit;
-                    }
-                }
-            } else {
-                output.view.render(ctx.format, &options, out)
-            };
-            if let Err(e) = written {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return 0;
-                }
-                let _ = writeln!(err, "ledger: {e}");
-                return 3;
-            }
-            u8::from(output.flagged && (ctx.check || output.always_check))
+    match execute(&cli, &matches, host, out, err) {
+        Ok((ctx, output, provisional)) => {
+            print_answer(&cli, &matches, host, (&ctx, &output, provisional), out, err)
         }
         Err(e) => {
             if json_wanted || cli.json || cli.format == Format::Json {
@@ -876,6 +761,160 @@ pub fn run_in<A: Into<OsString>>(
             e.exit
         }
     }
+}
+
+/// The arguments as a command line, or the exit code of a usage error
+/// (or of `--help`, printed).
+fn parse(
+    args: &[OsString],
+    json_wanted: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(Cli, clap::ArgMatches), u8> {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    match parsed {
+        Ok(parsed) => Ok(parsed),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = write!(out, "{e}");
+                return Err(0);
+            }
+            if json_wanted {
+                let first = e.to_string();
+                let message = first
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                let doc = CommandError::invalid(message).to_json();
+                let _ = writeln!(out, "{doc}");
+            }
+            let _ = write!(err, "{e}");
+            Err(2)
+        }
+    }
+}
+
+/// The command run: its context, its output and, for an answer about the
+/// ledger's last moments, the time of its last entry.
+type Answer = (Context, Output, Option<String>);
+
+/// Runs the command after the checks its shape needs.
+fn execute(
+    cli: &Cli,
+    matches: &clap::ArgMatches,
+    host: &Host,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Answer, CommandError> {
+    let ctx = Context::new(cli, host.now.clone())?;
+    if ctx.clock_fixed
+        && ctx.clock_ahead() > chrono::Duration::zero()
+        && !matches!(cli.command, Command::Demo)
+    {
+        let _ = writeln!(
+            err,
+            "note: LEDGER_NOW ({}) is ahead of this machine's clock ({}); it is for tests and demos",
+            time::format(ctx.clock),
+            time::format(ctx.real_clock)
+        );
+    }
+    if ctx.format.is_ci() && !cli.command.shape().judges {
+        return Err(CommandError::invalid(format!(
+            "--format {} reports what a command judged, and `{}` judges nothing; use it with status, check-release, readiness, gates, budgets, drift, deprecations, extensions, incidents, maintenance or verify",
+            clap::ValueEnum::to_possible_value(&ctx.format)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+            matches.subcommand_name().unwrap_or("ledger")
+        )));
+    }
+    if let Some((native, formats)) = cli.command.shape().native
+        && !formats.contains(&ctx.format)
+    {
+        return Err(CommandError::invalid(format!(
+            "`{}` prints {native} whatever the format, so --format {} cannot be honoured; leave --format out{}",
+            matches.subcommand_name().unwrap_or("ledger"),
+            clap::ValueEnum::to_possible_value(&ctx.format)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+            if matches!(cli.command, Command::Export) {
+                " (for CSV, use `ledger sql`)"
+            } else {
+                ""
+            }
+        )));
+    }
+    if matches!(cli.command, Command::Export) {
+        // Streamed as it is read, not rendered afterwards.
+        let output = admin::export(&ctx, out)?;
+        return Ok((ctx, output, None));
+    }
+    let mut output = dispatch(&ctx, &cli.command, err)?;
+    let provisional = provisional(&ctx)?;
+    if provisional.is_some() {
+        output.view.flag_json("provisional");
+    }
+    Ok((ctx, output, provisional))
+}
+
+/// Prints an answer: the notes on stderr, then the output in the format
+/// asked for; the exit code.
+fn print_answer(
+    cli: &Cli,
+    matches: &clap::ArgMatches,
+    host: &Host,
+    (ctx, output, provisional): (&Context, &Output, Option<String>),
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    if let Some(t) = ctx.as_of {
+        let how = if ctx.include_late {
+            "by effective time, counting entries recorded since"
+        } else {
+            "as the ledger knew it then (entries recorded by then; --include-late adds later ones)"
+        };
+        let _ = writeln!(err, "as of {}: {how}", time::format(t));
+    }
+    if let Some(last) = provisional {
+        let _ = writeln!(
+            err,
+            "provisional: the ledger's last entry was recorded at {last}, so a writer may still record an entry at or before this time and change the answer"
+        );
+    }
+    let options = crate::report::RenderOptions {
+        width: host.width,
+        headers: !cli.no_headers,
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => host.color,
+        },
+    };
+    // Only a command that judges gets this far in a CI format.
+    let written = if ctx.format.is_ci() {
+        let command = matches.subcommand_name().unwrap_or("ledger");
+        match render_ci(ctx, host, command, &output.checks) {
+            Ok(text) => out.write_all(text.as_bytes()),
+            Err(e) => {
+                let _ = writeln!(err, "ledger: {}", e.message);
+                return e.exit;
+            }
+        }
+    } else {
+        output.view.render(ctx.format, &options, out)
+    };
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return 0;
+        }
+        let _ = writeln!(err, "ledger: {e}");
+        return 3;
+    }
+    u8::from(output.flagged && (ctx.check || output.always_check))
 }
 
 /// For a question asked `--as-of` a time at or after the ledger's last
