@@ -708,6 +708,45 @@ pub fn load_snapshot(
     let mut snap = Snapshot::empty(project, now, in_force.policy);
     snap.policy_changes = in_force.changes;
     let r = Reader::new(conn, project, as_of);
+    load_releases(&mut snap, &r, &need)?;
+    if need.gates {
+        snap.gate_results = latest_gate_results(&r, &snap.policy)?;
+    }
+    if need.budgets || need.samples != Samples::None {
+        snap.budgets = r.all()?;
+        snap.shift_acceptances = r.all()?;
+    }
+    load_samples(&mut snap, &r, &need)?;
+    load_deprecations(&mut snap, &r, &need)?;
+    if need.extensions {
+        snap.extensions = r.all()?;
+        snap.extension_removals = r.all()?;
+    }
+    if need.extensions || need.tier_conformance {
+        // Only the latest summary counts; it may hold several tiers.
+        let latest: Option<Stamped<TierConformanceRec>> = r.latest(&[], None)?;
+        if let Some(latest) = latest {
+            snap.tier_conformance = r.at(&[], latest.at)?;
+        }
+    }
+    load_incidents(&mut snap, &r, need.incidents)?;
+    load_maintenance(&mut snap, &r, need.maintenance)?;
+    if need.attestations {
+        let criteria = snap.policy.attestations.criteria.iter().map(|c| &c.id);
+        snap.attestations = r.latest_of_each("criterion", criteria)?;
+    }
+    if need.waivers {
+        snap.waivers = Waivers::new(r.all()?, now);
+    }
+    if need.staling_changes && !need.deprecations {
+        load_staling_changes(&mut snap, &r)?;
+    }
+    Ok(snap)
+}
+
+/// The releases `need` asks for: all, their versions alone, the milestones'
+/// or those of the sample window.
+fn load_releases(snap: &mut Snapshot, r: &Reader<'_>, need: &Need<'_>) -> Result<()> {
     if need.releases {
         snap.releases = r.all()?;
     } else if need.release_versions {
@@ -721,17 +760,16 @@ pub fn load_snapshot(
         }
         snap.releases = in_time_order(releases);
     } else if need.window_releases
-        && let Some(since) = need.samples_since(&snap.policy, now)
+        && let Some(since) = need.samples_since(&snap.policy, snap.now)
     {
         snap.releases = r.after(&[], since)?;
     }
-    if need.gates {
-        snap.gate_results = latest_gate_results(&r, &snap.policy)?;
-    }
-    if need.budgets || need.samples != Samples::None {
-        snap.budgets = r.all()?;
-        snap.shift_acceptances = r.all()?;
-    }
+    Ok(())
+}
+
+/// Where the complete part of the samples starts, and the samples `need`
+/// asks for of each budget.
+fn load_samples(snap: &mut Snapshot, r: &Reader<'_>, need: &Need<'_>) -> Result<()> {
     snap.samples_since = match need.samples {
         // After the latest shipped release (the releases are read first);
         // before any, the drift window.
@@ -740,9 +778,9 @@ pub fn load_snapshot(
                 .iter()
                 .map(|s| s.date)
                 .max()
-                .unwrap_or_else(|| time::days_before(now, snap.policy.budgets.drift_days)),
+                .unwrap_or_else(|| time::days_before(snap.now, snap.policy.budgets.drift_days)),
         ),
-        _ => need.samples_since(&snap.policy, now),
+        _ => need.samples_since(&snap.policy, snap.now),
     };
     match need.samples {
         Samples::None => {}
@@ -751,7 +789,7 @@ pub fn load_snapshot(
             snap.measurements = all.iter().collect();
         }
         Samples::Within(_) => {
-            let since = snap.samples_since.unwrap_or(now);
+            let since = snap.samples_since.unwrap_or(snap.now);
             for b in snap.budget_defs() {
                 let window = r.samples_after(&b.id, since)?;
                 snap.measurements.extend(&b.id, window);
@@ -786,6 +824,11 @@ pub fn load_snapshot(
             }
         }
     }
+    Ok(())
+}
+
+/// The deprecations and removals `need` asks for.
+fn load_deprecations(snap: &mut Snapshot, r: &Reader<'_>, need: &Need<'_>) -> Result<()> {
     if need.deprecations && need.unremoved_only {
         snap.deprecations = r.unremoved_deprecations()?;
     } else if need.deprecations {
@@ -799,18 +842,12 @@ pub fn load_snapshot(
         }
         snap.deprecations = in_time_order(deprecations);
     }
-    if need.extensions {
-        snap.extensions = r.all()?;
-        snap.extension_removals = r.all()?;
-    }
-    if need.extensions || need.tier_conformance {
-        // Only the latest summary counts; it may hold several tiers.
-        let latest: Option<Stamped<TierConformanceRec>> = r.latest(&[], None)?;
-        if let Some(latest) = latest {
-            snap.tier_conformance = r.at(&[], latest.at)?;
-        }
-    }
-    match need.incidents {
+    Ok(())
+}
+
+/// The incidents `which` asks for, with their events.
+fn load_incidents(snap: &mut Snapshot, r: &Reader<'_>, which: Incidents) -> Result<()> {
+    match which {
         Incidents::None => {}
         Incidents::All => {
             snap.incidents = r.all()?;
@@ -831,7 +868,7 @@ pub fn load_snapshot(
             // One opened before the window and resolved in it comes with
             // every event: it may have been resolved before too, and its
             // time to restore runs to its first resolve.
-            let since = time::days_before(now, snap.policy.delivery.window_days);
+            let since = time::days_before(snap.now, snap.policy.delivery.window_days);
             let mut incidents = r.open_incidents()?;
             let mut events = Vec::new();
             for i in &incidents {
@@ -853,7 +890,12 @@ pub fn load_snapshot(
             snap.incident_events = in_time_order(events);
         }
     }
-    match need.maintenance {
+    Ok(())
+}
+
+/// The maintenance completions `which` asks for.
+fn load_maintenance(snap: &mut Snapshot, r: &Reader<'_>, which: Maintenance) -> Result<()> {
+    match which {
         Maintenance::None => {}
         Maintenance::Latest => {
             let tasks = snap.policy.maintenance.tasks.iter().map(|t| &t.id);
@@ -862,7 +904,7 @@ pub fn load_snapshot(
         Maintenance::Recent => {
             // Each task's completions in the delivery window, the one
             // before them, and its latest (the window's last, if any).
-            let since = time::days_before(now, snap.policy.delivery.window_days);
+            let since = time::days_before(snap.now, snap.policy.delivery.window_days);
             let mut done = Vec::new();
             for t in &snap.policy.maintenance.tasks {
                 let key: [Key<'_>; 1] = [("task", &t.id)];
@@ -873,38 +915,33 @@ pub fn load_snapshot(
         }
         Maintenance::All => snap.maintenance = r.all()?,
     }
-    if need.attestations {
-        let criteria = snap.policy.attestations.criteria.iter().map(|c| &c.id);
-        snap.attestations = r.latest_of_each("criterion", criteria)?;
-    }
-    if need.waivers {
-        snap.waivers = Waivers::new(r.all()?, now);
-    }
-    if need.staling_changes && !need.deprecations {
-        // Added to what `removals_in` read, never in place of it: the first
-        // capability-policy deprecation and removal after each sign-off a
-        // capability change stales, with the removed item's deprecation.
-        let mut deprecations = std::mem::take(&mut snap.deprecations);
-        let mut removals = std::mem::take(&mut snap.removals);
-        let kind = DeprecationKind::CapabilityPolicy.as_str();
-        for a in &snap.attestations {
-            let stales = snap
-                .policy
-                .criterion(&a.rec.criterion)
-                .is_some_and(|c| c.stale_on_capability_change);
-            if stales {
-                deprecations.extend(r.first_after(&[("kind", &kind)], a.at)?);
-                if let Some(removal) = r.first_capability_removal_after(a.at)? {
-                    let key: [Key<'_>; 2] = [("item", &removal.rec.item), ("kind", &kind)];
-                    deprecations.extend(r.find(&key)?);
-                    removals.push(removal);
-                }
+    Ok(())
+}
+
+/// Added to what `removals_in` read, never in place of it: the first
+/// capability-policy deprecation and removal after each sign-off a
+/// capability change stales, with the removed item's deprecation.
+fn load_staling_changes(snap: &mut Snapshot, r: &Reader<'_>) -> Result<()> {
+    let mut deprecations = std::mem::take(&mut snap.deprecations);
+    let mut removals = std::mem::take(&mut snap.removals);
+    let kind = DeprecationKind::CapabilityPolicy.as_str();
+    for a in &snap.attestations {
+        let stales = snap
+            .policy
+            .criterion(&a.rec.criterion)
+            .is_some_and(|c| c.stale_on_capability_change);
+        if stales {
+            deprecations.extend(r.first_after(&[("kind", &kind)], a.at)?);
+            if let Some(removal) = r.first_capability_removal_after(a.at)? {
+                let key: [Key<'_>; 2] = [("item", &removal.rec.item), ("kind", &kind)];
+                deprecations.extend(r.find(&key)?);
+                removals.push(removal);
             }
         }
-        snap.deprecations = in_time_order(deprecations);
-        snap.removals = in_time_order(removals);
     }
-    Ok(snap)
+    snap.deprecations = in_time_order(deprecations);
+    snap.removals = in_time_order(removals);
+    Ok(())
 }
 
 /// The latest result of every policy gate on each platform it runs on (or

@@ -212,39 +212,15 @@ fn verify_chain(
         let sql = format!("SELECT * FROM {} ORDER BY entry_seq", kind.table());
         statements.push((*kind, conn.prepare(&sql)?));
     }
-    let mut cursors = Vec::new();
-    for (kind, stmt) in &mut statements {
-        let columns = stmt.columns()?;
-        let shape = row::Shape::of(&columns, read::STAMP_COLUMNS.len());
-        let domains = columns
-            .iter()
-            .map(|c| (c.name.clone(), Domain::of(&c.name, c.decl.as_deref())))
-            .collect();
-        let mut cursor = Cursor {
-            kind: *kind,
-            shape,
-            domains,
-            rows: stmt.stream()?,
-            current: None,
-        };
-        cursor.advance()?;
-        cursors.push(cursor);
-    }
+    let mut cursors = open_cursors(&mut statements)?;
     // The Merkle tree is recomputed from the journal on a second
     // connection, on the other core, while this pass checks the chain.
     let tree_check = spawn_tree_check(conn);
     // Who wrote each entry: signatures read beside the journal.
     let mut sig_stmt = conn
         .prepare("SELECT entry_seq, signer, signature FROM entry_signatures ORDER BY entry_seq")?;
-    let mut signatures = sig_stmt.stream()?;
-    let mut next_signature: Option<(i64, String, Vec<u8>)> = read_signature(&mut signatures)?;
-    // Once a policy requires signed writes, every later entry must be
-    // signed by a key it trusts (or one of `trusted`, when given).
     let required = signatures_required_from(conn)?;
-    let signed_from = required.as_ref().map(|(seq, _)| *seq);
-    let policy_trusted = required.map(|(_, keys)| keys);
-    let from_file = trusted.is_some();
-    let trusted = trusted.or(policy_trusted.as_deref());
+    let mut signatures = Signatures::new(sig_stmt.stream()?, required, trusted)?;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut prev_recorded = String::new();
@@ -252,103 +228,12 @@ fn verify_chain(
     let mut found_earlier = false;
     journal::for_each_raw_entry(conn, |e| {
         count += 1;
-        if e.seq != expected_seq {
-            let gap = if e.seq - 1 == expected_seq {
-                format!("entry {expected_seq} is missing")
-            } else {
-                format!("entries {expected_seq} to {} are missing", e.seq - 1)
-            };
-            problems.push(format!("{gap}: the journal jumps to {}", e.seq));
-        }
-        if e.prev_hash != prev {
-            problems.push(format!(
-                "entry {} does not link to the entry before it (prev_hash differs)",
-                e.seq
-            ));
-        }
-        // The hash covers the body's bytes as stored.
-        if e.link() != e.hash {
-            problems.push(format!(
-                "entry {} was changed: its hash does not match its content",
-                e.seq
-            ));
-        }
-        for (what, t) in [("effective", &e.effective_at), ("recorded", &e.recorded_at)] {
-            if crate::domain::time::parse_stored(t).is_err() {
-                problems.push(format!(
-                    "entry {} has {what} time \"{t}\", not a time from 1970 to 9999",
-                    e.seq
-                ));
-            }
-        }
-        // Time is honest: no entry was recorded before the one it follows.
-        if e.recorded_at < prev_recorded {
-            problems.push(format!(
-                "entry {} was recorded at {}, before the entry it follows ({prev_recorded})",
-                e.seq, e.recorded_at
-            ));
-        }
-        while next_signature
-            .as_ref()
-            .is_some_and(|(seq, _, _)| *seq < e.seq)
-        {
-            next_signature = read_signature(&mut signatures)?;
-        }
-        let signature = next_signature.take_if(|(seq, _, _)| *seq == e.seq);
-        match &signature {
-            Some((_, signer, sig)) => {
-                match Verifier::parse(signer) {
-                    Ok(v) if v.verifies(e.hash.as_bytes(), sig) => {
-                        let judged = from_file || signed_from.is_some_and(|from| e.seq > from);
-                        if judged && trusted.is_some_and(|t| !t.contains(&v)) {
-                            problems.push(format!(
-                                "entry {} is signed by {}, which is not a trusted key",
-                                e.seq,
-                                v.label()
-                            ));
-                        }
-                    }
-                    _ => problems.push(format!(
-                        "entry {}'s signature does not verify: it was changed or forged",
-                        e.seq
-                    )),
-                }
-                next_signature = read_signature(&mut signatures)?;
-            }
-            None if signed_from.is_some_and(|from| e.seq > from) => problems.push(format!(
-                "entry {} is not signed, but the policy requires signed writes",
-                e.seq
-            )),
-            None => {}
-        }
+        problems.extend(chain_problems(&e, expected_seq, &prev, &prev_recorded));
+        problems.extend(signatures.problem_of(&e)?);
         if earlier_head.is_some_and(|h| h.eq_ignore_ascii_case(&e.hash)) {
             found_earlier = true;
         }
-        match cursors.iter_mut().find(|c| c.kind.as_str() == e.kind) {
-            Some(cursor) => {
-                // Rows before this entry that no entry of their kind claimed.
-                while let Some(row) = cursor.current.as_ref().filter(|r| r.seq < e.seq) {
-                    orphans.push(orphan(cursor.kind, row.seq));
-                    cursor.advance()?;
-                }
-                match cursor.current.take_if(|r| r.seq == e.seq) {
-                    Some(row) => {
-                        for why in &row.outside {
-                            problems.push(format!("{} row {}: {why}", cursor.kind.table(), e.seq));
-                        }
-                        cross_check(conn, cursor.kind, &e, &row, &mut problems)?;
-                        cursor.advance()?;
-                    }
-                    None => problems.push(format!(
-                        "entry {} ({}) has no row in {}",
-                        e.seq,
-                        cursor.kind,
-                        cursor.kind.table()
-                    )),
-                }
-            }
-            None => problems.push(format!("entry {} has unknown kind \"{}\"", e.seq, e.kind)),
-        }
+        row_problems(conn, &mut cursors, &e, &mut problems, &mut orphans)?;
         prev = e.hash;
         prev_recorded = e.recorded_at;
         expected_seq = e.seq + 1;
@@ -392,6 +277,194 @@ fn verify_chain(
         },
         problems,
     })
+}
+
+/// A cursor over each typed table, in entry order, at its first row.
+fn open_cursors<'s>(statements: &'s mut [(Kind, Prepared<'_>)]) -> Result<Vec<Cursor<'s>>> {
+    let mut cursors = Vec::new();
+    for (kind, stmt) in statements.iter_mut() {
+        let columns = stmt.columns()?;
+        let shape = row::Shape::of(&columns, read::STAMP_COLUMNS.len());
+        let domains = columns
+            .iter()
+            .map(|c| (c.name.clone(), Domain::of(&c.name, c.decl.as_deref())))
+            .collect();
+        let mut cursor = Cursor {
+            kind: *kind,
+            shape,
+            domains,
+            rows: stmt.stream()?,
+            current: None,
+        };
+        cursor.advance()?;
+        cursors.push(cursor);
+    }
+    Ok(cursors)
+}
+
+/// What is wrong with an entry's place in the chain: a gap before it, a
+/// broken link or hash, an unreadable time, a recording time before the
+/// entry it follows.
+fn chain_problems(e: &RawEntry, expected_seq: i64, prev: &str, prev_recorded: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if e.seq != expected_seq {
+        let gap = if e.seq - 1 == expected_seq {
+            format!("entry {expected_seq} is missing")
+        } else {
+            format!("entries {expected_seq} to {} are missing", e.seq - 1)
+        };
+        problems.push(format!("{gap}: the journal jumps to {}", e.seq));
+    }
+    if e.prev_hash != prev {
+        problems.push(format!(
+            "entry {} does not link to the entry before it (prev_hash differs)",
+            e.seq
+        ));
+    }
+    // The hash covers the body's bytes as stored.
+    if e.link() != e.hash {
+        problems.push(format!(
+            "entry {} was changed: its hash does not match its content",
+            e.seq
+        ));
+    }
+    for (what, t) in [("effective", &e.effective_at), ("recorded", &e.recorded_at)] {
+        if crate::domain::time::parse_stored(t).is_err() {
+            problems.push(format!(
+                "entry {} has {what} time \"{t}\", not a time from 1970 to 9999",
+                e.seq
+            ));
+        }
+    }
+    // Time is honest: no entry was recorded before the one it follows.
+    if e.recorded_at.as_str() < prev_recorded {
+        problems.push(format!(
+            "entry {} was recorded at {}, before the entry it follows ({prev_recorded})",
+            e.seq, e.recorded_at
+        ));
+    }
+    problems
+}
+
+/// The signatures beside the journal, walked with it, and who is trusted
+/// from which entry on.
+struct Signatures<'s> {
+    rows: Stream<'s>,
+    next: Option<(i64, String, Vec<u8>)>,
+    /// The entry of the first policy that requires signed writes.
+    signed_from: Option<i64>,
+    /// The keys trusted: given (then every entry is judged by them), or
+    /// the policies'.
+    trusted: Option<Vec<Verifier>>,
+    from_file: bool,
+}
+
+impl<'s> Signatures<'s> {
+    /// Once a policy requires signed writes (`required`: from which entry,
+    /// with its keys), every later entry must be signed by a key it trusts
+    /// (or one of `trusted`, when given).
+    fn new(
+        mut rows: Stream<'s>,
+        required: Option<(i64, Vec<Verifier>)>,
+        trusted: Option<&[Verifier]>,
+    ) -> Result<Signatures<'s>> {
+        let next = read_signature(&mut rows)?;
+        let signed_from = required.as_ref().map(|(seq, _)| *seq);
+        let policy_trusted = required.map(|(_, keys)| keys);
+        Ok(Signatures {
+            rows,
+            next,
+            signed_from,
+            from_file: trusted.is_some(),
+            trusted: trusted.map(<[Verifier]>::to_vec).or(policy_trusted),
+        })
+    }
+
+    /// What is wrong with entry `e`'s signature, reading past it.
+    fn problem_of(&mut self, e: &RawEntry) -> Result<Option<String>> {
+        while self.next.as_ref().is_some_and(|(seq, _, _)| *seq < e.seq) {
+            self.next = read_signature(&mut self.rows)?;
+        }
+        let signature = self.next.take_if(|(seq, _, _)| *seq == e.seq);
+        let required = self.signed_from.is_some_and(|from| e.seq > from);
+        let judged = self.from_file || required;
+        let trusted = self.trusted.as_deref().filter(|_| judged);
+        let problem = signature_problem(e, signature.as_ref(), trusted, required);
+        if signature.is_some() {
+            self.next = read_signature(&mut self.rows)?;
+        }
+        Ok(problem)
+    }
+}
+
+/// What is wrong with an entry's signature: one that does not verify, a
+/// signer not in `trusted` (when the entry is judged by trust), or none
+/// where the policy `required` one.
+fn signature_problem(
+    e: &RawEntry,
+    signature: Option<&(i64, String, Vec<u8>)>,
+    trusted: Option<&[Verifier]>,
+    required: bool,
+) -> Option<String> {
+    match signature {
+        Some((_, signer, sig)) => match Verifier::parse(signer) {
+            Ok(v) if v.verifies(e.hash.as_bytes(), sig) => {
+                trusted.is_some_and(|t| !t.contains(&v)).then(|| {
+                    format!(
+                        "entry {} is signed by {}, which is not a trusted key",
+                        e.seq,
+                        v.label()
+                    )
+                })
+            }
+            _ => Some(format!(
+                "entry {}'s signature does not verify: it was changed or forged",
+                e.seq
+            )),
+        },
+        None if required => Some(format!(
+            "entry {} is not signed, but the policy requires signed writes",
+            e.seq
+        )),
+        None => None,
+    }
+}
+
+/// Checks an entry's typed row against it; the rows before it that no
+/// entry claimed are orphans.
+fn row_problems(
+    conn: &Db,
+    cursors: &mut [Cursor<'_>],
+    e: &RawEntry,
+    problems: &mut Vec<String>,
+    orphans: &mut Vec<((&'static str, i64), String)>,
+) -> Result<()> {
+    match cursors.iter_mut().find(|c| c.kind.as_str() == e.kind) {
+        Some(cursor) => {
+            // Rows before this entry that no entry of their kind claimed.
+            while let Some(row) = cursor.current.as_ref().filter(|r| r.seq < e.seq) {
+                orphans.push(orphan(cursor.kind, row.seq));
+                cursor.advance()?;
+            }
+            match cursor.current.take_if(|r| r.seq == e.seq) {
+                Some(row) => {
+                    for why in &row.outside {
+                        problems.push(format!("{} row {}: {why}", cursor.kind.table(), e.seq));
+                    }
+                    cross_check(conn, cursor.kind, e, &row, problems)?;
+                    cursor.advance()?;
+                }
+                None => problems.push(format!(
+                    "entry {} ({}) has no row in {}",
+                    e.seq,
+                    cursor.kind,
+                    cursor.kind.table()
+                )),
+            }
+        }
+        None => problems.push(format!("entry {} has unknown kind \"{}\"", e.seq, e.kind)),
+    }
+    Ok(())
 }
 
 /// How the file's schema differs from the one its migrations make: a
