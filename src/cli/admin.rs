@@ -384,6 +384,35 @@ const DEMO_FILES: &[(&str, &str)] = &[
 /// The demo's clock: the end of the sample story.
 pub const DEMO_NOW: &str = "2026-11-20T12:00:00Z";
 
+/// The demo's "explore it" lines: commands to try at the story's clock.
+fn explore(clock: crate::domain::Time, db_arg: &str) -> Vec<Block> {
+    let explore = [
+        "drift",
+        "deprecations",
+        "incidents --open",
+        "readiness 1.0",
+        "check-release 1.3.0",
+        "readiness --as-of 2026-09-15 --include-late",
+        "extensions --violations",
+        "delivery",
+        "waivers",
+        "verify",
+        "report --out report.html",
+        "check-release 1.3.0 --format sarif",
+    ];
+    let mut blocks = vec![Block::Heading(
+        "Explore it (the story's clock, so answers match this screen)".into(),
+    )];
+    blocks.push(Block::Line(format!(
+        "  export LEDGER_NOW={}",
+        time::format(clock)
+    )));
+    for cmd in explore {
+        blocks.push(Block::Line(format!("  ledger{db_arg} {cmd}")));
+    }
+    blocks
+}
+
 pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, CommandError> {
     let db = ctx.db.clone();
     if Store::exists(&db) {
@@ -440,32 +469,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
         store::verify(store.conn(), None)?.entries,
         time::format(clock)
     );
-    let explore = [
-        "drift",
-        "deprecations",
-        "incidents --open",
-        "readiness 1.0",
-        "check-release 1.3.0",
-        "readiness --as-of 2026-09-15 --include-late",
-        "extensions --violations",
-        "delivery",
-        "waivers",
-        "verify",
-        "report --out report.html",
-        "check-release 1.3.0 --format sarif",
-    ];
-    out.view.blocks.push(Block::Heading(
-        "Explore it (the story's clock, so answers match this screen)".into(),
-    ));
-    out.view.blocks.push(Block::Line(format!(
-        "  export LEDGER_NOW={}",
-        time::format(clock)
-    )));
-    for cmd in explore {
-        out.view
-            .blocks
-            .push(Block::Line(format!("  ledger{db_arg} {cmd}")));
-    }
+    out.view.blocks.extend(explore(clock, &db_arg));
     Ok(out)
 }
 

@@ -46,6 +46,14 @@ enum Reading {
 
 /// Reads every release heading of a changelog; `strict` fails on the first
 /// release heading that cannot be read.
+/// A release date as the ledger's time: its first second, UTC.
+fn midnight(date: chrono::NaiveDate) -> Result<crate::domain::Time, Error> {
+    match date.and_hms_opt(0, 0, 0).map(|d| time::format(d.and_utc())) {
+        Some(text) => time::parse(&text),
+        None => Err(Error::invalid("date", date, "a calendar date")),
+    }
+}
+
 pub fn parse(file: &str, text: &str, strict: bool) -> Result<Releases, Error> {
     let mut out = Releases::default();
     let mut in_release = false;
@@ -69,11 +77,7 @@ pub fn parse(file: &str, text: &str, strict: bool) -> Result<Releases, Error> {
             } => {
                 seen_any = true;
                 let at = format!("line {}", h.line);
-                let date = match date.and_hms_opt(0, 0, 0).map(|d| time::format(d.and_utc())) {
-                    Some(text) => time::parse(&text),
-                    None => Err(Error::invalid("date", date, "a calendar date")),
-                };
-                let date = match date {
+                let date = match midnight(date) {
                     Ok(d) => d,
                     Err(e) => {
                         let reason = format!("release {version}: {e}");

@@ -1079,20 +1079,25 @@ pub fn query_rows(columns: Vec<String>, rows: &[Vec<serde_json::Value>]) -> View
 }
 
 /// The four keys and the governance's rhythm, each with its level.
-fn delivery_table(d: &Delivery) -> Table {
-    let levels = d.levels;
-    let hours = |h: f64| format!("{} h", number(h));
-    let pct = |p: f64| format!("{}%", number(p));
-    let unknown = || "-".to_string();
-    let level = |l: Option<Level>, b: &Bounds, unit: &str| match l {
+/// A delivery figure's level, with the bounds of each level.
+fn level_cell(l: Option<Level>, b: &Bounds, unit: &str) -> String {
+    match l {
         Some(l) => format!(
             "{l} (elite ≤ {}{unit}, high ≤ {}{unit}, medium ≤ {}{unit})",
             number(b.elite),
             number(b.high),
             number(b.medium)
         ),
-        None => unknown(),
-    };
+        None => "-".to_string(),
+    }
+}
+
+fn delivery_table(d: &Delivery) -> Table {
+    let levels = d.levels;
+    let hours = |h: f64| format!("{} h", number(h));
+    let pct = |p: f64| format!("{}%", number(p));
+    let unknown = || "-".to_string();
+    let level = level_cell;
     let k = &d.keys;
     let rows = vec![
         vec![
