@@ -44,11 +44,14 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
     let mut store = Store::create(&ctx.db, ctx.lock_wait)?;
     let now = ctx.clock;
     let (version, changed, added) = store.write(|tx| {
-        // A policy in force that requires signed writes judges this one.
-        let current = store::latest_policy(tx, now).ok();
-        if let Some(p) = &current {
+        // A policy in force that requires signed writes judges this one:
+        // the project's own, else the one loaded last.
+        if let Ok(p) = store::project_policy(tx, &parsed.project, now) {
             p.policy.accepts_writer(ctx.writer_key().as_ref())?;
         }
+        // Each project has its own versions: this one is compared with,
+        // and numbered after, the project's.
+        let current = store::own_policy(tx, &parsed.project, now)?;
         let mut added = Vec::new();
         let known = store::projects(tx)?;
         let mut wanted = vec![parsed.project.clone()];
@@ -96,7 +99,8 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
 pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the policy")?;
     let store = Store::open(&ctx.db)?;
-    let p = store::latest_policy(store.conn(), ctx.seen())?;
+    let project = ctx.project(&store)?;
+    let p = store::project_policy(store.conn(), &project, ctx.seen())?;
     Ok(Output::plain(report::policy(
         &p.policy,
         p.version as i64,

@@ -272,7 +272,7 @@ fn conformance_summary(
     let s = import::conformance::parse(name, text)?;
     let at = dating.at(s.generated_at)?;
     let source = Some(name.to_string());
-    let policy = store::latest_policy(to.store.conn(), at)?.policy;
+    let policy = store::project_policy(to.store.conn(), to.project, at)?.policy;
     let items = 4 + s.per_tier.len();
     write(to, items, Need::NOTHING, |snap, reader, w| {
         let at_text = time::format(at);

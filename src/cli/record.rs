@@ -1000,15 +1000,15 @@ pub(super) fn retract(ctx: &Context, a: &RetractArgs) -> Result<Output, CommandE
     let mut store = ctx.writer()?;
     let at = ctx.clock;
     let (seq, rec) = store.write(|tx| {
-        store::latest_policy(tx, at)?
-            .policy
-            .accepts_writer(ctx.writer_key().as_ref())?;
         let Some((kind, project, retracted)) = store::entry(tx, a.entry)? else {
             return Err(store::StoreError::NotFound {
                 what: "entry",
                 value: a.entry.to_string(),
             });
         };
+        store::project_policy(tx, &project, at)?
+            .policy
+            .accepts_writer(ctx.writer_key().as_ref())?;
         match kind {
             Kind::Retraction | Kind::Policy | Kind::Project => {
                 return Err(Error::State(format!(

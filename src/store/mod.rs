@@ -32,8 +32,8 @@ pub use journal::{
 pub use postgres::Target;
 pub use read::{
     AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span,
-    UNREMOVED_DEPRECATIONS, entry, latest_policy, load_snapshot, projects, require_project,
-    select_sql,
+    UNREMOVED_DEPRECATIONS, entry, latest_policy, load_snapshot, own_policy, project_policy,
+    projects, require_project, select_sql,
 };
 pub use sqlite::remove_files;
 pub use verify::{VerifyReport, verify, verify_with};

@@ -456,9 +456,9 @@ impl<'c> Reader<'c> {
         Ok(self.samples(budget, (Span::UpTo, None), LATEST)?.pop())
     }
 
-    /// The policy in force at `at`.
+    /// The project's policy in force at `at`.
     pub fn policy_at(&self, at: Time) -> Result<PolicyInForce> {
-        latest_policy(self.conn, at)
+        project_policy(self.conn, self.project, at)
     }
 
     /// Every visible row of a kind, in time order.
@@ -589,27 +589,68 @@ pub struct PolicyInForce {
     pub changes: Vec<Time>,
 }
 
-/// The policy in force at `now` (the earliest one, for times before any was
-/// loaded), among the versions recorded by then when only what was known
-/// counts. Reads the few versions' times, then the one in force, whose
-/// document is parsed once per process.
+/// The policy loaded last, of any project, in force at `as_of`: what
+/// picks the project a command is about when `--project` is not given.
 pub fn latest_policy(conn: &Db, as_of: impl Into<AsOf>) -> Result<PolicyInForce> {
+    policy_in_force(conn, None, as_of.into())?.ok_or_else(|| no_policy(conn))
+}
+
+/// The policy `project` is judged by at `as_of`: the project's own
+/// versions, so loading another project's policy changes none of its
+/// answers; a project that has loaded none is judged by the policy
+/// loaded last.
+pub fn project_policy(conn: &Db, project: &str, as_of: impl Into<AsOf>) -> Result<PolicyInForce> {
     let as_of = as_of.into();
+    match policy_in_force(conn, Some(project), as_of)? {
+        Some(p) => Ok(p),
+        None => latest_policy(conn, as_of),
+    }
+}
+
+/// The policy versions of `project` alone: `None` when it has loaded none.
+pub fn own_policy(
+    conn: &Db,
+    project: &str,
+    as_of: impl Into<AsOf>,
+) -> Result<Option<PolicyInForce>> {
+    policy_in_force(conn, Some(project), as_of.into())
+}
+
+fn no_policy(conn: &Db) -> StoreError {
+    StoreError::Schema {
+        path: conn.location().to_string().into(),
+        message: "no policy is loaded; run `ledger init`".into(),
+    }
+}
+
+/// The version in force at `as_of` of the policies of `project` (of every
+/// project when `None`), numbered among them; `None` when there is none.
+fn policy_in_force(conn: &Db, project: Option<&str>, as_of: AsOf) -> Result<Option<PolicyInForce>> {
     let now = as_of.now;
     let mut all: Vec<(i64, Time, bool)> = Vec::new();
-    conn.rows(
-        "SELECT entry_seq, effective_at, recorded_at <= ?1 FROM policy_versions
-         ORDER BY effective_at, entry_seq",
-        &[&as_of.known_by()],
-        |r| {
-            all.push((
-                r.get::<i64>(0)?,
-                parse_time(1, &r.get::<String>(1)?)?,
-                r.get::<bool>(2)?,
-            ));
-            Ok(())
-        },
-    )?;
+    let mut push = |r: &Row<'_>| {
+        all.push((
+            r.get::<i64>(0)?,
+            parse_time(1, &r.get::<String>(1)?)?,
+            r.get::<bool>(2)?,
+        ));
+        Ok(())
+    };
+    let known_by = as_of.known_by();
+    match project {
+        None => conn.rows(
+            "SELECT entry_seq, effective_at, recorded_at <= ?1 FROM policy_versions
+             ORDER BY effective_at, entry_seq",
+            &[&known_by],
+            &mut push,
+        )?,
+        Some(project) => conn.rows(
+            "SELECT entry_seq, effective_at, recorded_at <= ?1 FROM policy_versions
+             WHERE project = ?2 ORDER BY effective_at, entry_seq",
+            &[&known_by, &project],
+            &mut push,
+        )?,
+    };
     // Before any policy was recorded, the first one judges (as it does for
     // times before any took effect).
     let known: Vec<(i64, Time)> = all.iter().filter(|v| v.2).map(|v| (v.0, v.1)).collect();
@@ -619,18 +660,16 @@ pub fn latest_policy(conn: &Db, as_of: impl Into<AsOf>) -> Result<PolicyInForce>
         known
     };
     let index = versions.iter().rposition(|v| v.1 <= now).unwrap_or(0);
-    let no_policy = || StoreError::Schema {
-        path: conn.location().to_string().into(),
-        message: "no policy is loaded; run `ledger init`".into(),
+    let Some((seq, _)) = versions.get(index) else {
+        return Ok(None);
     };
-    let (seq, _) = versions.get(index).ok_or_else(no_policy)?;
     let entry: Stamped<PolicyRec> = conn
         .row(
             "SELECT * FROM policy_versions WHERE entry_seq = ?1",
             &[seq],
             |r| stamped(conn, r),
         )?
-        .ok_or_else(no_policy)?;
+        .ok_or_else(|| no_policy(conn))?;
     let policy = parsed_policy(&entry.rec, index + 1)?;
     let changes = versions
         .iter()
@@ -638,12 +677,12 @@ pub fn latest_policy(conn: &Db, as_of: impl Into<AsOf>) -> Result<PolicyInForce>
         .filter(|v| v.1 <= now)
         .map(|v| v.1)
         .collect();
-    Ok(PolicyInForce {
+    Ok(Some(PolicyInForce {
         policy,
         version: index + 1,
         entry,
         changes,
-    })
+    }))
 }
 
 /// How many parsed policy documents a process remembers.
@@ -704,7 +743,7 @@ pub fn load_snapshot(
     let as_of = as_of.into();
     let now = as_of.now;
     require_project(conn, project)?;
-    let in_force = latest_policy(conn, as_of)?;
+    let in_force = project_policy(conn, project, as_of)?;
     let mut snap = Snapshot::empty(project, now, in_force.policy);
     snap.policy_changes = in_force.changes;
     let r = Reader::new(conn, project, as_of);

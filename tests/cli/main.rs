@@ -49,6 +49,9 @@ mod import;
 // Release history: changelogs in many shapes, git tags, GitHub releases.
 mod history;
 
+/// Several projects in one ledger.
+mod projects;
+
 // The demo and its dashboard snapshot.
 mod demo;
 
