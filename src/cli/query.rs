@@ -260,6 +260,10 @@ pub struct ReadinessArgs {
     /// shipped milestone is judged as of its release: which criteria were
     /// met when it shipped.
     pub milestone: Option<String>,
+    /// Exit 1 when a shipped milestone shipped before it was ready. A
+    /// retrospective is history, so `--check` alone passes it.
+    #[arg(long)]
+    pub check_retrospective: bool,
 }
 
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
@@ -282,13 +286,16 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
             readiness::readiness(&snap, milestone)
         }
     };
-    let flagged = r
-        .shipped_before_ready
-        .unwrap_or_else(|| r.criteria.iter().any(|c| c.breaks_policy()));
-    Ok(
-        Output::flagged(report::readiness(&r, &time::format(ships.now)), flagged)
-            .judged(ctx.format.is_ci(), || r.checks()),
-    )
+    // A retrospective is history, not a gate: it fails a check only when
+    // asked to.
+    let (flagged, always) = match r.shipped_before_ready {
+        Some(unready) => (unready && a.check_retrospective, a.check_retrospective),
+        None => (r.criteria.iter().any(|c| c.breaks_policy()), false),
+    };
+    let mut out = Output::flagged(report::readiness(&r, &time::format(ships.now)), flagged)
+        .judged(ctx.format.is_ci(), || r.checks());
+    out.always_check = always;
+    Ok(out)
 }
 
 /// Each shipped milestone judged as of its release: on a snapshot of that

@@ -161,9 +161,50 @@ impl Status {
                 .overdue_maintenance
                 .iter()
                 .any(TaskStatus::breaks_policy)
-            || self
-                .readiness
-                .iter()
-                .any(|r| r.shipped_before_ready == Some(true))
+        // Milestones are shown, not judged: one not shipped yet is judged
+        // by `readiness` and `check-release`, and one that shipped unready
+        // is history, not a gate (`readiness --check-retrospective`).
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        Snapshot,
+        policy::Policy,
+        readiness::{Criterion, ShippedAs},
+        time::parse,
+    };
+
+    #[test]
+    fn a_milestone_that_shipped_unready_is_shown_but_fails_no_check() {
+        let now = parse("2026-03-01").unwrap();
+        let mut s = Status::of(&Snapshot::empty("pi", now, Policy::builtin()));
+        s.overdue_maintenance.clear();
+        assert!(!s.breaks_policy());
+        let shown = s.readiness.len();
+        let retrospective = Readiness {
+            milestone: "1.0".into(),
+            title: "1.0 release".into(),
+            ready: false,
+            criteria: vec![Criterion {
+                id: "docs-complete".into(),
+                title: "Docs complete".into(),
+                met: false,
+                evidence: Vec::new(),
+                blockers: vec!["no sign-off".into()],
+                waived: None,
+            }],
+            shipped: Some(ShippedAs {
+                version: "1.0.0".into(),
+                at: now,
+                entry: 7,
+            }),
+            shipped_before_ready: Some(true),
+        };
+        let s = s.with_retrospectives(vec![retrospective]);
+        assert_eq!(s.readiness.len(), shown + 1, "it is on the dashboard");
+        assert!(!s.breaks_policy(), "history, not a gate");
     }
 }
