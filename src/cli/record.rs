@@ -882,6 +882,7 @@ pub(super) fn waive(
     let (seq, rec) = record_one(ctx, at, Need::waive(rule), |snap, _| {
         waiver::allowed(&snap.policy, rule, at, until)?;
         domain::waive::require_subject(snap, rule, &a.subject)?;
+        domain::waive::refuse_protected_incident(snap, rule, &a.subject)?;
         found = domain::waive::found_now(snap, rule, &a.subject);
         Ok(WaiverRec {
             rule: rule.as_str().to_string(),

@@ -74,6 +74,31 @@ pub fn require_subject(snap: &Snapshot, rule: Code, subject: &str) -> Result<(),
     Err(Error::unknown(rule.about().subject, subject, known))
 }
 
+/// Refuses a waiver of a finding about an open incident of a class the
+/// policy never lets be waived while open (`waivers.never_open_incidents`;
+/// by default a critical or high security incident), whatever its rule.
+pub fn refuse_protected_incident(snap: &Snapshot, rule: Code, subject: &str) -> Result<(), Error> {
+    if !matches!(rule, Code::IncidentSla | Code::SecurityOpen) {
+        return Ok(());
+    }
+    let classes = &snap.policy.waivers.never_open_incidents;
+    let protected = snap.incident_rows().into_iter().find(|i| {
+        i.id.to_string() == subject
+            && i.is_open()
+            && classes.iter().any(|c| c.covers(i.kind, i.severity))
+    });
+    match protected {
+        Some(i) => Err(Error::Refused {
+            subject: format!("a waiver of {rule} for incident {}", i.id),
+            rules: vec![format!(
+                "incident {} is an open {} {} incident, and no finding about one can be waived while it is open (waivers.never_open_incidents; governance: Incident Response)",
+                i.id, i.severity, i.kind
+            )],
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Whether a finding of `rule` about `subject` stands now (waived or
 /// not), judged as its list command judges it on a snapshot read with
 /// [`super::snapshot::Need::waive`]: a waiver of one that does not is

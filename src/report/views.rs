@@ -598,6 +598,16 @@ fn policy_waivers_delivery_rules(p: &Policy) -> Vec<Block> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
+        Block::Line(format!(
+            "findings about these incidents are never waived while they are open: {}",
+            list_or_none(p.waivers.never_open_incidents.iter().map(|c| {
+                let severities: Vec<&str> = c.severities.iter().map(|s| s.as_str()).collect();
+                match severities.is_empty() {
+                    true => format!("every {} incident", c.kind),
+                    false => format!("{} {} incidents", severities.join(" or "), c.kind),
+                }
+            }))
+        )),
         Block::Heading(format!(
             "Delivery levels (window {} days; a figure at most a bound reaches its level)",
             p.delivery.window_days
@@ -647,6 +657,16 @@ fn policy_waivers_delivery_rules(p: &Policy) -> Vec<Block> {
                 .collect(),
         ),
     ]
+}
+
+/// Items joined with commas, or "none".
+fn list_or_none(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// A rule as `ledger policy` lists it.

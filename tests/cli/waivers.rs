@@ -535,3 +535,48 @@ fn a_tier_below_its_conformance_can_be_waived() {
     assert_eq!(check["allowed"], true, "{check}");
     assert_eq!(check["findings"][0]["waived"]["reason"], "known", "{check}");
 }
+
+/// An open critical or high security incident is fixed within 48 hours,
+/// never waived: no finding about one can be, whatever its rule.
+#[test]
+fn no_finding_about_an_open_critical_or_high_security_incident_can_be_waived() {
+    let l = Ledger::new();
+    let open = |severity: &str, at: &str| {
+        l.json(&[
+            "open-incident",
+            "--kind",
+            "security",
+            "--severity",
+            severity,
+            "--title",
+            "sandbox escape",
+            "--at",
+            at,
+        ])["id"]
+            .to_string()
+    };
+    // Opened three days ago: past its 48-hour SLA.
+    let critical = open("critical", "2026-02-26T12:00:00Z");
+    assert_eq!(l.run(&["incidents", "--overdue", "--check"]).code, 1);
+    l.rejects(
+        &waive("incident-sla", &critical),
+        &format!("incident {critical} is an open critical security incident, and no finding about one can be waived while it is open"),
+    );
+    assert_eq!(
+        l.run(&["incidents", "--overdue", "--check"]).code,
+        1,
+        "still failing"
+    );
+    // A medium one may be waived, and so may the critical one once it is
+    // resolved.
+    let medium = open("medium", "2026-02-28T12:00:00Z");
+    assert_eq!(l.run(&waive("incident-sla", &medium)).code, 0);
+    l.ok(&["resolve-incident", &critical]);
+    assert_eq!(l.run(&waive("incident-sla", &critical)).code, 0);
+    // The policy names the classes it protects.
+    let policy = l.json(&["policy"]);
+    assert_eq!(
+        policy["waivers"]["never_open_incidents"][0]["severities"],
+        serde_json::json!(["critical", "high"])
+    );
+}

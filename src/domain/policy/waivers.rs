@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::rule::Code;
+use crate::domain::{
+    rule::Code,
+    terms::{IncidentKind, Severity},
+};
 
 /// The waiver policy: which rules may never be waived, and for how long a
 /// waiver may run.
@@ -26,6 +29,35 @@ pub struct WaiverPolicy {
     /// Rules whose findings can never be waived.
     #[serde(default = "default_forbidden")]
     pub forbidden: Vec<Code>,
+    /// Incidents no finding about can be waived while they are open,
+    /// whatever its rule (governance: Security Vulnerability, critical and
+    /// high are fixed within 48 hours).
+    #[serde(default = "default_never_open_incidents")]
+    pub never_open_incidents: Vec<IncidentClass>,
+}
+
+/// A class of incidents: a kind and the severities of it (every severity
+/// when none is listed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentClass {
+    pub kind: IncidentKind,
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+}
+
+impl IncidentClass {
+    /// Whether an incident of `kind` and `severity` is of this class.
+    pub fn covers(&self, kind: IncidentKind, severity: Severity) -> bool {
+        self.kind == kind && (self.severities.is_empty() || self.severities.contains(&severity))
+    }
+}
+
+fn default_never_open_incidents() -> Vec<IncidentClass> {
+    vec![IncidentClass {
+        kind: IncidentKind::Security,
+        severities: vec![Severity::Critical, Severity::High],
+    }]
 }
 
 fn default_max_days() -> u32 {
@@ -46,6 +78,7 @@ impl Default for WaiverPolicy {
             max_days: default_max_days(),
             warn_days: default_warn_days(),
             forbidden: default_forbidden(),
+            never_open_incidents: default_never_open_incidents(),
         }
     }
 }
