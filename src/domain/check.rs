@@ -9,11 +9,10 @@ pub use super::finding::{Finding, Level};
 use super::{
     Snapshot,
     deprecation::{self},
-    extension::TierStanding,
     incident::{IncidentKind, Severity},
     readiness::Readiness,
     rule::Code,
-    snapshot::{BudgetRow, GateRow, IncidentRow},
+    snapshot::{BudgetRow, GateRow, IncidentRow, TierCount},
     waiver::Waivers,
 };
 
@@ -265,24 +264,13 @@ pub fn is_severe_security(i: &IncidentRow) -> bool {
 }
 
 /// Each tier below its required conformance pass rate (blocking) or its
-/// target (warning), governance: Tiers and Vetting.
+/// target (warning), governance: Tiers and Vetting; worded as `extensions`
+/// words them.
 pub fn tier_findings(snap: &Snapshot) -> Vec<Finding> {
-    let pass = snap.tier_pass_pct();
-    let mut out = Vec::new();
-    for tier in &snap.policy.extensions.tiers {
-        let pct = pass.get(tier.id.as_str()).copied();
-        let (level, bound, what) = match super::extension::tier_standing(tier, pct) {
-            TierStanding::Ok => continue,
-            TierStanding::BelowRequired => {
-                (Level::Blocking, tier.conformance_required_pct, "required")
-            }
-            TierStanding::BelowTarget => (Level::Warning, tier.conformance_target_pct, "target"),
-        };
-        out.push(super::finding::tier_finding(
-            level, &tier.id, pct, what, bound,
-        ));
-    }
-    out
+    snap.tier_counts()
+        .iter()
+        .filter_map(TierCount::finding)
+        .collect()
 }
 
 impl ReleaseCheck {

@@ -440,7 +440,7 @@ impl TierCount {
 }
 
 /// A tier below its conformance level (`what` is required or target).
-pub fn tier_finding(
+fn tier_finding(
     severity: Level,
     tier: &str,
     pass_pct: Option<f64>,

@@ -214,15 +214,22 @@ impl Code {
             .or_else(|| RENAMED.iter().find(|(old, _)| *old == id).map(|(_, c)| *c))
     }
 
+    /// Refuses a waiver of a code that can never be waived, saying why.
+    pub fn waivable_or_why(self) -> Result<(), Error> {
+        match self.about().waivable {
+            Waivable::Yes => Ok(()),
+            Waivable::Never(why) => Err(Error::Refused {
+                subject: format!("a waiver of {self}"),
+                rules: vec![format!("{self} findings cannot be waived: {why}")],
+            }),
+        }
+    }
+
     /// The code a waiver names: a waivable one, else an error saying why
     /// not or listing those that are.
     pub fn to_waive(id: &str) -> Result<Code, Error> {
-        match Code::from_id(id).map(|c| (c, c.about().waivable)) {
-            Some((c, Waivable::Yes)) => Ok(c),
-            Some((c, Waivable::Never(why))) => Err(Error::Refused {
-                subject: format!("a waiver of {c}"),
-                rules: vec![format!("{c} findings cannot be waived: {why}")],
-            }),
+        match Code::from_id(id) {
+            Some(c) => c.waivable_or_why().map(|()| c),
             None => Err(Error::unknown(
                 "waivable rule",
                 id,

@@ -150,12 +150,7 @@ fn row(rule: Code, w: &Stamped<WaiverRec>) -> WaiverRow {
 /// longer than its cap.
 pub fn allowed(policy: &Policy, rule: Code, now: Time, until: Time) -> Result<(), Error> {
     let rules = &policy.waivers;
-    if let super::rule::Waivable::Never(why) = rule.about().waivable {
-        return Err(Error::Refused {
-            subject: format!("a waiver of {rule}"),
-            rules: vec![format!("{rule} findings cannot be waived: {why}")],
-        });
-    }
+    rule.waivable_or_why()?;
     if rules.forbidden.contains(&rule) {
         return Err(Error::Refused {
             subject: format!("a waiver of {rule}"),

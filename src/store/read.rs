@@ -146,11 +146,6 @@ impl AsOf {
         }
     }
 
-    /// Whether an entry is seen only if recorded by a time.
-    pub fn known_only(self) -> bool {
-        self.recorded_by.is_some()
-    }
-
     /// The latest time an entry may have been recorded to be seen.
     fn known_by(self) -> String {
         match self.recorded_by {
