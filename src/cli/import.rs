@@ -14,15 +14,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CommandError, Context, Output};
 use crate::domain::{
-    Error, Snapshot, Time,
+    Error, Time,
     gate::{self, Outcome},
+    policy::Policy,
     record::*,
-    snapshot::Need,
     time,
 };
 use crate::import::{self, ImportKind, Summary, file_error};
 use crate::report;
-use crate::store::{self, Reader, Store};
+use crate::store::{self, Question, Store};
 
 /// Import a CI artifact, or a project's release history, as it is.
 #[derive(Debug, Args)]
@@ -183,12 +183,8 @@ fn budget_summary(
     use crate::domain::reconcile::{self, Step};
     let s = import::budget_summary::parse(dating.file, text)?;
     let at = dating.at(s.generated_at)?;
-    let need = Need {
-        budgets: true,
-        ..Need::NOTHING
-    };
-    write(to, s.budgets.len(), need, |snap, _, w| {
-        let current = snap.budget_defs();
+    write(to, s.budgets.len(), |q, w| {
+        let current = q.budget_definitions()?.defs(&q.frame().policy);
         for b in &s.budgets {
             w.tick();
             match reconcile::budget(current.iter().find(|c| c.id == b.budget), b) {
@@ -212,12 +208,9 @@ fn budget_events(
     let lines = count_lines(open(ctx, file)?)
         .map_err(|e| CommandError::invalid(format!("cannot read {name}: {e}")))?;
     let at = dating.fallback;
-    let need = Need {
-        budgets: true,
-        ..Need::NOTHING
-    };
-    write(to, lines, need, |snap, reader, w| {
-        let known = snap.budget_defs();
+    write(to, lines, |q, w| {
+        let reader = q.reader();
+        let known = q.budget_definitions()?.defs(&q.frame().policy);
         // The only measurements an event can repeat: those of its
         // budget at the same time, looked up once per budget.
         let mut seen: HashMap<String, HashSet<u64>> = HashMap::new();
@@ -274,7 +267,8 @@ fn conformance_summary(
     let source = Some(name.to_string());
     let policy = store::project_policy(to.store.conn(), to.project, at)?.policy;
     let items = 4 + s.per_tier.len();
-    write(to, items, Need::NOTHING, |snap, reader, w| {
+    write(to, items, |q, w| {
+        let (reader, now_policy) = (q.reader(), &q.frame().policy);
         let at_text = time::format(at);
         let results = [
             ("corpus-pass-rate", s.pass_rate_pct()),
@@ -288,7 +282,7 @@ fn conformance_summary(
                 w.summary.no_data += 1;
                 continue;
             };
-            if snap.policy.gate(gate).is_none() {
+            if now_policy.gate(gate).is_none() {
                 continue;
             }
             let key: [store::Key<'_>; 3] = [
@@ -329,7 +323,7 @@ fn conformance_summary(
             }
             let rec = TierConformanceRec {
                 source_tier: source_tier.clone(),
-                tier: snap.policy.tier_of(source_tier).map(str::to_string),
+                tier: now_policy.tier_of(source_tier).map(str::to_string),
                 pass: c.pass,
                 fail: c.fail,
                 na: c.na,
@@ -353,12 +347,13 @@ fn inclusion_list(
     let name = dating.file;
     let list = import::inclusion::parse(name, text)?;
     let at = dating.at(list.generated_at)?;
-    let mut s = write(to, list.entries.len(), Need::EXTENSIONS, |snap, _, w| {
-        let current = snap.extension_rows();
+    let mut s = write(to, list.entries.len(), |q, w| {
+        let corpus = q.extension_inputs()?;
+        let current = corpus.rows(q.frame());
         for e in &list.entries {
             w.tick();
-            let rec = listed_extension(snap, name, e)?;
-            let latest = snap.extensions.iter().rfind(|x| x.rec.extension == e.id);
+            let rec = listed_extension(&q.frame().policy, name, e)?;
+            let latest = corpus.extensions.iter().rfind(|x| x.rec.extension == e.id);
             let in_corpus = current.iter().any(|c| c.id == e.id && !c.removed);
             match reconcile::extension(latest.map(|x| &x.rec), in_corpus, rec) {
                 Step::Update(rec) => w.update(at, &rec)?,
@@ -374,10 +369,8 @@ fn inclusion_list(
         Ok(())
     })?;
     // Violations are judged on the corpus as it now stands.
-    let snap = to
-        .store
-        .snapshot(to.project, to.ctx.clock, Need::EXTENSIONS)?;
-    for row in snap.extension_rows() {
+    let q = to.store.question(to.project, to.ctx.clock)?;
+    for row in q.extension_inputs()?.rows(q.frame()) {
         if !row.removed && !row.violations.is_empty() && list.entries.iter().any(|e| e.id == row.id)
         {
             s.violations
@@ -395,18 +388,18 @@ fn inclusion_list(
 /// The entry an inclusion list's item states, in the policy's tier its
 /// source tier maps to.
 fn listed_extension(
-    snap: &Snapshot,
+    policy: &Policy,
     name: &str,
     e: &import::inclusion::Listed,
 ) -> Result<ExtensionRec, Error> {
-    let tier = snap.policy.tier_of(&e.source_tier).ok_or_else(|| {
+    let tier = policy.tier_of(&e.source_tier).ok_or_else(|| {
         file_error(
             name,
             Some(format!("{} entry \"{}\"", e.list, e.id)),
             format!(
                 "source tier \"{}\" maps to no policy tier ({})",
                 e.source_tier,
-                snap.policy.tier_ids().join(", ")
+                policy.tier_ids().join(", ")
             ),
         )
     })?;
@@ -514,8 +507,8 @@ fn record_releases(
 ) -> Result<Summary, CommandError> {
     use crate::domain::reconcile::{self, Listed, Step};
     let clock = to.ctx.clock;
-    let mut summary = write(to, releases.entries.len(), Need::RELEASES, |snap, _, w| {
-        let rows = snap.release_rows();
+    let mut summary = write(to, releases.entries.len(), |q, w| {
+        let rows = q.release_inputs()?.rows(q.frame());
         // The first row of each version, as the list orders them.
         let mut existing: HashMap<&str, Listed<'_>> = HashMap::with_capacity(rows.len());
         for r in &rows {
@@ -547,18 +540,17 @@ fn record_releases(
     Ok(summary)
 }
 
-/// Runs one import in one transaction, on what `need` asks for of the
-/// project and a reader for the keys an item can collide with.
+/// Runs one import in one transaction, on a question about the project
+/// now (its inputs, and a reader for the keys an item can collide with).
 fn write(
     to: &mut Target<'_>,
     items: usize,
-    need: Need<'_>,
-    mut body: impl FnMut(&Snapshot, &Reader<'_>, &mut Writer<'_>) -> store::Result<()>,
+    mut body: impl FnMut(&Question<'_>, &mut Writer<'_>) -> store::Result<()>,
 ) -> Result<Summary, CommandError> {
     let (ctx, project) = (to.ctx, to.project);
     let summary = to.store.write(|tx| {
-        let snap = store::load_snapshot(tx, project, ctx.clock, need)?;
-        snap.policy.accepts_writer(ctx.writer_key().as_ref())?;
+        let q = store::question(tx, project, ctx.clock)?;
+        q.frame().policy.accepts_writer(ctx.writer_key().as_ref())?;
         let progress = if items >= PROGRESS_FROM {
             // Hidden by indicatif itself when stderr is not a terminal.
             let bar =
@@ -581,7 +573,7 @@ fn write(
             summary: Summary::default(),
             progress,
         };
-        body(&snap, &Reader::new(tx, project, ctx.clock), &mut w)?;
+        body(&q, &mut w)?;
         w.progress.finish_and_clear();
         Ok(w.summary)
     })?;

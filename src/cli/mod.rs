@@ -1089,14 +1089,17 @@ impl Command {
     }
 }
 
-/// Opens the ledger and loads what `need` asks for of the project at the
-/// query's "now".
-fn snapshot(
+/// Opens the ledger, asks about the project at the query's "now", and
+/// reads the question's input with `read`: the frame it is judged by and
+/// the input.
+fn ask<T>(
     ctx: &Context,
-    need: domain::snapshot::Need<'_>,
-) -> Result<domain::Snapshot, CommandError> {
+    read: impl FnOnce(&crate::store::Question<'_>) -> crate::store::Result<T>,
+) -> Result<(domain::inputs::Frame, T), CommandError> {
     let (store, project) = project_store(ctx)?;
-    Ok(store.snapshot(&project, ctx.seen(), need)?)
+    let q = store.question(&project, ctx.seen())?;
+    let input = read(&q)?;
+    Ok((q.into_frame(), input))
 }
 
 /// The ledger, opened to read, and the project a question is about.

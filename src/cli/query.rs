@@ -1,46 +1,34 @@
-//! The questions: lists and governance answers over a snapshot. Each
+//! The questions: lists and governance answers over their inputs. Each
 //! accepts `--check` (exit 1 when the answer breaks policy) and `--as-of`.
 
 use clap::Args;
 
-use super::{CommandError, Context, Output, project_store, snapshot};
+use super::{CommandError, Context, Output, ask, project_store};
 use crate::domain::{
-    Snapshot,
     budget::Drift,
     check, delivery,
     deprecation::DeprecationStatus,
     extension::TierStanding,
+    inputs::{BudgetRow, DeprecationRow, ExtensionRow, Frame, GateRow, IncidentRow, TierCount},
     maintenance::TaskStatus,
     overview,
     readiness::{self, Readiness},
-    release,
-    snapshot::Need,
-    snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
-    status, time,
+    release, status, time,
 };
 use crate::report;
 use crate::store::Store;
 
 pub(super) fn waivers(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(
-        ctx,
-        Need {
-            waivers: true,
-            ..Need::NOTHING
-        },
-    )?;
+    let (f, ()) = ask(ctx, |_| Ok(()))?;
     Ok(Output::plain(report::waivers(
-        &snap.waivers.in_force(),
+        &f.waivers.in_force(),
         ctx.wants(),
     )))
 }
 
 pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::RELEASES)?;
-    Ok(Output::plain(report::releases(
-        &snap.release_rows(),
-        ctx.wants(),
-    )))
+    let (f, i) = ask(ctx, |q| q.release_inputs())?;
+    Ok(Output::plain(report::releases(&i.rows(&f), ctx.wants())))
 }
 
 /// Gate filters.
@@ -52,9 +40,9 @@ pub struct GatesArgs {
 }
 
 pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::GATES)?;
-    let rows: Vec<_> = snap
-        .gate_rows()
+    let (f, i) = ask(ctx, |q| q.gate_inputs())?;
+    let rows: Vec<_> = i
+        .rows(&f)
         .into_iter()
         .filter(|g| !a.failing || g.is_failing())
         .collect();
@@ -66,8 +54,8 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
 }
 
 pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::BUDGETS)?;
-    let rows = snap.budget_rows();
+    let (f, i) = ask(ctx, |q| q.budget_inputs())?;
+    let rows = i.rows(&f);
     let over = rows.iter().any(|b| b.breaks_policy());
     Ok(Output::flagged(report::budgets(&rows, ctx.wants()), over)
         .judged(ctx.format.is_ci(), || {
@@ -90,11 +78,11 @@ pub struct DriftArgs {
 
 pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError> {
     let method: crate::domain::budget::DriftMethod = a.method.parse()?;
-    let snap = snapshot(ctx, Need::drift(a.days))?;
+    let (f, i) = ask(ctx, |q| q.drift_inputs(a.days))?;
     // The window is the policy's in force at the time asked about, the one
-    // the snapshot was read by.
-    let days = a.days.unwrap_or(snap.policy.budgets.drift_days);
-    let rows = snap.drift_by(days, method);
+    // the inputs were read by.
+    let days = a.days.unwrap_or(f.policy.budgets.drift_days);
+    let rows = i.drift_by(&f, days, method);
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(
         Output::flagged(report::drift(&rows, days, ctx.wants()), flagged)
@@ -117,12 +105,15 @@ pub struct DeprecationsArgs {
 
 pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output, CommandError> {
     // Only overdue items asked for: a removed item is never overdue.
-    let need = if a.overdue && !a.premature {
-        Need::OVERDUE_DEPRECATIONS
-    } else {
-        Need::DEPRECATIONS
-    };
-    let rows = snapshot(ctx, need)?.deprecation_rows();
+    let only_overdue = a.overdue && !a.premature;
+    let (f, i) = ask(ctx, |q| {
+        if only_overdue {
+            q.overdue_deprecation_inputs()
+        } else {
+            q.deprecation_inputs()
+        }
+    })?;
+    let rows = i.rows(&f);
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|d| {
@@ -155,18 +146,18 @@ pub struct ExtensionsArgs {
 }
 
 pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::EXTENSIONS)?;
+    let (f, i) = ask(ctx, |q| q.extension_inputs())?;
     let tier = match &a.tier {
         Some(t) => Some(
-            snap.policy
+            f.policy
                 .tier_of(t)
-                .ok_or_else(|| crate::domain::Error::unknown("tier", t, snap.policy.tier_ids()))?
+                .ok_or_else(|| crate::domain::Error::unknown("tier", t, f.policy.tier_ids()))?
                 .to_string(),
         ),
         None => None,
     };
-    let rows: Vec<_> = snap
-        .extension_rows()
+    let rows: Vec<_> = i
+        .rows(&f)
         .into_iter()
         .filter(|e| e.removed == a.removed)
         .filter(|e| tier.as_ref().is_none_or(|t| &e.tier == t))
@@ -174,8 +165,8 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
         .collect();
     // With --violations, the tiers below a conformance level they set are
     // findings too; otherwise every tier is shown against the policy.
-    let tiers: Vec<_> = snap
-        .tier_counts()
+    let tiers: Vec<_> = i
+        .tier_counts(&f)
         .into_iter()
         .filter(|t| tier.as_ref().is_none_or(|id| &t.tier == id))
         .filter(|t| !a.violations || t.standing != TierStanding::Ok)
@@ -214,9 +205,9 @@ pub struct IncidentsArgs {
 }
 
 pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::INCIDENTS)?;
-    let rows: Vec<_> = snap
-        .incident_rows()
+    let (f, i) = ask(ctx, |q| q.incident_inputs())?;
+    let rows: Vec<_> = i
+        .rows(&f)
         .into_iter()
         .filter(|i| (!a.open || i.is_open()) && (!a.overdue || i.overdue))
         .collect();
@@ -238,9 +229,9 @@ pub struct MaintenanceArgs {
 }
 
 pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
-    let snap = snapshot(ctx, Need::MAINTENANCE)?;
-    let rows: Vec<_> = snap
-        .maintenance_rows()
+    let (f, i) = ask(ctx, |q| q.maintenance_inputs())?;
+    let rows: Vec<_> = i
+        .rows(&f)
         .into_iter()
         .filter(|t| !a.overdue || t.overdue)
         .collect();
@@ -269,22 +260,18 @@ pub struct ReadinessArgs {
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
     let (store, project) = project_store(ctx)?;
     // Which milestone, and whether it shipped, decide which moment is read.
-    let ships = store.snapshot(&project, ctx.seen(), Need::MILESTONES)?;
+    let q = store.question(&project, ctx.seen())?;
+    let ships = q.milestone_inputs()?;
+    let f = q.frame();
     let milestone = match &a.milestone {
-        Some(id) => ships.policy.require_milestone(id)?,
-        None => readiness::default_milestone(&ships).ok_or_else(|| {
+        Some(id) => f.policy.require_milestone(id)?,
+        None => readiness::default_milestone(f, &ships).ok_or_else(|| {
             CommandError::invalid("the policy lists no milestone; add one under [[milestones]]")
         })?,
     };
-    let r = match readiness::shipped(&ships, milestone) {
-        Some(shipped) => {
-            let then = store.snapshot(&project, ctx.seen().back_at(shipped.at), Need::READINESS)?;
-            readiness::retrospective(&then, milestone, shipped)
-        }
-        None => {
-            let snap = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
-            readiness::readiness(&snap, milestone)
-        }
+    let r = match readiness::shipped(f, &ships, milestone) {
+        Some(shipped) => retrospective(&store, &project, ctx.seen(), milestone, shipped)?,
+        None => readiness::readiness(f, &q.readiness_inputs()?, milestone),
     };
     // A retrospective is history, not a gate: it fails a check only when
     // asked to.
@@ -292,29 +279,47 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
         Some(unready) => (unready && a.check_retrospective, a.check_retrospective),
         None => (r.criteria.iter().any(|c| c.breaks_policy()), false),
     };
-    let mut out = Output::flagged(report::readiness(&r, &time::format(ships.now)), flagged)
+    let mut out = Output::flagged(report::readiness(&r, &time::format(f.now)), flagged)
         .judged(ctx.format.is_ci(), || r.checks());
     out.always_check = always;
     Ok(out)
 }
 
-/// Each shipped milestone judged as of its release: on a snapshot of that
-/// moment, by effective time (what had happened by then), of what the
-/// ledger knew at `seen` (with `--as-of`, only what was recorded by then).
+/// Each shipped milestone judged as of its release.
 pub(super) fn retrospectives(
     store: &Store,
     project: &str,
-    snap: &Snapshot,
+    f: &Frame,
+    milestones: &crate::domain::inputs::ReleaseInputs,
     seen: crate::store::AsOf,
 ) -> Result<Vec<Readiness>, CommandError> {
     let mut out = Vec::new();
-    for m in &snap.policy.milestones {
-        if let Some(shipped) = readiness::shipped(snap, m) {
-            let then = store.snapshot(project, seen.back_at(shipped.at), Need::READINESS)?;
-            out.push(readiness::retrospective(&then, m, shipped));
+    for m in &f.policy.milestones {
+        if let Some(shipped) = readiness::shipped(f, milestones, m) {
+            out.push(retrospective(store, project, seen, m, shipped)?);
         }
     }
     Ok(out)
+}
+
+/// A shipped milestone judged as of its release: on inputs of that moment
+/// by effective time (what had happened by then), of what the ledger knew
+/// at `seen` (with `--as-of`, only what was recorded by then).
+fn retrospective(
+    store: &Store,
+    project: &str,
+    seen: crate::store::AsOf,
+    milestone: &crate::domain::policy::Milestone,
+    shipped: readiness::ShippedAs,
+) -> Result<Readiness, CommandError> {
+    let then = store.question(project, seen.back_at(shipped.at))?;
+    let inputs = then.readiness_inputs()?;
+    Ok(readiness::retrospective(
+        then.frame(),
+        &inputs,
+        milestone,
+        shipped,
+    ))
 }
 
 /// The delivery window.
@@ -327,10 +332,10 @@ pub struct DeliveryArgs {
 
 pub(super) fn delivery(ctx: &Context, a: &DeliveryArgs) -> Result<Output, CommandError> {
     ctx.no_csv("the delivery report")?;
-    let snap = snapshot(ctx, Need::DELIVERY)?;
-    let days = a.days.unwrap_or(snap.policy.delivery.window_days);
+    let (f, i) = ask(ctx, |q| q.delivery_inputs())?;
+    let days = a.days.unwrap_or(f.policy.delivery.window_days);
     Ok(Output::plain(report::delivery(&delivery::delivery(
-        &snap, days,
+        &f, &i, days,
     ))))
 }
 
@@ -367,21 +372,20 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     super::files::check_target(&ctx.db, &a.out, "report file")?;
     let (store, project) = project_store(ctx)?;
     let seen = ctx.seen();
-    // The dashboard's snapshot holds the releases and deprecations the
+    // The dashboard's inputs hold the releases and deprecations the
     // timeline draws.
-    let snap = store.snapshot(&project, seen, Need::STATUS)?;
-    let retrospectives = retrospectives(&store, &project, &snap, seen)?;
-    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
-    let timeline = overview::timeline(&snap, a.days);
-    drop(snap);
-    let charts = overview::charts(
-        &store.snapshot(&project, seen, Need::drift(Some(a.days)))?,
-        a.days,
-    );
+    let q = store.question(&project, seen)?;
+    let inputs = q.dashboard_inputs()?;
+    let f = q.frame();
+    let retrospectives = retrospectives(&store, &project, f, &inputs.readiness.milestones, seen)?;
+    let s = status::Status::of(f, &inputs).with_retrospectives(retrospectives);
+    let timeline = overview::timeline(f, &inputs.delivery.deprecations, a.days);
+    drop(inputs);
+    let charts = overview::charts(f, &q.drift_inputs(Some(a.days))?, a.days);
     let since = time::days_before(s.as_of, a.days);
-    let incidents: Vec<_> = store
-        .snapshot(&project, seen, Need::INCIDENTS)?
-        .incident_rows()
+    let incidents: Vec<_> = q
+        .incident_inputs()?
+        .rows(f)
         .into_iter()
         .filter(|i| i.is_open() || i.opened_at > since || i.resolved_at.is_some_and(|t| t > since))
         .collect();
@@ -437,21 +441,18 @@ pub struct CheckReleaseArgs {
 pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
     let wanted = version.to_string();
-    let need = Need {
-        removals_in: Some(&wanted),
-        ..Need::CHECK_RELEASE
-    };
     let (store, project) = project_store(ctx)?;
-    let snap = store.snapshot(&project, ctx.seen(), need)?;
-    let mut c = check::check_release(&snap, &version, a.breaking);
+    let q = store.question(&project, ctx.seen())?;
+    let inputs = q.release_check_inputs(&wanted)?;
+    let f = q.frame();
+    let mut c = check::check_release(f, &inputs, &version, a.breaking);
     // A version that ships a milestone ships it ready or not at all.
-    let ships =
-        snap.policy.milestones.iter().find(|m| {
-            m.version().as_ref() == Some(&version) && readiness::shipped(&snap, m).is_none()
-        });
+    let ships = f.policy.milestones.iter().find(|m| {
+        m.version().as_ref() == Some(&version)
+            && readiness::shipped(f, &inputs.releases, m).is_none()
+    });
     if let Some(milestone) = ships {
-        let now = store.snapshot(&project, ctx.seen(), Need::READINESS)?;
-        c = c.shipping(&readiness::readiness(&now, milestone));
+        c = c.shipping(&readiness::readiness(f, &q.readiness_inputs()?, milestone));
     }
     Ok(
         Output::flagged(report::check_release(&c, ctx.wants()), !c.allowed)
@@ -473,9 +474,8 @@ pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
 
 /// The one-screen dashboard as of `seen`, with the shipped milestones'
 /// retrospectives (and, with `judge`, its checks for a CI format), its view
-/// holding what `wants` says; the
-/// snapshot is let go once the dashboard's facts are drawn from it, before
-/// they are rendered.
+/// holding what `wants` says; the inputs are let go once the dashboard's
+/// facts are drawn from them, before they are rendered.
 pub(super) fn dashboard(
     store: &Store,
     project: &str,
@@ -483,9 +483,11 @@ pub(super) fn dashboard(
     judge: bool,
     wants: report::Wants,
 ) -> Result<Output, CommandError> {
-    let snap = store.snapshot(project, seen, Need::STATUS)?;
-    let retrospectives = retrospectives(store, project, &snap, seen)?;
-    let s = status::Status::of(&snap).with_retrospectives(retrospectives);
-    drop(snap);
+    let q = store.question(project, seen)?;
+    let inputs = q.dashboard_inputs()?;
+    let f = q.frame();
+    let retrospectives = retrospectives(store, project, f, &inputs.readiness.milestones, seen)?;
+    let s = status::Status::of(f, &inputs).with_retrospectives(retrospectives);
+    drop(inputs);
     Ok(Output::flagged(report::status(&s, wants), s.breaks_policy()).judged(judge, || s.checks()))
 }

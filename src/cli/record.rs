@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{CommandError, Context, Output};
 use crate::domain::{
-    self, Error, Snapshot, Time,
+    self, Error, Time,
     deprecation::DeprecationKind,
     extension,
     gate::{self, Outcome},
@@ -17,43 +17,34 @@ use crate::domain::{
     record::*,
     release::{self, ReleaseStatus},
     rule::Code,
-    snapshot::Need,
     time, waiver,
 };
 use crate::report::View;
-use crate::store::{self, Reader, Store};
+use crate::store::{self, Question, Reader, Store};
 
 /// Appends one entry built by `build`, all in one transaction; returns the
 /// entry number and the body.
 ///
-/// `build` gets what `need` asks for of the project now, and a reader to
-/// look up the few rows the new entry can collide with (a version, an
-/// item, an id) through their indexes, which it may add to the snapshot to
-/// judge them: a write costs the same on a short and a long history.
+/// `build` gets a question about the project now: its frame (the policy
+/// in force, the waivers), the inputs a write judges (the few rows the new
+/// entry can collide with, a version, an item, an id, read through their
+/// indexes) and a reader for its own lookups: a write costs the same on a
+/// short and a long history.
 pub(super) fn record_one<R: Record>(
     ctx: &Context,
     at: Time,
-    need: Need<'_>,
-    mut build: impl FnMut(&mut Snapshot, &Reader<'_>) -> store::Result<R>,
+    mut build: impl FnMut(&Question<'_>) -> store::Result<R>,
 ) -> Result<(i64, R), CommandError> {
     let mut store = ctx.writer()?;
     let project = ctx.project(&store)?;
     let result = store.write(|tx| {
-        let mut snap = store::load_snapshot(tx, &project, ctx.clock, need)?;
-        snap.policy.accepts_writer(ctx.writer_key().as_ref())?;
-        let rec = build(&mut snap, &Reader::new(tx, &project, ctx.clock))?;
+        let q = store::question(tx, &project, ctx.clock)?;
+        q.frame().policy.accepts_writer(ctx.writer_key().as_ref())?;
+        let rec = build(&q)?;
         let seq = store::append_signed(tx, ctx.signer.as_ref(), &project, at, ctx.clock, &rec)?;
         Ok((seq, rec))
     })?;
     Ok(result)
-}
-
-/// Narrows a snapshot to one extension: its entries and removals.
-fn narrow_to_extension(snap: &mut Snapshot, reader: &Reader<'_>, id: &str) -> store::Result<()> {
-    let key: [store::Key<'_>; 1] = [("extension", &id)];
-    snap.extensions = reader.find(&key)?;
-    snap.extension_removals = reader.find(&key)?;
-    Ok(())
 }
 
 /// The confirmation of a recorded entry.
@@ -162,7 +153,8 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
         )
         .into());
     }
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
         let same: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
         if !same.is_empty() {
             return Err(Error::Duplicate {
@@ -250,7 +242,8 @@ pub(super) fn gate(ctx: &Context, a: &GateArgs) -> Result<Output, CommandError> 
         Some(v) => Outcome::Value(v),
         None => Outcome::Verdict(a.pass),
     };
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
         // Judged by the policy in force when the gate ran. A policy loaded
         // later takes effect at its load time, so it can never be in force
         // at `at`.
@@ -300,12 +293,10 @@ pub(super) fn budget(ctx: &Context, a: &BudgetArgs) -> Result<Output, CommandErr
     let commit_sha = commit(&a.commit)?;
     let value = domain::budget::measured(a.value)?;
     let mut unit = String::new();
-    let need = Need {
-        budgets: true,
-        ..Need::NOTHING
-    };
-    let (seq, rec) = record_one(ctx, at, need, |snap, _| {
-        let b = snap.require_budget(&a.budget)?;
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let b = q
+            .budget_definitions()?
+            .require(&q.frame().policy, &a.budget)?;
         unit = b.unit;
         Ok(MeasurementRec {
             budget: b.id,
@@ -352,7 +343,8 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
     let kind: DeprecationKind = a.kind.parse()?;
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
         let same: Vec<Stamped<DeprecationRec>> = reader.find(&[("item", &item)])?;
         if !same.is_empty() {
             return Err(Error::Duplicate {
@@ -398,12 +390,9 @@ pub(super) fn remove(
 ) -> Result<Output, CommandError> {
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
-    let need = Need {
-        releases: true,
-        ..Need::NOTHING
-    };
     let mut premature = None;
-    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
         let key: [store::Key<'_>; 1] = [("item", &a.item)];
         let deprecations: Vec<Stamped<DeprecationRec>> = reader.find(&key)?;
         let Some(dep) = deprecations.first() else {
@@ -418,11 +407,11 @@ pub(super) fn remove(
         };
         let removals: Vec<Stamped<RemovalRec>> = reader.find(&key)?;
         let (rec, judged) = domain::deprecation::removal(
-            &snap.policy.deprecations,
+            &q.frame().policy.deprecations,
             &dep.rec,
             !removals.is_empty(),
             &version,
-            &snap.shipped(),
+            &q.frame().shipped(&reader.release_versions()?),
         )?;
         premature = judged;
         Ok(rec)
@@ -492,21 +481,20 @@ pub(super) fn add_extension(ctx: &Context, a: &AddExtensionArgs) -> Result<Outpu
         return Err(Error::invalid("doctor verdict", d, "pass or fail").into());
     }
     let at = ctx.effective(a.at.as_deref())?;
-    let result = record_one(ctx, at, Need::NOTHING, |snap, reader| {
-        let tier = snap
-            .policy
+    let result = record_one(ctx, at, |q| {
+        let policy = &q.frame().policy;
+        let tier = policy
             .tier_of(&a.tier)
-            .ok_or_else(|| Error::unknown("tier", &a.tier, snap.policy.tier_ids()))?
+            .ok_or_else(|| Error::unknown("tier", &a.tier, policy.tier_ids()))?
             .to_string();
-        narrow_to_extension(snap, reader, &id)?;
-        if snap.extension_rows().iter().any(|e| !e.removed) {
+        let current = q.extension_inputs_of(&id)?.rows(q.frame());
+        if current.iter().any(|e| !e.removed) {
             return Err(Error::Duplicate {
                 what: "extension",
                 value: id.clone(),
             }
             .into());
         }
-        let policy = &snap.policy;
         let rules = extension::violations(
             policy,
             &extension::Candidate {
@@ -572,20 +560,19 @@ pub(super) fn remove_extension(
     a: &RemoveExtensionArgs,
 ) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, reader| {
-        let reasons = &snap.policy.extensions.removal_reasons;
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reasons = &q.frame().policy.extensions.removal_reasons;
         if !reasons.contains(&a.reason) {
             return Err(
                 Error::unknown("removal reason", &a.reason, reasons.iter().cloned()).into(),
             );
         }
-        narrow_to_extension(snap, reader, &a.id)?;
-        if !snap.extension_rows().iter().any(|e| !e.removed) {
+        let this = q.extension_inputs_of(&a.id)?.rows(q.frame());
+        if !this.iter().any(|e| !e.removed) {
             // Only a failed lookup reads the corpus, to name a short one.
-            snap.extensions = reader.all()?;
-            snap.extension_removals = reader.all()?;
-            let current: Vec<String> = snap
-                .extension_rows()
+            let current: Vec<String> = q
+                .extension_inputs()?
+                .rows(q.frame())
                 .into_iter()
                 .filter(|e| !e.removed)
                 .map(|e| e.id)
@@ -657,7 +644,8 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
         .as_deref()
         .map(release::parse_version)
         .transpose()?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |_, reader| {
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
         if let Some(v) = &introduced_in {
             require_release(reader, v)?;
         }
@@ -732,10 +720,9 @@ fn incident_event(
     at: Option<&str>,
 ) -> Result<Output, CommandError> {
     let at = ctx.effective(at)?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, reader| {
-        snap.incidents = reader.find(&[("entry_seq", &id)])?;
-        snap.incident_events = reader.find(&[("incident", &id)])?;
-        let rows = snap.incident_rows();
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let reader = q.reader();
+        let rows = q.incident_inputs_of(id)?.rows(q.frame());
         let Some(row) = rows.first() else {
             // Only a failed lookup reads every incident, to name them.
             let all: Vec<Stamped<IncidentRec>> = reader.all()?;
@@ -789,8 +776,8 @@ pub struct MaintenanceArgs {
 
 pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, CommandError> {
     let at = ctx.effective(a.at.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, _| {
-        let task = snap.policy.require_task(&a.task)?;
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let task = q.frame().policy.require_task(&a.task)?;
         Ok(MaintenanceRec {
             task: task.id.clone(),
         })
@@ -827,8 +814,8 @@ pub(super) fn attest(ctx: &Context, a: &AttestArgs) -> Result<Output, CommandErr
     let at = ctx.effective(a.at.as_deref())?;
     let signed_by = domain::text::optional_name("signer", a.by.as_deref())?;
     let note = domain::text::optional_text("note", a.note.as_deref())?;
-    let (seq, rec) = record_one(ctx, at, Need::NOTHING, |snap, _| {
-        let c = snap.policy.require_criterion(&a.criterion)?;
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let c = q.frame().policy.require_criterion(&a.criterion)?;
         Ok(AttestationRec {
             criterion: c.id.clone(),
             signed_by: signed_by.clone(),
@@ -879,11 +866,13 @@ pub(super) fn waive(
     let waived_by = domain::text::optional_name("waiver's grantor", a.by.as_deref())?;
     let at = ctx.clock;
     let mut found = true;
-    let (seq, rec) = record_one(ctx, at, Need::waive(rule), |snap, _| {
-        waiver::allowed(&snap.policy, rule, at, until)?;
-        domain::waive::require_subject(snap, rule, &a.subject)?;
-        domain::waive::refuse_protected_incident(snap, rule, &a.subject)?;
-        found = domain::waive::found_now(snap, rule, &a.subject);
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let f = q.frame();
+        waiver::allowed(&f.policy, rule, at, until)?;
+        let inputs = q.waive_inputs(rule)?;
+        domain::waive::require_subject(f, &inputs, rule, &a.subject)?;
+        domain::waive::refuse_protected_incident(f, &inputs, rule, &a.subject)?;
+        found = domain::waive::found_now(f, &inputs, rule, &a.subject);
         Ok(WaiverRec {
             rule: rule.as_str().to_string(),
             subject: a.subject.clone(),
@@ -945,21 +934,19 @@ pub(super) fn accept_shift(ctx: &Context, a: &AcceptShiftArgs) -> Result<Output,
         )
         .into());
     }
-    let need = Need {
-        budgets: true,
-        ..Need::NOTHING
-    };
-    let (seq, rec) = record_one(ctx, at, need, |snap, reader| {
-        let budget = snap.require_budget(&a.budget)?;
+    let (seq, rec) = record_one(ctx, at, |q| {
+        let policy = &q.frame().policy;
+        let budget = q.budget_definitions()?.require(policy, &a.budget)?;
         // The detector reads the series from a drift window before the
         // shift on: what `drift` showed it in, and all that came after.
-        let since = time::days_before(shift_at, snap.policy.budgets.drift_days);
-        let samples: Vec<(Time, f64)> = reader
+        let since = time::days_before(shift_at, policy.budgets.drift_days);
+        let samples: Vec<(Time, f64)> = q
+            .reader()
             .samples_after(&budget.id, since)?
             .into_iter()
             .map(|s| (s.at, s.value))
             .collect();
-        if !domain::budget::accepts_a_shift(&budget, &samples, &snap.policy.budgets, shift_at) {
+        if !domain::budget::accepts_a_shift(&budget, &samples, &policy.budgets, shift_at) {
             return Err(Error::State(format!(
                 "no shift of {} within 5 samples of {} to accept; `ledger drift` lists each budget's shifts and when they happened",
                 budget.id,

@@ -7,12 +7,12 @@ use serde::Serialize;
 
 pub use super::finding::{Finding, Level};
 use super::{
-    Snapshot,
     deprecation::{self},
     incident::{IncidentKind, Severity},
+    inputs::{BudgetRow, GateRow, IncidentRow, TierCount},
+    inputs::{Frame, ReleaseCheckInputs, TierConformance},
     readiness::Readiness,
     rule::Code,
-    snapshot::{BudgetRow, GateRow, IncidentRow, TierCount},
     waiver::Waivers,
 };
 
@@ -26,31 +26,37 @@ pub struct ReleaseCheck {
 
 /// Everything cutting `version` now would break, blocking first;
 /// `breaking` says the release would break compatibility.
-pub fn check_release(snap: &Snapshot, version: &Version, breaking: bool) -> ReleaseCheck {
-    let mut findings = version_findings(snap, version, breaking);
-    findings.extend(premature_removals(snap, version));
+pub fn check_release(
+    f: &Frame,
+    i: &ReleaseCheckInputs,
+    version: &Version,
+    breaking: bool,
+) -> ReleaseCheck {
+    let mut findings = version_findings(f, i, version, breaking);
+    findings.extend(premature_removals(f, i, version));
     // The rows' own findings, worded as their lists word them.
-    let mut from_rows: Vec<Finding> = snap
-        .gate_rows()
+    let mut from_rows: Vec<Finding> = i
+        .gates
+        .rows(f)
         .iter()
         .filter_map(GateRow::finding)
-        .chain(snap.budget_rows().iter().filter_map(BudgetRow::finding))
+        .chain(i.budgets.rows(f).iter().filter_map(BudgetRow::finding))
         .collect();
-    let (overdue, due) = open_incidents(snap, version);
+    let (overdue, due) = open_incidents(f, i, version);
     from_rows.extend(overdue);
     findings.extend(due);
     // governance: Tiers and Vetting. Below a tier's required pass rate a
     // release is blocked; below its target, warned.
-    from_rows.extend(tier_findings(snap));
-    findings.extend(unaccepted_shifts(snap, version));
-    findings.extend(accepted_shifts(snap));
+    from_rows.extend(tier_findings(f, &i.conformance));
+    findings.extend(unaccepted_shifts(f, i, version));
+    findings.extend(accepted_shifts(f, i));
     findings.extend(from_rows);
     ReleaseCheck {
         version: version.to_string(),
         allowed: true,
         findings,
     }
-    .settled(&snap.waivers)
+    .settled(&f.waivers)
 }
 
 /// A finding of the release check itself, with no entry behind it.
@@ -68,10 +74,16 @@ fn finding(level: Level, rule: Code, subject: Option<&str>, message: String) -> 
 /// The version itself: already recorded, older than the latest shipped
 /// release, or breaking without a new major (governance: Versioning
 /// Rules).
-fn version_findings(snap: &Snapshot, version: &Version, breaking: bool) -> Vec<Finding> {
+fn version_findings(
+    f: &Frame,
+    i: &ReleaseCheckInputs,
+    version: &Version,
+    breaking: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    if let Some(r) = snap
-        .release_rows()
+    if let Some(r) = i
+        .releases
+        .rows(f)
         .iter()
         .find(|r| r.version == version.to_string())
     {
@@ -89,7 +101,7 @@ fn version_findings(snap: &Snapshot, version: &Version, breaking: bool) -> Vec<F
             ),
         ));
     }
-    if let Some(latest) = snap.latest_shipped()
+    if let Some(latest) = i.releases.latest_shipped(f)
         && let Ok(latest_v) = Version::parse(&latest.version)
         && *version < latest_v
     {
@@ -117,18 +129,19 @@ fn version_findings(snap: &Snapshot, version: &Version, breaking: bool) -> Vec<F
 
 /// The items removed in `version` before their deprecation window allowed
 /// (governance: Deprecation Policy).
-fn premature_removals(snap: &Snapshot, version: &Version) -> Vec<Finding> {
-    let shipped = deprecation::ShippedLines::new(&snap.shipped());
-    let rules = &snap.policy.deprecations;
+fn premature_removals(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec<Finding> {
+    let shipped = deprecation::ShippedLines::new(&i.releases.shipped(f));
+    let rules = &f.policy.deprecations;
     // Only the items removed in this version can be removed prematurely in it.
     let wanted = version.to_string();
-    let removed_here: Vec<_> = snap
+    let removed_here: Vec<_> = i
+        .removals
         .removals
         .iter()
         .filter(|r| r.rec.version == wanted)
         .collect();
     let mut out = Vec::new();
-    for d in &snap.deprecations {
+    for d in &i.removals.deprecations {
         if !removed_here
             .iter()
             .any(|r| r.rec.item == d.rec.item && r.seq > d.seq)
@@ -163,9 +176,13 @@ fn premature_removals(snap: &Snapshot, version: &Version) -> Vec<Finding> {
 /// The open incidents a release would ship with: an open critical or
 /// high security one, or one past its SLA (the rows' findings); and one
 /// whose SLA ends at the next release (the check's own).
-fn open_incidents(snap: &Snapshot, version: &Version) -> (Vec<Finding>, Vec<Finding>) {
+fn open_incidents(
+    f: &Frame,
+    inputs: &ReleaseCheckInputs,
+    version: &Version,
+) -> (Vec<Finding>, Vec<Finding>) {
     let (mut rows, mut due) = (Vec::new(), Vec::new());
-    for i in snap.incident_rows().iter().filter(|i| i.is_open()) {
+    for i in inputs.incidents.rows(f).iter().filter(|i| i.is_open()) {
         let id = i.id.to_string();
         let name = i.label();
         if is_severe_security(i) {
@@ -200,24 +217,27 @@ fn open_incidents(snap: &Snapshot, version: &Version) -> (Vec<Finding>, Vec<Find
 
 /// The latest shipped release by date: the one shifts and acceptances
 /// are judged after.
-fn last_shipped(snap: &Snapshot) -> Option<super::release::Shipped> {
-    snap.shipped().into_iter().max_by_key(|s| s.date)
+fn last_shipped(f: &Frame, i: &ReleaseCheckInputs) -> Option<super::release::Shipped> {
+    i.releases.shipped(f).into_iter().max_by_key(|s| s.date)
 }
 
 /// Each shift the bad way since the last release that nobody accepted:
 /// what this version would ship (governance: Performance Regression).
-fn unaccepted_shifts(snap: &Snapshot, version: &Version) -> Vec<Finding> {
-    let last = last_shipped(snap);
+fn unaccepted_shifts(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec<Finding> {
+    let last = last_shipped(f, i);
     let after = last
         .as_ref()
         .map(|l| format!(" after {}", l.version))
         .unwrap_or_default();
-    let Some(since) = snap.samples_since.or(last.as_ref().map(|l| l.date)) else {
+    let Some(since) = i.budgets.since.or(last.as_ref().map(|l| l.date)) else {
         return Vec::new();
     };
     let method = crate::domain::budget::DriftMethod::ChangePoints;
     let mut out = Vec::new();
-    for d in snap.drift_after(since, method) {
+    for d in i
+        .budgets
+        .drift_after(f, since, method, i.releases.shipped(f))
+    {
         for s in d.shifts.iter().filter(|s| s.regression && !s.accepted) {
             out.push(finding(
                 Level::Warning,
@@ -238,9 +258,10 @@ fn unaccepted_shifts(snap: &Snapshot, version: &Version) -> Vec<Finding> {
 
 /// Shifts accepted since the latest shipped release: expected, and worth
 /// naming in the release's notes.
-fn accepted_shifts(snap: &Snapshot) -> Vec<Finding> {
-    let last = last_shipped(snap);
-    snap.shift_acceptances
+fn accepted_shifts(f: &Frame, i: &ReleaseCheckInputs) -> Vec<Finding> {
+    let last = last_shipped(f, i);
+    i.budgets
+        .acceptances
         .iter()
         .filter(|a| last.as_ref().is_none_or(|l| a.at > l.date))
         .map(|a| {
@@ -266,8 +287,9 @@ pub fn is_severe_security(i: &IncidentRow) -> bool {
 /// Each tier below its required conformance pass rate (blocking) or its
 /// target (warning), governance: Tiers and Vetting; worded as `extensions`
 /// words them.
-pub fn tier_findings(snap: &Snapshot) -> Vec<Finding> {
-    snap.tier_counts()
+pub fn tier_findings(f: &Frame, conformance: &TierConformance) -> Vec<Finding> {
+    conformance
+        .counts(f, &[])
         .iter()
         .filter_map(TierCount::finding)
         .collect()
@@ -341,14 +363,23 @@ mod tests {
     use super::*;
     use crate::domain::{
         incident::{IncidentKind, Severity},
+        inputs::{Measurements, Sample},
         policy::Policy,
         record::*,
-        snapshot::{Measurements, Sample},
         time::parse,
     };
 
-    fn snap() -> Snapshot {
-        Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
+    /// A moment and the release check's inputs read at it.
+    struct At {
+        f: Frame,
+        i: ReleaseCheckInputs,
+    }
+
+    fn snap() -> At {
+        At {
+            f: Frame::new("pi", parse("2026-03-01").unwrap(), Policy::builtin()),
+            i: ReleaseCheckInputs::default(),
+        }
     }
 
     fn rules(c: &ReleaseCheck) -> Vec<(Level, &str)> {
@@ -360,19 +391,19 @@ mod tests {
 
     #[test]
     fn an_empty_ledger_may_release() {
-        let c = check_release(&snap(), &Version::new(0, 1, 0), false);
+        let c = check_release(&snap().f, &snap().i, &Version::new(0, 1, 0), false);
         assert!(c.allowed && c.findings.is_empty());
     }
 
     #[test]
     fn a_premature_removal_in_the_version_blocks() {
         let mut s = snap();
-        s.releases.push(Stamped::at(
+        s.i.releases.releases.push(Stamped::at(
             1,
             "2026-01-01",
             ReleaseRec::released("0.3.0", "2026-01-01"),
         ));
-        s.deprecations.push(Stamped::at(
+        s.i.removals.deprecations.push(Stamped::at(
             2,
             "2026-01-01",
             DeprecationRec {
@@ -383,7 +414,7 @@ mod tests {
                 note: None,
             },
         ));
-        s.removals.push(Stamped::at(
+        s.i.removals.removals.push(Stamped::at(
             3,
             "2026-01-02",
             RemovalRec {
@@ -391,11 +422,11 @@ mod tests {
                 version: "0.3.1".into(),
             },
         ));
-        let c = check_release(&s, &Version::new(0, 3, 1), false);
+        let c = check_release(&s.f, &s.i, &Version::new(0, 3, 1), false);
         assert_eq!(rules(&c), [(Level::Blocking, "deprecation-premature")]);
         assert!(!c.allowed);
         assert!(
-            check_release(&s, &Version::new(0, 4, 0), false).allowed,
+            check_release(&s.f, &s.i, &Version::new(0, 4, 0), false).allowed,
             "the removal is not in 0.4.0"
         );
     }
@@ -403,25 +434,27 @@ mod tests {
     #[test]
     fn budgets_block_only_beyond_the_margin() {
         let mut s = snap();
-        s.measurements
+        s.i.budgets
+            .samples
             .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 240.0)]);
-        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        let c = check_release(&s.f, &s.i, &Version::new(0, 5, 0), false);
         assert_eq!(
             rules(&c),
             [(Level::Warning, "budget-over")],
             "exactly 20% over warns"
         );
-        s.measurements = Measurements::default();
-        s.measurements
+        s.i.budgets.samples = Measurements::default();
+        s.i.budgets
+            .samples
             .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 240.5)]);
-        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        let c = check_release(&s.f, &s.i, &Version::new(0, 5, 0), false);
         assert_eq!(rules(&c), [(Level::Blocking, "budget-over")]);
     }
 
     #[test]
     fn open_incidents_due_at_the_next_release_block() {
         let mut s = snap();
-        s.incidents.push(Stamped::at(
+        s.i.incidents.incidents.push(Stamped::at(
             1,
             "2026-02-20",
             IncidentRec {
@@ -432,9 +465,9 @@ mod tests {
                 introduced_in: None,
             },
         ));
-        let c = check_release(&s, &Version::new(0, 5, 0), false);
+        let c = check_release(&s.f, &s.i, &Version::new(0, 5, 0), false);
         assert_eq!(rules(&c), [(Level::Blocking, "incident-sla")]);
-        s.incident_events.push(Stamped::at(
+        s.i.incidents.events.push(Stamped::at(
             2,
             "2026-02-21",
             IncidentEventRec {
@@ -443,13 +476,14 @@ mod tests {
                 release: None,
             },
         ));
-        assert!(check_release(&s, &Version::new(0, 5, 0), false).allowed);
+        assert!(check_release(&s.f, &s.i, &Version::new(0, 5, 0), false).allowed);
     }
 
     #[test]
     fn a_waived_blocking_finding_is_listed_but_allows_the_release() {
         let mut s = snap();
-        s.measurements
+        s.i.budgets
+            .samples
             .extend("cold-load-p95", [Sample::at(1, "2026-02-01", 300.0)]);
         let waiver = |rule, subject: &str, until: &str| {
             Stamped::at(
@@ -466,47 +500,47 @@ mod tests {
         };
         let v = Version::new(0, 5, 0);
         // A waiver of another rule or subject changes nothing.
-        s.waivers = Waivers::new(
+        s.f.waivers = Waivers::new(
             vec![waiver(
                 Code::BudgetDrift,
                 "cold-load-p95",
                 "2026-04-01T00:00:00Z",
             )],
-            s.now,
+            s.f.now,
         );
-        assert!(!check_release(&s, &v, false).allowed);
-        s.waivers = Waivers::new(
+        assert!(!check_release(&s.f, &s.i, &v, false).allowed);
+        s.f.waivers = Waivers::new(
             vec![waiver(
                 Code::BudgetOver,
                 "cold-load-p95",
                 "2026-04-01T00:00:00Z",
             )],
-            s.now,
+            s.f.now,
         );
-        let c = check_release(&s, &v, false);
+        let c = check_release(&s.f, &s.i, &v, false);
         assert!(c.allowed, "{c:?}");
         assert_eq!(c.findings.len(), 1);
         assert_eq!(c.findings[0].subject.as_deref(), Some("cold-load-p95"));
         assert!(c.findings[0].waived.is_some() && !c.findings[0].blocks());
         // Expired exactly now: it blocks again.
-        s.waivers = Waivers::new(
+        s.f.waivers = Waivers::new(
             vec![waiver(
                 Code::BudgetOver,
                 "cold-load-p95",
                 "2026-03-01T00:00:00Z",
             )],
-            s.now,
+            s.f.now,
         );
-        assert!(!check_release(&s, &v, false).allowed);
+        assert!(!check_release(&s.f, &s.i, &v, false).allowed);
     }
 
     #[test]
     fn a_breaking_release_after_1_0_needs_a_major() {
-        let c = check_release(&snap(), &Version::new(1, 4, 0), true);
+        let c = check_release(&snap().f, &snap().i, &Version::new(1, 4, 0), true);
         assert_eq!(rules(&c), [(Level::Blocking, "breaking-needs-major")]);
-        assert!(check_release(&snap(), &Version::new(2, 0, 0), true).allowed);
+        assert!(check_release(&snap().f, &snap().i, &Version::new(2, 0, 0), true).allowed);
         assert!(
-            check_release(&snap(), &Version::new(0, 4, 0), true).allowed,
+            check_release(&snap().f, &snap().i, &Version::new(0, 4, 0), true).allowed,
             "pre-1.0 may break"
         );
     }
@@ -514,9 +548,9 @@ mod tests {
     #[test]
     fn a_version_that_ships_an_unready_milestone_is_blocked_per_unmet_criterion() {
         let s = snap();
-        let m = &s.policy.milestones[0];
-        let r = crate::domain::readiness::readiness(&s, m);
-        let c = check_release(&s, &Version::new(1, 0, 0), false);
+        let m = &s.f.policy.milestones[0];
+        let r = crate::domain::readiness::readiness(&s.f, &Default::default(), m);
+        let c = check_release(&s.f, &s.i, &Version::new(1, 0, 0), false);
         assert!(c.allowed, "{c:?}");
         let c = c.shipping(&r);
         assert!(!c.allowed);
@@ -540,7 +574,7 @@ mod tests {
             criteria: Vec::new(),
             ..r
         };
-        let c = check_release(&s, &Version::new(1, 0, 0), false).shipping(&ready);
+        let c = check_release(&s.f, &s.i, &Version::new(1, 0, 0), false).shipping(&ready);
         assert!(c.allowed && c.findings.is_empty(), "{c:?}");
     }
 }

@@ -1,4 +1,5 @@
-//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//! Layer: upper, reads releases, incidents, maintenance and deprecations together (see
+//! `domain::LAYERS`).
 //!
 //! Delivery metrics from the recorded history: DORA's four keys, as a
 //! project with releases (not deployments) has them, and the governance's
@@ -25,9 +26,10 @@ use semver::Version;
 use serde::Serialize;
 
 use super::{
-    Snapshot, Time,
+    Time,
     deprecation::ShippedLines,
     incident::{IncidentKind, Severity, SlaState},
+    inputs::{DeliveryInputs, Frame, IncidentRow},
     stats::median,
     time,
 };
@@ -109,24 +111,24 @@ struct Release<'a> {
     fixes: Option<&'a str>,
 }
 
-/// The delivery metrics over the `days` before the snapshot's moment (read
-/// with [`super::snapshot::Need::DELIVERY`]).
-pub fn delivery(snap: &Snapshot, days: u32) -> Delivery {
-    delivery_of(snap, days, &snap.incident_rows())
+/// The delivery metrics over the `days` before the frame's moment.
+pub fn delivery(f: &Frame, i: &DeliveryInputs, days: u32) -> Delivery {
+    delivery_of(f, i, days, &i.incidents.rows(f))
 }
 
-/// [`delivery`] with the snapshot's incident rows already judged (the
-/// dashboard judges them once for both).
+/// [`delivery`] with the incident rows already judged (the dashboard
+/// judges them once for both).
 pub fn delivery_of(
-    snap: &Snapshot,
+    f: &Frame,
+    i: &DeliveryInputs,
     days: u32,
-    incidents: &[super::snapshot::IncidentRow],
+    incidents: &[IncidentRow],
 ) -> Delivery {
-    let to = snap.now;
+    let to = f.now;
     let from = time::days_before(to, days);
-    let shipped = shipped(snap);
+    let shipped = shipped(f, i);
     let window = keys(&shipped, incidents, from, to);
-    let levels = &snap.policy.delivery.levels;
+    let levels = &f.policy.delivery.levels;
     let bucket = bucket(&shipped, from, to, days);
     let in_window = |t: Time| t > from && t <= to;
 
@@ -157,8 +159,8 @@ pub fn delivery_of(
             .map(|h| levels.time_to_restore_hours.level(h)),
         time_to_restore: restore_rows(incidents, from, to),
         incidents_within_sla_pct: share(&settled),
-        maintenance_on_time_pct: share(&maintenance_on_time(snap, from, to)),
-        deprecations_removed_on_time_pct: share(&removed_on_time(snap, from, to)),
+        maintenance_on_time_pct: share(&maintenance_on_time(f, i, from, to)),
+        deprecations_removed_on_time_pct: share(&removed_on_time(f, i, from, to)),
         quarters: quarters(from, to)
             .into_iter()
             .map(|(quarter, start, end)| Quarter {
@@ -172,13 +174,14 @@ pub fn delivery_of(
 }
 
 /// The shipped releases with their dates, commit times and fixes.
-fn shipped(snap: &Snapshot) -> Vec<Release<'_>> {
-    let mut out: Vec<Release<'_>> = snap
+fn shipped<'i>(f: &Frame, i: &'i DeliveryInputs) -> Vec<Release<'i>> {
+    let mut out: Vec<Release<'i>> = i
+        .releases
         .releases
         .iter()
         .filter_map(|r| {
             let version = Version::parse(&r.rec.version).ok()?;
-            super::release::is_shipped(&snap.policy, &version, r.rec.status).then(|| Release {
+            super::release::is_shipped(&f.policy, &version, r.rec.status).then(|| Release {
                 version,
                 at: r.at,
                 committed_at: r
@@ -195,12 +198,7 @@ fn shipped(snap: &Snapshot) -> Vec<Release<'_>> {
 }
 
 /// The four keys over `(from, to]`.
-fn keys(
-    shipped: &[Release<'_>],
-    incidents: &[super::snapshot::IncidentRow],
-    from: Time,
-    to: Time,
-) -> Keys {
+fn keys(shipped: &[Release<'_>], incidents: &[IncidentRow], from: Time, to: Time) -> Keys {
     let inside = |t: Time| t > from && t <= to;
     let releases: Vec<&Release<'_>> = shipped.iter().filter(|s| inside(s.at)).collect();
     let lead: Vec<f64> = releases
@@ -277,11 +275,7 @@ fn bucket(shipped: &[Release<'_>], from: Time, to: Time, days: u32) -> Bucket {
 
 /// Time to restore by kind and severity, for the incidents resolved in
 /// `(from, to]`.
-fn restore_rows(
-    incidents: &[super::snapshot::IncidentRow],
-    from: Time,
-    to: Time,
-) -> Vec<RestoreRow> {
+fn restore_rows(incidents: &[IncidentRow], from: Time, to: Time) -> Vec<RestoreRow> {
     let mut groups: std::collections::BTreeMap<
         (IncidentKind, Severity),
         (Vec<f64>, Option<String>),
@@ -309,12 +303,13 @@ fn restore_rows(
 
 /// For each maintenance completion in `(from, to]` after an earlier one of
 /// the same task: whether it came within the task's cadence.
-fn maintenance_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
+fn maintenance_on_time(f: &Frame, i: &DeliveryInputs, from: Time, to: Time) -> Vec<bool> {
     let mut out = Vec::new();
-    for task in &snap.policy.maintenance.tasks {
-        let days = snap.policy.maintenance.cadence_days.get(task.cadence);
-        let done: Vec<Time> = snap
+    for task in &f.policy.maintenance.tasks {
+        let days = f.policy.maintenance.cadence_days.get(task.cadence);
+        let done: Vec<Time> = i
             .maintenance
+            .completions
             .iter()
             .filter(|m| m.rec.task == task.id)
             .map(|m| m.at)
@@ -330,11 +325,12 @@ fn maintenance_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
 
 /// For each deprecation whose first removal opportunity shipped in
 /// `(from, to]`: whether the item was removed in that release.
-fn removed_on_time(snap: &Snapshot, from: Time, to: Time) -> Vec<bool> {
-    let lines = ShippedLines::new(&snap.shipped());
-    let rules = &snap.policy.deprecations;
-    let removals = super::snapshot::by_key(&snap.removals, |r| r.rec.item.as_str());
-    snap.deprecations
+fn removed_on_time(f: &Frame, i: &DeliveryInputs, from: Time, to: Time) -> Vec<bool> {
+    let lines = ShippedLines::new(&i.releases.shipped(f));
+    let rules = &f.policy.deprecations;
+    let d = &i.deprecations;
+    let removals = super::inputs::by_key(&d.removals, |r| r.rec.item.as_str());
+    d.deprecations
         .iter()
         .filter_map(|d| {
             let dv = Version::parse(&d.rec.version).ok()?;
@@ -397,13 +393,22 @@ mod tests {
         time::parse,
     };
 
-    fn snap(now: &str) -> Snapshot {
-        Snapshot::empty("pi", parse(now).unwrap(), Policy::builtin())
+    /// A moment and the delivery inputs read at it.
+    struct At {
+        f: Frame,
+        i: DeliveryInputs,
     }
 
-    fn release(s: &mut Snapshot, version: &str, at: &str, committed: Option<&str>) {
-        let seq = s.releases.len() as i64 + 100;
-        s.releases.push(Stamped::at(
+    fn snap(now: &str) -> At {
+        At {
+            f: Frame::new("pi", parse(now).unwrap(), Policy::builtin()),
+            i: DeliveryInputs::default(),
+        }
+    }
+
+    fn release(s: &mut At, version: &str, at: &str, committed: Option<&str>) {
+        let seq = s.i.releases.releases.len() as i64 + 100;
+        s.i.releases.releases.push(Stamped::at(
             seq,
             at,
             ReleaseRec {
@@ -415,7 +420,7 @@ mod tests {
 
     #[test]
     fn no_releases_and_no_incidents_leave_every_rate_unknown() {
-        let d = delivery(&snap("2026-06-30"), 90);
+        let d = delivery(&snap("2026-06-30").f, &snap("2026-06-30").i, 90);
         assert_eq!(d.keys.releases, 0);
         assert_eq!(d.release_frequency_bucket, Bucket::Yearly);
         assert_eq!(d.release_frequency_level, Level::Low);
@@ -432,18 +437,18 @@ mod tests {
     fn one_release_counts_without_a_lead_time_unless_its_commit_time_is_known() {
         let mut s = snap("2026-06-30");
         release(&mut s, "0.4.0", "2026-06-01", None);
-        let d = delivery(&s, 90);
+        let d = delivery(&s.f, &s.i, 90);
         assert_eq!(d.keys.releases, 1);
         assert_eq!(d.keys.change_failure_rate_pct, Some(0.0));
         assert_eq!(d.change_failure_level, Some(Level::Elite));
         assert_eq!(d.keys.lead_time_median_hours, None, "not guessed");
         assert_eq!(d.release_frequency_bucket, Bucket::Yearly);
-        s.releases[0].rec.committed_at = Some("2026-05-30T12:00:00Z".into());
-        let d = delivery(&s, 90);
+        s.i.releases.releases[0].rec.committed_at = Some("2026-05-30T12:00:00Z".into());
+        let d = delivery(&s.f, &s.i, 90);
         assert_eq!(d.keys.lead_time_median_hours, Some(36.0));
         assert_eq!(d.lead_time_level, Some(Level::High));
         // Outside the window it counts for nothing.
-        assert_eq!(delivery(&s, 20).keys.releases, 0);
+        assert_eq!(delivery(&s.f, &s.i, 20).keys.releases, 0);
     }
 
     #[test]
@@ -456,22 +461,39 @@ mod tests {
                 release(&mut s, &format!("0.{week}.{day}"), &time::format(at), None);
             }
         }
-        assert_eq!(delivery(&s, 28).release_frequency_bucket, Bucket::Daily);
+        assert_eq!(
+            delivery(&s.f, &s.i, 28).release_frequency_bucket,
+            Bucket::Daily
+        );
         // Two a week: weekly.
-        s.releases.retain(|r| !r.rec.version.ends_with(".5"));
-        assert_eq!(delivery(&s, 28).release_frequency_bucket, Bucket::Weekly);
+        s.i.releases
+            .releases
+            .retain(|r| !r.rec.version.ends_with(".5"));
+        assert_eq!(
+            delivery(&s.f, &s.i, 28).release_frequency_bucket,
+            Bucket::Weekly
+        );
         // One a month over three months: monthly.
         let mut s = snap("2026-06-30");
         for (minor, at) in [(4, "2026-04-15"), (5, "2026-05-15"), (6, "2026-06-15")] {
             release(&mut s, &format!("0.{minor}.0"), at, None);
         }
-        assert_eq!(delivery(&s, 90).release_frequency_bucket, Bucket::Monthly);
+        assert_eq!(
+            delivery(&s.f, &s.i, 90).release_frequency_bucket,
+            Bucket::Monthly
+        );
         // Two in three months: the median month still has one.
-        s.releases.remove(1);
-        assert_eq!(delivery(&s, 90).release_frequency_bucket, Bucket::Monthly);
+        s.i.releases.releases.remove(1);
+        assert_eq!(
+            delivery(&s.f, &s.i, 90).release_frequency_bucket,
+            Bucket::Monthly
+        );
         // One in three: the median month has none.
-        s.releases.remove(1);
-        assert_eq!(delivery(&s, 90).release_frequency_bucket, Bucket::Yearly);
+        s.i.releases.releases.remove(1);
+        assert_eq!(
+            delivery(&s.f, &s.i, 90).release_frequency_bucket,
+            Bucket::Yearly
+        );
     }
 
     #[test]
@@ -481,8 +503,8 @@ mod tests {
         release(&mut s, "0.4.1", "2026-05-03", None);
         release(&mut s, "0.5.0", "2026-06-01", None);
         release(&mut s, "0.5.1", "2026-06-02", None);
-        s.releases[1].rec.fixes = Some("0.4.0".into());
-        s.incidents.push(Stamped::at(
+        s.i.releases.releases[1].rec.fixes = Some("0.4.0".into());
+        s.i.incidents.incidents.push(Stamped::at(
             1,
             "2026-06-01T12:00:00Z",
             IncidentRec {
@@ -493,7 +515,7 @@ mod tests {
                 introduced_in: Some("0.5.0".into()),
             },
         ));
-        let d = delivery(&s, 90);
+        let d = delivery(&s.f, &s.i, 90);
         assert_eq!(d.keys.failed_releases, ["0.4.0", "0.5.0"]);
         assert_eq!(d.keys.change_failure_rate_pct, Some(50.0));
         assert_eq!(d.change_failure_level, Some(Level::Low));
@@ -511,7 +533,7 @@ mod tests {
             (2, "2026-06-01", "2026-06-01T10:00:00Z"),
             (3, "2026-06-10", "2026-06-11T06:00:00Z"),
         ] {
-            s.incidents.push(Stamped::at(
+            s.i.incidents.incidents.push(Stamped::at(
                 seq,
                 opened,
                 IncidentRec {
@@ -522,7 +544,7 @@ mod tests {
                     introduced_in: None,
                 },
             ));
-            s.incident_events.push(Stamped::at(
+            s.i.incidents.events.push(Stamped::at(
                 seq + 10,
                 resolved,
                 IncidentEventRec {
@@ -532,7 +554,7 @@ mod tests {
                 },
             ));
         }
-        let d = delivery(&s, 60);
+        let d = delivery(&s.f, &s.i, 60);
         assert_eq!(d.keys.restored_incidents, 2);
         assert_eq!(d.keys.time_to_restore_median_hours, Some(20.0));
         assert_eq!(d.time_to_restore_level, Some(Level::High));
@@ -549,7 +571,7 @@ mod tests {
     fn maintenance_is_on_time_within_its_cadence_of_the_one_before() {
         let mut s = snap("2026-06-30");
         for (seq, at) in [(1, "2026-06-01"), (2, "2026-06-08"), (3, "2026-06-20")] {
-            s.maintenance.push(Stamped::at(
+            s.i.maintenance.completions.push(Stamped::at(
                 seq,
                 at,
                 MaintenanceRec {
@@ -558,7 +580,7 @@ mod tests {
             ));
         }
         // 06-08 is exactly 7 days after 06-01 (on time); 06-20 is 12 after.
-        assert_eq!(delivery(&s, 90).maintenance_on_time_pct, Some(50.0));
+        assert_eq!(delivery(&s.f, &s.i, 90).maintenance_on_time_pct, Some(50.0));
     }
 
     #[test]
@@ -577,7 +599,7 @@ mod tests {
             (3, "c", None),
             (4, "d", Some("0.3.1")),
         ] {
-            s.deprecations.push(Stamped::at(
+            s.i.deprecations.deprecations.push(Stamped::at(
                 seq,
                 "2026-04-01",
                 DeprecationRec {
@@ -589,7 +611,7 @@ mod tests {
                 },
             ));
             if let Some(v) = removed_in {
-                s.removals.push(Stamped::at(
+                s.i.deprecations.removals.push(Stamped::at(
                     seq + 10,
                     "2026-05-01",
                     RemovalRec {
@@ -602,11 +624,14 @@ mod tests {
         // The first opportunity, 0.4.0, shipped in the window: only "a"
         // went then; "b" went late, "c" not at all, "d" prematurely.
         assert_eq!(
-            delivery(&s, 90).deprecations_removed_on_time_pct,
+            delivery(&s.f, &s.i, 90).deprecations_removed_on_time_pct,
             Some(25.0)
         );
         // A window after the opportunity judges none.
-        assert_eq!(delivery(&s, 30).deprecations_removed_on_time_pct, None);
+        assert_eq!(
+            delivery(&s.f, &s.i, 30).deprecations_removed_on_time_pct,
+            None
+        );
     }
 
     #[test]

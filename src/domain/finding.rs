@@ -17,10 +17,10 @@ use super::{
     deprecation::DeprecationStatus,
     extension::TierStanding,
     fmt_num,
+    inputs::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
     maintenance::TaskStatus,
     readiness::{Criterion, Readiness},
     rule::Code,
-    snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, TierCount},
     time,
     waiver::Waived,
 };

@@ -63,6 +63,7 @@ pub mod finding;
 pub mod gate;
 pub mod imported;
 pub mod incident;
+pub mod inputs;
 pub mod integrity;
 pub mod maintenance;
 pub mod merkle;
@@ -74,7 +75,6 @@ pub mod reconcile;
 pub mod record;
 pub mod release;
 pub mod rule;
-pub mod snapshot;
 pub mod stats;
 pub mod status;
 pub mod terms;
@@ -92,14 +92,13 @@ pub fn fmt_num(f: f64) -> String {
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
 }
-pub use snapshot::Snapshot;
 pub use time::Time;
 
 /// The domain's modules from the bottom up: a module may use only those
 /// before it. Bottom (no rule of its own): errors, time, text, statistics,
 /// rule codes, the names users type, signatures, the policy's types and
 /// the records. Middle: one module per governance section. Upper: the
-/// snapshot and the rules that still read it whole. Top: what judges
+/// typed inputs of the questions and the rules that read several sections. Top: what judges
 /// across sections (findings, the release check, waiving, the dashboard).
 #[rustfmt::skip]
 pub const LAYERS: &[&str] = &[
@@ -110,7 +109,7 @@ pub const LAYERS: &[&str] = &[
     "release", "gate", "waiver", "changepoint", "budget", "deprecation", "extension",
     "incident", "maintenance", "reconcile",
     // upper
-    "snapshot", "readiness", "delivery", "overview",
+    "inputs", "readiness", "delivery", "overview",
     // top
     "finding", "check", "waive", "status",
 ];
@@ -160,7 +159,6 @@ mod layers {
         }
         used.iter()
             .map(|n| match n.as_str() {
-                "Snapshot" => "snapshot".to_string(),
                 "Time" => "time".to_string(),
                 "Error" => "error".to_string(),
                 _ => n.clone(),

@@ -1,4 +1,4 @@
-//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//! Layer: upper, reads budgets and deprecations together (see `domain::LAYERS`).
 //!
 //! What the HTML report draws beyond the dashboard: each budget's series
 //! over a window, and releases and deprecations on one timeline.
@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{
-    Snapshot, Time,
+    Time,
     budget::{Direction, Drift},
     deprecation::{DeprecationKind, DeprecationStatus},
+    inputs::{DeprecationInputs, DriftInputs, Frame},
     time,
 };
 
@@ -40,23 +41,24 @@ pub struct Charts {
     pub series: Vec<Series>,
 }
 
-/// Each budget's samples after `days` before now, read with
-/// `Samples::Within(Some(days))`, and its drift over the policy's window.
-pub fn charts(snap: &Snapshot, days: u32) -> Charts {
-    let from = time::days_before(snap.now, days);
-    let drift_days = snap.policy.budgets.drift_days;
-    let drift: BTreeMap<String, Drift> = snap
-        .drift(drift_days.min(days))
+/// Each budget's samples after `days` before now (drift inputs of
+/// `days`), and its drift over the policy's window.
+pub fn charts(f: &Frame, i: &DriftInputs, days: u32) -> Charts {
+    let from = time::days_before(f.now, days);
+    let drift_days = f.policy.budgets.drift_days;
+    let drift: BTreeMap<String, Drift> = i
+        .drift(f, drift_days.min(days))
         .into_iter()
         .map(|d| (d.budget.clone(), d))
         .collect();
-    let series = snap
-        .budget_defs()
+    let series = i
+        .budgets
+        .defs(&f.policy)
         .into_iter()
         .filter_map(|b| {
             Some(Series {
                 drift: drift.get(&b.id)?.clone(),
-                points: snap.samples(&b.id, from),
+                points: i.budgets.samples(&b.id, from),
                 budget: b.id,
                 title: b.title,
                 unit: b.unit,
@@ -67,9 +69,9 @@ pub fn charts(snap: &Snapshot, days: u32) -> Charts {
         .collect();
     Charts {
         from,
-        to: snap.now,
+        to: f.now,
         days,
-        drift_from: time::days_before(snap.now, drift_days.min(days)),
+        drift_from: time::days_before(f.now, drift_days.min(days)),
         drift_days: drift_days.min(days),
         series,
     }
@@ -113,14 +115,13 @@ pub struct Timeline {
     pub removed_earlier: usize,
 }
 
-/// Releases and deprecations from a snapshot read with
-/// `Need::DEPRECATIONS`: every deprecation not removed yet, removed too
+/// Releases and deprecations (the deprecations' inputs): every deprecation not removed yet, removed too
 /// early, or removed in the last `days` days; premature removals first,
 /// then overdue, active and removed ones, each group oldest first.
-pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
-    let window = time::days_before(snap.now, days);
-    let mut releases: Vec<Mark> = snap
-        .shipped()
+pub fn timeline(f: &Frame, i: &DeprecationInputs, days: u32) -> Timeline {
+    let window = time::days_before(f.now, days);
+    let mut releases: Vec<Mark> = f
+        .shipped(&i.shipped)
         .into_iter()
         .map(|s| Mark {
             version: s.version.to_string(),
@@ -129,20 +130,19 @@ pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
         .collect();
     releases.sort_by_key(|r| r.at);
     let shipped_at = |version: &str| releases.iter().find(|r| r.version == version).map(|r| r.at);
-    let recorded_at: BTreeMap<i64, Time> =
-        snap.deprecations.iter().map(|d| (d.seq, d.at)).collect();
-    let removed_at: BTreeMap<&str, Time> = snap
+    let recorded_at: BTreeMap<i64, Time> = i.deprecations.iter().map(|d| (d.seq, d.at)).collect();
+    let removed_at: BTreeMap<&str, Time> = i
         .removals
         .iter()
         .map(|r| (r.rec.item.as_str(), r.at))
         .collect();
-    let mut spans: Vec<Span> = snap
-        .deprecation_rows()
+    let mut spans: Vec<Span> = i
+        .rows(f)
         .into_iter()
         .map(|d| {
             let from = shipped_at(&d.deprecated_in)
                 .or_else(|| recorded_at.get(&d.entry).copied())
-                .unwrap_or(snap.now);
+                .unwrap_or(f.now);
             Span {
                 first_removal_at: d.earliest_removal.as_deref().and_then(shipped_at),
                 removed_at: d.removed_in.as_deref().and_then(|v| {
@@ -179,7 +179,7 @@ pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
     releases.retain(|r| r.at >= from);
     Timeline {
         from,
-        to: snap.now,
+        to: f.now,
         releases,
         removed_earlier: all - spans.len(),
         spans,
@@ -189,24 +189,31 @@ pub fn timeline(snap: &Snapshot, days: u32) -> Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{policy::Policy, record::*, snapshot::Sample, time::parse};
+    use crate::domain::{
+        inputs::{ReleaseVersion, Sample},
+        policy::Policy,
+        record::*,
+        time::parse,
+    };
 
-    fn snap() -> Snapshot {
-        Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin())
+    fn frame() -> Frame {
+        Frame::new("pi", parse("2026-03-01").unwrap(), Policy::builtin())
     }
 
     #[test]
     fn a_chart_holds_every_sample_of_its_window_and_no_older_one() {
-        let mut s = snap();
-        let budget = s.policy.budgets.definitions[0].id.clone();
+        let f = frame();
+        let mut s = DriftInputs::default();
+        let budget = f.policy.budgets.definitions[0].id.clone();
         for (i, day) in ["2026-01-10", "2026-02-10", "2026-02-20", "2026-02-28"]
             .iter()
             .enumerate()
         {
-            s.measurements
+            s.budgets
+                .samples
                 .extend(&budget, [Sample::at(i as i64 + 1, day, 10.0 + i as f64)]);
         }
-        let c = charts(&s, 30);
+        let c = charts(&f, &s, 30);
         let series = c.series.iter().find(|x| x.budget == budget).unwrap();
         assert_eq!(
             series.points.iter().map(|p| p.1).collect::<Vec<_>>(),
@@ -214,7 +221,7 @@ mod tests {
         );
         assert_eq!(c.drift_days, 30);
         // A window shorter than the drift window bounds it.
-        let short = charts(&s, 10);
+        let short = charts(&f, &s, 10);
         assert_eq!(short.drift_days, 10);
         assert_eq!(short.drift_from, short.from);
         assert_eq!(
@@ -231,10 +238,11 @@ mod tests {
 
     #[test]
     fn a_deprecation_spans_from_its_release_to_its_first_removal_opportunity() {
-        let mut s = snap();
+        let f = frame();
+        let mut s = DeprecationInputs::default();
         for (seq, v, day) in [(1, "0.3.0", "2026-01-01"), (2, "0.4.0", "2026-02-01")] {
-            s.releases
-                .push(Stamped::at(seq, day, ReleaseRec::released(v, day)));
+            let r = Stamped::at(seq, day, ReleaseRec::released(v, day));
+            s.shipped.push(ReleaseVersion::from(&r));
         }
         s.deprecations.push(Stamped::at(
             3,
@@ -247,7 +255,7 @@ mod tests {
                 note: None,
             },
         ));
-        let t = timeline(&s, 30);
+        let t = timeline(&f, &s, 30);
         assert_eq!(t.releases.len(), 2);
         let span = &t.spans[0];
         assert_eq!(span.from, parse("2026-01-01").unwrap());
@@ -266,12 +274,15 @@ mod tests {
                 version: "0.4.0".into(),
             },
         ));
-        let t = timeline(&s, 7);
+        let t = timeline(&f, &s, 7);
         assert!(t.spans.is_empty());
         assert_eq!(t.removed_earlier, 1);
         assert_eq!(t.from, parse("2026-02-22").unwrap());
         assert!(t.releases.is_empty());
         // Within a longer window it is shown.
-        assert_eq!(timeline(&s, 60).spans[0].status, DeprecationStatus::Removed);
+        assert_eq!(
+            timeline(&f, &s, 60).spans[0].status,
+            DeprecationStatus::Removed
+        );
     }
 }

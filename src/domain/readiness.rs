@@ -1,4 +1,4 @@
-//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//! Layer: upper, judges gates, budgets and sign-offs together (see `domain::LAYERS`).
 //!
 //! Milestone readiness (governance: Release Gates (1.0 Criteria), 1.0
 //! Milestones): each criterion met or not, with evidence and blockers.
@@ -7,10 +7,11 @@ use semver::Version;
 use serde::Serialize;
 
 use super::{
-    Snapshot, Time,
+    Time,
     budget::{self},
     fmt_num,
     gate::GateKind,
+    inputs::{Frame, ReadinessInputs, ReleaseInputs},
     policy::{Milestone, MilestoneCriterion, MilestoneRule},
     time,
 };
@@ -57,9 +58,9 @@ pub struct ShippedAs {
     pub entry: i64,
 }
 
-/// Judges every criterion of a milestone on a snapshot.
-pub fn readiness(snap: &Snapshot, milestone: &Milestone) -> Readiness {
-    let criteria: Vec<Criterion> = milestone.criteria.iter().map(|c| judge(snap, c)).collect();
+/// Judges every criterion of a milestone on its inputs.
+pub fn readiness(f: &Frame, i: &ReadinessInputs, milestone: &Milestone) -> Readiness {
+    let criteria: Vec<Criterion> = milestone.criteria.iter().map(|c| judge(f, i, c)).collect();
     Readiness {
         milestone: milestone.id.clone(),
         title: milestone.title.clone(),
@@ -70,23 +71,29 @@ pub fn readiness(snap: &Snapshot, milestone: &Milestone) -> Readiness {
     }
 }
 
-/// A shipped milestone judged on `then`, a snapshot as of its release:
-/// which criteria were met when it shipped.
-pub fn retrospective(then: &Snapshot, milestone: &Milestone, shipped: ShippedAs) -> Readiness {
-    let mut r = readiness(then, milestone);
+/// A shipped milestone judged on inputs read as of its release: which
+/// criteria were met when it shipped.
+pub fn retrospective(
+    then: &Frame,
+    i: &ReadinessInputs,
+    milestone: &Milestone,
+    shipped: ShippedAs,
+) -> Readiness {
+    let mut r = readiness(then, i, milestone);
     r.shipped_before_ready = Some(!r.ready);
     r.shipped = Some(shipped);
     r
 }
 
 /// The first shipped release of the milestone's version, if any.
-pub fn shipped(snap: &Snapshot, milestone: &Milestone) -> Option<ShippedAs> {
+pub fn shipped(f: &Frame, releases: &ReleaseInputs, milestone: &Milestone) -> Option<ShippedAs> {
     let version = milestone.version()?;
-    snap.releases
+    releases
+        .releases
         .iter()
         .filter(|r| {
             Version::parse(&r.rec.version).is_ok_and(|v| {
-                v == version && super::release::is_shipped(&snap.policy, &v, r.rec.status)
+                v == version && super::release::is_shipped(&f.policy, &v, r.rec.status)
             })
         })
         .min_by_key(|r| (r.at, r.seq))
@@ -99,26 +106,26 @@ pub fn shipped(snap: &Snapshot, milestone: &Milestone) -> Option<ShippedAs> {
 
 /// The milestone a question is about by default: the first, in version
 /// order, that has not shipped; once every one has, the last.
-pub fn default_milestone(snap: &Snapshot) -> Option<&Milestone> {
-    let mut milestones: Vec<&Milestone> = snap.policy.milestones.iter().collect();
+pub fn default_milestone<'f>(f: &'f Frame, releases: &ReleaseInputs) -> Option<&'f Milestone> {
+    let mut milestones: Vec<&Milestone> = f.policy.milestones.iter().collect();
     milestones.sort_by_key(|m| m.version());
     milestones
         .iter()
-        .find(|m| shipped(snap, m).is_none())
+        .find(|m| shipped(f, releases, m).is_none())
         .or(milestones.last())
         .copied()
 }
 
-fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
+fn judge(f: &Frame, i: &ReadinessInputs, c: &MilestoneCriterion) -> Criterion {
     let (evidence, blockers) = match c.rule {
-        MilestoneRule::CiGatesGreen => ci_gates_green(snap),
-        MilestoneRule::GateAtLeast => gate_at_least(snap, c),
-        MilestoneRule::BudgetsConsistent => budgets_consistent(snap),
-        MilestoneRule::Attestation => attestation(snap, c.attestation.as_deref().unwrap_or(&c.id)),
+        MilestoneRule::CiGatesGreen => ci_gates_green(f, i),
+        MilestoneRule::GateAtLeast => gate_at_least(i, c),
+        MilestoneRule::BudgetsConsistent => budgets_consistent(f, i),
+        MilestoneRule::Attestation => attestation(f, i, c.attestation.as_deref().unwrap_or(&c.id)),
     };
     let met = blockers.is_empty();
     Criterion {
-        waived: snap.waived_if(
+        waived: f.waived_if(
             (!met).then_some(super::rule::Code::ReadinessCriterion),
             &c.id,
         ),
@@ -130,9 +137,10 @@ fn judge(snap: &Snapshot, c: &MilestoneCriterion) -> Criterion {
     }
 }
 
-fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
-    let rows: Vec<_> = snap
-        .gate_rows()
+fn ci_gates_green(f: &Frame, i: &ReadinessInputs) -> (Vec<String>, Vec<String>) {
+    let rows: Vec<_> = i
+        .gates
+        .rows(f)
         .into_iter()
         .filter(|g| g.kind == GateKind::Ci)
         .collect();
@@ -190,10 +198,10 @@ fn ci_gates_green(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
 /// DESIGN: "latest corpus pass rate". The latest result decides: a failing
 /// result without a value is unmet, whatever value came before it; a
 /// passing one without a value stands on the latest value recorded.
-fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<String>) {
+fn gate_at_least(i: &ReadinessInputs, c: &MilestoneCriterion) -> (Vec<String>, Vec<String>) {
     let gate = c.gate.as_deref().unwrap_or_default();
     let least = c.at_least.unwrap_or_default();
-    let results = || snap.gate_results.iter().filter(|r| r.rec.gate == gate);
+    let results = || i.gates.results.iter().filter(|r| r.rec.gate == gate);
     if let Some(r) = results().next_back()
         && r.rec.value.is_none()
         && !r.rec.passed
@@ -246,8 +254,14 @@ fn gate_at_least(snap: &Snapshot, c: &MilestoneCriterion) -> (Vec<String>, Vec<S
 
 /// The shifts of a budget's window the bad way that were not accepted as
 /// the new baseline, in words.
-fn unaccepted_shifts(snap: &Snapshot, b: &budget::Budget, timed: &[(Time, f64)]) -> Vec<String> {
-    budget::shifts(b, timed, &snap.policy.budgets, &snap.accepted_shifts(&b.id))
+fn unaccepted_shifts(
+    f: &Frame,
+    i: &ReadinessInputs,
+    b: &budget::Budget,
+    timed: &[(Time, f64)],
+) -> Vec<String> {
+    let accepted = i.budgets.accepted_shifts(&b.id);
+    budget::shifts(b, timed, &f.policy.budgets, &accepted)
         .into_iter()
         .filter(|s| s.regression && !s.accepted)
         .map(|s| {
@@ -279,16 +293,16 @@ fn over_blocker(b: &budget::Budget, over: &[f64], samples: usize, days: u32) -> 
     )
 }
 
-fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
-    let days = snap.policy.budgets.consistency_days;
-    let since = time::days_before(snap.now, days);
+fn budgets_consistent(f: &Frame, i: &ReadinessInputs) -> (Vec<String>, Vec<String>) {
+    let days = f.policy.budgets.consistency_days;
+    let since = time::days_before(f.now, days);
     let mut evidence = Vec::new();
     let mut blockers = Vec::new();
     let mut young = Vec::new();
-    for b in snap.budget_defs().iter().filter(|b| b.ci_enforced) {
-        let timed = snap.samples(&b.id, since);
+    for b in i.budgets.defs(&f.policy).iter().filter(|b| b.ci_enforced) {
+        let timed = i.budgets.samples(&b.id, since);
         let window: Vec<f64> = timed.iter().map(|(_, v)| *v).collect();
-        let Some((first_at, _)) = snap.first_sample(&b.id) else {
+        let Some((first_at, _)) = i.budgets.first_sample(&b.id) else {
             blockers.push(format!("{} has never been measured", b.id));
             continue;
         };
@@ -307,7 +321,7 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
             .collect();
         // Met consistently: no sample over, and no regression shift that
         // was not accepted as the new baseline.
-        let shifted = unaccepted_shifts(snap, b, &timed);
+        let shifted = unaccepted_shifts(f, i, b, &timed);
         let steady = shifted.is_empty();
         blockers.extend(shifted);
         if over.is_empty() {
@@ -334,8 +348,8 @@ fn budgets_consistent(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
     (evidence, blockers)
 }
 
-fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
-    match snap.attestation(criterion) {
+fn attestation(f: &Frame, i: &ReadinessInputs, criterion: &str) -> (Vec<String>, Vec<String>) {
+    match i.attestation(f, criterion) {
         None => (
             vec![],
             vec![format!(
@@ -369,12 +383,27 @@ fn attestation(snap: &Snapshot, criterion: &str) -> (Vec<String>, Vec<String>) {
 mod tests {
     use super::*;
     use crate::domain::{
+        inputs::{Frame, ReadinessInputs, Sample},
         policy::{Milestone, Policy},
         record::{AttestationRec, GateResultRec, ReleaseRec, Stamped},
         release::ReleaseStatus,
-        snapshot::Sample,
         time::parse,
     };
+
+    /// A moment and the readiness inputs read at it.
+    struct At {
+        f: Frame,
+        i: ReadinessInputs,
+    }
+
+    impl At {
+        fn new(now: &str) -> At {
+            At {
+                f: Frame::new("pi", parse(now).unwrap(), Policy::builtin()),
+                i: ReadinessInputs::default(),
+            }
+        }
+    }
 
     fn release(seq: i64, at: &str, version: &str, status: ReleaseStatus) -> Stamped<ReleaseRec> {
         Stamped::at(
@@ -390,13 +419,14 @@ mod tests {
 
     #[test]
     fn a_regression_shift_not_accepted_breaks_budget_consistency() {
-        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
-        let budgets: Vec<String> = s
-            .budget_defs()
-            .into_iter()
-            .filter(|b| b.ci_enforced)
-            .map(|b| b.id)
-            .collect();
+        let mut s = At::new("2026-03-01");
+        let budgets: Vec<String> =
+            s.i.budgets
+                .defs(&s.f.policy)
+                .into_iter()
+                .filter(|b| b.ci_enforced)
+                .map(|b| b.id)
+                .collect();
         let mut seq = 0;
         for day in 0..40u32 {
             let at = time::days_after(parse("2026-01-20").unwrap(), day);
@@ -410,17 +440,17 @@ mod tests {
                 };
                 let wobble = [1.0, 1.01, 0.99, 1.005][day as usize % 4];
                 let value = 1.0 * wobble * step;
-                s.measurements.extend(b, [Sample { seq, at, value }]);
+                s.i.budgets.samples.extend(b, [Sample { seq, at, value }]);
             }
         }
-        let (_, blockers) = budgets_consistent(&s);
+        let (_, blockers) = budgets_consistent(&s.f, &s.i);
         assert_eq!(blockers.len(), 1, "{blockers:?}");
         assert!(
             blockers[0].starts_with("cold-load-p95 shifted 19.7% on 2026-02-1")
                 && blockers[0].ends_with("not accepted"),
             "{blockers:?}"
         );
-        s.shift_acceptances.push(Stamped::at(
+        s.i.budgets.acceptances.push(Stamped::at(
             seq + 1,
             "2026-02-25",
             crate::domain::record::ShiftAcceptanceRec {
@@ -429,7 +459,7 @@ mod tests {
                 reason: "expected".into(),
             },
         ));
-        let (evidence, blockers) = budgets_consistent(&s);
+        let (evidence, blockers) = budgets_consistent(&s.f, &s.i);
         assert!(blockers.is_empty(), "{blockers:?}");
         assert_eq!(evidence.len(), budgets.len());
     }
@@ -458,77 +488,94 @@ mod tests {
 
     #[test]
     fn a_milestone_ships_with_its_first_shipped_release_not_a_candidate_or_draft() {
-        let mut s = Snapshot::empty("pi", parse("2026-09-01").unwrap(), Policy::builtin());
-        let m = s.policy.milestones[0].clone();
-        s.releases.push(release(
+        let mut s = At::new("2026-09-01");
+        let m = s.f.policy.milestones[0].clone();
+        s.i.milestones.releases.push(release(
             3,
             "2026-08-01",
             "1.0.0-rc.1",
             ReleaseStatus::Released,
         ));
-        s.releases
+        s.i.milestones
+            .releases
             .push(release(4, "2026-08-10", "1.0.0", ReleaseStatus::Draft));
         assert_eq!(
-            shipped(&s, &m),
+            shipped(&s.f, &s.i.milestones, &m),
             None,
             "a candidate and a draft do not ship it"
         );
-        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("1.0"));
-        s.releases
+        assert_eq!(
+            default_milestone(&s.f, &s.i.milestones).map(|m| m.id.as_str()),
+            Some("1.0")
+        );
+        s.i.milestones
+            .releases
             .push(release(5, "2026-08-20", "1.0.0", ReleaseStatus::Released));
-        s.releases
+        s.i.milestones
+            .releases
             .push(release(6, "2026-08-25", "1.0.0", ReleaseStatus::Released));
-        let at = shipped(&s, &m).unwrap();
+        let at = shipped(&s.f, &s.i.milestones, &m).unwrap();
         assert_eq!((at.version.as_str(), at.entry), ("1.0.0", 5));
         assert_eq!(at.at, parse("2026-08-20").unwrap());
     }
 
     #[test]
     fn the_default_milestone_is_the_next_one_not_shipped_else_the_last() {
-        let mut s = Snapshot::empty("pi", parse("2026-09-01").unwrap(), Policy::builtin());
+        let mut s = At::new("2026-09-01");
         // Listed out of order: the default goes by version.
-        s.policy.milestones = vec![milestone("2.0", None), milestone("1.0", None)];
-        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("1.0"));
-        s.releases
+        s.f.policy.milestones = vec![milestone("2.0", None), milestone("1.0", None)];
+        assert_eq!(
+            default_milestone(&s.f, &s.i.milestones).map(|m| m.id.as_str()),
+            Some("1.0")
+        );
+        s.i.milestones
+            .releases
             .push(release(3, "2026-08-20", "1.0.0", ReleaseStatus::Released));
-        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("2.0"));
-        s.releases
+        assert_eq!(
+            default_milestone(&s.f, &s.i.milestones).map(|m| m.id.as_str()),
+            Some("2.0")
+        );
+        s.i.milestones
+            .releases
             .push(release(4, "2026-08-30", "2.0.0", ReleaseStatus::Released));
-        assert_eq!(default_milestone(&s).map(|m| m.id.as_str()), Some("2.0"));
-        s.policy.milestones.clear();
-        assert!(default_milestone(&s).is_none());
+        assert_eq!(
+            default_milestone(&s.f, &s.i.milestones).map(|m| m.id.as_str()),
+            Some("2.0")
+        );
+        s.f.policy.milestones.clear();
+        assert!(default_milestone(&s.f, &s.i.milestones).is_none());
     }
 
     #[test]
     fn a_retrospective_says_whether_it_shipped_before_ready() {
-        let s = Snapshot::empty("pi", parse("2026-08-20").unwrap(), Policy::builtin());
-        let m = &s.policy.milestones[0];
+        let s = At::new("2026-08-20");
+        let m = &s.f.policy.milestones[0];
         let at = ShippedAs {
             version: "1.0.0".into(),
-            at: s.now,
+            at: s.f.now,
             entry: 9,
         };
-        let r = retrospective(&s, m, at.clone());
+        let r = retrospective(&s.f, &s.i, m, at.clone());
         assert_eq!((r.ready, r.shipped_before_ready), (false, Some(true)));
         assert_eq!(r.shipped, Some(at.clone()));
         // A milestone with nothing to meet was ready when it shipped.
-        let r = retrospective(&s, &milestone("1.0", None), at);
+        let r = retrospective(&s.f, &s.i, &milestone("1.0", None), at);
         assert_eq!((r.ready, r.shipped_before_ready), (true, Some(false)));
         // Not shipped: no verdict on shipping yet.
-        assert_eq!(readiness(&s, m).shipped_before_ready, None);
+        assert_eq!(readiness(&s.f, &s.i, m).shipped_before_ready, None);
     }
 
     fn criterion<'a>(r: &'a Readiness, id: &str) -> &'a Criterion {
         r.criteria.iter().find(|c| c.id == id).unwrap()
     }
 
-    fn judge_now(s: &Snapshot) -> Readiness {
-        readiness(s, &s.policy.milestones[0])
+    fn judge_now(s: &At) -> Readiness {
+        readiness(&s.f, &s.i, &s.f.policy.milestones[0])
     }
 
     #[test]
     fn nothing_recorded_means_every_criterion_is_unmet_with_a_reason() {
-        let s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let s = At::new("2026-03-01");
         let r = judge_now(&s);
         assert!(!r.ready);
         for c in &r.criteria {
@@ -538,19 +585,19 @@ mod tests {
 
     #[test]
     fn ci_is_green_only_with_a_passing_result_on_every_platform() {
-        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
-        let ci: Vec<String> = s
-            .policy
-            .gates
-            .iter()
-            .filter(|g| g.kind == GateKind::Ci)
-            .map(|g| g.id.clone())
-            .collect();
+        let mut s = At::new("2026-03-01");
+        let ci: Vec<String> =
+            s.f.policy
+                .gates
+                .iter()
+                .filter(|g| g.kind == GateKind::Ci)
+                .map(|g| g.id.clone())
+                .collect();
         let mut seq = 0;
         for gate in &ci {
             for platform in ["linux", "macos", "windows"] {
                 seq += 1;
-                s.gate_results.push(Stamped::at(
+                s.i.gates.results.push(Stamped::at(
                     seq,
                     "2026-02-01",
                     GateResultRec {
@@ -572,14 +619,17 @@ mod tests {
         assert!(!c.met);
         assert_eq!(c.blockers.len(), 1);
         assert!(c.blockers[0].starts_with("fmt on windows failed"), "{c:?}");
-        s.gate_results.iter_mut().for_each(|g| g.rec.passed = true);
+        s.i.gates
+            .results
+            .iter_mut()
+            .for_each(|g| g.rec.passed = true);
         assert!(criterion(&judge_now(&s), "ci-green").met);
     }
 
     /// DESIGN: "latest corpus pass rate"; the latest result decides.
     #[test]
     fn a_failing_corpus_result_without_a_value_is_unmet() {
-        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
+        let mut s = At::new("2026-03-01");
         let result = |value: Option<f64>, passed: bool| GateResultRec {
             gate: "corpus-pass-rate".into(),
             platform: None,
@@ -591,16 +641,19 @@ mod tests {
             release: None,
             source: None,
         };
-        s.gate_results
+        s.i.gates
+            .results
             .push(Stamped::at(1, "2026-02-01", result(Some(95.0), true)));
         assert!(criterion(&judge_now(&s), "conformance").met);
-        s.gate_results
+        s.i.gates
+            .results
             .push(Stamped::at(2, "2026-02-02", result(None, true)));
         assert!(
             criterion(&judge_now(&s), "conformance").met,
             "a pass stands on 95"
         );
-        s.gate_results
+        s.i.gates
+            .results
             .push(Stamped::at(3, "2026-02-03", result(None, false)));
         let r = judge_now(&s);
         let c = criterion(&r, "conformance");
@@ -612,7 +665,7 @@ mod tests {
     fn budgets_need_thirty_days_of_history_and_no_sample_over() {
         // Each budget measured 1.0 a month ago and `latest` yesterday.
         let measured = |latest: [f64; 4]| {
-            let mut s = Snapshot::empty("pi", parse("2026-03-31").unwrap(), Policy::builtin());
+            let mut s = At::new("2026-03-31");
             let budgets = [
                 "cold-load-p95",
                 "warm-load-p95",
@@ -624,7 +677,7 @@ mod tests {
                 // Exactly 30 days before now counts as history, not as a
                 // window sample.
                 let month_ago = Sample::at(seq + 1, "2026-03-01", 1.0);
-                s.measurements.extend(
+                s.i.budgets.samples.extend(
                     budget,
                     [month_ago, Sample::at(seq + 2, "2026-03-30", value)],
                 );
@@ -647,7 +700,7 @@ mod tests {
             c.blockers[0].starts_with("event-dispatch-p95 was over budget in 1 of 1"),
             "{c:?}"
         );
-        s.now = parse("2026-03-30T12:00:00Z").unwrap();
+        s.f.now = parse("2026-03-30T12:00:00Z").unwrap();
         let c = criterion(&judge_now(&s), "budgets-consistent").clone();
         assert!(
             c.blockers
@@ -659,8 +712,8 @@ mod tests {
 
     #[test]
     fn a_capability_policy_change_stales_the_security_review() {
-        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
-        s.attestations.push(Stamped::at(
+        let mut s = At::new("2026-03-01");
+        s.i.attestations.push(Stamped::at(
             1,
             "2026-02-01",
             AttestationRec {
@@ -670,7 +723,7 @@ mod tests {
             },
         ));
         assert!(criterion(&judge_now(&s), "security-review").met);
-        s.policy_changes.push(parse("2026-02-10").unwrap());
+        s.f.policy_changes.push(parse("2026-02-10").unwrap());
         let r = judge_now(&s);
         let c = criterion(&r, "security-review");
         assert!(
@@ -687,8 +740,8 @@ mod tests {
             deprecation::DeprecationKind,
             record::{DeprecationRec, RemovalRec},
         };
-        let mut s = Snapshot::empty("pi", parse("2026-03-01").unwrap(), Policy::builtin());
-        s.deprecations.push(Stamped::at(
+        let mut s = At::new("2026-03-01");
+        s.i.changes.deprecations.push(Stamped::at(
             1,
             "2026-01-01",
             DeprecationRec {
@@ -699,7 +752,7 @@ mod tests {
                 note: None,
             },
         ));
-        s.attestations.push(Stamped::at(
+        s.i.attestations.push(Stamped::at(
             2,
             "2026-02-01",
             AttestationRec {
@@ -709,7 +762,7 @@ mod tests {
             },
         ));
         assert!(criterion(&judge_now(&s), "security-review").met);
-        s.removals.push(Stamped::at(
+        s.i.changes.removals.push(Stamped::at(
             3,
             "2026-02-15",
             RemovalRec {

@@ -5,13 +5,13 @@
 use serde::Serialize;
 
 use super::{
-    Snapshot, Time,
+    Time,
     budget::{Drift, ShiftRow},
     delivery::Delivery,
     finding::{Check, Outcome},
+    inputs::{DashboardInputs, DeprecationRow, Frame, GateRow, IncidentRow, ReleaseRow},
     maintenance::TaskStatus,
     readiness::{self, Readiness},
-    snapshot::{DeprecationRow, GateRow, IncidentRow, ReleaseRow},
     waiver::WaiverRow,
 };
 
@@ -52,20 +52,27 @@ pub struct Status {
 }
 
 impl Status {
-    /// Gathers the dashboard from a snapshot read with
-    /// [`super::snapshot::Need::STATUS`].
-    pub fn of(snap: &Snapshot) -> Status {
-        let incidents = snap.incident_rows();
-        let drift = snap.drift(snap.policy.budgets.drift_days);
+    /// Gathers the dashboard from its inputs.
+    pub fn of(f: &Frame, i: &DashboardInputs) -> Status {
+        let d = &i.delivery;
+        let incidents = d.incidents.rows(f);
+        let drift = i.readiness.budgets.drift_after(
+            f,
+            super::time::days_before(f.now, f.policy.budgets.drift_days),
+            super::budget::DriftMethod::ChangePoints,
+            d.releases.shipped(f),
+        );
         let delivery =
-            super::delivery::delivery_of(snap, snap.policy.delivery.window_days, &incidents);
+            super::delivery::delivery_of(f, d, f.policy.delivery.window_days, &incidents);
         Status {
-            project: snap.project.clone(),
-            as_of: snap.now,
-            drift_days: snap.policy.budgets.drift_days,
-            latest_release: snap.latest_shipped(),
-            failing_gates: snap
-                .gate_rows()
+            project: f.project.clone(),
+            as_of: f.now,
+            drift_days: f.policy.budgets.drift_days,
+            latest_release: d.releases.latest_shipped(f),
+            failing_gates: i
+                .readiness
+                .gates
+                .rows(f)
                 .into_iter()
                 .filter(|g| g.is_failing())
                 .collect(),
@@ -85,27 +92,29 @@ impl Status {
                 .into_iter()
                 .filter(|d| d.status.is_finding())
                 .collect(),
-            deprecations: snap
-                .deprecation_rows()
+            deprecations: d
+                .deprecations
+                .rows(f)
                 .into_iter()
                 .filter(|d| d.status.is_finding())
                 .collect(),
             open_incidents: incidents.iter().filter(|i| i.is_open()).count(),
             overdue_incidents: incidents.into_iter().filter(|i| i.overdue).collect(),
-            overdue_maintenance: snap
-                .maintenance_rows()
+            overdue_maintenance: d
+                .maintenance
+                .rows(f)
                 .into_iter()
                 .filter(|t| t.overdue)
                 .collect(),
-            readiness: snap
+            readiness: f
                 .policy
                 .milestones
                 .iter()
-                .filter(|m| readiness::shipped(snap, m).is_none())
-                .map(|m| readiness::readiness(snap, m))
+                .filter(|m| readiness::shipped(f, &i.readiness.milestones, m).is_none())
+                .map(|m| readiness::readiness(f, &i.readiness, m))
                 .collect(),
-            expiring_waivers: snap.waivers.expiring_within(snap.policy.waivers.warn_days),
-            waiver_warn_days: snap.policy.waivers.warn_days,
+            expiring_waivers: f.waivers.expiring_within(f.policy.waivers.warn_days),
+            waiver_warn_days: f.policy.waivers.warn_days,
             delivery,
         }
     }
@@ -171,7 +180,7 @@ impl Status {
 mod tests {
     use super::*;
     use crate::domain::{
-        Snapshot,
+        inputs::Frame,
         policy::Policy,
         readiness::{Criterion, ShippedAs},
         time::parse,
@@ -180,7 +189,10 @@ mod tests {
     #[test]
     fn a_milestone_that_shipped_unready_is_shown_but_fails_no_check() {
         let now = parse("2026-03-01").unwrap();
-        let mut s = Status::of(&Snapshot::empty("pi", now, Policy::builtin()));
+        let mut s = Status::of(
+            &Frame::new("pi", now, Policy::builtin()),
+            &Default::default(),
+        );
         s.overdue_maintenance.clear();
         assert!(!s.breaks_policy());
         let shown = s.readiness.len();

@@ -1,56 +1,51 @@
-//! Layer: top (reads the snapshot and the release check). What a waiver
-//! may name, and whether a finding it names stands now: `waive` records a
-//! waiver only of something a finding can be about, and says so when none
-//! stands today.
+//! Layer: top (reads the questions' inputs and the release check). What a
+//! waiver may name, and whether a finding it names stands now: `waive`
+//! records a waiver only of something a finding can be about, and says so
+//! when none stands today.
 
 use super::{
-    Error, Snapshot,
+    Error,
     check::{self, Finding, Level},
+    inputs::{
+        BudgetRow, DeprecationRow, ExtensionRow, Frame, GateRow, IncidentInputs, IncidentRow,
+        WaiveInputs,
+    },
     rule::Code,
 };
 
-/// What a waiver of `rule` may name, as the snapshot knows it (read with
-/// [`super::snapshot::Need::waive`]): the budgets, items, incidents,
-/// gates, tasks, criteria or extensions its findings are about.
-pub fn subjects(snap: &Snapshot, rule: Code) -> Vec<String> {
-    let policy = &snap.policy;
-    let mut out: Vec<String> = match rule {
-        Code::DeprecationOverdue | Code::DeprecationPremature => snap
-            .deprecations
-            .iter()
-            .map(|d| d.rec.item.clone())
-            .collect(),
-        Code::BudgetOver | Code::BudgetDrift => {
-            snap.budget_defs().into_iter().map(|b| b.id).collect()
+/// What a waiver of `rule` may name, as its inputs know it: the budgets,
+/// items, incidents, gates, tasks, criteria or extensions its findings are
+/// about.
+pub fn subjects(f: &Frame, inputs: &WaiveInputs) -> Vec<String> {
+    let policy = &f.policy;
+    let mut out: Vec<String> = match inputs {
+        WaiveInputs::Deprecations(d) => d.deprecations.iter().map(|d| d.rec.item.clone()).collect(),
+        WaiveInputs::Budgets(b)
+        | WaiveInputs::Drift(super::inputs::DriftInputs { budgets: b, .. }) => {
+            b.defs(policy).into_iter().map(|b| b.id).collect()
         }
-        Code::GateFailing => policy.gates.iter().map(|g| g.id.clone()).collect(),
-        Code::IncidentSla | Code::SecurityOpen => {
-            snap.incidents.iter().map(|i| i.seq.to_string()).collect()
-        }
-        Code::MaintenanceOverdue => policy
+        WaiveInputs::Gates(_) => policy.gates.iter().map(|g| g.id.clone()).collect(),
+        WaiveInputs::Incidents(i) => i.incidents.iter().map(|i| i.seq.to_string()).collect(),
+        WaiveInputs::Maintenance(_) => policy
             .maintenance
             .tasks
             .iter()
             .map(|t| t.id.clone())
             .collect(),
-        Code::ReadinessCriterion => policy
+        WaiveInputs::Readiness(_) => policy
             .milestones
             .iter()
             .flat_map(|m| &m.criteria)
             .map(|c| c.id.clone())
             .collect(),
-        Code::ExtensionViolation => snap
+        WaiveInputs::Extensions(e) => e
             .extensions
             .iter()
             .map(|e| e.rec.extension.clone())
             .collect(),
-        Code::TierConformance => policy.tier_ids().into_iter().map(str::to_string).collect(),
+        WaiveInputs::Tiers(_) => policy.tier_ids().into_iter().map(str::to_string).collect(),
         // Never waived (`allowed` refuses them first).
-        Code::Integrity
-        | Code::AlreadyRecorded
-        | Code::VersionOrder
-        | Code::BreakingNeedsMajor
-        | Code::ShiftAccepted => Vec::new(),
+        WaiveInputs::Nothing => Vec::new(),
     };
     out.sort();
     out.dedup();
@@ -59,8 +54,13 @@ pub fn subjects(snap: &Snapshot, rule: Code) -> Vec<String> {
 
 /// The subject, if a waiver of `rule` may name it; else an error listing
 /// what it may name (when the list is short enough to read).
-pub fn require_subject(snap: &Snapshot, rule: Code, subject: &str) -> Result<(), Error> {
-    let known = subjects(snap, rule);
+pub fn require_subject(
+    f: &Frame,
+    inputs: &WaiveInputs,
+    rule: Code,
+    subject: &str,
+) -> Result<(), Error> {
+    let known = subjects(f, inputs);
     if known.iter().any(|k| k == subject) {
         return Ok(());
     }
@@ -77,12 +77,17 @@ pub fn require_subject(snap: &Snapshot, rule: Code, subject: &str) -> Result<(),
 /// Refuses a waiver of a finding about an open incident of a class the
 /// policy never lets be waived while open (`waivers.never_open_incidents`;
 /// by default a critical or high security incident), whatever its rule.
-pub fn refuse_protected_incident(snap: &Snapshot, rule: Code, subject: &str) -> Result<(), Error> {
-    if !matches!(rule, Code::IncidentSla | Code::SecurityOpen) {
+pub fn refuse_protected_incident(
+    f: &Frame,
+    inputs: &WaiveInputs,
+    rule: Code,
+    subject: &str,
+) -> Result<(), Error> {
+    let WaiveInputs::Incidents(incidents) = inputs else {
         return Ok(());
-    }
-    let classes = &snap.policy.waivers.never_open_incidents;
-    let protected = snap.incident_rows().into_iter().find(|i| {
+    };
+    let classes = &f.policy.waivers.never_open_incidents;
+    let protected = incidents.rows(f).into_iter().find(|i| {
         i.id.to_string() == subject
             && i.is_open()
             && classes.iter().any(|c| c.covers(i.kind, i.severity))
@@ -100,61 +105,44 @@ pub fn refuse_protected_incident(snap: &Snapshot, rule: Code, subject: &str) -> 
 }
 
 /// Whether a finding of `rule` about `subject` stands now (waived or
-/// not), judged as its list command judges it on a snapshot read with
-/// [`super::snapshot::Need::waive`]: a waiver of one that does not is
-/// recorded, but changes nothing until one appears.
-pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
-    use super::snapshot::{BudgetRow, DeprecationRow, ExtensionRow, GateRow};
-    let found: Vec<Finding> = match rule {
-        Code::DeprecationOverdue | Code::DeprecationPremature => snap
-            .deprecation_rows()
+/// not), judged as its list command judges it on the same inputs: a
+/// waiver of one that does not is recorded, but changes nothing until one
+/// appears.
+pub fn found_now(f: &Frame, inputs: &WaiveInputs, rule: Code, subject: &str) -> bool {
+    let found: Vec<Finding> = match inputs {
+        WaiveInputs::Deprecations(d) => d
+            .rows(f)
             .iter()
             .filter_map(DeprecationRow::finding)
             .collect(),
-        Code::BudgetOver => snap
-            .budget_rows()
-            .iter()
-            .filter_map(BudgetRow::finding)
-            .collect(),
-        Code::BudgetDrift => snap
-            .drift(snap.policy.budgets.drift_days)
+        WaiveInputs::Budgets(b) => b.rows(f).iter().filter_map(BudgetRow::finding).collect(),
+        WaiveInputs::Drift(d) => d
+            .drift(f, f.policy.budgets.drift_days)
             .iter()
             .filter_map(super::budget::Drift::finding)
             .collect(),
-        Code::GateFailing => snap
-            .gate_rows()
-            .iter()
-            .filter_map(GateRow::finding)
-            .collect(),
-        Code::IncidentSla | Code::SecurityOpen => incident_findings(snap, rule),
-        Code::MaintenanceOverdue => snap
-            .maintenance_rows()
+        WaiveInputs::Gates(g) => g.rows(f).iter().filter_map(GateRow::finding).collect(),
+        WaiveInputs::Incidents(i) => incident_findings(f, i, rule),
+        WaiveInputs::Maintenance(m) => m
+            .rows(f)
             .iter()
             .filter_map(super::maintenance::TaskStatus::finding)
             .collect(),
-        Code::ReadinessCriterion => snap
+        WaiveInputs::Readiness(r) => f
             .policy
             .milestones
             .iter()
             .flat_map(|m| {
-                let r = super::readiness::readiness(snap, m);
+                let r = super::readiness::readiness(f, r, m);
                 r.criteria
                     .iter()
                     .filter_map(|c| c.finding(&r.milestone))
                     .collect::<Vec<_>>()
             })
             .collect(),
-        Code::ExtensionViolation => snap
-            .extension_rows()
-            .iter()
-            .filter_map(ExtensionRow::finding)
-            .collect(),
-        Code::TierConformance => check::tier_findings(snap),
-        Code::Integrity
-        | Code::AlreadyRecorded
-        | Code::VersionOrder
-        | Code::BreakingNeedsMajor
-        | Code::ShiftAccepted => Vec::new(),
+        WaiveInputs::Extensions(e) => e.rows(f).iter().filter_map(ExtensionRow::finding).collect(),
+        WaiveInputs::Tiers(t) => check::tier_findings(f, t),
+        WaiveInputs::Nothing => Vec::new(),
     };
     found
         .iter()
@@ -164,11 +152,12 @@ pub fn found_now(snap: &Snapshot, rule: Code, subject: &str) -> bool {
 /// The findings of `rule` about open incidents: past their SLA or due at
 /// the next release (incident-sla), or severe security ones
 /// (security-open).
-fn incident_findings(snap: &Snapshot, rule: Code) -> Vec<Finding> {
-    let found = |i: &super::snapshot::IncidentRow, level| {
+fn incident_findings(f: &Frame, incidents: &IncidentInputs, rule: Code) -> Vec<Finding> {
+    let found = |i: &IncidentRow, level| {
         Finding::new(level, rule, &i.id.to_string(), String::new(), None, None)
     };
-    snap.incident_rows()
+    incidents
+        .rows(f)
         .iter()
         .filter(|i| i.is_open())
         .filter_map(|i| match rule {

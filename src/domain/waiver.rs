@@ -58,7 +58,7 @@ pub struct WaiverRow {
     pub entry: i64,
 }
 
-/// The waivers recorded so far (visible at the snapshot's moment), the
+/// The waivers recorded so far (visible at the question's moment), the
 /// latest of each finding, looked up by its finding.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Waivers {

@@ -8,13 +8,13 @@ use crate::domain::{
     check::ReleaseCheck,
     delivery::{Bounds, Delivery, Level},
     imported::Summary,
+    inputs::{
+        BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, ReleaseRow, TierCount,
+    },
     integrity::VerifyReport,
     maintenance::TaskStatus,
     policy::Policy,
     readiness::Readiness,
-    snapshot::{
-        BudgetRow, DeprecationRow, ExtensionRow, GateRow, IncidentRow, ReleaseRow, TierCount,
-    },
     status::Status,
     time,
     waiver::{Waived, WaiverRow},

@@ -14,6 +14,7 @@
 mod db;
 mod journal;
 mod postgres;
+mod question;
 mod read;
 mod row;
 mod sqlite;
@@ -30,10 +31,11 @@ pub use journal::{
     raw_entry,
 };
 pub use postgres::Target;
+pub use question::{Question, question};
 pub use read::{
     AsOf, FIRST_CAPABILITY_REMOVAL, Key, OPEN_INCIDENTS, PolicyInForce, Reader, Span,
-    UNREMOVED_DEPRECATIONS, entry, latest_policy, load_snapshot, own_policy, project_policy,
-    projects, require_project, select_sql,
+    UNREMOVED_DEPRECATIONS, entry, latest_policy, own_policy, project_policy, projects,
+    require_project, select_sql,
 };
 pub use sqlite::remove_files;
 pub use verify::{VerifyReport, verify, verify_with};
@@ -639,14 +641,13 @@ impl Store {
         }
     }
 
-    /// What `need` asks for of a project as of a time.
-    pub fn snapshot(
-        &self,
-        project: &str,
+    /// Starts a question about a project as of a time.
+    pub fn question<'s>(
+        &'s self,
+        project: &'s str,
         as_of: impl Into<AsOf>,
-        need: domain::snapshot::Need<'_>,
-    ) -> Result<domain::Snapshot> {
-        load_snapshot(&self.db, project, as_of, need)
+    ) -> Result<Question<'s>> {
+        question(&self.db, project, as_of)
     }
 }
 

@@ -4,7 +4,11 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::*;
-use crate::domain::snapshot::Need;
+use crate::domain::inputs::{
+    BudgetInputs, CapabilityChanges, DashboardInputs, DeliveryInputs, DeprecationInputs,
+    DriftInputs, Frame, GateInputs, IncidentInputs, MaintenanceInputs, ReadinessInputs,
+    ReleaseCheckInputs, ReleaseInputs, TierConformance,
+};
 use crate::domain::{
     incident::{IncidentKind, Severity},
     policy,
@@ -109,7 +113,8 @@ proptest! {
         let r = verify(store.conn(), None).unwrap();
         prop_assert!(r.ok, "{:?}", r.problems);
         prop_assert_eq!(r.entries, 2 + written as i64);
-        let snap = store.snapshot("pi", time::parse("2027-01-01").unwrap(), crate::domain::snapshot::Need::EVERYTHING).unwrap();
+        let q = store.question("pi", time::parse("2027-01-01").unwrap()).unwrap();
+        let samples = super::question::every_sample(q.reader()).unwrap();
         // Every measurement no retraction names, counted by SQL.
         let measured: i64 = store
             .conn().sqlite().unwrap()
@@ -121,7 +126,7 @@ proptest! {
             )
             .unwrap();
         let measured = measured as usize;
-        prop_assert_eq!(snap.measurements.len(), measured, "every measurement reads back");
+        prop_assert_eq!(samples.len(), measured, "every measurement reads back");
     }
 
     #[test]
@@ -365,89 +370,207 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
     entries as usize - 2
 }
 
-/// What `ledger check-release 0.3.1` reads.
-const CHECK_0_3_1: Need<'static> = Need {
-    removals_in: Some("0.3.1"),
-    ..Need::CHECK_RELEASE
-};
+/// The versions whose release check the property test compares: every one
+/// the steps can remove in.
+const CHECKED: [&str; 6] = ["0.0.1", "0.1.1", "0.2.1", "0.3.1", "0.4.1", "0.5.1"];
 
-/// Every answer a question gives, as JSON, from a snapshot.
-fn answers(snap: &crate::domain::Snapshot, need: Need<'_>) -> serde_json::Value {
+/// Every question's input, read one way: scoped (the store's methods) or
+/// as every row of the history (the reference).
+struct Inputs {
+    releases: ReleaseInputs,
+    gates: GateInputs,
+    budgets: BudgetInputs,
+    deprecations: DeprecationInputs,
+    overdue: DeprecationInputs,
+    incidents: IncidentInputs,
+    maintenance: MaintenanceInputs,
+    readiness: ReadinessInputs,
+    checks: Vec<ReleaseCheckInputs>,
+    dashboard: DashboardInputs,
+    drift: Vec<(u32, DriftInputs)>,
+}
+
+/// The drift windows compared: the policy's and three others.
+const DRIFT_DAYS: [Option<u32>; 4] = [None, Some(1), Some(7), Some(30)];
+
+/// What each question's store method reads.
+fn scoped(q: &Question<'_>) -> Inputs {
+    let drift_days = q.frame().policy.budgets.drift_days;
+    Inputs {
+        releases: q.release_inputs().unwrap(),
+        gates: q.gate_inputs().unwrap(),
+        budgets: q.budget_inputs().unwrap(),
+        deprecations: q.deprecation_inputs().unwrap(),
+        overdue: q.overdue_deprecation_inputs().unwrap(),
+        incidents: q.incident_inputs().unwrap(),
+        maintenance: q.maintenance_inputs().unwrap(),
+        readiness: q.readiness_inputs().unwrap(),
+        checks: CHECKED
+            .iter()
+            .map(|v| q.release_check_inputs(v).unwrap())
+            .collect(),
+        dashboard: q.dashboard_inputs().unwrap(),
+        drift: DRIFT_DAYS
+            .iter()
+            .map(|d| (d.unwrap_or(drift_days), q.drift_inputs(*d).unwrap()))
+            .collect(),
+    }
+}
+
+/// Every input filled with every visible row: what the design before
+/// question-shaped reads loaded for every question.
+fn full(q: &Question<'_>) -> Inputs {
+    let r = q.reader();
+    let releases = ReleaseInputs {
+        releases: r.all().unwrap(),
+    };
+    let shipped = releases.versions();
+    let gates = GateInputs {
+        results: r.all().unwrap(),
+    };
+    let budgets = BudgetInputs {
+        recorded: r.all().unwrap(),
+        acceptances: r.all().unwrap(),
+        samples: super::question::every_sample(r).unwrap(),
+        since: None,
+    };
+    let deprecations = DeprecationInputs {
+        shipped: shipped.clone(),
+        deprecations: r.all().unwrap(),
+        removals: r.all().unwrap(),
+    };
+    let incidents = IncidentInputs {
+        incidents: r.all().unwrap(),
+        events: r.all().unwrap(),
+        shipped,
+    };
+    let maintenance = MaintenanceInputs {
+        completions: r.all().unwrap(),
+    };
+    let readiness = ReadinessInputs {
+        gates: gates.clone(),
+        budgets: budgets.clone(),
+        attestations: r.all().unwrap(),
+        changes: CapabilityChanges {
+            deprecations: deprecations.deprecations.clone(),
+            removals: deprecations.removals.clone(),
+        },
+        milestones: releases.clone(),
+    };
+    let check = ReleaseCheckInputs {
+        releases: releases.clone(),
+        gates: gates.clone(),
+        budgets: budgets.clone(),
+        incidents: incidents.clone(),
+        conformance: TierConformance {
+            latest: r.all().unwrap(),
+        },
+        removals: deprecations.clone(),
+    };
+    let drift_days = q.frame().policy.budgets.drift_days;
+    Inputs {
+        checks: vec![check; CHECKED.len()],
+        dashboard: DashboardInputs {
+            delivery: DeliveryInputs {
+                releases: releases.clone(),
+                deprecations: deprecations.clone(),
+                incidents: incidents.clone(),
+                maintenance: maintenance.clone(),
+            },
+            readiness: readiness.clone(),
+        },
+        drift: DRIFT_DAYS
+            .iter()
+            .map(|d| {
+                let inputs = DriftInputs {
+                    budgets: budgets.clone(),
+                    releases: releases.clone(),
+                };
+                (d.unwrap_or(drift_days), inputs)
+            })
+            .collect(),
+        overdue: deprecations.clone(),
+        releases,
+        gates,
+        budgets,
+        deprecations,
+        incidents,
+        maintenance,
+        readiness,
+    }
+}
+
+/// Every answer each question gives on its inputs, as JSON by question.
+fn answers(f: &Frame, i: &Inputs) -> Vec<(String, serde_json::Value)> {
     use crate::domain::{check, readiness, status::Status};
     let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
-    let mut out = serde_json::Map::new();
-    let mut put = |k: &str, v| {
-        out.insert(k.to_string(), v);
-    };
-    if need == Need::RELEASES {
-        put("releases", json(serde_json::to_value(snap.release_rows())));
+    let overdue: Vec<_> = i
+        .overdue
+        .rows(f)
+        .into_iter()
+        .filter(|d| d.status == crate::domain::deprecation::DeprecationStatus::Overdue)
+        .collect();
+    let m = &f.policy.milestones[0];
+    let mut out = vec![
+        (
+            "releases".into(),
+            json(serde_json::to_value(i.releases.rows(f))),
+        ),
+        (
+            "latest".into(),
+            json(serde_json::to_value(i.releases.latest_shipped(f))),
+        ),
+        ("gates".into(), json(serde_json::to_value(i.gates.rows(f)))),
+        (
+            "budgets".into(),
+            json(serde_json::to_value(i.budgets.rows(f))),
+        ),
+        (
+            "deprecations".into(),
+            json(serde_json::to_value(i.deprecations.rows(f))),
+        ),
+        ("overdue".into(), json(serde_json::to_value(overdue))),
+        (
+            "incidents".into(),
+            json(serde_json::to_value(i.incidents.rows(f))),
+        ),
+        (
+            "maintenance".into(),
+            json(serde_json::to_value(i.maintenance.rows(f))),
+        ),
+        (
+            "readiness".into(),
+            json(serde_json::to_value(readiness::readiness(
+                f,
+                &i.readiness,
+                m,
+            ))),
+        ),
+        (
+            "status".into(),
+            json(serde_json::to_value(Status::of(f, &i.dashboard))),
+        ),
+    ];
+    for (v, inputs) in CHECKED.iter().zip(&i.checks) {
+        let version = semver::Version::parse(v).unwrap();
+        let c = check::check_release(f, inputs, &version, false);
+        out.push((format!("check-release {v}"), json(serde_json::to_value(c))));
     }
-    if need == Need::GATES {
-        put("gates", json(serde_json::to_value(snap.gate_rows())));
+    for (days, inputs) in &i.drift {
+        out.push((
+            format!("drift {days}"),
+            json(serde_json::to_value(inputs.drift(f, *days))),
+        ));
     }
-    if need == Need::BUDGETS {
-        put("budgets", json(serde_json::to_value(snap.budget_rows())));
-    }
-    if need == Need::DEPRECATIONS {
-        put(
-            "deprecations",
-            json(serde_json::to_value(snap.deprecation_rows())),
-        );
-    }
-    if need == Need::OVERDUE_DEPRECATIONS {
-        let overdue: Vec<_> = snap
-            .deprecation_rows()
-            .into_iter()
-            .filter(|d| d.status == crate::domain::deprecation::DeprecationStatus::Overdue)
-            .collect();
-        put("overdue", json(serde_json::to_value(overdue)));
-    }
-    if need == Need::INCIDENTS {
-        put(
-            "incidents",
-            json(serde_json::to_value(snap.incident_rows())),
-        );
-    }
-    if need == Need::MAINTENANCE {
-        put(
-            "maintenance",
-            json(serde_json::to_value(snap.maintenance_rows())),
-        );
-    }
-    if need == Need::READINESS {
-        let m = &snap.policy.milestones[0];
-        put(
-            "readiness",
-            json(serde_json::to_value(readiness::readiness(snap, m))),
-        );
-    }
-    if need == CHECK_0_3_1 {
-        let v = semver::Version::new(0, 3, 1);
-        put(
-            "check",
-            json(serde_json::to_value(check::check_release(snap, &v, false))),
-        );
-    }
-    if need == Need::STATUS {
-        put("status", json(serde_json::to_value(Status::of(snap))));
-    }
-    if need == Need::drift(None) {
-        let days = snap.policy.budgets.drift_days;
-        put("drift", json(serde_json::to_value(snap.drift(days))));
-    }
-    for days in [1, 7, 30] {
-        if need == Need::drift(Some(days)) {
-            put("drift", json(serde_json::to_value(snap.drift(days))));
-        }
-    }
-    serde_json::Value::Object(out)
+    out
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// The design before question-shaped reads loaded everything; every
-    /// scoped read must give the answer that full history gives.
+    /// question's scoped input must give the answer that full history
+    /// gives.
     #[test]
     fn scoped_reads_answer_as_the_full_history_does(
         steps in prop::collection::vec(step(), 0..60),
@@ -456,43 +579,19 @@ proptest! {
         let (_dir, mut store) = fresh();
         write_steps(&mut store, &steps);
         let now = time::parse("2026-01-02").unwrap() + chrono::Duration::days(at_day);
-        let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+        let q = store.question("pi", now).unwrap();
+        let f = q.frame();
         // The latest shipped release, found alone, is the first shipped
         // one the release list shows.
+        let all = full(&q);
         prop_assert_eq!(
-            full.latest_shipped(),
-            full.release_rows().into_iter().find(|r| r.shipped)
+            all.releases.latest_shipped(f),
+            all.releases.rows(f).into_iter().find(|r| r.shipped)
         );
-        for need in [
-            Need::RELEASES,
-            Need::GATES,
-            Need::BUDGETS,
-            Need::DEPRECATIONS,
-            Need::OVERDUE_DEPRECATIONS,
-            Need::INCIDENTS,
-            Need::MAINTENANCE,
-            Need::READINESS,
-            CHECK_0_3_1,
-            Need::STATUS,
-            Need::drift(None),
-            Need::drift(Some(1)),
-            Need::drift(Some(7)),
-            Need::drift(Some(30)),
-        ] {
-            let scoped = store.snapshot("pi", now, need).unwrap();
-            prop_assert_eq!(answers(&scoped, need), answers(&full, need), "{:?}", need);
-        }
-        // The release check of every version the steps can remove in.
-        for minor in 0..6 {
-            let v = format!("0.{minor}.1");
-            let need = Need { removals_in: Some(&v), ..Need::CHECK_RELEASE };
-            let scoped = store.snapshot("pi", now, need).unwrap();
-            let version = semver::Version::parse(&v).unwrap();
-            prop_assert_eq!(
-                crate::domain::check::check_release(&scoped, &version, false),
-                crate::domain::check::check_release(&full, &version, false),
-                "check-release {}", v
-            );
+        let expected = answers(f, &all);
+        for (question, answer) in answers(f, &scoped(&q)) {
+            let want = &expected.iter().find(|(k, _)| *k == question).unwrap().1;
+            prop_assert_eq!(&answer, want, "{}", question);
         }
     }
 }
@@ -519,10 +618,13 @@ fn dashboard_delivery(steps: &[Step], now: &str) -> crate::domain::delivery::Del
     let (_dir, mut store) = fresh();
     write_steps(&mut store, steps);
     let now = time::parse(now).unwrap();
-    let scoped = store.snapshot("pi", now, Need::STATUS).unwrap();
-    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
-    let delivery = crate::domain::status::Status::of(&scoped).delivery;
-    assert_eq!(delivery, crate::domain::status::Status::of(&full).delivery);
+    let q = store.question("pi", now).unwrap();
+    let f = q.frame();
+    let delivery = crate::domain::status::Status::of(f, &q.dashboard_inputs().unwrap()).delivery;
+    assert_eq!(
+        delivery,
+        crate::domain::status::Status::of(f, &full(&q).dashboard).delivery
+    );
     delivery
 }
 
@@ -561,11 +663,14 @@ fn readiness_reads_a_valued_gates_latest_result_on_any_platform() {
         ],
     );
     let now = time::parse("2026-01-10").unwrap();
-    let scoped = store.snapshot("pi", now, Need::READINESS).unwrap();
-    let full = store.snapshot("pi", now, Need::EVERYTHING).unwrap();
+    let q = store.question("pi", now).unwrap();
+    let f = q.frame();
     let m = &policy.milestones[0];
-    let r = crate::domain::readiness::readiness(&scoped, m);
-    assert_eq!(r, crate::domain::readiness::readiness(&full, m));
+    let r = crate::domain::readiness::readiness(f, &q.readiness_inputs().unwrap(), m);
+    assert_eq!(
+        r,
+        crate::domain::readiness::readiness(f, &full(&q).readiness, m)
+    );
     let text = serde_json::to_string(&r).unwrap();
     assert!(text.contains("corpus-pass-rate is 50"), "{text}");
 }
@@ -919,11 +1024,11 @@ fn a_first_schema_ledger_upgrades_with_its_chain_and_rows_intact() {
     let r = verify(store.conn(), None).unwrap();
     assert!(r.ok, "{:?}", r.problems);
     assert_eq!(r.entries, 3);
-    let snap = store
-        .snapshot("pi", time::parse("2026-02-01").unwrap(), Need::BUDGETS)
+    let q = store
+        .question("pi", time::parse("2026-02-01").unwrap())
         .unwrap();
     assert_eq!(
-        snap.last_sample("cold-load-p95"),
+        q.budget_inputs().unwrap().last_sample("cold-load-p95"),
         Some((time::parse("2026-01-01").unwrap(), 150.0))
     );
 }

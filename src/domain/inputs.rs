@@ -1,10 +1,11 @@
-//! Layer: upper, reads the whole `Snapshot` (see `domain::LAYERS`).
+//! Layer: upper, the typed inputs of the questions (see `domain::LAYERS`).
 //!
-//! The ledger of one project as it stood at one moment, and the answers
-//! derived from it.
-//!
-//! The store fills a [`Snapshot`] with the entries visible at `now`
-//! (effective at or before it, not retracted); everything here is pure.
+//! What each question reads of one project as of one moment, and the rows
+//! derived from it. Each question has its own input (`ReleaseCheckInputs`
+//! for `check-release`, `DeprecationInputs` for `deprecations`, …) with
+//! exactly what its rule reads, every field filled by one store method
+//! named after it; the rules are pure functions of an input, the [`Frame`]
+//! (the moment, the policy in force, the waivers) and nothing else.
 
 use std::collections::BTreeMap;
 
@@ -25,335 +26,6 @@ use super::{
     rule::Code,
     waiver::{Waived, Waivers},
 };
-
-/// Which budget measurements a question reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Samples {
-    /// None.
-    None,
-    /// The latest sample of each budget.
-    Latest,
-    /// The first and the latest sample of each budget, and every sample of
-    /// the widest of the policy's windows (drift and consistency): what the
-    /// dashboard judges.
-    Dashboard,
-    /// The same of the CI-enforced budgets only, over the policy's
-    /// consistency window: what milestone readiness judges.
-    Consistency,
-    /// Only the samples of the last this many days (default: the
-    /// policy's drift window): what drift judges.
-    Within(Option<u32>),
-    /// The latest sample of each budget, and every sample after the
-    /// latest shipped release (before any, the drift window): what the
-    /// release check judges, shifts since the last release included.
-    SinceLastRelease,
-    /// Every sample: the reference the scoped reads are tested against.
-    All,
-}
-
-/// Which incidents a question reads, with their events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Incidents {
-    None,
-    /// Those not resolved at `now`: all the release check judges (a
-    /// resolved incident is never overdue).
-    Open,
-    /// Those open, and those opened or resolved within the policy's
-    /// delivery window: what the dashboard judges and measures.
-    OpenOrRecent,
-    All,
-}
-
-/// Which maintenance completions a question reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Maintenance {
-    None,
-    /// The latest completion of each task.
-    Latest,
-    /// Each task's completions within the policy's delivery window and the
-    /// one before them: its latest, and the rhythm the window measures.
-    Recent,
-    All,
-}
-
-/// What a question needs of the ledger: the store loads exactly this into
-/// a [`Snapshot`], so nothing reads the whole history to answer a question
-/// about part of it.
-///
-/// The series that grow without bound (gate results, measurements,
-/// maintenance, sign-offs) are read as their latest entry per key, plus a
-/// window of measurements; the rest are read whole, for the project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Need<'v> {
-    pub releases: bool,
-    /// Without `releases`: every release's version, status and time alone,
-    /// the shipped lines deprecations are judged by.
-    pub release_versions: bool,
-    /// The latest result of each gate on each platform, and the latest one
-    /// with a value.
-    pub gates: bool,
-    /// Budget definitions (the policy's budgets are always known).
-    pub budgets: bool,
-    pub samples: Samples,
-    /// Deprecations and removals.
-    pub deprecations: bool,
-    /// With `deprecations`: only the deprecations no removal of their item
-    /// has followed, and no removals (what `deprecations --overdue`
-    /// judges: a removed item is never overdue).
-    pub unremoved_only: bool,
-    /// Without `deprecations`: the removals in this version and the
-    /// deprecations of the items they remove (what the release check of
-    /// that version judges).
-    pub removals_in: Option<&'v str>,
-    /// For each sign-off that a capability-policy change stales, the first
-    /// capability-policy deprecation and removal after it (with
-    /// `attestations`).
-    pub staling_changes: bool,
-    /// Extensions, their removals and the tier conformance counts.
-    pub extensions: bool,
-    /// The latest tier conformance counts alone.
-    pub tier_conformance: bool,
-    /// Incidents and their events.
-    pub incidents: Incidents,
-    pub maintenance: Maintenance,
-    /// The latest sign-off of each criterion.
-    pub attestations: bool,
-    /// Without `releases`: the releases of the policy's milestone
-    /// versions (whether each milestone has shipped, and when).
-    pub milestones: bool,
-    /// The waivers: every question that judges findings reads them.
-    pub waivers: bool,
-    /// Without `releases`: the releases after the start of the sample
-    /// window (which release first shipped a shift in it).
-    pub window_releases: bool,
-}
-
-impl Need<'static> {
-    /// Nothing but the policy.
-    pub const NOTHING: Need<'static> = Need {
-        releases: false,
-        release_versions: false,
-        gates: false,
-        budgets: false,
-        samples: Samples::None,
-        deprecations: false,
-        unremoved_only: false,
-        removals_in: None,
-        staling_changes: false,
-        extensions: false,
-        tier_conformance: false,
-        incidents: Incidents::None,
-        maintenance: Maintenance::None,
-        attestations: false,
-        milestones: false,
-        waivers: false,
-        window_releases: false,
-    };
-
-    /// Everything, every sample included (a reference for tests).
-    pub const EVERYTHING: Need<'static> = Need {
-        releases: true,
-        release_versions: false,
-        gates: true,
-        budgets: true,
-        samples: Samples::All,
-        deprecations: true,
-        unremoved_only: false,
-        removals_in: None,
-        staling_changes: true,
-        extensions: true,
-        tier_conformance: true,
-        incidents: Incidents::All,
-        maintenance: Maintenance::All,
-        attestations: true,
-        milestones: true,
-        waivers: true,
-        window_releases: true,
-    };
-
-    /// `ledger releases`.
-    pub const RELEASES: Need<'static> = Need {
-        releases: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger gates`.
-    pub const GATES: Need<'static> = Need {
-        gates: true,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger budgets`: definitions and each one's latest sample.
-    pub const BUDGETS: Need<'static> = Need {
-        budgets: true,
-        samples: Samples::Latest,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger deprecations`: judged against the shipped releases.
-    pub const DEPRECATIONS: Need<'static> = Need {
-        release_versions: true,
-        deprecations: true,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger deprecations --overdue`: the items not removed, judged
-    /// against the shipped releases.
-    pub const OVERDUE_DEPRECATIONS: Need<'static> = Need {
-        unremoved_only: true,
-        ..Need::DEPRECATIONS
-    };
-
-    /// `ledger extensions`.
-    pub const EXTENSIONS: Need<'static> = Need {
-        extensions: true,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger incidents`: "next release" SLAs need the shipped releases.
-    pub const INCIDENTS: Need<'static> = Need {
-        release_versions: true,
-        incidents: Incidents::All,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger maintenance`.
-    pub const MAINTENANCE: Need<'static> = Need {
-        maintenance: Maintenance::Latest,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger readiness`: gates, the consistency window of every budget,
-    /// sign-offs, and the capability-policy deprecations that stale one.
-    pub const READINESS: Need<'static> = Need {
-        gates: true,
-        budgets: true,
-        samples: Samples::Consistency,
-        staling_changes: true,
-        attestations: true,
-        milestones: true,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// Which milestones have shipped, and when: the releases of their
-    /// versions.
-    pub const MILESTONES: Need<'static> = Need {
-        milestones: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger check-release` (with `removals_in` the version checked).
-    pub const CHECK_RELEASE: Need<'static> = Need {
-        releases: true,
-        tier_conformance: true,
-        gates: true,
-        budgets: true,
-        // The latest sample of each budget, and the shifts since the last
-        // release.
-        samples: Samples::SinceLastRelease,
-        incidents: Incidents::Open,
-        waivers: true,
-        ..Need::NOTHING
-    };
-
-    /// `ledger status`: everything the dashboard shows, its delivery
-    /// metrics over the policy's window included.
-    pub const STATUS: Need<'static> = Need {
-        releases: true,
-        release_versions: false,
-        gates: true,
-        budgets: true,
-        samples: Samples::Dashboard,
-        deprecations: true,
-        unremoved_only: false,
-        removals_in: None,
-        staling_changes: true,
-        extensions: false,
-        tier_conformance: false,
-        incidents: Incidents::OpenOrRecent,
-        maintenance: Maintenance::Recent,
-        attestations: true,
-        milestones: true,
-        waivers: true,
-        window_releases: false,
-    };
-
-    /// `ledger delivery`: releases, incidents, deprecations and every
-    /// maintenance completion (the rhythm, not only the latest).
-    pub const DELIVERY: Need<'static> = Need {
-        releases: true,
-        deprecations: true,
-        incidents: Incidents::All,
-        maintenance: Maintenance::All,
-        ..Need::NOTHING
-    };
-
-    /// `ledger waive RULE SUBJECT`: what the rule's findings may be
-    /// about, and what judges whether one is open now (what the list
-    /// command of those findings reads).
-    pub fn waive(rule: Code) -> Need<'static> {
-        match rule {
-            Code::DeprecationOverdue | Code::DeprecationPremature => Need::DEPRECATIONS,
-            Code::BudgetOver => Need::BUDGETS,
-            Code::BudgetDrift => Need::drift(None),
-            Code::GateFailing => Need::GATES,
-            Code::IncidentSla | Code::SecurityOpen => Need::INCIDENTS,
-            Code::MaintenanceOverdue => Need::MAINTENANCE,
-            Code::ReadinessCriterion => Need::READINESS,
-            Code::ExtensionViolation => Need::EXTENSIONS,
-            Code::TierConformance => Need {
-                tier_conformance: true,
-                ..Need::NOTHING
-            },
-            // Never waived: nothing to read.
-            Code::Integrity
-            | Code::AlreadyRecorded
-            | Code::VersionOrder
-            | Code::BreakingNeedsMajor
-            | Code::ShiftAccepted => Need::NOTHING,
-        }
-    }
-
-    /// `ledger drift --days N`: the budgets and the samples of the window
-    /// (`None`: the policy's).
-    pub fn drift(days: Option<u32>) -> Need<'static> {
-        Need {
-            // The releases name when a shift shipped.
-            window_releases: true,
-            budgets: true,
-            samples: Samples::Within(days),
-            waivers: true,
-            ..Need::NOTHING
-        }
-    }
-}
-
-impl Need<'_> {
-    /// When a sample window starts (exclusive) for this need at `now`;
-    /// `None` when every sample is read or none is windowed.
-    pub fn samples_since(&self, policy: &Policy, now: Time) -> Option<Time> {
-        let days = match self.samples {
-            Samples::Within(d) => d.unwrap_or(policy.budgets.drift_days),
-            Samples::Dashboard => policy
-                .budgets
-                .drift_days
-                .max(policy.budgets.consistency_days),
-            Samples::Consistency => policy.budgets.consistency_days,
-            // Known once the releases are read: the store sets it.
-            Samples::None | Samples::Latest | Samples::All | Samples::SinceLastRelease => {
-                return None;
-            }
-        };
-        Some(super::time::days_before(now, days))
-    }
-}
 
 /// How many samples a drift judgement holds before a second thread pays
 /// for itself (starting one costs about what judging a few hundred samples
@@ -445,48 +117,169 @@ impl<'m> FromIterator<&'m Stamped<MeasurementRec>> for Measurements {
     }
 }
 
-/// Everything a question needs of one project, as of `now`, in time order.
-///
-/// What it holds is what its [`Need`] asked for: a list that was not asked
-/// for is empty, and the growing series hold a known part of the history
-/// (see the fields).
+/// What every question is judged by: the moment, the project's policy in
+/// force then (and when it changed) and the waivers in force then. The
+/// store builds it before any input, so no question judges without them.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub struct Frame {
     pub project: String,
     pub now: Time,
     pub policy: Policy,
     /// When each policy version came into force.
     pub policy_changes: Vec<Time>,
-    pub releases: Vec<Stamped<ReleaseRec>>,
-    /// Instead of `releases`, when a question judges by the shipped lines
-    /// alone: every release's version, status and time, in time order.
-    pub release_versions: Vec<ReleaseVersion>,
-    /// At least the latest result of each gate on each platform, and the
-    /// latest one with a value.
-    pub gate_results: Vec<Stamped<GateResultRec>>,
-    pub budgets: Vec<Stamped<BudgetRec>>,
-    /// Every sample after `samples_since` and, unless the need was
-    /// `Samples::Within` (a window only), the first and the latest sample
-    /// of each budget.
-    pub measurements: Measurements,
-    /// Where the complete part of `measurements` starts (exclusive);
-    /// `None`: every sample is there.
-    pub samples_since: Option<Time>,
-    pub deprecations: Vec<Stamped<DeprecationRec>>,
-    pub removals: Vec<Stamped<RemovalRec>>,
-    pub extensions: Vec<Stamped<ExtensionRec>>,
-    pub extension_removals: Vec<Stamped<ExtensionRemovalRec>>,
-    pub tier_conformance: Vec<Stamped<TierConformanceRec>>,
-    pub incidents: Vec<Stamped<IncidentRec>>,
-    pub incident_events: Vec<Stamped<IncidentEventRec>>,
-    /// At least the latest completion of each task.
-    pub maintenance: Vec<Stamped<MaintenanceRec>>,
-    /// At least the latest sign-off of each criterion.
-    pub attestations: Vec<Stamped<AttestationRec>>,
     /// The waivers recorded, judged at `now`.
     pub waivers: Waivers,
-    /// The accepted shifts (read with the budgets).
-    pub shift_acceptances: Vec<Stamped<ShiftAcceptanceRec>>,
+}
+
+/// `ledger releases`, and the releases another question reads whole.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseInputs {
+    pub releases: Vec<Stamped<ReleaseRec>>,
+}
+
+/// `ledger gates`: at least the latest result of each gate on each
+/// platform, and the latest one with a value.
+#[derive(Debug, Clone, Default)]
+pub struct GateInputs {
+    pub results: Vec<Stamped<GateResultRec>>,
+}
+
+/// The budgets as recorded, their accepted shifts and the samples a
+/// question judges. What `samples` holds depends on the question that read
+/// it (its store method says); every sample after `since` is there.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetInputs {
+    /// Budget definitions recorded over the policy's.
+    pub recorded: Vec<Stamped<BudgetRec>>,
+    pub acceptances: Vec<Stamped<ShiftAcceptanceRec>>,
+    pub samples: Measurements,
+    /// Where the complete part of `samples` starts (exclusive); `None`:
+    /// every sample is there, or only each budget's latest.
+    pub since: Option<Time>,
+}
+
+/// `ledger drift`: the budgets with the samples of the window, and the
+/// releases since its start (which release first shipped a shift).
+#[derive(Debug, Clone, Default)]
+pub struct DriftInputs {
+    pub budgets: BudgetInputs,
+    pub releases: ReleaseInputs,
+}
+
+/// `ledger deprecations`: the deprecations and their removals, judged
+/// against the shipped releases.
+#[derive(Debug, Clone, Default)]
+pub struct DeprecationInputs {
+    /// Every release's version, status and time, in time order.
+    pub shipped: Vec<ReleaseVersion>,
+    pub deprecations: Vec<Stamped<DeprecationRec>>,
+    pub removals: Vec<Stamped<RemovalRec>>,
+}
+
+/// The latest conformance summary (it may hold several tiers).
+#[derive(Debug, Clone, Default)]
+pub struct TierConformance {
+    pub latest: Vec<Stamped<TierConformanceRec>>,
+}
+
+/// `ledger extensions`: the corpus and the latest conformance.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionInputs {
+    pub extensions: Vec<Stamped<ExtensionRec>>,
+    pub removals: Vec<Stamped<ExtensionRemovalRec>>,
+    pub conformance: TierConformance,
+}
+
+/// `ledger incidents`: incidents with their events; "next release" SLAs
+/// read the shipped releases.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentInputs {
+    pub incidents: Vec<Stamped<IncidentRec>>,
+    pub events: Vec<Stamped<IncidentEventRec>>,
+    pub shipped: Vec<ReleaseVersion>,
+}
+
+/// `ledger maintenance`: at least the latest completion of each task.
+#[derive(Debug, Clone, Default)]
+pub struct MaintenanceInputs {
+    pub completions: Vec<Stamped<MaintenanceRec>>,
+}
+
+/// What stales a sign-off: capability-policy deprecations and removals
+/// (with the removed items' deprecations), at least the first of each
+/// after every sign-off that a capability change stales.
+#[derive(Debug, Clone, Default)]
+pub struct CapabilityChanges {
+    pub deprecations: Vec<Stamped<DeprecationRec>>,
+    pub removals: Vec<Stamped<RemovalRec>>,
+}
+
+/// `ledger readiness`: gates, the consistency window of the CI-enforced
+/// budgets, the latest sign-off of each criterion, what stales them, and
+/// the releases of the milestones' versions.
+#[derive(Debug, Clone, Default)]
+pub struct ReadinessInputs {
+    pub gates: GateInputs,
+    pub budgets: BudgetInputs,
+    pub attestations: Vec<Stamped<AttestationRec>>,
+    pub changes: CapabilityChanges,
+    pub milestones: ReleaseInputs,
+}
+
+/// `ledger check-release VERSION`: every release, the gates, each budget's
+/// latest sample and every one since the last release, the open incidents,
+/// the latest conformance, and the removals in the version with the
+/// deprecations of the items they remove.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseCheckInputs {
+    pub releases: ReleaseInputs,
+    pub gates: GateInputs,
+    pub budgets: BudgetInputs,
+    pub incidents: IncidentInputs,
+    pub conformance: TierConformance,
+    pub removals: DeprecationInputs,
+}
+
+/// `ledger status`: what readiness reads (with the widest of the drift and
+/// consistency windows), every release, deprecation and removal, the open
+/// incidents and those of the delivery window, and the maintenance
+/// rhythm of that window.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardInputs {
+    /// Every release, deprecation and removal; the open incidents and
+    /// those of the window; each task's completions in the window and the
+    /// one before them.
+    pub delivery: DeliveryInputs,
+    /// With the samples of the wider of the drift and consistency windows.
+    pub readiness: ReadinessInputs,
+}
+
+/// `ledger waive RULE SUBJECT`: the inputs of the question that lists
+/// the rule's findings, which say what a waiver of it may name and whether
+/// a finding it names stands now.
+#[derive(Debug, Clone)]
+pub enum WaiveInputs {
+    Deprecations(DeprecationInputs),
+    Budgets(BudgetInputs),
+    Drift(DriftInputs),
+    Gates(GateInputs),
+    Incidents(IncidentInputs),
+    Maintenance(MaintenanceInputs),
+    Readiness(ReadinessInputs),
+    Extensions(ExtensionInputs),
+    Tiers(TierConformance),
+    /// A rule never waived: nothing to read.
+    Nothing,
+}
+
+/// `ledger delivery`: releases, deprecations, incidents and every
+/// maintenance completion (the rhythm, not only the latest).
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryInputs {
+    pub releases: ReleaseInputs,
+    pub deprecations: DeprecationInputs,
+    pub incidents: IncidentInputs,
+    pub maintenance: MaintenanceInputs,
 }
 
 /// A release's version, status and time alone: what judging deprecations
@@ -671,114 +464,122 @@ impl IncidentRow {
     }
 }
 
-impl Snapshot {
+impl Frame {
     /// A project with nothing recorded yet, judged by `policy` at `now`.
-    pub fn empty(project: &str, now: Time, policy: Policy) -> Snapshot {
-        Snapshot {
+    pub fn new(project: &str, now: Time, policy: Policy) -> Frame {
+        Frame {
             project: project.to_string(),
             now,
             policy,
             policy_changes: Vec::new(),
-            releases: Vec::new(),
-            release_versions: Vec::new(),
-            gate_results: Vec::new(),
-            budgets: Vec::new(),
-            measurements: Measurements::default(),
-            samples_since: None,
-            deprecations: Vec::new(),
-            removals: Vec::new(),
-            extensions: Vec::new(),
-            extension_removals: Vec::new(),
-            tier_conformance: Vec::new(),
-            incidents: Vec::new(),
-            incident_events: Vec::new(),
-            maintenance: Vec::new(),
-            attestations: Vec::new(),
             waivers: Waivers::new(Vec::new(), now),
-            shift_acceptances: Vec::new(),
         }
     }
 
-    /// Releases that count as shipped, with their dates: of the releases
-    /// read, whole or as their versions alone.
-    pub fn shipped(&self) -> Vec<Shipped> {
-        let releases = self
-            .releases
+    /// The waiver in force on the finding of `rule` (if there is one)
+    /// about `subject`.
+    pub fn waived_if(&self, rule: Option<Code>, subject: &str) -> Option<Waived> {
+        self.waivers.of(rule?, subject)
+    }
+
+    /// Of the releases given by version, status and time, those that
+    /// count as shipped, with their dates.
+    pub fn shipped(&self, versions: &[ReleaseVersion]) -> Vec<Shipped> {
+        versions
             .iter()
-            .map(|r| (&r.rec.version, r.rec.status, r.at));
-        let versions = self
-            .release_versions
-            .iter()
-            .map(|r| (&r.version, r.status, r.at));
-        releases
-            .chain(versions)
-            .filter_map(|(version, status, date)| {
-                let version = Version::parse(version).ok()?;
-                release::is_shipped(&self.policy, &version, status)
-                    .then_some(Shipped { version, date })
+            .filter_map(|r| {
+                let version = Version::parse(&r.version).ok()?;
+                release::is_shipped(&self.policy, &version, r.status).then_some(Shipped {
+                    version,
+                    date: r.at,
+                })
             })
             .collect()
     }
+}
+
+impl From<&Stamped<ReleaseRec>> for ReleaseVersion {
+    fn from(r: &Stamped<ReleaseRec>) -> ReleaseVersion {
+        ReleaseVersion {
+            version: r.rec.version.clone(),
+            status: r.rec.status,
+            at: r.at,
+        }
+    }
+}
+
+impl ReleaseInputs {
+    /// Each release's version, status and time.
+    pub fn versions(&self) -> Vec<ReleaseVersion> {
+        self.releases.iter().map(ReleaseVersion::from).collect()
+    }
+
+    /// The releases that count as shipped, with their dates.
+    pub fn shipped(&self, f: &Frame) -> Vec<Shipped> {
+        f.shipped(&self.versions())
+    }
 
     /// Every release, newest version first.
-    pub fn release_rows(&self) -> Vec<ReleaseRow> {
+    pub fn rows(&self, f: &Frame) -> Vec<ReleaseRow> {
         let mut rows: Vec<(Version, ReleaseRow)> = self
             .releases
             .iter()
             .filter_map(|r| {
                 let v = Version::parse(&r.rec.version).ok()?;
-                Some((v.clone(), self.release_row(r, &v)))
+                Some((v.clone(), release_row(f, r, &v)))
             })
             .collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0));
         rows.into_iter().map(|(_, r)| r).collect()
     }
 
-    fn release_row(&self, r: &Stamped<ReleaseRec>, v: &Version) -> ReleaseRow {
-        ReleaseRow {
-            version: v.to_string(),
-            tag: release::tag(&self.policy, v),
-            date: super::time::date(r.at),
-            status: r.rec.status,
-            channel: Channel::of(v),
-            breaking: r.rec.breaking,
-            shipped: release::is_shipped(&self.policy, v, r.rec.status),
-            commit: r.rec.commit_sha.clone(),
-            notes: r.rec.notes.clone(),
-            entry: r.seq,
-        }
-    }
-
     /// The latest shipped release: the highest shipped version (the
-    /// earliest entry of it, as [`Snapshot::release_rows`] lists them),
+    /// earliest entry of it, as [`ReleaseInputs::rows`] lists them),
     /// found without listing thousands of releases.
-    pub fn latest_shipped(&self) -> Option<ReleaseRow> {
+    pub fn latest_shipped(&self, f: &Frame) -> Option<ReleaseRow> {
         let mut latest: Option<(Version, &Stamped<ReleaseRec>)> = None;
         for r in &self.releases {
             let Ok(v) = Version::parse(&r.rec.version) else {
                 continue;
             };
-            if release::is_shipped(&self.policy, &v, r.rec.status)
+            if release::is_shipped(&f.policy, &v, r.rec.status)
                 && latest.as_ref().is_none_or(|(best, _)| v > *best)
             {
                 latest = Some((v, r));
             }
         }
-        latest.map(|(v, r)| self.release_row(r, &v))
+        latest.map(|(v, r)| release_row(f, r, &v))
     }
+}
 
+fn release_row(f: &Frame, r: &Stamped<ReleaseRec>, v: &Version) -> ReleaseRow {
+    ReleaseRow {
+        version: v.to_string(),
+        tag: release::tag(&f.policy, v),
+        date: super::time::date(r.at),
+        status: r.rec.status,
+        channel: Channel::of(v),
+        breaking: r.rec.breaking,
+        shipped: release::is_shipped(&f.policy, v, r.rec.status),
+        commit: r.rec.commit_sha.clone(),
+        notes: r.rec.notes.clone(),
+        entry: r.seq,
+    }
+}
+
+impl GateInputs {
     /// The latest result of every policy gate on every platform it runs on,
     /// in policy order; a gate without a result is listed with none.
-    pub fn gate_rows(&self) -> Vec<GateRow> {
+    pub fn rows(&self, f: &Frame) -> Vec<GateRow> {
         let mut latest: BTreeMap<(&str, Option<&str>), &Stamped<GateResultRec>> = BTreeMap::new();
-        for r in &self.gate_results {
+        for r in &self.results {
             // Time order, so a later entry replaces an earlier one.
             latest.insert((r.rec.gate.as_str(), r.rec.platform.as_deref()), r);
         }
         let mut rows = Vec::new();
-        for def in &self.policy.gates {
+        for def in &f.policy.gates {
             let platforms: Vec<Option<&str>> = if def.per_platform {
-                self.policy
+                f.policy
                     .platforms
                     .iter()
                     .map(|p| Some(p.as_str()))
@@ -790,7 +591,7 @@ impl Snapshot {
                 let hit = latest.get(&(def.id.as_str(), platform));
                 let failing = hit.is_some_and(|r| !r.rec.passed);
                 rows.push(GateRow {
-                    waived: self.waived_if(failing.then_some(Code::GateFailing), &def.id),
+                    waived: f.waived_if(failing.then_some(Code::GateFailing), &def.id),
                     gate: def.id.clone(),
                     kind: def.kind,
                     platform: platform.map(str::to_string),
@@ -808,12 +609,13 @@ impl Snapshot {
         }
         rows
     }
+}
 
+impl BudgetInputs {
     /// Every budget as it stands: the policy's, overlaid by the latest
     /// recorded definition of each; policy order, then recorded ones by id.
-    pub fn budget_defs(&self) -> Vec<Budget> {
-        let mut out: Vec<Budget> = self
-            .policy
+    pub fn defs(&self, policy: &Policy) -> Vec<Budget> {
+        let mut out: Vec<Budget> = policy
             .budgets
             .definitions
             .iter()
@@ -830,7 +632,7 @@ impl Snapshot {
             })
             .collect();
         let mut recorded: BTreeMap<&str, &BudgetRec> = BTreeMap::new();
-        for b in &self.budgets {
+        for b in &self.recorded {
             recorded.insert(&b.rec.budget, &b.rec);
         }
         for (id, rec) in recorded {
@@ -858,8 +660,8 @@ impl Snapshot {
     }
 
     /// A budget by id, or an error listing the known ones.
-    pub fn require_budget(&self, id: &str) -> Result<Budget, super::Error> {
-        let defs = self.budget_defs();
+    pub fn require(&self, policy: &Policy, id: &str) -> Result<Budget, super::Error> {
+        let defs = self.defs(policy);
         match defs.iter().find(|b| b.id == id) {
             Some(b) => Ok(b.clone()),
             None => Err(super::Error::unknown(
@@ -873,11 +675,11 @@ impl Snapshot {
     /// Measurements of one budget in time order, after `since`.
     pub fn samples(&self, budget: &str, since: Time) -> Vec<(Time, f64)> {
         debug_assert!(
-            self.samples_since.is_none_or(|loaded| since >= loaded),
-            "samples since {since} asked of a snapshot holding those after {:?}",
-            self.samples_since
+            self.since.is_none_or(|loaded| since >= loaded),
+            "samples since {since} asked of inputs holding those after {:?}",
+            self.since
         );
-        self.measurements
+        self.samples
             .after(budget, since)
             .iter()
             .map(|m| (m.at, m.value))
@@ -886,28 +688,25 @@ impl Snapshot {
 
     /// The first measurement of one budget.
     pub fn first_sample(&self, budget: &str) -> Option<(Time, f64)> {
-        self.measurements
-            .of(budget)
-            .first()
-            .map(|m| (m.at, m.value))
+        self.samples.of(budget).first().map(|m| (m.at, m.value))
     }
 
     /// The latest measurement of one budget.
     pub fn last_sample(&self, budget: &str) -> Option<(Time, f64)> {
-        self.measurements.of(budget).last().map(|m| (m.at, m.value))
+        self.samples.of(budget).last().map(|m| (m.at, m.value))
     }
 
     /// Every budget with its latest measurement.
-    pub fn budget_rows(&self) -> Vec<BudgetRow> {
-        let rules = &self.policy.budgets;
-        self.budget_defs()
+    pub fn rows(&self, f: &Frame) -> Vec<BudgetRow> {
+        let rules = &f.policy.budgets;
+        self.defs(&f.policy)
             .into_iter()
             .map(|b| {
                 let last = self.last_sample(&b.id);
                 let over = last.map(|(_, v)| budget::over_pct(v, b.threshold, b.direction));
                 let standing = over.map(|p| budget::standing(p, rules));
                 BudgetRow {
-                    waived: self.waived_if(standing.and_then(Standing::rule), &b.id),
+                    waived: f.waived_if(standing.and_then(Standing::rule), &b.id),
                     standing,
                     budget: b.id,
                     category: b.category,
@@ -924,47 +723,36 @@ impl Snapshot {
             .collect()
     }
 
-    /// Drift of every budget over the last `days` days by the change-point
-    /// detector, worst first.
-    pub fn drift(&self, days: u32) -> Vec<Drift> {
-        self.drift_by(days, budget::DriftMethod::ChangePoints)
-    }
-
-    /// Drift of every budget over the last `days` days by `method`, worst
-    /// first; each shift names the first release shipped at or after it.
-    pub fn drift_by(&self, days: u32, method: budget::DriftMethod) -> Vec<Drift> {
-        self.drift_after(super::time::days_before(self.now, days), method)
-    }
-
     /// Drift of every budget over the samples after `since`, by `method`,
-    /// worst first.
-    pub fn drift_after(&self, since: Time, method: budget::DriftMethod) -> Vec<Drift> {
-        debug_assert!(
-            self.samples_since.is_none_or(|loaded| since >= loaded),
-            "a drift window before the samples loaded"
-        );
-        let mut shipped = self.shipped();
+    /// worst first; each shift names the first of `shipped` at or after it.
+    pub fn drift_after(
+        &self,
+        f: &Frame,
+        since: Time,
+        method: budget::DriftMethod,
+        mut shipped: Vec<Shipped>,
+    ) -> Vec<Drift> {
         shipped.sort_by_key(|r| r.date);
         let judge = |b: &Budget| {
             let samples = self.samples(&b.id, since);
             let accepted = self.accepted_shifts(&b.id);
-            let mut d = budget::drift(b, &samples, &self.policy.budgets, method, &accepted);
+            let mut d = budget::drift(b, &samples, &f.policy.budgets, method, &accepted);
             for s in &mut d.shifts {
                 s.release = shipped
                     .iter()
                     .find(|r| r.date >= s.at)
                     .map(|r| r.version.to_string());
             }
-            d.waived = self.waived_if(d.status.rule(), &b.id);
+            d.waived = f.waived_if(d.status.rule(), &b.id);
             d
         };
-        let defs = self.budget_defs();
+        let defs = self.defs(&f.policy);
         // Each budget is judged on its own, and over a long window the
         // detector is much of a question's time: past a few thousand
         // samples the budgets are shared between two threads.
         let samples: usize = defs
             .iter()
-            .map(|b| self.measurements.after(&b.id, since).len())
+            .map(|b| self.samples.after(&b.id, since).len())
             .sum();
         let mut rows: Vec<Drift> = if samples < SAMPLES_WORTH_A_THREAD {
             defs.iter().map(judge).collect()
@@ -987,17 +775,35 @@ impl Snapshot {
 
     /// When the accepted shifts of one budget happened.
     pub fn accepted_shifts(&self, budget: &str) -> Vec<Time> {
-        self.shift_acceptances
+        self.acceptances
             .iter()
             .filter(|a| a.rec.budget == budget)
             .filter_map(|a| super::time::parse_stored(&a.rec.shift_at).ok())
             .collect()
     }
+}
 
+impl DriftInputs {
+    /// Drift of every budget over the last `days` days by the change-point
+    /// detector, worst first.
+    pub fn drift(&self, f: &Frame, days: u32) -> Vec<Drift> {
+        self.drift_by(f, days, budget::DriftMethod::ChangePoints)
+    }
+
+    /// Drift of every budget over the last `days` days by `method`, worst
+    /// first; each shift names the first release shipped at or after it.
+    pub fn drift_by(&self, f: &Frame, days: u32, method: budget::DriftMethod) -> Vec<Drift> {
+        let since = super::time::days_before(f.now, days);
+        self.budgets
+            .drift_after(f, since, method, self.releases.shipped(f))
+    }
+}
+
+impl DeprecationInputs {
     /// Every deprecation with its judgement, by item.
-    pub fn deprecation_rows(&self) -> Vec<DeprecationRow> {
-        let shipped = ShippedLines::new(&self.shipped());
-        let rules = &self.policy.deprecations;
+    pub fn rows(&self, f: &Frame) -> Vec<DeprecationRow> {
+        let shipped = ShippedLines::new(&f.shipped(&self.shipped));
+        let rules = &f.policy.deprecations;
         let removals = by_key(&self.removals, |r| r.rec.item.as_str());
         let mut rows: Vec<DeprecationRow> = Vec::with_capacity(self.deprecations.len());
         rows.extend(self.deprecations.iter().filter_map(|d| {
@@ -1020,16 +826,18 @@ impl Snapshot {
                 overdue_since: j.overdue_since,
                 replacement: d.rec.replacement.clone(),
                 entry: d.seq,
-                waived: self.waived_if(j.status.rule(), &d.rec.item),
+                waived: f.waived_if(j.status.rule(), &d.rec.item),
             })
         }));
         rows.sort_by(|a, b| a.item.cmp(&b.item));
         rows
     }
+}
 
+impl ExtensionInputs {
     /// The corpus: the latest entry of each extension, with its removal if
     /// one came after it, by id.
-    pub fn extension_rows(&self) -> Vec<ExtensionRow> {
+    pub fn rows(&self, f: &Frame) -> Vec<ExtensionRow> {
         let mut latest: BTreeMap<&str, &Stamped<ExtensionRec>> = BTreeMap::new();
         for e in &self.extensions {
             latest.insert(&e.rec.extension, e);
@@ -1038,51 +846,66 @@ impl Snapshot {
             .into_values()
             .map(|e| {
                 let removal = self
-                    .extension_removals
+                    .removals
                     .iter()
                     .rfind(|r| r.rec.extension == e.rec.extension && r.seq > e.seq);
-                let rec = &e.rec;
-                let violations = extension::violations(
-                    &self.policy,
-                    &extension::Candidate {
-                        tier: &rec.tier,
-                        license: &rec.license,
-                        provenance: &rec.provenance,
-                        doctor: rec.doctor.as_deref(),
-                        patched: rec.patched,
-                        doctor_required: rec.origin == "cli",
-                    },
-                );
-                let violating = !violations.is_empty() && removal.is_none();
-                ExtensionRow {
-                    waived: self.waived_if(
-                        violating.then_some(Code::ExtensionViolation),
-                        &rec.extension,
-                    ),
-                    id: rec.extension.clone(),
-                    name: rec.name.clone(),
-                    tier: rec.tier.clone(),
-                    license: rec.license.clone(),
-                    provenance: rec.provenance.clone(),
-                    doctor: rec.doctor.clone(),
-                    patched: rec.patched,
-                    score: rec.score,
-                    capabilities: rec.capabilities.clone(),
-                    origin: rec.origin.clone(),
-                    added_at: e.at,
-                    removed: removal.is_some(),
-                    removal_reason: removal.map(|r| r.rec.reason.clone()),
-                    violations,
-                }
+                extension_row(f, e, removal)
             })
             .collect()
     }
 
     /// Corpus size per tier against the policy, with the latest conformance.
-    pub fn tier_counts(&self) -> Vec<TierCount> {
-        let rows = self.extension_rows();
-        let conformance = self.tier_pass_pct();
-        self.policy
+    pub fn tier_counts(&self, f: &Frame) -> Vec<TierCount> {
+        self.conformance.counts(f, &self.rows(f))
+    }
+}
+
+fn extension_row(
+    f: &Frame,
+    e: &Stamped<ExtensionRec>,
+    removal: Option<&Stamped<ExtensionRemovalRec>>,
+) -> ExtensionRow {
+    let rec = &e.rec;
+    let violations = extension::violations(
+        &f.policy,
+        &extension::Candidate {
+            tier: &rec.tier,
+            license: &rec.license,
+            provenance: &rec.provenance,
+            doctor: rec.doctor.as_deref(),
+            patched: rec.patched,
+            doctor_required: rec.origin == "cli",
+        },
+    );
+    let violating = !violations.is_empty() && removal.is_none();
+    ExtensionRow {
+        waived: f.waived_if(
+            violating.then_some(Code::ExtensionViolation),
+            &rec.extension,
+        ),
+        id: rec.extension.clone(),
+        name: rec.name.clone(),
+        tier: rec.tier.clone(),
+        license: rec.license.clone(),
+        provenance: rec.provenance.clone(),
+        doctor: rec.doctor.clone(),
+        patched: rec.patched,
+        score: rec.score,
+        capabilities: rec.capabilities.clone(),
+        origin: rec.origin.clone(),
+        added_at: e.at,
+        removed: removal.is_some(),
+        removal_reason: removal.map(|r| r.rec.reason.clone()),
+        violations,
+    }
+}
+
+impl TierConformance {
+    /// Corpus size per tier of `corpus` against the policy, with this
+    /// conformance.
+    pub fn counts(&self, f: &Frame, corpus: &[ExtensionRow]) -> Vec<TierCount> {
+        let conformance = self.pass_pct();
+        f.policy
             .extensions
             .tiers
             .iter()
@@ -1091,7 +914,10 @@ impl Snapshot {
                 TierCount {
                     tier: t.id.clone(),
                     expected: t.count,
-                    actual: rows.iter().filter(|r| !r.removed && r.tier == t.id).count(),
+                    actual: corpus
+                        .iter()
+                        .filter(|r| !r.removed && r.tier == t.id)
+                        .count(),
                     conformance_required_pct: t.conformance_required_pct,
                     conformance_target_pct: t.conformance_target_pct,
                     conformance_pass_pct: pass,
@@ -1103,10 +929,10 @@ impl Snapshot {
 
     /// The pass rate of each tier in the latest conformance summary (only
     /// the latest counts; it may hold several tiers).
-    pub fn tier_pass_pct(&self) -> BTreeMap<&str, f64> {
+    pub fn pass_pct(&self) -> BTreeMap<&str, f64> {
         let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-        if let Some(last) = self.tier_conformance.last() {
-            for t in self.tier_conformance.iter().filter(|t| t.at == last.at) {
+        if let Some(last) = self.latest.last() {
+            for t in self.latest.iter().filter(|t| t.at == last.at) {
                 if let Some(tier) = &t.rec.tier {
                     let slot = counts.entry(tier).or_default();
                     slot.0 += t.rec.pass;
@@ -1120,17 +946,19 @@ impl Snapshot {
             .map(|(tier, (pass, judged))| (tier, pass as f64 * 100.0 / judged as f64))
             .collect()
     }
+}
 
+impl IncidentInputs {
     /// Every incident with its SLA standing, by id.
-    pub fn incident_rows(&self) -> Vec<IncidentRow> {
-        let releases = self.shipped();
+    pub fn rows(&self, f: &Frame) -> Vec<IncidentRow> {
+        let releases = f.shipped(&self.shipped);
         let mut shipped: Vec<Time> = releases.iter().map(|s| s.date).collect();
         shipped.sort_unstable();
         let shipped_at = |v: &str| {
             let v = Version::parse(v).ok()?;
             releases.iter().find(|s| s.version == v).map(|s| s.date)
         };
-        let events = by_key(&self.incident_events, |e| e.rec.incident);
+        let events = by_key(&self.events, |e| e.rec.incident);
         self.incidents
             .iter()
             .map(|i| {
@@ -1157,66 +985,74 @@ impl Snapshot {
                         .and_then(|r| r.1.as_deref())
                         .and_then(shipped_at),
                 };
-                let j = incident::judge_by_dates(&self.policy, &facts, &shipped, self.now);
-                let due = match (j.due_at, j.next_release, &j.sla) {
-                    (Some(d), _, _) => Some(super::time::format(d)),
-                    (None, true, _) => Some("next release".to_string()),
-                    _ => None,
-                };
-                IncidentRow {
-                    id: i.seq,
-                    kind: i.rec.kind,
-                    severity: i.rec.severity,
-                    title: i.rec.title.clone(),
-                    over_pct: i.rec.over_pct,
-                    opened_at: i.at,
-                    triaged_at,
-                    resolved_at: facts.resolved_at,
-                    fix_release: resolved.and_then(|r| r.1),
-                    sla: j.sla,
-                    due,
-                    due_at_next_release: j.next_release,
-                    sla_state: j.state,
-                    overdue: j.overdue,
-                    overdue_by_hours: j.overdue_by_hours,
-                    introduced_in: i.rec.introduced_in.clone(),
-                    waived: self
-                        .waived_if(j.overdue.then_some(Code::IncidentSla), &i.seq.to_string()),
-                }
+                incident_row(f, i, &facts, &shipped, resolved.and_then(|r| r.1))
             })
             .collect()
     }
+}
 
+fn incident_row(
+    f: &Frame,
+    i: &Stamped<IncidentRec>,
+    facts: &incident::Facts,
+    shipped: &[Time],
+    fix_release: Option<String>,
+) -> IncidentRow {
+    let j = incident::judge_by_dates(&f.policy, facts, shipped, f.now);
+    let due = match (j.due_at, j.next_release, &j.sla) {
+        (Some(d), _, _) => Some(super::time::format(d)),
+        (None, true, _) => Some("next release".to_string()),
+        _ => None,
+    };
+    IncidentRow {
+        id: i.seq,
+        kind: i.rec.kind,
+        severity: i.rec.severity,
+        title: i.rec.title.clone(),
+        over_pct: i.rec.over_pct,
+        opened_at: i.at,
+        triaged_at: facts.triaged_at,
+        resolved_at: facts.resolved_at,
+        fix_release,
+        sla: j.sla,
+        due,
+        due_at_next_release: j.next_release,
+        sla_state: j.state,
+        overdue: j.overdue,
+        overdue_by_hours: j.overdue_by_hours,
+        introduced_in: i.rec.introduced_in.clone(),
+        waived: f.waived_if(j.overdue.then_some(Code::IncidentSla), &i.seq.to_string()),
+    }
+}
+
+impl MaintenanceInputs {
     /// Every maintenance task with its standing, in policy order.
-    pub fn maintenance_rows(&self) -> Vec<TaskStatus> {
+    pub fn rows(&self, f: &Frame) -> Vec<TaskStatus> {
         let done: Vec<(String, Time)> = self
-            .maintenance
+            .completions
             .iter()
             .map(|m| (m.rec.task.clone(), m.at))
             .collect();
-        let mut rows = maintenance::statuses(&self.policy, &done, self.now);
+        let mut rows = maintenance::statuses(&f.policy, &done, f.now);
         for t in &mut rows {
-            t.waived = self.waived_if(t.overdue.then_some(Code::MaintenanceOverdue), &t.task);
+            t.waived = f.waived_if(t.overdue.then_some(Code::MaintenanceOverdue), &t.task);
         }
         rows
     }
+}
 
-    /// The waiver in force on the finding of `rule` (if there is one)
-    /// about `subject`.
-    pub fn waived_if(&self, rule: Option<Code>, subject: &str) -> Option<Waived> {
-        self.waivers.of(rule?, subject)
-    }
-
+impl ReadinessInputs {
     /// The latest attestation of a criterion and whether it went stale.
     pub fn attestation(
         &self,
+        f: &Frame,
         criterion: &str,
     ) -> Option<(&Stamped<AttestationRec>, Option<String>)> {
         let latest = self
             .attestations
             .iter()
             .rfind(|a| a.rec.criterion == criterion)?;
-        let stale_on_change = self
+        let stale_on_change = f
             .policy
             .criterion(criterion)
             .is_some_and(|c| c.stale_on_capability_change);
@@ -1224,52 +1060,56 @@ impl Snapshot {
         // change is recorded after it; governance (Security Review) counts
         // removing a capability as such a change.
         let stale = if stale_on_change {
-            let is_capability = |item: &str| {
-                self.deprecations
-                    .iter()
-                    .any(|d| d.rec.item == item && d.rec.kind == DeprecationKind::CapabilityPolicy)
-            };
-            let deprecation = self
-                .deprecations
-                .iter()
-                .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > latest.at)
-                .map(|d| {
-                    let why = format!(
-                        "capability-policy deprecation of \"{}\" (entry {}) came after it",
-                        d.rec.item, d.seq
-                    );
-                    (d.at, why)
-                });
-            let removal = self
-                .removals
-                .iter()
-                .find(|r| r.at > latest.at && is_capability(&r.rec.item))
-                .map(|r| {
-                    let why = format!(
-                        "capability-policy removal of \"{}\" (entry {}) came after it",
-                        r.rec.item, r.seq
-                    );
-                    (r.at, why)
-                });
-            let change = self
-                .policy_changes
-                .iter()
-                .find(|t| **t > latest.at)
-                .map(|t| {
-                    (
-                        *t,
-                        format!("the policy changed on {} after it", super::time::date(*t)),
-                    )
-                });
-            [deprecation, removal, change]
-                .into_iter()
-                .flatten()
-                .min_by_key(|(at, _)| *at)
-                .map(|(_, why)| why)
+            self.changes.staling(f, latest.at)
         } else {
             None
         };
         Some((latest, stale))
+    }
+}
+
+impl CapabilityChanges {
+    /// Why a sign-off given at `at` went stale: the first capability-policy
+    /// deprecation, capability removal or policy change after it.
+    fn staling(&self, f: &Frame, at: Time) -> Option<String> {
+        let is_capability = |item: &str| {
+            self.deprecations
+                .iter()
+                .any(|d| d.rec.item == item && d.rec.kind == DeprecationKind::CapabilityPolicy)
+        };
+        let deprecation = self
+            .deprecations
+            .iter()
+            .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > at)
+            .map(|d| {
+                let why = format!(
+                    "capability-policy deprecation of \"{}\" (entry {}) came after it",
+                    d.rec.item, d.seq
+                );
+                (d.at, why)
+            });
+        let removal = self
+            .removals
+            .iter()
+            .find(|r| r.at > at && is_capability(&r.rec.item))
+            .map(|r| {
+                let why = format!(
+                    "capability-policy removal of \"{}\" (entry {}) came after it",
+                    r.rec.item, r.seq
+                );
+                (r.at, why)
+            });
+        let change = f.policy_changes.iter().find(|t| **t > at).map(|t| {
+            (
+                *t,
+                format!("the policy changed on {} after it", super::time::date(*t)),
+            )
+        });
+        [deprecation, removal, change]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, why)| why)
     }
 }
 
@@ -1334,8 +1174,14 @@ mod tests {
     #[test]
     fn a_long_window_is_judged_on_two_threads_with_every_budget_answered() {
         let now = crate::domain::time::parse("2026-03-01").unwrap();
-        let mut s = Snapshot::empty("pi", now, crate::domain::policy::Policy::builtin());
-        let ids: Vec<String> = s.budget_defs().into_iter().map(|b| b.id).collect();
+        let f = Frame::new("pi", now, crate::domain::policy::Policy::builtin());
+        let mut s = DriftInputs::default();
+        let ids: Vec<String> = s
+            .budgets
+            .defs(&f.policy)
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
         let per_budget = SAMPLES_WORTH_A_THREAD / ids.len() + 100;
         let mut seq = 0;
         for (k, id) in ids.iter().enumerate() {
@@ -1354,10 +1200,10 @@ mod tests {
                     value: (1.0 + [0.0, 0.01, -0.01, 0.005][i % 4]) * step,
                 }
             });
-            s.measurements.extend(id, samples.collect::<Vec<_>>());
+            s.budgets.samples.extend(id, samples.collect::<Vec<_>>());
         }
-        assert!(s.measurements.len() >= SAMPLES_WORTH_A_THREAD);
-        let rows = s.drift(1);
+        assert!(s.budgets.samples.len() >= SAMPLES_WORTH_A_THREAD);
+        let rows = s.drift(&f, 1);
         let mut judged: Vec<&str> = rows.iter().map(|d| d.budget.as_str()).collect();
         judged.sort_unstable();
         let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
