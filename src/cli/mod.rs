@@ -491,17 +491,14 @@ impl Context {
     /// The effective time of a new entry: `--at`, else the clock. An entry
     /// cannot happen in the future.
     pub fn effective(&self, at: Option<&str>) -> Result<Time, CommandError> {
-        let Some(text) = at else {
-            return Ok(self.clock);
-        };
-        let t = time::parse(text)?;
-        if t > self.clock {
-            return Err(CommandError::invalid(format!(
-                "time \"{text}\" is in the future (now is {}); record what has happened",
+        let parsed = at.map(time::parse).transpose()?;
+        time::effective(parsed, self.clock).map_err(|_| {
+            CommandError::invalid(format!(
+                "time \"{}\" is in the future (now is {}); record what has happened",
+                at.unwrap_or_default(),
                 time::format(self.clock)
-            )));
-        }
-        Ok(t)
+            ))
+        })
     }
 
     /// What the answer's view must hold to be printed in the format asked
@@ -533,7 +530,9 @@ impl Context {
                 "--check applies to queries, not to commands that record",
             ));
         }
-        if self.clock_ahead() > self.clock_allowance {
+        if let Err(time::Skew::ClockAhead(ahead)) =
+            time::clock_within(self.clock, self.real_clock, self.clock_allowance)
+        {
             return Err(CommandError::invalid(format!(
                 "the clock{} reads {}, {} ahead of this machine's real clock ({}); an entry recorded in the future would refuse every honest write after it, so fix the clock{} (--clock-allowance, {} s now, sets how far ahead a clock may be)",
                 if self.clock_fixed {
@@ -542,7 +541,7 @@ impl Context {
                     ""
                 },
                 time::format(self.clock),
-                time::span(self.clock_ahead()),
+                time::span(ahead),
                 time::format(self.real_clock),
                 if self.clock_fixed {
                     ": LEDGER_NOW is for tests and demos"

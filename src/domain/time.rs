@@ -158,8 +158,75 @@ pub fn hours_between(from: Time, to: Time) -> f64 {
     ((to - from).num_seconds() as f64 / 360.0).round() / 10.0
 }
 
+/// Why a write's time is refused (the time-skew rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skew {
+    /// The entry would take effect after now: it claims what has not
+    /// happened.
+    Future,
+    /// The clock stamping it runs ahead of the machine's real clock by
+    /// this much, more than allowed: an entry recorded in the future would
+    /// refuse every honest write after it.
+    ClockAhead(chrono::Duration),
+}
+
+/// When a new entry takes effect: at `at` when given, else `now`; never
+/// after `now`.
+pub fn effective(at: Option<Time>, now: Time) -> Result<Time, Skew> {
+    match at {
+        Some(t) if t > now => Err(Skew::Future),
+        Some(t) => Ok(t),
+        None => Ok(now),
+    }
+}
+
+/// Whether a writer's clock `now` may stamp entries: it runs ahead of the
+/// machine's `real` clock by at most `allowance` (behind is fine: the
+/// journal keeps its order whatever the clock says).
+pub fn clock_within(now: Time, real: Time, allowance: chrono::Duration) -> Result<(), Skew> {
+    let ahead = now - real;
+    if ahead > allowance {
+        return Err(Skew::ClockAhead(ahead));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_entry_takes_effect_when_it_happened_never_after_now() {
+        let now = parse("2026-03-01T12:00:00Z").unwrap();
+        let before = parse("2026-03-01").unwrap();
+        assert_eq!(effective(None, now), Ok(now));
+        assert_eq!(effective(Some(before), now), Ok(before));
+        assert_eq!(
+            effective(Some(now), now),
+            Ok(now),
+            "now itself has happened"
+        );
+        let later = now + chrono::Duration::seconds(1);
+        assert_eq!(effective(Some(later), now), Err(Skew::Future));
+    }
+
+    #[test]
+    fn a_clock_may_run_ahead_only_within_its_allowance() {
+        let real = parse("2026-03-01T12:00:00Z").unwrap();
+        let allowance = chrono::Duration::seconds(300);
+        assert_eq!(clock_within(real, real, allowance), Ok(()));
+        assert_eq!(clock_within(real + allowance, real, allowance), Ok(()));
+        let behind = real - chrono::Duration::days(3);
+        assert_eq!(
+            clock_within(behind, real, allowance),
+            Ok(()),
+            "behind is fine"
+        );
+        let ahead = real + chrono::Duration::seconds(301);
+        assert_eq!(
+            clock_within(ahead, real, allowance),
+            Err(Skew::ClockAhead(chrono::Duration::seconds(301)))
+        );
+    }
+
     use super::*;
 
     proptest::proptest! {
