@@ -203,6 +203,9 @@ pub struct IncidentInputs {
 #[derive(Debug, Clone, Default)]
 pub struct MaintenanceInputs {
     pub completions: Vec<Stamped<MaintenanceRec>>,
+    /// When each task came under the policy: a task never done is due one
+    /// cadence after it.
+    pub introduced: BTreeMap<String, Time>,
 }
 
 /// What stales a sign-off: capability-policy deprecations and removals
@@ -1033,7 +1036,7 @@ impl MaintenanceInputs {
             .iter()
             .map(|m| (m.rec.task.clone(), m.at))
             .collect();
-        let mut rows = maintenance::statuses(&f.policy, &done, f.now);
+        let mut rows = maintenance::statuses(&f.policy, &done, &self.introduced, f.now);
         for t in &mut rows {
             t.waived = f.waived_if(t.overdue.then_some(Code::MaintenanceOverdue), &t.task);
         }

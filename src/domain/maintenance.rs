@@ -2,6 +2,8 @@
 //!
 //! Maintenance cadence: which recurring tasks are due.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::{Time, policy::Policy};
@@ -29,9 +31,17 @@ impl TaskStatus {
 }
 
 /// Every policy task with its last completion (`done` holds each task's
-/// completion times in any order). A task is overdue when never done or
-/// last done longer ago than its cadence.
-pub fn statuses(policy: &Policy, done: &[(String, Time)], now: Time) -> Vec<TaskStatus> {
+/// completion times in any order). A task is due one cadence after it was
+/// last done; one never done is due one cadence after it came under the
+/// policy (`introduced`: the project's start or the policy version that
+/// added it), so nothing is overdue on the day it is adopted. Overdue past
+/// its due time.
+pub fn statuses(
+    policy: &Policy,
+    done: &[(String, Time)],
+    introduced: &BTreeMap<String, Time>,
+    now: Time,
+) -> Vec<TaskStatus> {
     policy
         .maintenance
         .tasks
@@ -43,7 +53,8 @@ pub fn statuses(policy: &Policy, done: &[(String, Time)], now: Time) -> Vec<Task
                 .map(|(_, at)| *at)
                 .max();
             let days = policy.maintenance.cadence_days.get(t.cadence);
-            let next = last.map(|l| super::time::days_after(l, days));
+            let from = last.or_else(|| introduced.get(&t.id).copied());
+            let next = from.map(|l| super::time::days_after(l, days));
             TaskStatus {
                 task: t.id.clone(),
                 title: t.title.clone(),
@@ -71,10 +82,11 @@ mod tests {
         ];
         // Exactly seven days later is still on time; a second later is not.
         let now = parse("2026-03-08T00:00:00Z").unwrap();
-        let rows = statuses(&policy, &done, now);
+        let none = BTreeMap::new();
+        let rows = statuses(&policy, &done, &none, now);
         let audit = rows.iter().find(|r| r.task == "dependency-audit").unwrap();
         assert!(!audit.overdue);
-        let rows = statuses(&policy, &done, now + chrono::Duration::seconds(1));
+        let rows = statuses(&policy, &done, &none, now + chrono::Duration::seconds(1));
         let audit = rows.iter().find(|r| r.task == "dependency-audit").unwrap();
         assert!(audit.overdue);
         let roadmap = rows.iter().find(|r| r.task == "roadmap-review").unwrap();
@@ -82,5 +94,44 @@ mod tests {
         let never = rows.iter().find(|r| r.task == "budget-review").unwrap();
         assert!(never.overdue && never.last_done.is_none());
         assert_eq!(rows.len(), 11);
+    }
+
+    #[test]
+    fn a_task_never_done_is_due_one_cadence_after_it_came_under_the_policy() {
+        let policy = Policy::builtin();
+        let adopted = parse("2026-03-01").unwrap();
+        let introduced: BTreeMap<String, Time> = policy
+            .maintenance
+            .tasks
+            .iter()
+            .map(|t| (t.id.clone(), adopted))
+            .collect();
+        let rows = statuses(&policy, &[], &introduced, adopted);
+        assert!(
+            rows.iter().all(|r| !r.overdue),
+            "nothing is overdue on day one"
+        );
+        let audit = rows.iter().find(|r| r.task == "dependency-audit").unwrap();
+        assert_eq!(audit.next_due, Some(parse("2026-03-08").unwrap()));
+        assert_eq!(audit.last_done, None);
+        // A second past one weekly cadence, the weekly task is overdue and
+        // the monthly and quarterly ones are not.
+        let later = parse("2026-03-08T00:00:01Z").unwrap();
+        let rows = statuses(&policy, &[], &introduced, later);
+        let audit = rows.iter().find(|r| r.task == "dependency-audit").unwrap();
+        assert!(audit.overdue);
+        let roadmap = rows.iter().find(|r| r.task == "roadmap-review").unwrap();
+        assert!(!roadmap.overdue);
+        // A task the policy added later is due a cadence after that.
+        let mut added = introduced.clone();
+        added.insert("dependency-audit".into(), parse("2026-03-05").unwrap());
+        let rows = statuses(&policy, &[], &added, later);
+        assert!(
+            !rows
+                .iter()
+                .find(|r| r.task == "dependency-audit")
+                .unwrap()
+                .overdue
+        );
     }
 }

@@ -7,9 +7,11 @@
 //! (gate results, measurements, maintenance, sign-offs) are read as their
 //! latest entry per key plus the window a question judges; the rest whole.
 
+use std::collections::BTreeMap;
+
 use super::{
     Db, Result,
-    read::{AsOf, Key, Reader, in_time_order, project_policy, require_project},
+    read::{AsOf, Key, Reader, in_time_order, parsed_policy, project_policy, require_project},
 };
 use crate::domain::{
     Time,
@@ -21,8 +23,8 @@ use crate::domain::{
     },
     policy::{MilestoneRule, Policy},
     record::{
-        AttestationRec, GateResultRec, IncidentAction, IncidentEventRec, RemovalRec, Stamped,
-        TierConformanceRec,
+        AttestationRec, GateResultRec, IncidentAction, IncidentEventRec, PolicyRec, ProjectRec,
+        RemovalRec, Stamped, TierConformanceRec,
     },
     rule::Code,
     time,
@@ -197,6 +199,7 @@ impl<'c> Question<'c> {
         let tasks = self.policy().maintenance.tasks.iter().map(|t| &t.id);
         Ok(MaintenanceInputs {
             completions: self.r.latest_of_each("task", tasks)?,
+            introduced: self.task_introductions()?,
         })
     }
 
@@ -309,6 +312,7 @@ impl<'c> Question<'c> {
             },
             maintenance: MaintenanceInputs {
                 completions: self.r.all()?,
+                introduced: self.task_introductions()?,
             },
             releases,
         })
@@ -477,7 +481,39 @@ impl<'c> Question<'c> {
         }
         Ok(MaintenanceInputs {
             completions: in_time_order(done),
+            introduced: self.task_introductions()?,
         })
+    }
+
+    /// When each task of the policy in force came under the project's
+    /// governance: the later of the project's first entry and the earliest
+    /// of the unbroken run of the project's policy versions, up to now,
+    /// that lists it.
+    fn task_introductions(&self) -> Result<BTreeMap<String, Time>> {
+        let start = self.r.first::<ProjectRec>(&[])?.map(|p| p.at);
+        let versions: Vec<Stamped<PolicyRec>> = self.r.all()?;
+        let mut parsed = Vec::with_capacity(versions.len());
+        for (i, v) in versions.iter().enumerate() {
+            parsed.push((v.at, parsed_policy(&v.rec, i + 1)?));
+        }
+        let mut out = BTreeMap::new();
+        for task in &self.policy().maintenance.tasks {
+            let lists = |p: &Policy| p.maintenance.tasks.iter().any(|t| t.id == task.id);
+            let since = parsed
+                .iter()
+                .rev()
+                .take_while(|(_, p)| lists(p))
+                .last()
+                .map(|(at, _)| *at);
+            let introduced = match (since, start) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(at) = introduced {
+                out.insert(task.id.clone(), at);
+            }
+        }
+        Ok(out)
     }
 
     /// The first capability-policy deprecation and removal after each

@@ -681,7 +681,7 @@ const PARSED_KEPT: usize = 4;
 /// A policy document parsed, remembered by its text (not by its stored
 /// digest, which a tampered file could repeat): one command asks for the
 /// policy in force several times (the project, the question).
-fn parsed_policy(rec: &PolicyRec, version: usize) -> Result<Policy> {
+pub(super) fn parsed_policy(rec: &PolicyRec, version: usize) -> Result<Policy> {
     static PARSED: std::sync::Mutex<Vec<(String, Policy)>> = std::sync::Mutex::new(Vec::new());
     let mut cache = PARSED
         .lock()

@@ -446,6 +446,8 @@ fn full(q: &Question<'_>) -> Inputs {
     };
     let maintenance = MaintenanceInputs {
         completions: r.all().unwrap(),
+        // When a task came under the policy is no matter of scope.
+        introduced: q.maintenance_inputs().unwrap().introduced,
     };
     let readiness = ReadinessInputs {
         gates: gates.clone(),

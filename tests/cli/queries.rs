@@ -422,7 +422,7 @@ fn check_release_blocks_on_failing_gates_and_open_security_incidents() {
 
 #[test]
 fn status_is_one_screen_of_everything() {
-    let l = Ledger::new();
+    let mut l = Ledger::new();
     l.ok(&["record-release", "0.4.0", "--date", "2026-02-08"]);
     let out = l.ok(&["status"]);
     for part in [
@@ -430,7 +430,7 @@ fn status_is_one_screen_of_everything() {
         "Failing gates",
         "Deprecations",
         "Incidents",
-        "Maintenance overdue (11)",
+        "Maintenance overdue (0)",
         "Readiness for 1.0: not ready",
     ] {
         assert!(out.contains(part), "status lacks {part:?}:\n{out}");
@@ -439,7 +439,55 @@ fn status_is_one_screen_of_everything() {
     assert_eq!(v["latest_release"]["version"], "0.4.0");
     assert_eq!(
         l.run(&["status", "--check"]).code,
+        0,
+        "nothing is overdue on the day the ledger starts"
+    );
+    // A week and a day later, the three weekly tasks never done are.
+    l.now = "2026-03-09T12:00:00Z".into();
+    assert!(l.ok(&["status"]).contains("Maintenance overdue (3)"));
+    assert_eq!(
+        l.run(&["status", "--check"]).code,
         1,
         "maintenance is overdue"
     );
+}
+
+/// A task never done is due one cadence after it came under the policy:
+/// the project's start, or the policy version that added it.
+#[test]
+fn a_task_is_due_one_cadence_after_it_came_under_the_policy() {
+    let mut l = Ledger::new();
+    let weekly = |l: &Ledger| -> Vec<String> {
+        l.json(&["maintenance", "--overdue"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["task"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(weekly(&l).is_empty(), "nothing overdue on day one");
+    // Five days in, a policy version adds a weekly task.
+    l.now = "2026-03-06T12:00:00Z".into();
+    let added = format!(
+        "{}\n[[maintenance.tasks]]\nid = \"fuzz-run\"\ntitle = \"Fuzz run\"\ncadence = \"weekly\"\n",
+        include_str!("../../seed/policy.toml")
+    );
+    std::fs::write(l.path("p.toml"), added).unwrap();
+    l.ok(&["init", "--policy", l.path("p.toml").to_str().unwrap()]);
+    // Eight days in: the first weekly tasks are overdue, the added one is
+    // due on the 13th.
+    l.now = "2026-03-09T12:00:00Z".into();
+    let overdue = weekly(&l);
+    assert_eq!(overdue.len(), 3, "{overdue:?}");
+    assert!(!overdue.contains(&"fuzz-run".to_string()));
+    let rows = l.json(&["maintenance"]);
+    let fuzz = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "fuzz-run")
+        .unwrap();
+    assert_eq!(fuzz["next_due"], "2026-03-13T12:00:00Z");
+    l.now = "2026-03-14T12:00:00Z".into();
+    assert!(weekly(&l).contains(&"fuzz-run".to_string()));
 }
