@@ -185,6 +185,7 @@ pub(super) fn verify(ctx: &Context, a: &VerifyArgs) -> Result<Output, CommandErr
         flagged: !r.ok,
         always_check: true,
         checks: crate::domain::finding::integrity(r.entries, &r.problems),
+        notes: Vec::new(),
     })
 }
 

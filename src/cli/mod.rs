@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 pub use error::CommandError;
 
 use crate::domain::finding::Check;
-use crate::domain::{self, Time, time};
+use crate::domain::{self, Time, policy::Section, time};
 use crate::report::{Format, View};
 use crate::store::Store;
 
@@ -627,16 +627,14 @@ pub struct Output {
     pub always_check: bool,
     /// What the command judged, for the CI formats.
     pub checks: Vec<Check>,
+    /// Said once on stderr before the answer (such as a section the
+    /// policy does not govern).
+    pub notes: Vec<String>,
 }
 
 impl Output {
     fn plain(view: View) -> Output {
-        Output {
-            view,
-            flagged: false,
-            always_check: false,
-            checks: Vec::new(),
-        }
+        Output::flagged(view, false)
     }
 
     fn flagged(view: View, flagged: bool) -> Output {
@@ -645,7 +643,15 @@ impl Output {
             flagged,
             always_check: false,
             checks: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// The answer, said to be about a section the policy does not govern
+    /// when it is one.
+    fn governed(mut self, policy: &domain::policy::Policy, section: Section) -> Output {
+        self.notes.extend(policy.not_governed(section));
+        self
     }
 
     /// The answer with the checks behind it, worked out only when a CI
@@ -883,6 +889,9 @@ fn print_answer(
             err,
             "provisional: the ledger's last entry was recorded at {last}, so a writer may still record an entry at or before this time and change the answer"
         );
+    }
+    for note in &output.notes {
+        let _ = writeln!(err, "note: {note}");
     }
     let options = crate::report::RenderOptions {
         width: host.width,

@@ -12,6 +12,7 @@ use crate::domain::{
     inputs::{BudgetRow, DeprecationRow, ExtensionRow, Frame, GateRow, IncidentRow, TierCount},
     maintenance::TaskStatus,
     overview,
+    policy::Section,
     readiness::{self, Readiness},
     release, status, time,
 };
@@ -48,6 +49,7 @@ pub(super) fn gates(ctx: &Context, a: &GatesArgs) -> Result<Output, CommandError
         .collect();
     let failing = rows.iter().any(|g| g.breaks_policy());
     Ok(Output::flagged(report::gates(&rows, ctx.wants()), failing)
+        .governed(&f.policy, Section::Gates)
         .judged(ctx.format.is_ci(), || {
             rows.iter().map(GateRow::check).collect()
         }))
@@ -58,6 +60,7 @@ pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
     let rows = i.rows(&f);
     let over = rows.iter().any(|b| b.breaks_policy());
     Ok(Output::flagged(report::budgets(&rows, ctx.wants()), over)
+        .governed(&f.policy, Section::Budgets)
         .judged(ctx.format.is_ci(), || {
             rows.iter().map(BudgetRow::check).collect()
         }))
@@ -86,6 +89,7 @@ pub(super) fn drift(ctx: &Context, a: &DriftArgs) -> Result<Output, CommandError
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(
         Output::flagged(report::drift(&rows, days, ctx.wants()), flagged)
+            .governed(&f.policy, Section::Budgets)
             .judged(ctx.format.is_ci(), || {
                 rows.iter().map(Drift::check).collect()
             }),
@@ -125,6 +129,7 @@ pub(super) fn deprecations(ctx: &Context, a: &DeprecationsArgs) -> Result<Output
     let flagged = rows.iter().any(|d| d.breaks_policy());
     Ok(
         Output::flagged(report::deprecations(&rows, ctx.wants()), flagged)
+            .governed(&f.policy, Section::Deprecations)
             .judged(ctx.format.is_ci(), || {
                 rows.iter().map(DeprecationRow::check).collect()
             }),
@@ -181,15 +186,14 @@ pub(super) fn extensions(ctx: &Context, a: &ExtensionsArgs) -> Result<Output, Co
         &tiers[..]
     };
     Ok(
-        Output::flagged(report::extensions(&rows, shown, ctx.wants()), flagged).judged(
-            ctx.format.is_ci() && !a.removed,
-            || {
+        Output::flagged(report::extensions(&rows, shown, ctx.wants()), flagged)
+            .governed(&f.policy, Section::Extensions)
+            .judged(ctx.format.is_ci() && !a.removed, || {
                 rows.iter()
                     .map(ExtensionRow::check)
                     .chain(shown.iter().map(TierCount::check))
                     .collect()
-            },
-        ),
+            }),
     )
 }
 
@@ -214,6 +218,7 @@ pub(super) fn incidents(ctx: &Context, a: &IncidentsArgs) -> Result<Output, Comm
     let flagged = rows.iter().any(|i| i.breaks_policy());
     Ok(
         Output::flagged(report::incidents(&rows, ctx.wants()), flagged)
+            .governed(&f.policy, Section::Incidents)
             .judged(ctx.format.is_ci(), || {
                 rows.iter().map(IncidentRow::check).collect()
             }),
@@ -238,6 +243,7 @@ pub(super) fn maintenance(ctx: &Context, a: &MaintenanceArgs) -> Result<Output, 
     let flagged = rows.iter().any(|t| t.breaks_policy());
     Ok(
         Output::flagged(report::maintenance(&rows, ctx.wants()), flagged)
+            .governed(&f.policy, Section::Maintenance)
             .judged(ctx.format.is_ci(), || {
                 rows.iter().map(TaskStatus::check).collect()
             }),
@@ -265,9 +271,17 @@ pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, Comm
     let f = q.frame();
     let milestone = match &a.milestone {
         Some(id) => f.policy.require_milestone(id)?,
-        None => readiness::default_milestone(f, &ships).ok_or_else(|| {
-            CommandError::invalid("the policy lists no milestone; add one under [[milestones]]")
-        })?,
+        None => match readiness::default_milestone(f, &ships) {
+            Some(m) => m,
+            // Nothing to judge: not an error, and nothing flagged.
+            None => {
+                let line = "no milestone to judge: the policy lists none under [[milestones]]";
+                let view = report::View::message(serde_json::json!({"milestone": null}), line);
+                let mut out = Output::plain(view);
+                out.notes.extend(f.policy.not_governed(Section::Milestones));
+                return Ok(out);
+            }
+        },
     };
     let r = match readiness::shipped(f, &ships, milestone) {
         Some(shipped) => retrospective(&store, &project, ctx.seen(), milestone, shipped)?,

@@ -345,6 +345,7 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |q| {
         let reader = q.reader();
+        domain::deprecation::governed_window(&q.frame().policy.deprecations, kind, &version)?;
         let same: Vec<Stamped<DeprecationRec>> = reader.find(&[("item", &item)])?;
         if !same.is_empty() {
             return Err(Error::Duplicate {

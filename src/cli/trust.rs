@@ -368,5 +368,6 @@ pub(super) fn verify_proof(a: &VerifyProofArgs) -> Result<Output, CommandError> 
         flagged: !ok,
         always_check: true,
         checks: Vec::new(),
+        notes: Vec::new(),
     })
 }

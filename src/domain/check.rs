@@ -151,7 +151,10 @@ fn premature_removals(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> V
         let Ok(dv) = Version::parse(&d.rec.version) else {
             continue;
         };
-        let w = deprecation::window(rules, d.rec.kind, &dv);
+        // A kind with no window is not governed: never premature.
+        let Some(w) = deprecation::window(rules, d.rec.kind, &dv) else {
+            continue;
+        };
         if !shipped.is_opportunity(rules, w, version, &dv) {
             out.push(finding(
                 Level::Blocking,

@@ -334,7 +334,7 @@ fn removed_on_time(f: &Frame, i: &DeliveryInputs, from: Time, to: Time) -> Vec<b
         .iter()
         .filter_map(|d| {
             let dv = Version::parse(&d.rec.version).ok()?;
-            let window = super::deprecation::window(rules, d.rec.kind, &dv);
+            let window = super::deprecation::window(rules, d.rec.kind, &dv)?;
             let first = lines.first_opportunity(rules, window, &dv)?;
             if !(first.date > from && first.date <= to) {
                 return None;

@@ -61,12 +61,32 @@ pub use super::release::Shipped;
 
 /// The window for a deprecation: by kind, and by phase of the version it
 /// was deprecated in (pre-1.0 when its major is 0).
-pub fn window(policy: &DeprecationPolicy, kind: DeprecationKind, deprecated_in: &Version) -> u32 {
+pub fn window(
+    policy: &DeprecationPolicy,
+    kind: DeprecationKind,
+    deprecated_in: &Version,
+) -> Option<u32> {
     if deprecated_in.major == 0 {
         policy.windows.pre_1_0.get(kind)
     } else {
         policy.windows.post_1_0.get(kind)
     }
+}
+
+/// The window an item of `kind` deprecated in `version` gets, or a refusal
+/// naming what the policy would need: a kind the policy sets no window for
+/// is not governed, so nothing could ever say when it may go.
+pub fn governed_window(
+    policy: &DeprecationPolicy,
+    kind: DeprecationKind,
+    version: &Version,
+) -> Result<u32, Error> {
+    window(policy, kind, version).ok_or_else(|| {
+        let phase = if version.major == 0 { "pre_1_0" } else { "post_1_0" };
+        Error::State(format!(
+            "the policy sets no deprecation window for {kind} items deprecated in {version}; add deprecations.windows.{phase}.{kind} (in minor lines) to govern them"
+        ))
+    })
 }
 
 /// The release a version leads to (governance: Release Types, a
@@ -475,7 +495,9 @@ impl ShippedLines {
 /// The judgement on one deprecation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Judgement {
-    pub window: u32,
+    /// `None` for a kind the policy sets no window for: not governed, so
+    /// never overdue nor premature.
+    pub window: Option<u32>,
     pub status: DeprecationStatus,
     /// The first shipped release that could have removed the item.
     pub first_opportunity: Option<Version>,
@@ -509,7 +531,18 @@ pub fn judge_in(
     removed_in: Option<&Version>,
     shipped: &ShippedLines,
 ) -> Judgement {
-    let w = window(policy, kind, deprecated_in);
+    let Some(w) = window(policy, kind, deprecated_in) else {
+        let status = match removed_in {
+            Some(_) => DeprecationStatus::Removed,
+            None => DeprecationStatus::Active,
+        };
+        return Judgement {
+            window: None,
+            status,
+            first_opportunity: None,
+            overdue_since: None,
+        };
+    };
     let first = shipped.first_opportunity(policy, w, deprecated_in);
     let (status, overdue_since) = match removed_in {
         Some(r) if shipped.is_opportunity(policy, w, r, deprecated_in) => {
@@ -522,7 +555,7 @@ pub fn judge_in(
         },
     };
     Judgement {
-        window: w,
+        window: Some(w),
         status,
         first_opportunity: first.map(|s| s.version.clone()),
         overdue_since,
@@ -574,7 +607,7 @@ pub fn removal(
         &lines,
     );
     let premature = (j.status == DeprecationStatus::Premature).then(|| Premature {
-        window: j.window,
+        window: j.window.unwrap_or_default(),
         needs_major: lines.removal_needs_major(policy, version, &deprecated_in),
     });
     let rec = RemovalRec {
@@ -840,7 +873,7 @@ mod tests {
             );
             let lines = ShippedLines::new(s);
             assert_eq!(
-                lines.next_opportunity(&rules(), j.window, &v("1.3.0")),
+                lines.next_opportunity(&rules(), j.window.unwrap(), &v("1.3.0")),
                 (v("3.0.0"), 0),
                 "1.3, 1.4 and 2.0 will have shipped before 3.0.0"
             );
@@ -1039,5 +1072,35 @@ mod tests {
                 reference::first(&policy, window, &d, &shipped)
             );
         }
+    }
+
+    #[test]
+    fn a_kind_without_a_window_is_not_governed_never_overdue_nor_premature() {
+        let mut rules = rules();
+        rules.windows.pre_1_0.cli_flag = None;
+        let err = governed_window(&rules, DeprecationKind::CliFlag, &v("0.3.0")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("add deprecations.windows.pre_1_0.cli-flag"),
+            "{err}"
+        );
+        assert_eq!(
+            governed_window(&rules, DeprecationKind::Api, &v("0.3.0")).unwrap(),
+            1
+        );
+        let many = shipped(&[("0.4.0", "2026-01-01"), ("0.9.0", "2026-06-01")]);
+        let j = judge(&rules, DeprecationKind::CliFlag, &v("0.3.0"), None, &many);
+        assert_eq!((j.status, j.window), (DeprecationStatus::Active, None));
+        let j = judge(
+            &rules,
+            DeprecationKind::CliFlag,
+            &v("0.3.0"),
+            Some(&v("0.3.1")),
+            &many,
+        );
+        assert_eq!(j.status, DeprecationStatus::Removed, "never premature");
+        // Governed, the same item is overdue.
+        let j = judge(&rules, DeprecationKind::Api, &v("0.3.0"), None, &many);
+        assert_eq!(j.status, DeprecationStatus::Overdue);
     }
 }

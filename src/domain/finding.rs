@@ -331,7 +331,7 @@ impl DeprecationRow {
                     self.kind,
                     self.deprecated_in,
                     self.removed_in.as_deref().unwrap_or("?"),
-                    self.window
+                    self.window.unwrap_or_default()
                 ),
             ),
             _ => (
@@ -361,9 +361,12 @@ impl DeprecationRow {
 
     pub fn check(&self) -> Check {
         let evidence = format!(
-            "deprecated in {}, window {} minor line(s), {}",
+            "deprecated in {}, {}, {}",
             self.deprecated_in,
-            self.window,
+            match self.window {
+                Some(w) => format!("window {w} minor line(s)"),
+                None => "no window for its kind".into(),
+            },
             match &self.removed_in {
                 Some(v) => format!("removed in {v}"),
                 None => "not removed".into(),

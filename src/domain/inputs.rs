@@ -20,7 +20,7 @@ use super::{
     gate::GateKind,
     incident::{self, IncidentKind, Severity, SlaState},
     maintenance::{self, TaskStatus},
-    policy::Policy,
+    policy::{Policy, Section},
     record::*,
     release::{self, Channel, ReleaseStatus},
     rule::Code,
@@ -354,7 +354,8 @@ pub struct DeprecationRow {
     pub kind: DeprecationKind,
     pub deprecated_in: String,
     pub removed_in: Option<String>,
-    pub window: u32,
+    /// `None`: the policy sets no window for its kind.
+    pub window: Option<u32>,
     pub earliest_removal: Option<String>,
     pub status: DeprecationStatus,
     pub overdue_since: Option<Time>,
@@ -699,8 +700,12 @@ impl BudgetInputs {
         self.samples.of(budget).last().map(|m| (m.at, m.value))
     }
 
-    /// Every budget with its latest measurement.
+    /// Every budget with its latest measurement; none when the policy
+    /// does not govern budgets.
     pub fn rows(&self, f: &Frame) -> Vec<BudgetRow> {
+        if !f.policy.governs(Section::Budgets) {
+            return Vec::new();
+        }
         let rules = &f.policy.budgets;
         self.defs(&f.policy)
             .into_iter()
@@ -735,6 +740,9 @@ impl BudgetInputs {
         method: budget::DriftMethod,
         mut shipped: Vec<Shipped>,
     ) -> Vec<Drift> {
+        if !f.policy.governs(Section::Budgets) {
+            return Vec::new();
+        }
         shipped.sort_by_key(|r| r.date);
         let judge = |b: &Budget| {
             let samples = self.samples(&b.id, since);
@@ -803,8 +811,12 @@ impl DriftInputs {
 }
 
 impl DeprecationInputs {
-    /// Every deprecation with its judgement, by item.
+    /// Every deprecation with its judgement, by item; none when the
+    /// policy does not govern deprecations.
     pub fn rows(&self, f: &Frame) -> Vec<DeprecationRow> {
+        if !f.policy.governs(Section::Deprecations) {
+            return Vec::new();
+        }
         let shipped = ShippedLines::new(&f.shipped(&self.shipped));
         let rules = &f.policy.deprecations;
         let removals = by_key(&self.removals, |r| r.rec.item.as_str());
@@ -824,7 +836,9 @@ impl DeprecationInputs {
                 deprecated_in: d.rec.version.clone(),
                 removed_in: removal.map(|r| r.to_string()),
                 window: j.window,
-                earliest_removal: earliest_removal(rules, j.window, &dv, &j, &shipped),
+                earliest_removal: j
+                    .window
+                    .and_then(|w| earliest_removal(rules, w, &dv, &j, &shipped)),
                 status: j.status,
                 overdue_since: j.overdue_since,
                 replacement: d.rec.replacement.clone(),
@@ -839,8 +853,12 @@ impl DeprecationInputs {
 
 impl ExtensionInputs {
     /// The corpus: the latest entry of each extension, with its removal if
-    /// one came after it, by id.
+    /// one came after it, by id; none when the policy does not govern
+    /// extensions.
     pub fn rows(&self, f: &Frame) -> Vec<ExtensionRow> {
+        if !f.policy.governs(Section::Extensions) {
+            return Vec::new();
+        }
         let mut latest: BTreeMap<&str, &Stamped<ExtensionRec>> = BTreeMap::new();
         for e in &self.extensions {
             latest.insert(&e.rec.extension, e);

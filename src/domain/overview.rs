@@ -92,8 +92,8 @@ pub struct Span {
     pub deprecated_in: String,
     /// When it was deprecated: its version's release, else when recorded.
     pub from: Time,
-    /// The window in minor lines.
-    pub window: u32,
+    /// The window in minor lines (`None`: its kind has none).
+    pub window: Option<u32>,
     /// The first release that may remove it, and when it shipped (none
     /// while it has not).
     pub first_removal: Option<String>,

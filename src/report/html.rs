@@ -433,7 +433,7 @@ fn span(
         esc(&s.item),
         s.kind,
         esc(&s.deprecated_in),
-        s.window,
+        s.window.map_or("no".into(), |w| w.to_string()),
         esc(s.first_removal.as_deref().unwrap_or("not known yet")),
         s.status.as_str()
     );
@@ -466,7 +466,7 @@ fn span_table(h: &mut String, shown: &[crate::domain::overview::Span]) {
                 s.item.clone(),
                 s.kind.to_string(),
                 s.deprecated_in.clone(),
-                s.window.to_string(),
+                s.window.map_or("-".into(), |w| w.to_string()),
                 match (&s.first_removal, s.first_removal_at) {
                     (Some(v), Some(at)) => format!("{v} ({})", time::date(at)),
                     (Some(v), None) => format!("{v} (not shipped)"),

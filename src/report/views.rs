@@ -545,8 +545,8 @@ fn policy_window_rows(p: &Policy) -> Vec<Vec<String>> {
         .map(|k| {
             vec![
                 k.to_string(),
-                w.pre_1_0.get(*k).to_string(),
-                w.post_1_0.get(*k).to_string(),
+                w.pre_1_0.get(*k).map_or("-".into(), |n| n.to_string()),
+                w.post_1_0.get(*k).map_or("-".into(), |n| n.to_string()),
             ]
         })
         .collect()

@@ -97,3 +97,84 @@ fn loading_one_projects_policy_changes_no_answer_of_another() {
     let r = l.ok(&["init", "--policy", &rg]);
     assert!(r.contains("policy version 1 unchanged"), "{r}");
 }
+
+/// A policy may govern as little as a project's name: every question then
+/// says what it does not govern, flags nothing and exits 0.
+#[test]
+fn a_policy_of_a_name_alone_governs_nothing_and_flags_nothing() {
+    let l = Ledger::empty();
+    std::fs::write(l.path("rg.toml"), "project = \"rg\"\n").unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.ok(&["record-release", "15.1.0", "--date", "2026-02-01"]);
+    for (args, subject) in [
+        (&["gates"][..], "gates are not governed by the policy of rg"),
+        (&["budgets"][..], "performance budgets are not governed"),
+        (&["drift"][..], "performance budgets are not governed"),
+        (&["deprecations"][..], "deprecations are not governed"),
+        (&["extensions"][..], "extensions are not governed"),
+        (&["incidents"][..], "incident SLAs are not governed"),
+        (&["maintenance"][..], "maintenance tasks are not governed"),
+        (&["readiness"][..], "milestones are not governed"),
+    ] {
+        let mut checked = args.to_vec();
+        checked.push("--check");
+        let r = l.run(&checked);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(subject), "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.matches("note:").count(),
+            1,
+            "said once: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(l.run(&["status", "--check"]).code, 0);
+    assert_eq!(l.run(&["check-release", "15.2.0", "--check"]).code, 0);
+    // No invented tag prefix.
+    assert_eq!(l.json(&["releases"])[0]["tag"], "15.1.0");
+    // A deprecation of a kind the policy sets no window for has nothing
+    // to be judged by: refused, and nothing written.
+    l.rejects(
+        &[
+            "deprecate",
+            "--old-flag",
+            "--kind",
+            "cli-flag",
+            "--in",
+            "15.1.0",
+        ],
+        "the policy sets no deprecation window for cli-flag items deprecated in 15.1.0",
+    );
+}
+
+/// A deprecation section with one kind governs that kind alone.
+#[test]
+fn a_deprecation_window_for_one_kind_governs_that_kind() {
+    let l = Ledger::empty();
+    let text = "project = \"rg\"\n\n[deprecations.windows.post_1_0]\ncli-flag = 1\n";
+    std::fs::write(l.path("rg.toml"), text).unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.ok(&["record-release", "14.0.0", "--date", "2026-01-01"]);
+    l.ok(&[
+        "deprecate",
+        "--old-flag",
+        "--kind",
+        "cli-flag",
+        "--in",
+        "14.0.0",
+    ]);
+    l.ok(&["record-release", "14.1.0", "--date", "2026-02-01"]);
+    // After 1.0 a removal waits for a major, by default.
+    let rows = l.json(&["deprecations"]);
+    assert_eq!(rows[0]["status"], "active", "{rows}");
+    assert_eq!(rows[0]["earliest_removal"], "15.0.0");
+    l.ok(&["record-release", "15.0.0", "--date", "2026-03-01"]);
+    let rows = l.json(&["deprecations"]);
+    assert_eq!(rows[0]["status"], "overdue", "{rows}");
+    assert_eq!(rows[0]["window"], 1);
+    assert_eq!(l.run(&["deprecations", "--check"]).code, 1);
+    l.rejects(
+        &["deprecate", "old_api", "--kind", "api", "--in", "14.1.0"],
+        "add deprecations.windows.post_1_0.api",
+    );
+}

@@ -27,14 +27,20 @@ pub const SCHEMA: &str = "ledger.policy.v1";
 /// The built-in policy, compiled from `seed/policy.toml`.
 pub const DEFAULT_TOML: &str = include_str!("../../../seed/policy.toml");
 
-/// A whole governance policy.
+/// A whole governance policy. Only the project's name is required: a
+/// section the document leaves out is not governed ([`Policy::governs`]),
+/// and the questions about it say so instead of judging by defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    #[serde(default = "default_schema")]
     pub schema: String,
     /// The project that commands select when `--project` is not given.
     pub project: String,
+    #[serde(default)]
     pub title: String,
+    /// The platforms a per-platform gate runs on.
+    #[serde(default)]
     pub platforms: Vec<String>,
     /// Every entry must be signed by its writer (`--sign`); `verify
     /// --trusted-keys` reports entries written without a signature once a
@@ -49,14 +55,23 @@ pub struct Policy {
     /// `example.org/pi/ledger`); default `<project>/ledger`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    #[serde(default)]
     pub releases: ReleasePolicy,
+    #[serde(default)]
     pub gates: Vec<GateDef>,
+    #[serde(default)]
     pub budgets: BudgetPolicy,
+    #[serde(default)]
     pub deprecations: DeprecationPolicy,
+    #[serde(default)]
     pub incidents: IncidentPolicy,
+    #[serde(default)]
     pub extensions: ExtensionPolicy,
+    #[serde(default)]
     pub maintenance: MaintenancePolicy,
+    #[serde(default)]
     pub attestations: AttestationPolicy,
+    #[serde(default)]
     pub milestones: Vec<Milestone>,
     /// Which findings may be waived, and for how long.
     #[serde(default)]
@@ -64,15 +79,104 @@ pub struct Policy {
     /// The delivery metrics' window and performance levels.
     #[serde(default)]
     pub delivery: delivery::DeliveryPolicy,
+    /// The sections the document states (read with it, not a field of it).
+    #[serde(skip)]
+    pub governs: Governs,
+}
+
+fn default_schema() -> String {
+    SCHEMA.to_string()
+}
+
+/// A section of a policy that may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    Gates,
+    Budgets,
+    Deprecations,
+    Incidents,
+    Extensions,
+    Maintenance,
+    Attestations,
+    Milestones,
+}
+
+impl Section {
+    /// Every section, in the document's order.
+    pub const ALL: [Section; 8] = [
+        Section::Gates,
+        Section::Budgets,
+        Section::Deprecations,
+        Section::Incidents,
+        Section::Extensions,
+        Section::Maintenance,
+        Section::Attestations,
+        Section::Milestones,
+    ];
+
+    /// Its key in the document.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Gates => "gates",
+            Section::Budgets => "budgets",
+            Section::Deprecations => "deprecations",
+            Section::Incidents => "incidents",
+            Section::Extensions => "extensions",
+            Section::Maintenance => "maintenance",
+            Section::Attestations => "attestations",
+            Section::Milestones => "milestones",
+        }
+    }
+
+    /// What it governs, in words ("deprecations are not governed …").
+    pub fn subject(self) -> &'static str {
+        match self {
+            Section::Gates => "gates",
+            Section::Budgets => "performance budgets",
+            Section::Deprecations => "deprecations",
+            Section::Incidents => "incident SLAs",
+            Section::Extensions => "extensions",
+            Section::Maintenance => "maintenance tasks",
+            Section::Attestations => "sign-offs",
+            Section::Milestones => "milestones",
+        }
+    }
+}
+
+/// Which sections a policy document states.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Governs(Vec<Section>);
+
+impl Governs {
+    /// The sections among the top-level keys of `doc`.
+    fn of(doc: &toml::Table) -> Governs {
+        Governs(
+            Section::ALL
+                .into_iter()
+                .filter(|s| doc.contains_key(s.key()))
+                .collect(),
+        )
+    }
 }
 
 /// Versioning rules and channels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReleasePolicy {
+    /// Put before a version to make its tag (default: none, `1.2.3`).
     pub tag_prefix: String,
     pub shipped_statuses: Vec<ReleaseStatus>,
     pub channels: Vec<ChannelDef>,
+}
+
+impl Default for ReleasePolicy {
+    fn default() -> ReleasePolicy {
+        ReleasePolicy {
+            tag_prefix: String::new(),
+            shipped_statuses: vec![ReleaseStatus::Released, ReleaseStatus::TagOnly],
+            channels: Vec::new(),
+        }
+    }
 }
 
 /// One release channel's cadence.
@@ -103,7 +207,7 @@ pub struct GateDef {
 
 /// Performance budgets and the rules that judge them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct BudgetPolicy {
     /// Over budget by more than this blocks the next release.
     #[serde(deserialize_with = "bounded::percent")]
@@ -135,6 +239,23 @@ pub struct BudgetPolicy {
 
 fn default_drift_alpha() -> f64 {
     0.001
+}
+
+impl Default for BudgetPolicy {
+    /// The governance's defaults: over by 20% blocks, a 10% shift is
+    /// drift, both windows 30 days.
+    fn default() -> BudgetPolicy {
+        BudgetPolicy {
+            blocking_over_pct: 20.0,
+            drift_tolerance_pct: 10.0,
+            drift_days: 30,
+            consistency_days: 30,
+            drift_alpha: default_drift_alpha(),
+            drift_min_effect_pct: None,
+            drift_min_samples: default_drift_min_samples(),
+            definitions: Vec::new(),
+        }
+    }
 }
 
 fn default_drift_min_samples() -> usize {
@@ -169,37 +290,63 @@ pub struct BudgetDef {
 
 /// Deprecation windows, in minor release lines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct DeprecationPolicy {
     pub post_1_0_removal_requires_major: bool,
     pub windows: Windows,
 }
 
+impl Default for DeprecationPolicy {
+    fn default() -> DeprecationPolicy {
+        DeprecationPolicy {
+            post_1_0_removal_requires_major: true,
+            windows: Windows::default(),
+        }
+    }
+}
+
 /// Windows per phase.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Windows {
     pub pre_1_0: KindWindows,
     pub post_1_0: KindWindows,
 }
 
-/// A window per deprecation kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A window per deprecation kind; a kind without one is not governed:
+/// `deprecate` refuses it, and an item of it is never overdue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct KindWindows {
-    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
-    pub api: u32,
-    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
-    pub extension_api: u32,
-    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
-    pub cli_flag: u32,
-    #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_WINDOW }>")]
-    pub capability_policy: u32,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded::window"
+    )]
+    pub api: Option<u32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded::window"
+    )]
+    pub extension_api: Option<u32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded::window"
+    )]
+    pub cli_flag: Option<u32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bounded::window"
+    )]
+    pub capability_policy: Option<u32>,
 }
 
 impl KindWindows {
-    /// The window for one kind.
-    pub fn get(&self, kind: DeprecationKind) -> u32 {
+    /// The window for one kind, if the policy sets one.
+    pub fn get(&self, kind: DeprecationKind) -> Option<u32> {
         match kind {
             DeprecationKind::Api => self.api,
             DeprecationKind::ExtensionApi => self.extension_api,
@@ -210,8 +357,8 @@ impl KindWindows {
 }
 
 /// Incident SLAs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct IncidentPolicy {
     pub slas: Vec<Sla>,
 }
@@ -247,8 +394,8 @@ pub struct Sla {
 }
 
 /// Extension vetting rules and tiers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ExtensionPolicy {
     pub permissive_licenses: Vec<String>,
     pub doctor_required: String,
@@ -287,8 +434,8 @@ pub struct TierDef {
 }
 
 /// Maintenance cadences and tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct MaintenancePolicy {
     pub cadence_days: CadenceDays,
     pub tasks: Vec<TaskDef>,
@@ -296,7 +443,7 @@ pub struct MaintenancePolicy {
 
 /// Days per cadence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct CadenceDays {
     #[serde(deserialize_with = "bounded::days")]
     pub weekly: u32,
@@ -304,6 +451,17 @@ pub struct CadenceDays {
     pub monthly: u32,
     #[serde(deserialize_with = "bounded::days")]
     pub quarterly: u32,
+}
+
+impl Default for CadenceDays {
+    /// A week, a month and a quarter, at their longest.
+    fn default() -> CadenceDays {
+        CadenceDays {
+            weekly: 7,
+            monthly: 31,
+            quarterly: 92,
+        }
+    }
 }
 
 impl CadenceDays {
@@ -329,8 +487,8 @@ pub struct TaskDef {
 }
 
 /// Criteria that people sign off.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct AttestationPolicy {
     pub criteria: Vec<CriterionDef>,
 }
@@ -441,6 +599,11 @@ pub(crate) mod bounded {
         }
     }
 
+    /// A deprecation window in minor lines, when given.
+    pub fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        whole::<D, 0, MAX_WINDOW>(d).map(Some)
+    }
+
     /// [`whole`] as a `usize`.
     pub fn whole_usize<'de, D: Deserializer<'de>, const MIN: u64, const MAX: u64>(
         d: D,
@@ -510,7 +673,7 @@ pub(crate) mod bounded {
 impl Policy {
     /// Parses and validates a policy document; `location` names it in errors.
     pub fn parse(text: &str, location: &str) -> Result<Policy, Error> {
-        let policy: Policy = toml::from_str(text).map_err(|e| {
+        let mut policy: Policy = toml::from_str(text).map_err(|e| {
             let start = e.span().map(|span| span.start.min(text.len()));
             let at = match start {
                 Some(start) => {
@@ -533,11 +696,34 @@ impl Policy {
                 message: format!("{field}{}", e.message().trim().replace('\n', " ")),
             }
         })?;
+        // The document parsed as a policy, so it is a table.
+        if let Ok(doc) = text.parse::<toml::Table>() {
+            policy.governs = Governs::of(&doc);
+        }
         policy.validate().map_err(|message| Error::Policy {
             location: location.to_string(),
             message,
         })?;
         Ok(policy)
+    }
+
+    /// Whether the document states `section`: a section left out is not
+    /// governed, whatever its defaults would say.
+    pub fn governs(&self, section: Section) -> bool {
+        self.governs.0.contains(&section)
+    }
+
+    /// "deprecations are not governed by this policy …", for a question
+    /// about a section it leaves out; `None` when it governs it.
+    pub fn not_governed(&self, section: Section) -> Option<String> {
+        (!self.governs(section)).then(|| {
+            format!(
+                "{} are not governed by the policy of {} (it has no [{}] section), so there is nothing to judge",
+                section.subject(),
+                self.project,
+                section.key()
+            )
+        })
     }
 
     /// The log's name in checkpoints: the configured origin, else
@@ -577,8 +763,13 @@ impl Policy {
         if self.project.trim().is_empty() {
             return Err("project must not be empty".into());
         }
-        if self.platforms.is_empty() {
-            return Err("platforms must list at least one platform".into());
+        if self.platforms.is_empty()
+            && let Some(g) = self.gates.iter().find(|g| g.per_platform)
+        {
+            return Err(format!(
+                "gate \"{}\" runs per platform, but platforms lists none; list them (platforms = [\"linux\", \"macos\", \"windows\"]) or set per_platform = false",
+                g.id
+            ));
         }
         if let Err(e) = super::text::name("project", &self.project) {
             return Err(format!("project: {e}"));
@@ -882,13 +1073,16 @@ mod tests {
                 ("binary-size", 50.0)
             ]
         );
-        assert_eq!(p.deprecations.windows.pre_1_0.get(DeprecationKind::Api), 1);
+        assert_eq!(
+            p.deprecations.windows.pre_1_0.get(DeprecationKind::Api),
+            Some(1)
+        );
         assert_eq!(
             p.deprecations
                 .windows
                 .post_1_0
                 .get(DeprecationKind::CliFlag),
-            1
+            Some(1)
         );
         assert_eq!(p.maintenance.tasks.len(), 11);
         assert_eq!(p.maintenance.cadence_days.get(Cadence::Quarterly), 92);
