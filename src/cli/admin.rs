@@ -19,14 +19,31 @@ use crate::store::{self, Store};
 
 /// Where the policy comes from.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  ledger init --template rust-cli       # write ./ledger.toml from a template and load it
+  ledger init --policy ledger.toml      # load an edited policy (a new version when changed)
+  ledger policy template                # the templates there are")]
 pub struct InitArgs {
-    /// A policy file to load (default: the built-in one from seed/policy.toml).
-    /// A changed policy becomes a new policy version; the old one is kept.
-    #[arg(long, value_name = "FILE")]
+    /// A policy file to load (default: the built-in example, the Pi
+    /// extension platform's). A changed policy becomes a new policy
+    /// version; the old one is kept.
+    #[arg(long, value_name = "FILE", conflicts_with = "template")]
     pub policy: Option<PathBuf>,
+    /// Start from a template (minimal, rust-library, rust-cli,
+    /// pi-extension-platform): write it, commented, to `ledger.toml`
+    /// beside the ledger (or --policy-out) for the project named by
+    /// --project (default: the ledger's folder), and load it.
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// Where --template writes the policy (never over an existing file).
+    #[arg(long, value_name = "FILE", requires = "template")]
+    pub policy_out: Option<PathBuf>,
 }
 
 pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> {
+    if let Some(name) = &a.template {
+        return init_from_template(ctx, name, a.policy_out.as_deref());
+    }
     let (content, source) = match &a.policy {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -34,11 +51,79 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
             })?;
             (text, path.display().to_string())
         }
-        None => (
-            policy::DEFAULT_TOML.to_string(),
-            "built-in (seed/policy.toml)".to_string(),
-        ),
+        None => (policy::DEFAULT_TOML.to_string(), BUILTIN_SOURCE.to_string()),
     };
+    load_policy(ctx, content, source)
+}
+
+/// How the built-in example policy is named where it was loaded from.
+pub const BUILTIN_SOURCE: &str = "built-in (seed/policy.toml)";
+
+/// Writes the template `name` for the project to a new file and loads it;
+/// the file is taken back when loading fails.
+fn init_from_template(
+    ctx: &Context,
+    name: &str,
+    out: Option<&std::path::Path>,
+) -> Result<Output, CommandError> {
+    let template = policy::templates::template(name)?;
+    let project = match &ctx.project {
+        Some(p) => p.clone(),
+        None => folder_name(ctx).unwrap_or_else(|| "my-project".into()),
+    };
+    let text = template.for_project(Some(&project));
+    let target = match out {
+        Some(path) => path.to_path_buf(),
+        None => beside_ledger(ctx, "ledger.toml"),
+    };
+    Policy::parse(&text, &target.display().to_string())?;
+    super::files::check_target(&ctx.db, &target, "policy file")?;
+    if target.exists() {
+        return Err(CommandError::invalid(format!(
+            "{} already exists, and a template never overwrites a file; load it with `ledger init --policy {}`, or write the template elsewhere with --policy-out FILE",
+            target.display(),
+            target.display()
+        )));
+    }
+    super::files::write_whole(&target, text.as_bytes(), false, false)?;
+    let loaded = load_policy(ctx, text, target.display().to_string());
+    if loaded.is_err() {
+        let _ = std::fs::remove_file(&target);
+    }
+    let mut out = loaded?;
+    out.notes.push(format!(
+        "wrote the {name} template for project {project} to {}; edit it, then load the new version with `ledger init --policy {}`",
+        target.display(),
+        target.display()
+    ));
+    Ok(out)
+}
+
+/// `file` in the folder holding the ledger (the current folder for a
+/// server's ledger).
+fn beside_ledger(ctx: &Context, file: &str) -> PathBuf {
+    match ctx.db.path().and_then(|p| p.parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(file),
+        _ => PathBuf::from(file),
+    }
+}
+
+/// The name of the folder the ledger is in, when it is a valid project
+/// name: what a template names the project by default.
+fn folder_name(ctx: &Context) -> Option<String> {
+    let file = beside_ledger(ctx, "x");
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let name = dir.file_name()?.to_str()?.to_string();
+    crate::domain::text::name("project", &name).ok()
+}
+
+/// Loads `content` as the policy of the project it names: a new version
+/// when it differs from the project's policy in force.
+fn load_policy(ctx: &Context, content: String, source: String) -> Result<Output, CommandError> {
     let parsed = Policy::parse(&content, &source)?;
     let digest = format!("{:x}", Sha256::digest(content.as_bytes()));
     let mut store = Store::create(&ctx.db, ctx.lock_wait)?;
@@ -92,6 +177,93 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
         "policy_changed": changed,
         "policy_digest": digest,
         "projects_added": added,
+    });
+    Ok(Output::plain(View::message(json, line)))
+}
+
+/// What `ledger policy` shows or does: the policy in force, by default.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub action: Option<PolicyAction>,
+}
+
+/// The policy's other commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum PolicyAction {
+    /// Print a policy to start from, for the project --project names
+    /// (without a name: the templates there are).
+    #[command(after_help = "Examples:
+  ledger policy template                       # list them
+  ledger --project ripgrep policy template rust-cli > ledger.toml")]
+    Template {
+        /// minimal, rust-library, rust-cli or pi-extension-platform.
+        name: Option<String>,
+    },
+    /// Check a policy file without loading it: a problem is named with its
+    /// line, column and field (exit 2), a valid file with what it governs.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+}
+
+impl PolicyArgs {
+    /// Whether it prints a template's text.
+    pub fn prints_text(&self) -> bool {
+        matches!(self.action, Some(PolicyAction::Template { name: Some(_) }))
+    }
+}
+
+pub(super) fn policy_command(ctx: &Context, a: &PolicyArgs) -> Result<Output, CommandError> {
+    match &a.action {
+        None => policy(ctx),
+        Some(PolicyAction::Template { name: None }) => Ok(Output::plain(report::templates(
+            policy::templates::TEMPLATES,
+            ctx.wants(),
+        ))),
+        Some(PolicyAction::Template { name: Some(name) }) => {
+            let t = policy::templates::template(name)?;
+            Ok(Output::plain(View::raw(
+                t.for_project(ctx.project.as_deref()),
+            )))
+        }
+        Some(PolicyAction::Check { file }) => check_policy(file),
+    }
+}
+
+/// Validates a policy file without touching any ledger.
+fn check_policy(file: &std::path::Path) -> Result<Output, CommandError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CommandError::invalid(format!("cannot read policy file {}: {e}", file.display()))
+    })?;
+    let p = Policy::parse(&text, &file.display().to_string())?;
+    let sections = policy::Section::ALL;
+    let (governed, left_out): (Vec<_>, Vec<_>) = sections.iter().partition(|s| p.governs(**s));
+    let keys =
+        |list: &[&policy::Section]| -> Vec<&'static str> { list.iter().map(|s| s.key()).collect() };
+    let line = format!(
+        "{}: a valid policy for project {}; governs {}{}",
+        file.display(),
+        p.project,
+        if governed.is_empty() {
+            "releases only".to_string()
+        } else {
+            format!("releases, {}", keys(&governed).join(", "))
+        },
+        if left_out.is_empty() {
+            String::new()
+        } else {
+            format!("; leaves out {}", keys(&left_out).join(", "))
+        }
+    );
+    let json = json!({
+        "file": file.display().to_string(),
+        "valid": true,
+        "project": p.project,
+        "governs": keys(&governed),
+        "leaves_out": keys(&left_out),
     });
     Ok(Output::plain(View::message(json, line)))
 }
@@ -445,7 +617,11 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     };
     super::dispatch(
         &demo_ctx,
-        &super::Command::Init(InitArgs { policy: None }),
+        &super::Command::Init(InitArgs {
+            policy: None,
+            template: None,
+            policy_out: None,
+        }),
         &mut Vec::new(),
     )?;
     if let Err(e) = write_demo_history(&demo_ctx) {

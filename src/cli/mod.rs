@@ -176,8 +176,9 @@ pub enum Command {
   ledger status --check              # exit 1 if anything on it breaks policy
   ledger status --as-of 2026-09-15   # as the ledger knew it then")]
     Status,
-    /// Show the policy in force.
-    Policy,
+    /// Show the policy in force; `policy template` and `policy check`
+    /// start and check a policy of your own.
+    Policy(admin::PolicyArgs),
     /// Record a release.
     RecordRelease(record::ReleaseArgs),
     /// Record a CI or conformance gate result.
@@ -949,7 +950,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Init(a) => admin::init(ctx, a),
         C::Demo => admin::demo(ctx, err),
         C::Status => query::status(ctx),
-        C::Policy => admin::policy(ctx),
+        C::Policy(a) => admin::policy_command(ctx, a),
         C::RecordRelease(a) => record::release(ctx, a),
         C::RecordGate(a) => record::gate(ctx, a),
         C::RecordBudget(a) => record::budget(ctx, a),
@@ -1080,10 +1081,11 @@ impl Command {
             C::Completions { .. } => prints("a shell script", &[Format::Table]),
             C::Man => prints("a man page", &[Format::Table]),
             C::Checkpoint(_) => prints("a signed checkpoint note", &[Format::Table]),
+            C::Policy(a) if a.prints_text() => prints("a TOML policy", &[Format::Table]),
             // Demo builds a file of its own; the rest read, or write
             // elsewhere than the ledger.
             C::Demo
-            | C::Policy
+            | C::Policy(_)
             | C::Waivers
             | C::Releases
             | C::Delivery(_)

@@ -433,6 +433,30 @@ pub fn check_release(c: &ReleaseCheck, wants: Wants) -> View {
     with_waivers(view, c.findings.iter().map(|f| f.waived.as_ref()))
 }
 
+/// A template as `ledger policy template` lists it.
+#[derive(serde::Serialize)]
+struct TemplateListed {
+    name: &'static str,
+    about: &'static str,
+}
+
+/// `ledger policy template`: the templates there are.
+pub fn templates(list_of: &[crate::domain::policy::templates::Template], wants: Wants) -> View {
+    let rows: Vec<TemplateListed> = list_of
+        .iter()
+        .map(|t| TemplateListed {
+            name: t.name,
+            about: t.about,
+        })
+        .collect();
+    list(
+        wants,
+        Some("Templates (`ledger policy template NAME` prints one; `ledger init --template NAME` writes and loads it)".into()),
+        &rows,
+        &[("name", "template"), ("about", "governs")],
+    )
+}
+
 /// `ledger policy`.
 pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
     let mut json = serde_json::to_value(p).unwrap_or_default();

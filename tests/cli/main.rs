@@ -52,6 +52,9 @@ mod history;
 /// Several projects in one ledger.
 mod projects;
 
+// Adopting it: templates, policy checks, a policy's own sections.
+mod adopt;
+
 // The demo and its dashboard snapshot.
 mod demo;
 

@@ -19,6 +19,7 @@ use super::{
 };
 
 pub mod delivery;
+pub mod templates;
 pub mod waivers;
 
 /// The schema id a policy document must declare.
@@ -86,6 +87,79 @@ pub struct Policy {
 
 fn default_schema() -> String {
     SCHEMA.to_string()
+}
+
+/// Where in a policy document a problem is: its line and column (from 1)
+/// and the path of the field there (`gates[2].unit`), when one is.
+struct Spot {
+    line: usize,
+    column: usize,
+    /// The table the spot is in.
+    table: Option<String>,
+    /// The field: the table's path and the key on the spot's line.
+    path: Option<String>,
+}
+
+impl Spot {
+    /// The spot of byte `at` in `text`.
+    fn of(text: &str, at: usize) -> Spot {
+        let before = &text[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let column = before[line_start..].chars().count() + 1;
+        let this = text[line_start..].lines().next().unwrap_or_default();
+        let key = this
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"').to_string())
+            .filter(|k| !k.is_empty() && !k.starts_with('['));
+        // The table the line is in: the nearest header at or above it.
+        let mut header = None;
+        for (i, l) in text[..line_start + this.len()].lines().rev().enumerate() {
+            let l = l.trim();
+            if l.starts_with('[') {
+                header = Some(table_path(text, l, line - i));
+                break;
+            }
+        }
+        let path = match (&header, key) {
+            (Some(h), Some(k)) => Some(format!("{h}.{k}")),
+            (Some(h), None) => Some(h.clone()),
+            (None, Some(k)) => Some(k),
+            (None, None) => None,
+        };
+        Spot {
+            line,
+            column,
+            table: header,
+            path,
+        }
+    }
+}
+
+/// The path a table header names: `[a.b]` is `a.b`; `[[gates]]` on line
+/// `line` is `gates[i]`, the i-th (from 0) such header.
+fn table_path(text: &str, header: &str, line: usize) -> String {
+    let array = header.starts_with("[[");
+    let name = header
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if !array {
+        return name;
+    }
+    let index = text
+        .lines()
+        .take(line)
+        .filter(|l| {
+            let l = l.trim();
+            l.starts_with("[[")
+                && l.trim_start_matches('[').split(']').next().map(str::trim) == Some(&name)
+        })
+        .count();
+    format!("{name}[{}]", index.saturating_sub(1))
 }
 
 /// A section of a policy that may be left out.
@@ -674,26 +748,25 @@ impl Policy {
     /// Parses and validates a policy document; `location` names it in errors.
     pub fn parse(text: &str, location: &str) -> Result<Policy, Error> {
         let mut policy: Policy = toml::from_str(text).map_err(|e| {
-            let start = e.span().map(|span| span.start.min(text.len()));
-            let at = match start {
-                Some(start) => {
-                    let line = text[..start].lines().count().max(1);
-                    format!("{location}, line {line}")
-                }
-                None => location.to_string(),
+            let message = e.message().trim().replace('\n', " ");
+            let Some(span) = e.span() else {
+                return Error::Policy {
+                    location: location.to_string(),
+                    message,
+                };
             };
-            // The field the error is about: the key of the line it points at.
-            let field = start
-                .and_then(|start| {
-                    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                    let line = text[line_start..].lines().next()?;
-                    let (key, _) = line.split_once('=')?;
-                    Some(format!("{}: ", key.trim()))
-                })
-                .unwrap_or_default();
+            let at = Spot::of(text, span.start.min(text.len()));
+            // A missing field is missing from the table the span points
+            // at, not from the key on its line.
+            let path = if message.starts_with("missing field") {
+                at.table
+            } else {
+                at.path
+            };
+            let path = path.map(|p| format!("{p}: ")).unwrap_or_default();
             Error::Policy {
-                location: at,
-                message: format!("{field}{}", e.message().trim().replace('\n', " ")),
+                location: format!("{location}, line {}, column {}", at.line, at.column),
+                message: format!("{path}{message}"),
             }
         })?;
         // The document parsed as a policy, so it is a table.
