@@ -51,7 +51,18 @@ pub(super) fn init(ctx: &Context, a: &InitArgs) -> Result<Output, CommandError> 
             })?;
             (text, path.display().to_string())
         }
-        None => (policy::DEFAULT_TOML.to_string(), BUILTIN_SOURCE.to_string()),
+        None => {
+            let yours = match &ctx.project {
+                Some(p) if p != "pi" => format!(
+                    "project {p} has none of its own until `ledger --project {p} init --template minimal` writes one"
+                ),
+                _ => "to govern a project of your own, start from a template: `ledger init --template minimal` (`ledger policy template` lists them)".into(),
+            };
+            ctx.note(format!(
+                "the built-in example policy is the Pi extension platform's governance (project pi); {yours}"
+            ));
+            (policy::DEFAULT_TOML.to_string(), BUILTIN_SOURCE.to_string())
+        }
     };
     load_policy(ctx, content, source)
 }
@@ -277,6 +288,7 @@ pub(super) fn policy(ctx: &Context) -> Result<Output, CommandError> {
         &p.policy,
         p.version as i64,
         &time::format(p.entry.at),
+        &p.entry.rec.source,
     )))
 }
 

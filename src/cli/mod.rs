@@ -395,6 +395,8 @@ pub struct Context {
     pub signer: Option<crate::domain::note::Signer>,
     /// Files served from the binary instead of the disk (the demo's seed).
     pub embedded: &'static [(&'static str, &'static str)],
+    /// What the command says once on stderr besides its answer.
+    pub notes: std::cell::RefCell<Vec<String>>,
 }
 
 impl Context {
@@ -454,6 +456,7 @@ impl Context {
             lock_wait: std::time::Duration::from_secs_f64(cli.lock_wait),
             signer: cli.sign.as_deref().map(trust::signer).transpose()?,
             embedded: &[],
+            notes: Default::default(),
         })
     }
 
@@ -509,12 +512,40 @@ impl Context {
     }
 
     /// The project: `--project`, else the policy's.
+    ///
+    /// A project named with `--project` that has no policy of its own is
+    /// judged by the one loaded last, another project's: the command says
+    /// so, once.
     pub fn project(&self, store: &Store) -> Result<String, CommandError> {
-        match &self.project {
-            Some(p) => Ok(p.clone()),
-            None => Ok(crate::store::latest_policy(store.conn(), self.clock)?
+        let Some(p) = &self.project else {
+            return Ok(crate::store::latest_policy(store.conn(), self.clock)?
                 .policy
-                .project),
+                .project);
+        };
+        if crate::store::own_policy(store.conn(), p, self.clock)?.is_none()
+            && let Ok(other) = crate::store::latest_policy(store.conn(), self.clock)
+            && other.policy.project != *p
+        {
+            let whose = if other.entry.rec.content == domain::policy::DEFAULT_TOML {
+                "the built-in example policy (the Pi extension platform's)".to_string()
+            } else {
+                format!(
+                    "the policy of project {} ({})",
+                    other.policy.project, other.entry.rec.source
+                )
+            };
+            self.note(format!(
+                "project {p} has no policy of its own, so {whose} judges it; write one with `ledger --project {p} init --template minimal` (`ledger policy template` lists the templates)"
+            ));
+        }
+        Ok(p.clone())
+    }
+
+    /// Says `text` once on stderr, before the answer.
+    pub fn note(&self, text: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&text) {
+            notes.push(text);
         }
     }
 
@@ -860,6 +891,8 @@ fn execute(
         return Ok((ctx, output, None));
     }
     let mut output = dispatch(&ctx, &cli.command, err)?;
+    let noted = std::mem::take(&mut *ctx.notes.borrow_mut());
+    output.notes.splice(0..0, noted);
     let provisional = provisional(&ctx)?;
     if provisional.is_some() {
         output.view.flag_json("provisional");

@@ -127,8 +127,23 @@ pub struct Frame {
     pub policy: Policy,
     /// When each policy version came into force.
     pub policy_changes: Vec<Time>,
+    /// Which policy that is: its project, version, where it was loaded
+    /// from and when (`None` for a policy no ledger holds, in tests).
+    pub policy_in_use: Option<PolicyInUse>,
     /// The waivers recorded, judged at `now`.
     pub waivers: Waivers,
+}
+
+/// The policy version a question is judged by, as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyInUse {
+    /// The project the policy names (another project's, for a project
+    /// with none of its own).
+    pub project: String,
+    pub version: usize,
+    /// Where it was loaded from: a file, or the built-in example.
+    pub source: String,
+    pub loaded_at: Time,
 }
 
 /// `ledger releases`, and the releases another question reads whole.
@@ -476,6 +491,7 @@ impl Frame {
             now,
             policy,
             policy_changes: Vec::new(),
+            policy_in_use: None,
             waivers: Waivers::new(Vec::new(), now),
         }
     }

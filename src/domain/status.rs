@@ -28,6 +28,8 @@ pub struct AcceptedShift {
 pub struct Status {
     pub project: String,
     pub as_of: Time,
+    /// The policy it is judged by.
+    pub policy: Option<super::inputs::PolicyInUse>,
     pub drift_days: u32,
     pub latest_release: Option<ReleaseRow>,
     pub failing_gates: Vec<GateRow>,
@@ -67,6 +69,7 @@ impl Status {
         Status {
             project: f.project.clone(),
             as_of: f.now,
+            policy: f.policy_in_use.clone(),
             drift_days: f.policy.budgets.drift_days,
             latest_release: d.releases.latest_shipped(f),
             failing_gates: i

@@ -457,12 +457,28 @@ pub fn templates(list_of: &[crate::domain::policy::templates::Template], wants: 
     )
 }
 
+/// Which policy judges `project`, in words.
+fn policy_line(p: &crate::domain::inputs::PolicyInUse, project: &str) -> String {
+    let whose = if p.project == project {
+        String::new()
+    } else {
+        format!(" of project {} (it has none of its own)", p.project)
+    };
+    format!(
+        "Judged by policy version {}{whose}, from {}, loaded {}",
+        p.version,
+        p.source,
+        time::format(p.loaded_at)
+    )
+}
+
 /// `ledger policy`.
-pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
+pub fn policy(p: &Policy, version: i64, loaded: &str, source: &str) -> View {
     let mut json = serde_json::to_value(p).unwrap_or_default();
     if let Some(o) = json.as_object_mut() {
         o.insert("version".into(), json!(version));
         o.insert("loaded_at".into(), json!(loaded));
+        o.insert("source".into(), json!(source));
         o.insert("rules".into(), json!(rule_list(p)));
     }
     let gate_rows = policy_gate_rows(p);
@@ -493,7 +509,7 @@ pub fn policy(p: &Policy, version: i64, loaded: &str) -> View {
         raw: None,
         blocks: vec![
             Block::Heading(format!(
-                "Policy version {version} for {} (loaded {loaded})",
+                "Policy version {version} for {} (from {source}, loaded {loaded})",
                 p.project
             )),
             Block::Line(format!(
@@ -743,6 +759,9 @@ pub fn status(s: &Status, wants: Wants) -> View {
         s.project,
         time::format(s.as_of)
     ))];
+    if let Some(p) = &s.policy {
+        blocks.push(Block::Line(policy_line(p, &s.project)));
+    }
     blocks.push(Block::Line(match &s.latest_release {
         Some(r) => format!(
             "Latest release: {} ({}, {}) on {}",

@@ -19,7 +19,8 @@ use crate::domain::{
     inputs::{
         BudgetInputs, CapabilityChanges, DashboardInputs, DeliveryInputs, DeprecationInputs,
         DriftInputs, ExtensionInputs, Frame, GateInputs, IncidentInputs, MaintenanceInputs,
-        ReadinessInputs, ReleaseCheckInputs, ReleaseInputs, TierConformance, WaiveInputs,
+        PolicyInUse, ReadinessInputs, ReleaseCheckInputs, ReleaseInputs, TierConformance,
+        WaiveInputs,
     },
     policy::{MilestoneRule, Policy},
     record::{
@@ -68,6 +69,12 @@ pub fn question<'c>(
     let r = Reader::new(conn, project, as_of);
     let mut frame = Frame::new(project, as_of.now, in_force.policy);
     frame.policy_changes = in_force.changes;
+    frame.policy_in_use = Some(PolicyInUse {
+        project: frame.policy.project.clone(),
+        version: in_force.version,
+        source: in_force.entry.rec.source.clone(),
+        loaded_at: in_force.entry.at,
+    });
     frame.waivers = Waivers::new(r.all()?, as_of.now);
     Ok(Question { r, frame })
 }

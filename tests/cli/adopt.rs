@@ -216,3 +216,72 @@ fn policy_check_names_the_line_column_and_field_of_each_problem() {
     assert_eq!(v["governs"], serde_json::json!(["gates"]));
     assert!(!l.exists());
 }
+
+/// A project judged by another's policy, the built-in example's above all,
+/// is told so once per command, with the way to a policy of its own;
+/// `status` and `policy` name the policy, its version and its source.
+#[test]
+fn a_project_judged_by_someone_elses_policy_is_told_so() {
+    let l = Ledger::empty();
+    let r = l.run(&["--project", "ripgrep", "init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the built-in example policy is the Pi extension platform's governance"),
+        "{}",
+        r.stderr
+    );
+    for args in [
+        &["gates"][..],
+        &["status"][..],
+        &["deprecations", "--overdue"][..],
+    ] {
+        let mut with = vec!["--project", "ripgrep"];
+        with.extend(args);
+        let r = l.run(&with);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let told = "project ripgrep has no policy of its own, so the built-in example policy (the Pi extension platform's) judges it; write one with `ledger --project ripgrep init --template minimal`";
+        assert_eq!(r.stderr.matches(told).count(), 1, "{args:?}: {}", r.stderr);
+    }
+    let status = l.ok(&["--project", "ripgrep", "status"]);
+    assert!(
+        status.contains("Judged by policy version 1 of project pi (it has none of its own), from built-in (seed/policy.toml)"),
+        "{status}"
+    );
+    let v = l.json(&["--project", "ripgrep", "status"]);
+    assert_eq!(v["policy"]["project"], "pi");
+    assert_eq!(v["policy"]["version"], 1);
+    // pi itself is judged by its own policy: nothing to say.
+    let r = l.run(&["--project", "pi", "gates"]);
+    assert!(!r.stderr.contains("note:"), "{}", r.stderr);
+    // Once ripgrep loads a policy of its own, the note is gone and the
+    // policy names its file.
+    let own = l.path("rg.toml");
+    let r = l.run(&[
+        "--project",
+        "ripgrep",
+        "init",
+        "--template",
+        "minimal",
+        "--policy-out",
+        own.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = l.run(&["--project", "ripgrep", "gates"]);
+    assert!(
+        !r.stderr.contains("has no policy of its own"),
+        "{}",
+        r.stderr
+    );
+    let p = l.json(&["--project", "ripgrep", "policy"]);
+    assert_eq!(p["source"], own.display().to_string());
+    assert_eq!(p["project"], "ripgrep");
+    let status = l.ok(&["--project", "ripgrep", "status"]);
+    assert!(
+        status.contains(&format!(
+            "Judged by policy version 1, from {}",
+            own.display()
+        )),
+        "{status}"
+    );
+}
