@@ -33,6 +33,9 @@ use crate::store::{self, Question, Store};
   gh release list --json tagName,name,publishedAt,isDraft,isPrerelease > releases.json
   ledger import github-releases releases.json
   ledger import budget-events budget_events.jsonl --at 2026-02-08
+  ledger import criterion target/criterion      # into the budgets with source = \"criterion:ID\"
+  hyperfine --export-json bench.json 'rg foo' && ledger import hyperfine bench.json
+  cargo audit --json > audit.json; ledger import cargo-audit audit.json
 
 Importing the same source twice changes nothing; a disagreement with what
 is recorded is reported, never overwritten. --check exits 1 when anything
@@ -41,7 +44,7 @@ pub struct ImportArgs {
     /// What the source is.
     #[arg(value_enum)]
     pub kind: ImportKind,
-    /// The file (every kind but git-tags).
+    /// The file (every kind but git-tags; for criterion, its folder).
     pub file: Option<PathBuf>,
     /// When the file's facts happened, where the file does not say
     /// (default: now).
@@ -70,7 +73,7 @@ pub(super) fn import(
     let file = source(a)?;
     let name = file.display().to_string();
     let text = match a.kind {
-        ImportKind::BudgetEvents | ImportKind::GitTags => String::new(),
+        ImportKind::BudgetEvents | ImportKind::GitTags | ImportKind::Criterion => String::new(),
         _ => read(ctx, &file)?,
     };
     let dating = Dating {
@@ -100,6 +103,24 @@ pub(super) fn import(
         ImportKind::BudgetEvents => budget_events(&mut to, &dating, &file)?,
         ImportKind::ConformanceSummary => conformance_summary(&mut to, &dating, &text)?,
         ImportKind::InclusionList => inclusion_list(&mut to, &dating, &text)?,
+        ImportKind::Hyperfine => bench_results(
+            &mut to,
+            &dating,
+            "hyperfine",
+            import::bench::hyperfine(&name, &text)?,
+        )?,
+        ImportKind::Bmf => {
+            bench_results(&mut to, &dating, "bmf", import::bench::bmf(&name, &text)?)?
+        }
+        ImportKind::Criterion => bench_results(
+            &mut to,
+            &dating,
+            "criterion",
+            import::bench::criterion(&file)?,
+        )?,
+        ImportKind::CargoAudit => {
+            cargo_audit(&mut to, &dating, import::cargo_audit::parse(&name, &text)?)?
+        }
     };
     let summary = Summary {
         kind: clap::ValueEnum::to_possible_value(&a.kind)
@@ -251,6 +272,127 @@ fn budget_events(
             w.add(at, &rec)
         })?;
         Ok(())
+    })
+}
+
+/// Benchmark results: each series a budget of the policy watches (its
+/// `source` is `TOOL:NAME`) becomes a measurement in the budget's unit,
+/// unless the same value is there at that time; a series no budget
+/// watches is listed, never invented into a budget.
+fn bench_results(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    tool: &str,
+    series: Vec<import::bench::Series>,
+) -> Result<Summary, CommandError> {
+    let (at, name) = (dating.fallback, dating.file);
+    write(to, series.len(), |q, w| {
+        let defs = q.budget_definitions()?.defs(&q.frame().policy);
+        let prefix = format!("{tool}:");
+        let watched: Vec<(&crate::domain::budget::Budget, &str)> = defs
+            .iter()
+            .filter_map(|b| b.source.strip_prefix(prefix.as_str()).map(|n| (b, n)))
+            .collect();
+        for s in &series {
+            w.tick();
+            let Some((b, _)) = watched.iter().find(|(_, n)| *n == s.name) else {
+                w.summary.notes.push(format!(
+                    "{} is watched by no budget (a budget with source = \"{tool}:{}\" would)",
+                    s.name, s.name
+                ));
+                continue;
+            };
+            let value = import::bench::convert(s.statistic(&b.metric), s.unit, &b.unit)
+                .ok_or_else(|| {
+                    file_error(
+                        name,
+                        Some(s.name.clone()),
+                        format!(
+                            "{tool} reports it in {}, which does not convert to budget {}'s unit {}",
+                            if s.unit.is_empty() { "its own unit" } else { s.unit },
+                            b.id,
+                            b.unit
+                        ),
+                    )
+                })?;
+            let value = crate::domain::budget::measured(value)?;
+            let same: Vec<Stamped<MeasurementRec>> = q.reader().at(&[("budget", &b.id)], at)?;
+            if same.iter().any(|m| m.rec.value == value) {
+                w.summary.skipped += 1;
+                continue;
+            }
+            let rec = MeasurementRec {
+                budget: b.id.clone(),
+                value,
+                commit_sha: None,
+                source: Some(format!("{tool}:{}", s.name)),
+            };
+            w.add(at, &rec)?;
+        }
+        for (b, n) in &watched {
+            if !series.iter().any(|s| s.name == *n) {
+                w.summary.missing.push(format!("{} ({tool}:{n})", b.id));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `cargo audit --json`: the number of known vulnerabilities as a result
+/// of the gate whose `source` is `cargo-audit`, unless the same one is
+/// there at that time.
+fn cargo_audit(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    audit: import::cargo_audit::Audit,
+) -> Result<Summary, CommandError> {
+    let at = dating.fallback;
+    write(to, 1, |q, w| {
+        w.tick();
+        let policy = &q.frame().policy;
+        let Some(def) = policy.gates.iter().find(|g| g.source == "cargo-audit") else {
+            w.summary.notes.push(
+                "no gate of the policy has source = \"cargo-audit\", so the audit was not recorded"
+                    .into(),
+            );
+            return Ok(());
+        };
+        let value = audit.vulnerabilities as f64;
+        let at_text = time::format(at);
+        let key: [store::Key<'_>; 3] = [
+            ("gate", &def.id),
+            ("platform", &None::<String>),
+            ("effective_at", &at_text),
+        ];
+        let same: Vec<Stamped<GateResultRec>> = q.reader().find(&key)?;
+        if same.iter().any(|r| r.rec.value == Some(value)) {
+            w.summary.skipped += 1;
+            return Ok(());
+        }
+        let source = Some("cargo-audit".to_string());
+        let rec = gate::result(
+            policy,
+            &def.id,
+            Outcome::Value(value),
+            None,
+            None,
+            None,
+            source,
+        )?;
+        if !rec.passed {
+            w.summary.violations.push(format!(
+                "{}: {} known vulnerabilit{} ({})",
+                def.id,
+                audit.vulnerabilities,
+                if audit.vulnerabilities == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                audit.ids.join(", ")
+            ));
+        }
+        w.add(at, &rec)
     })
 }
 

@@ -326,6 +326,17 @@ pub enum Command {
     ///                        gate results and per-tier counts
     ///   inclusion-list       pi.ext.inclusion_list.v1 entries become extensions;
     ///                        policy violations are reported, not refused
+    ///   criterion            criterion's folder (target/criterion): each benchmark
+    ///                        becomes a measurement of the budget whose source is
+    ///                        criterion:ID
+    ///   hyperfine            hyperfine --export-json: each command, into the budget
+    ///                        whose source is hyperfine:COMMAND
+    ///   bmf                  Bencher Metric Format: each benchmark/measure, into the
+    ///                        budget whose source is bmf:BENCHMARK/MEASURE
+    ///   cargo-audit          cargo audit --json: the vulnerability count, as a result
+    ///                        of the gate whose source is cargo-audit
+    ///
+    /// A series no budget watches is listed, never made into one.
     ///
     /// Facts already recorded are skipped, so importing the same file again
     /// changes nothing; disagreements are reported, never overwritten.

@@ -5,8 +5,10 @@
 //! whitespace, unknown sections) and strict, naming the file, line or
 //! field, about what does.
 
+pub mod bench;
 pub mod budget_events;
 pub mod budget_summary;
+pub mod cargo_audit;
 pub mod changelog;
 pub mod conformance;
 pub mod git_tags;
@@ -65,6 +67,18 @@ pub enum ImportKind {
     BudgetEvents,
     ConformanceSummary,
     InclusionList,
+    /// hyperfine's `--export-json`: each command's times, into the
+    /// budgets whose `source` is `hyperfine:COMMAND`.
+    Hyperfine,
+    /// The Bencher Metric Format: each `benchmark/measure`, into the
+    /// budgets whose `source` is `bmf:BENCHMARK/MEASURE`.
+    Bmf,
+    /// criterion's output folder (target/criterion): each benchmark, into
+    /// the budgets whose `source` is `criterion:ID`.
+    Criterion,
+    /// `cargo audit --json`: the number of known vulnerabilities, as a
+    /// result of the gate whose `source` is `cargo-audit`.
+    CargoAudit,
 }
 
 /// An error about a file, at an optional location.

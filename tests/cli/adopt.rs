@@ -285,3 +285,266 @@ fn a_project_judged_by_someone_elses_policy_is_told_so() {
         "{status}"
     );
 }
+
+/// A policy watching benchmarks from every tool the importers read, and
+/// the audit gate.
+fn measured_project(l: &Ledger) {
+    let budget = |id: &str, metric: &str, unit: &str, threshold: f64, source: &str| {
+        format!(
+            "[[budgets.definitions]]\nid = \"{id}\"\ncategory = \"bench\"\nmetric = \"{metric}\"\nunit = \"{unit}\"\nthreshold = {threshold}\ndirection = \"max\"\nci_enforced = true\nsource = \"{source}\"\n\n"
+        )
+    };
+    let mut text = crate::harness::template("rust-cli", "rg");
+    text.push_str(&budget(
+        "search-ms",
+        "median wall time",
+        "ms",
+        300.0,
+        "hyperfine:search-large-file",
+    ));
+    text.push_str(&budget(
+        "bmf-search-ms",
+        "latency",
+        "ms",
+        300.0,
+        "bmf:search::large_file/latency",
+    ));
+    text.push_str(&budget(
+        "binary-mib",
+        "size",
+        "MiB",
+        10.0,
+        "bmf:release-binary/file-size",
+    ));
+    text.push_str(&budget(
+        "parse-large-ms",
+        "mean time",
+        "ms",
+        15.0,
+        "criterion:parse/large",
+    ));
+    text.push_str(&budget(
+        "parse-huge-ms",
+        "mean time",
+        "ms",
+        15.0,
+        "criterion:parse/huge",
+    ));
+    std::fs::write(l.path("rg.toml"), text).unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+}
+
+/// The latest sample of each budget, by id.
+fn latest(l: &Ledger) -> std::collections::BTreeMap<String, f64> {
+    l.json(&["budgets"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| Some((b["budget"].as_str()?.to_string(), b["last_value"].as_f64()?)))
+        .collect()
+}
+
+#[test]
+fn benchmark_results_go_into_the_budgets_that_watch_them_once() {
+    let l = Ledger::empty();
+    measured_project(&l);
+    let fixture = |n: &str| crate::harness::fixture(n).display().to_string();
+    let v = l.json(&["import", "hyperfine", &fixture("hyperfine.json")]);
+    assert_eq!(v["added"], 1, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("rg --files is watched by no budget"), "{v}");
+    let v = l.json(&["import", "bmf", &fixture("bmf.json")]);
+    assert_eq!(v["added"], 2, "{v}");
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("search::many_files/throughput"),
+        "{v}"
+    );
+    let v = l.json(&["import", "criterion", &fixture("criterion")]);
+    assert_eq!(v["added"], 1, "{v}");
+    assert!(v["notes"].to_string().contains("parse/small"), "{v}");
+    assert!(
+        v["missing"]
+            .to_string()
+            .contains("parse-huge-ms (criterion:parse/huge)"),
+        "{v}"
+    );
+    let got = latest(&l);
+    // The median, seconds to milliseconds; nanoseconds to milliseconds;
+    // bytes to MiB; criterion's new estimate, not its base.
+    assert!((got["search-ms"] - 230.12).abs() < 1e-9, "{got:?}");
+    assert!((got["bmf-search-ms"] - 235.0).abs() < 1e-9, "{got:?}");
+    assert!((got["binary-mib"] - 5.0).abs() < 1e-9, "{got:?}");
+    assert!((got["parse-large-ms"] - 12.0045673).abs() < 1e-9, "{got:?}");
+    // Again: nothing new.
+    for (kind, file) in [
+        ("hyperfine", "hyperfine.json"),
+        ("bmf", "bmf.json"),
+        ("criterion", "criterion"),
+    ] {
+        let before = l.head();
+        let v = l.json(&["import", kind, &fixture(file)]);
+        assert_eq!(v["added"], 0, "{kind}: {v}");
+        assert_eq!(l.head(), before, "{kind} wrote twice");
+    }
+}
+
+#[test]
+fn a_benchmark_that_cannot_be_read_or_converted_writes_nothing() {
+    let l = Ledger::empty();
+    measured_project(&l);
+    let path = |name: &str, text: &str| {
+        let p = l.path(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    l.rejects(
+        &["import", "hyperfine", &path("h1.json", "{\"results\": [")],
+        "not valid JSON",
+    );
+    l.rejects(
+        &["import", "hyperfine", &path("h2.json", "{\"runs\": []}")],
+        "field results",
+    );
+    l.rejects(
+        &[
+            "import",
+            "hyperfine",
+            &path("h3.json", "{\"results\": [{\"command\": \"x\"}]}"),
+        ],
+        "results[0] field mean",
+    );
+    l.rejects(
+        &[
+            "import",
+            "bmf",
+            &path(
+                "b1.json",
+                "{\"search::large_file\": {\"latency\": {\"value\": \"fast\"}}}",
+            ),
+        ],
+        "search::large_file/latency field value",
+    );
+    let wrong = path(
+        "b3.json",
+        "{\"search::large_file\": {\"latency\": {\"value\": 1e6}}}",
+    );
+    let policy = std::fs::read_to_string(l.path("rg.toml")).unwrap().replace(
+        "unit = \"ms\"\nthreshold = 300\ndirection = \"max\"\nci_enforced = true\nsource = \"bmf:search::large_file/latency\"",
+        "unit = \"MB\"\nthreshold = 300\ndirection = \"max\"\nci_enforced = true\nsource = \"bmf:search::large_file/latency\"",
+    );
+    std::fs::write(l.path("rg2.toml"), policy).unwrap();
+    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    l.rejects(
+        &["import", "bmf", &wrong],
+        "reports it in ns, which does not convert to budget bmf-search-ms's unit MB",
+    );
+    l.rejects(
+        &[
+            "import",
+            "criterion",
+            &l.path("nowhere").display().to_string(),
+        ],
+        "is not a folder",
+    );
+    std::fs::create_dir(l.path("empty")).unwrap();
+    l.rejects(
+        &[
+            "import",
+            "criterion",
+            &l.path("empty").display().to_string(),
+        ],
+        "holds no benchmark",
+    );
+}
+
+#[test]
+fn cargo_audit_records_the_audit_gate_and_names_the_advisories() {
+    let l = Ledger::empty();
+    measured_project(&l);
+    let file = crate::harness::fixture("cargo-audit.json")
+        .display()
+        .to_string();
+    let r = l.run(&["import", "cargo-audit", &file, "--check"]);
+    assert_eq!(r.code, 1, "a vulnerability is a violation: {}", r.stderr);
+    assert!(r.stdout.contains("RUSTSEC-2023-0071"), "{}", r.stdout);
+    let gates = l.json(&["gates"]);
+    let audit = gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "cargo-audit")
+        .unwrap();
+    assert_eq!(
+        (audit["value"].as_f64(), audit["passed"].as_bool()),
+        (Some(1.0), Some(false))
+    );
+    let before = l.head();
+    l.json(&["import", "cargo-audit", &file]);
+    assert_eq!(l.head(), before, "the same audit twice");
+    l.rejects(
+        &[
+            "import",
+            "cargo-audit",
+            &crate::harness::fixture("bmf.json").display().to_string(),
+        ],
+        "is this `cargo audit --json` output?",
+    );
+}
+
+/// The README's five commands on a small project shaped like a real one:
+/// tags, a changelog, criterion's output; then status means something.
+#[test]
+fn the_readmes_five_commands_adopt_a_project() {
+    let l = Ledger::empty();
+    let repo = l.dir.path();
+    let git = |args: &[&str], date: &str| crate::history::git(repo, args, date);
+    git(&["init", "-q"], "2026-01-01T00:00:00Z");
+    for (version, date) in [
+        ("0.1.0", "2026-01-10T08:00:00Z"),
+        ("0.2.0", "2026-02-03T08:00:00Z"),
+    ] {
+        git(&["commit", "-q", "--allow-empty", "-m", version], date);
+        git(&["tag", &format!("v{version}")], date);
+    }
+    std::fs::write(
+        l.path("CHANGELOG.md"),
+        "# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - 2026-02-03\n### Changed\n- Faster parsing.\n\n## [0.1.0] - 2026-01-10\n### Added\n- First release.\n",
+    )
+    .unwrap();
+    let criterion = crate::harness::fixture("criterion").display().to_string();
+    let repo_arg = repo.display().to_string();
+    let changelog = l.path("CHANGELOG.md").display().to_string();
+
+    l.ok(&["init", "--template", "rust-library"]);
+    let tags = l.json(&["import", "git-tags", "--repo", &repo_arg, "--pattern", "v*"]);
+    assert_eq!(tags["added"], 2, "{tags}");
+    let log = l.json(&["import", "changelog", &changelog]);
+    assert_eq!(log["conflicts"].as_array().map(Vec::len), Some(0), "{log}");
+    let bench = l.json(&["import", "criterion", &criterion]);
+    assert!(
+        bench["notes"]
+            .to_string()
+            .contains("a budget with source = \\\"criterion:parse/large\\\" would"),
+        "{bench}"
+    );
+    let status = l.json(&["status"]);
+    let folder = std::fs::canonicalize(repo).unwrap();
+    let folder = folder.file_name().unwrap().to_str().unwrap();
+    assert_eq!(status["project"], folder);
+    assert_eq!(status["latest_release"]["version"], "0.2.0");
+    assert_eq!(
+        status["policy"]["source"],
+        l.path("ledger.toml").display().to_string()
+    );
+    assert_eq!(l.run(&["status", "--check"]).code, 0);
+
+    // Watching the benchmark is one budget in ledger.toml.
+    let mut policy = std::fs::read_to_string(l.path("ledger.toml")).unwrap();
+    policy.push_str("\n[[budgets.definitions]]\nid = \"parse-large\"\ncategory = \"parser\"\nmetric = \"mean time\"\nunit = \"ms\"\nthreshold = 15\ndirection = \"max\"\nci_enforced = true\nsource = \"criterion:parse/large\"\n");
+    std::fs::write(l.path("ledger.toml"), policy).unwrap();
+    l.ok(&["init", "--policy", l.path("ledger.toml").to_str().unwrap()]);
+    l.ok(&["import", "criterion", &criterion]);
+    assert!((latest(&l)["parse-large"] - 12.0045673).abs() < 1e-9);
+}

@@ -388,6 +388,9 @@ fn json_artifacts_never_panic_or_half_write() {
         ("conformance-summary", "pi-conformance_summary.json"),
         ("inclusion-list", "pi-extension-inclusion-list.json"),
         ("github-releases", "github-releases.json"),
+        ("hyperfine", "hyperfine.json"),
+        ("bmf", "bmf.json"),
+        ("cargo-audit", "cargo-audit.json"),
     ] {
         let mut runner = TestRunner::new(Config::with_cases(cases()));
         runner

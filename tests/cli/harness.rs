@@ -29,6 +29,19 @@ pub fn seed_policy() -> String {
     std::fs::read_to_string(path).expect("read seed/policy.toml")
 }
 
+/// A template's text (seed/templates/NAME.toml) for `project`.
+pub fn template(name: &str, project: &str) -> String {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("seed/templates/{name}.toml"));
+    std::fs::read_to_string(path)
+        .expect("read a template")
+        .replacen(
+            "project = \"my-project\"",
+            &format!("project = \"{project}\""),
+            1,
+        )
+}
+
 /// What one run of the binary produced.
 #[derive(Debug)]
 pub struct Run {

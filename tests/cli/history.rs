@@ -108,7 +108,7 @@ fn check_and_strict_say_what_was_not_read() {
     );
 }
 
-fn git(repo: &Path, args: &[&str], date: &str) {
+pub fn git(repo: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
         .arg("-C")
         .arg(repo)
