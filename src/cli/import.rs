@@ -36,6 +36,7 @@ use crate::store::{self, Question, Store};
   ledger import criterion target/criterion      # into the budgets with source = \"criterion:ID\"
   hyperfine --export-json bench.json 'rg foo' && ledger import hyperfine bench.json
   cargo audit --json > audit.json; ledger import cargo-audit audit.json
+  ledger import junit target/nextest/ci/junit.xml --platform linux
 
 Importing the same source twice changes nothing; a disagreement with what
 is recorded is reported, never overwritten. --check exits 1 when anything
@@ -56,6 +57,10 @@ pub struct ImportArgs {
     /// git-tags: only tags matching this git glob (e.g. 'v*').
     #[arg(long, value_name = "GLOB")]
     pub pattern: Option<String>,
+    /// junit: the platform the tests ran on (for a gate that runs on
+    /// each platform).
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<String>,
     /// changelog: all or nothing; exit 2 on the first release heading that
     /// cannot be read, instead of listing it and recording the rest.
     #[arg(long)]
@@ -121,6 +126,12 @@ pub(super) fn import(
         ImportKind::CargoAudit => {
             cargo_audit(&mut to, &dating, import::cargo_audit::parse(&name, &text)?)?
         }
+        ImportKind::Junit => junit(
+            &mut to,
+            &dating,
+            a.platform.as_deref(),
+            import::junit::parse(&name, &text)?,
+        )?,
     };
     let summary = Summary {
         kind: clap::ValueEnum::to_possible_value(&a.kind)
@@ -148,6 +159,9 @@ fn source(a: &ImportArgs) -> Result<PathBuf, CommandError> {
         return Err(CommandError::invalid(
             "--repo and --pattern apply to git-tags only",
         ));
+    }
+    if a.platform.is_some() && a.kind != ImportKind::Junit {
+        return Err(CommandError::invalid("--platform applies to junit only"));
     }
     if a.strict && a.kind != ImportKind::Changelog {
         return Err(CommandError::invalid(
@@ -390,6 +404,73 @@ fn cargo_audit(
                     "ies"
                 },
                 audit.ids.join(", ")
+            ));
+        }
+        w.add(at, &rec)
+    })
+}
+
+/// A JUnit report: the pass rate in percent (or, for a gate whose unit is
+/// not a percentage, the number of failed cases) as a result of the gate
+/// whose `source` is `junit`, unless the same one is there at that time.
+fn junit(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    platform: Option<&str>,
+    tally: import::junit::Tally,
+) -> Result<Summary, CommandError> {
+    let (at, name) = (dating.fallback, dating.file);
+    write(to, 1, |q, w| {
+        w.tick();
+        let policy = &q.frame().policy;
+        let Some(def) = policy.gates.iter().find(|g| g.source == "junit") else {
+            w.summary.notes.push(
+                "no gate of the policy has source = \"junit\", so the report was not recorded"
+                    .into(),
+            );
+            return Ok(());
+        };
+        let value = if def.unit.contains('%') {
+            let Some(pct) = tally.pass_pct() else {
+                w.summary.no_data += 1;
+                return Ok(());
+            };
+            pct
+        } else {
+            tally.failed as f64
+        };
+        let rec = gate::result(
+            policy,
+            &def.id,
+            Outcome::Value(value),
+            platform,
+            None,
+            None,
+            Some(format!("junit: {name}")),
+        )?;
+        let at_text = time::format(at);
+        let key: [store::Key<'_>; 3] = [
+            ("gate", &def.id),
+            ("platform", &rec.platform),
+            ("effective_at", &at_text),
+        ];
+        let same: Vec<Stamped<GateResultRec>> = q.reader().find(&key)?;
+        if same.iter().any(|r| r.rec.value == Some(value)) {
+            w.summary.skipped += 1;
+            return Ok(());
+        }
+        if !rec.passed {
+            w.summary.violations.push(format!(
+                "{}: {} of {} cases failed ({}{})",
+                def.id,
+                tally.failed,
+                tally.passed + tally.failed,
+                tally.failures.join(", "),
+                if tally.failed as usize > tally.failures.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
             ));
         }
         w.add(at, &rec)

@@ -335,6 +335,8 @@ pub enum Command {
     ///                        budget whose source is bmf:BENCHMARK/MEASURE
     ///   cargo-audit          cargo audit --json: the vulnerability count, as a result
     ///                        of the gate whose source is cargo-audit
+    ///   junit                JUnit XML: the pass rate (or failure count) as a result
+    ///                        of the gate whose source is junit (--platform)
     ///
     /// A series no budget watches is listed, never made into one.
     ///

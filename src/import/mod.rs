@@ -14,6 +14,7 @@ pub mod conformance;
 pub mod git_tags;
 pub mod github_releases;
 pub mod inclusion;
+pub mod junit;
 
 use semver::Version;
 use serde_json::Value;
@@ -79,6 +80,10 @@ pub enum ImportKind {
     /// `cargo audit --json`: the number of known vulnerabilities, as a
     /// result of the gate whose `source` is `cargo-audit`.
     CargoAudit,
+    /// JUnit XML: the pass rate (or the failure count, for a gate whose
+    /// unit is not a percentage) as a result of the gate whose `source` is
+    /// `junit`, on `--platform` for a gate that runs per platform.
+    Junit,
 }
 
 /// An error about a file, at an optional location.

@@ -548,3 +548,48 @@ fn the_readmes_five_commands_adopt_a_project() {
     l.ok(&["import", "criterion", &criterion]);
     assert!((latest(&l)["parse-large"] - 12.0045673).abs() < 1e-9);
 }
+
+#[test]
+fn a_junit_report_records_the_tests_gate_on_its_platform() {
+    let l = Ledger::empty();
+    measured_project(&l);
+    let file = crate::harness::fixture("junit.xml").display().to_string();
+    // The gate runs per platform: the report must say which.
+    l.rejects(&["import", "junit", &file], "platform");
+    let r = l.run(&["import", "junit", &file, "--platform", "linux", "--check"]);
+    assert_eq!(r.code, 1, "3 of 4 cases run passed: {}", r.stderr);
+    assert!(
+        r.stdout.contains("grep::searcher::multiline_match"),
+        "{}",
+        r.stdout
+    );
+    let gates = l.json(&["gates"]);
+    let linux = gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "tests" && g["platform"] == "linux")
+        .unwrap();
+    assert_eq!(
+        (linux["value"].as_f64(), linux["passed"].as_bool()),
+        (Some(75.0), Some(false))
+    );
+    let before = l.head();
+    l.json(&["import", "junit", &file, "--platform", "linux"]);
+    assert_eq!(l.head(), before, "the same report twice");
+    l.rejects(&["import", "junit", &file, "--platform", "plan9"], "plan9");
+    l.rejects(
+        &[
+            "import",
+            "junit",
+            &crate::harness::fixture("bmf.json").display().to_string(),
+            "--platform",
+            "linux",
+        ],
+        "holds no JUnit report",
+    );
+    l.rejects(
+        &["import", "hyperfine", &file, "--platform", "linux"],
+        "--platform applies to junit only",
+    );
+}
