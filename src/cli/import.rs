@@ -93,46 +93,7 @@ pub(super) fn import(
         ctx,
         project: &project,
     };
-    let summary = match a.kind {
-        ImportKind::Changelog => {
-            record_releases(&mut to, import::changelog::parse(&name, &text, a.strict)?)?
-        }
-        ImportKind::GitTags => record_releases(
-            &mut to,
-            import::git_tags::read(&file, a.pattern.as_deref())?,
-        )?,
-        ImportKind::GithubReleases => {
-            record_releases(&mut to, import::github_releases::parse(&name, &text)?)?
-        }
-        ImportKind::BudgetSummary => budget_summary(&mut to, &dating, &text)?,
-        ImportKind::BudgetEvents => budget_events(&mut to, &dating, &file)?,
-        ImportKind::ConformanceSummary => conformance_summary(&mut to, &dating, &text)?,
-        ImportKind::InclusionList => inclusion_list(&mut to, &dating, &text)?,
-        ImportKind::Hyperfine => bench_results(
-            &mut to,
-            &dating,
-            "hyperfine",
-            import::bench::hyperfine(&name, &text)?,
-        )?,
-        ImportKind::Bmf => {
-            bench_results(&mut to, &dating, "bmf", import::bench::bmf(&name, &text)?)?
-        }
-        ImportKind::Criterion => bench_results(
-            &mut to,
-            &dating,
-            "criterion",
-            import::bench::criterion(&file)?,
-        )?,
-        ImportKind::CargoAudit => {
-            cargo_audit(&mut to, &dating, import::cargo_audit::parse(&name, &text)?)?
-        }
-        ImportKind::Junit => junit(
-            &mut to,
-            &dating,
-            a.platform.as_deref(),
-            import::junit::parse(&name, &text)?,
-        )?,
-    };
+    let summary = record(&mut to, &dating, a, &file, &text)?;
     let summary = Summary {
         kind: clap::ValueEnum::to_possible_value(&a.kind)
             .map(|v| v.get_name().to_string())
@@ -150,6 +111,49 @@ pub(super) fn import(
         || !summary.violations.is_empty()
         || (history && !summary.notes.is_empty());
     Ok(Output::flagged(report::import_summary(&summary), flagged))
+}
+
+/// Reads the source as its kind says and records what it states.
+fn record(
+    to: &mut Target<'_>,
+    dating: &Dating<'_>,
+    a: &ImportArgs,
+    file: &std::path::Path,
+    text: &str,
+) -> Result<Summary, CommandError> {
+    let name = dating.file;
+    Ok(match a.kind {
+        ImportKind::Changelog => {
+            record_releases(to, import::changelog::parse(name, text, a.strict)?)?
+        }
+        ImportKind::GitTags => {
+            record_releases(to, import::git_tags::read(file, a.pattern.as_deref())?)?
+        }
+        ImportKind::GithubReleases => {
+            record_releases(to, import::github_releases::parse(name, text)?)?
+        }
+        ImportKind::BudgetSummary => budget_summary(to, dating, text)?,
+        ImportKind::BudgetEvents => budget_events(to, dating, file)?,
+        ImportKind::ConformanceSummary => conformance_summary(to, dating, text)?,
+        ImportKind::InclusionList => inclusion_list(to, dating, text)?,
+        ImportKind::Hyperfine => bench_results(
+            to,
+            dating,
+            "hyperfine",
+            import::bench::hyperfine(name, text)?,
+        )?,
+        ImportKind::Bmf => bench_results(to, dating, "bmf", import::bench::bmf(name, text)?)?,
+        ImportKind::Criterion => {
+            bench_results(to, dating, "criterion", import::bench::criterion(file)?)?
+        }
+        ImportKind::CargoAudit => cargo_audit(to, dating, import::cargo_audit::parse(name, text)?)?,
+        ImportKind::Junit => junit(
+            to,
+            dating,
+            a.platform.as_deref(),
+            import::junit::parse(name, text)?,
+        )?,
+    })
 }
 
 /// The file or repository an import reads, once its flags agree with its
