@@ -218,12 +218,21 @@ pub enum PolicyAction {
         /// The policy file.
         file: PathBuf,
     },
+    /// Print the JSON Schema of a policy file, for editors (Taplo, Even
+    /// Better TOML) to validate and complete it.
+    #[command(after_help = "Example:
+  ledger policy schema > ledger.schema.json
+  # then make `#:schema ./ledger.schema.json` the first line of ledger.toml")]
+    Schema,
 }
 
 impl PolicyArgs {
     /// Whether it prints a template's text.
     pub fn prints_text(&self) -> bool {
-        matches!(self.action, Some(PolicyAction::Template { name: Some(_) }))
+        matches!(
+            self.action,
+            Some(PolicyAction::Template { name: Some(_) } | PolicyAction::Schema)
+        )
     }
 }
 
@@ -241,6 +250,11 @@ pub(super) fn policy_command(ctx: &Context, a: &PolicyArgs) -> Result<Output, Co
             )))
         }
         Some(PolicyAction::Check { file }) => check_policy(file),
+        Some(PolicyAction::Schema) => {
+            let text = serde_json::to_string_pretty(&Policy::schema())
+                .map_err(|e| CommandError::invalid(e.to_string()))?;
+            Ok(Output::plain(View::raw(text + "\n")))
+        }
     }
 }
 

@@ -1127,7 +1127,9 @@ impl Command {
             C::Completions { .. } => prints("a shell script", &[Format::Table]),
             C::Man => prints("a man page", &[Format::Table]),
             C::Checkpoint(_) => prints("a signed checkpoint note", &[Format::Table]),
-            C::Policy(a) if a.prints_text() => prints("a TOML policy", &[Format::Table]),
+            C::Policy(a) if a.prints_text() => {
+                prints("a TOML policy or its JSON Schema", &[Format::Table])
+            }
             // Demo builds a file of its own; the rest read, or write
             // elsewhere than the ledger.
             C::Demo

@@ -260,6 +260,24 @@ impl Serialize for Code {
     }
 }
 
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RuleCode".into()
+    }
+
+    /// A string naming one code (the retired ids of [`RENAMED`] included).
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut ids: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        ids.extend(RENAMED.iter().map(|(old, _)| *old));
+        let schema = serde_json::json!({
+            "type": "string",
+            "enum": ids,
+            "description": "A rule code, as `ledger policy` lists them."
+        });
+        schemars::Schema::try_from(schema).unwrap_or_else(|_| schemars::Schema::from(true))
+    }
+}
+
 impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
         let id = String::deserialize(d)?;

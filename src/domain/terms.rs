@@ -15,7 +15,7 @@ named_enum! {
 }
 
 /// How a result compares to the threshold to pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Comparator {
     #[serde(rename = "<")]
     Lt,

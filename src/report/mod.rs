@@ -7,6 +7,7 @@
 pub mod ci;
 mod fields;
 pub mod html;
+pub mod reference;
 mod views;
 
 use std::io::{self, Write};

@@ -593,3 +593,55 @@ fn a_junit_report_records_the_tests_gate_on_its_platform() {
         "--platform applies to junit only",
     );
 }
+
+/// The JSON Schema `ledger policy schema` prints accepts every template
+/// and rejects what no policy may say (unknown fields, wrong types, names
+/// outside a closed set, a missing required field).
+#[test]
+fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
+    let l = Ledger::empty();
+    let schema = l.ok(&["policy", "schema"]);
+    let path = l.path("ledger.schema.json");
+    std::fs::write(&path, &schema).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let index = boon::Compiler::new()
+        .compile(path.to_str().unwrap(), &mut schemas)
+        .unwrap();
+    let valid = |toml_text: &str| {
+        let doc: serde_json::Value = toml::from_str(toml_text).unwrap();
+        schemas.validate(&doc, index).is_ok()
+    };
+    for name in TEMPLATES {
+        let text = l.ok(&["--project", "rg", "policy", "template", name]);
+        assert!(valid(&text), "{name} does not validate");
+    }
+    let p = "project = \"x\"\n";
+    for broken in [
+        "title = \"no project\"\n".to_string(),
+        format!("{p}projekt = \"y\"\n"),
+        format!("{p}platforms = \"linux\"\n"),
+        format!("{p}[budgets]\nblocking_over_pct = \"a\"\n"),
+        format!(
+            "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = \"cd\"\ncomparator = \"==\"\nunit = \"u\"\nper_platform = false\n"
+        ),
+        format!(
+            "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = \"ci\"\ncomparator = \"==\"\nper_platform = false\n"
+        ),
+        format!("{p}[deprecations.windows.pre_1_0]\nclif-flag = 2\n"),
+        format!(
+            "{p}[[incidents.slas]]\nid = \"s\"\nkind = \"outage\"\nclock = \"resolve\"\nwithin_hours = 48\n"
+        ),
+        format!("{p}[[maintenance.tasks]]\nid = \"t\"\ntitle = \"T\"\ncadence = \"daily\"\n"),
+        format!("{p}[waivers]\nforbidden = [\"no-such-rule\"]\n"),
+    ] {
+        assert!(!valid(&broken), "the schema accepts:\n{broken}");
+        // And the ledger refuses it too.
+        let file = l.path("broken.toml");
+        std::fs::write(&file, &broken).unwrap();
+        assert_eq!(
+            l.run(&["policy", "check", file.to_str().unwrap()]).code,
+            2,
+            "{broken}"
+        );
+    }
+}

@@ -26,7 +26,7 @@ named_enum! {
 
 /// The upper bounds of the elite, high and medium levels of a figure where
 /// less is better (at most this much); above `medium` is low.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bounds {
     #[serde(deserialize_with = "super::bounded::number")]
@@ -53,7 +53,7 @@ impl Bounds {
 }
 
 /// The level each release frequency bucket stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrequencyLevels {
     pub daily: Level,
@@ -75,7 +75,7 @@ impl FrequencyLevels {
 }
 
 /// The performance levels of the four keys.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Levels {
     pub release_frequency: FrequencyLevels,
@@ -85,7 +85,7 @@ pub struct Levels {
 }
 
 /// The delivery section of the policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryPolicy {
     /// The window `ledger delivery` looks back over by default.

@@ -31,13 +31,15 @@ pub const DEFAULT_TOML: &str = include_str!("../../../seed/policy.toml");
 /// A whole governance policy. Only the project's name is required: a
 /// section the document leaves out is not governed ([`Policy::governs`]),
 /// and the questions about it say so instead of judging by defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    /// The document's schema id: `ledger.policy.v1`.
     #[serde(default = "default_schema")]
     pub schema: String,
     /// The project that commands select when `--project` is not given.
     pub project: String,
+    /// A title for the policy, shown by `ledger policy`.
     #[serde(default)]
     pub title: String,
     /// The platforms a per-platform gate runs on.
@@ -234,12 +236,14 @@ impl Governs {
 }
 
 /// Versioning rules and channels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReleasePolicy {
     /// Put before a version to make its tag (default: none, `1.2.3`).
     pub tag_prefix: String,
+    /// The release statuses that count as shipped (a draft does not).
     pub shipped_statuses: Vec<ReleaseStatus>,
+    /// The release channels and their cadence, as documentation.
     pub channels: Vec<ChannelDef>,
 }
 
@@ -254,33 +258,41 @@ impl Default for ReleasePolicy {
 }
 
 /// One release channel's cadence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelDef {
+    /// The channel: patch, minor, major, pre-release, ...
     pub id: String,
+    /// How often it ships, in words.
     pub frequency: String,
+    /// What it ships, in words.
     pub scope: String,
 }
 
 /// A CI or conformance gate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GateDef {
+    /// The gate's id, as `record-gate` and the imports name it.
     pub id: String,
+    /// What the gate checks, in words.
     pub title: String,
     pub kind: GateKind,
     pub comparator: Comparator,
     /// `None` for a gate that only takes `--pass` / `--fail`.
     #[serde(default, deserialize_with = "bounded::opt_number")]
     pub threshold: Option<f64>,
+    /// The unit of its value (`% passing`, `warnings`, ...).
     pub unit: String,
+    /// Whether it runs (and must pass) on each of `platforms`.
     pub per_platform: bool,
+    /// What records it: `junit`, `cargo-audit`, or the file an import reads.
     #[serde(default)]
     pub source: String,
 }
 
 /// Performance budgets and the rules that judge them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BudgetPolicy {
     /// Over budget by more than this blocks the next release.
@@ -345,28 +357,38 @@ impl BudgetPolicy {
 }
 
 /// One budget as the policy defines it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetDef {
+    /// The budget's id, as `record-budget` and the imports name it.
     pub id: String,
+    /// What it measures, in words.
     #[serde(default)]
     pub title: String,
+    /// A group for the budget (startup, parser, binary, ...).
     pub category: String,
+    /// The statistic: an import takes the median, min or max when this names one, else the mean.
     pub metric: String,
+    /// The unit of the threshold and of every measurement (ms, MB, ops/s, ...); imports convert time and size units to it.
     pub unit: String,
+    /// The limit: a measurement beyond it is over budget.
     #[serde(deserialize_with = "bounded::number")]
     pub threshold: f64,
     pub direction: Direction,
+    /// Whether milestone readiness requires it to hold consistently.
     pub ci_enforced: bool,
+    /// The series an import reads into it: `criterion:ID`, `hyperfine:COMMAND`, `bmf:BENCHMARK/MEASURE`.
     #[serde(default)]
     pub source: String,
 }
 
 /// Deprecation windows, in minor release lines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeprecationPolicy {
+    /// After 1.0, an item may only go in a new major as well.
     pub post_1_0_removal_requires_major: bool,
+    /// The windows before 1.0 and after.
     pub windows: Windows,
 }
 
@@ -380,7 +402,7 @@ impl Default for DeprecationPolicy {
 }
 
 /// Windows per phase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Windows {
     pub pre_1_0: KindWindows,
@@ -389,7 +411,7 @@ pub struct Windows {
 
 /// A window per deprecation kind; a kind without one is not governed:
 /// `deprecate` refuses it, and an item of it is never overdue.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct KindWindows {
     #[serde(
@@ -397,24 +419,28 @@ pub struct KindWindows {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "bounded::window"
     )]
+    /// Public API items.
     pub api: Option<u32>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "bounded::window"
     )]
+    /// Extension API items.
     pub extension_api: Option<u32>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "bounded::window"
     )]
+    /// Command-line flags.
     pub cli_flag: Option<u32>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "bounded::window"
     )]
+    /// Capability policies.
     pub capability_policy: Option<u32>,
 }
 
@@ -431,14 +457,15 @@ impl KindWindows {
 }
 
 /// Incident SLAs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct IncidentPolicy {
+    /// The SLAs; an incident is covered by each whose kind and severities match.
     pub slas: Vec<Sla>,
 }
 
 /// Which event stops an SLA's clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Clock {
     Triage,
@@ -446,10 +473,12 @@ pub enum Clock {
 }
 
 /// One service-level agreement: which incidents it covers and when it ends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sla {
+    /// The SLA's id.
     pub id: String,
+    /// The incident kind it covers.
     pub kind: IncidentKind,
     /// Empty means every severity.
     #[serde(default)]
@@ -457,38 +486,52 @@ pub struct Sla {
     /// Covers only incidents over budget by more than this.
     #[serde(default, deserialize_with = "bounded::opt_percent")]
     pub over_pct_above: Option<f64>,
+    /// What stops its clock: triage or resolve.
     pub clock: Clock,
+    /// It ends this many hours after the incident opened.
     #[serde(default, deserialize_with = "bounded::opt_hours")]
     pub within_hours: Option<u32>,
     /// Due when the next shipped release after the incident opened.
     #[serde(default)]
     pub next_release: bool,
+    /// Where the SLA comes from, as documentation.
     #[serde(default)]
     pub source: String,
 }
 
 /// Extension vetting rules and tiers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExtensionPolicy {
+    /// Licenses (SPDX ids) an added extension may have.
     pub permissive_licenses: Vec<String>,
+    /// The doctor verdict an extension added from the CLI needs.
     pub doctor_required: String,
+    /// Whether a patched extension may be added.
     pub patches_allowed: bool,
+    /// The reasons `remove-extension` accepts.
     pub removal_reasons: Vec<String>,
+    /// The corpus tiers.
     pub tiers: Vec<TierDef>,
+    /// How the corpus files name tiers: a source name to a tier id.
     pub source_tiers: BTreeMap<String, String>,
+    /// A source name starting with a prefix maps to a tier too.
     #[serde(default)]
     pub source_tier_prefixes: BTreeMap<String, String>,
 }
 
 /// One extension tier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierDef {
+    /// The tier's id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// How many extensions it is to hold.
     #[serde(deserialize_with = "bounded::whole::<_, 0, { bounded::MAX_COUNT }>")]
     pub count: u32,
+    /// How an extension of it is vetted, in words.
     pub vetting: String,
     /// Licenses the tier allows, narrower than the permissive list (an
     /// expression must be satisfiable with these alone); none: any
@@ -508,15 +551,17 @@ pub struct TierDef {
 }
 
 /// Maintenance cadences and tasks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MaintenancePolicy {
+    /// How many days each cadence is.
     pub cadence_days: CadenceDays,
+    /// The recurring tasks.
     pub tasks: Vec<TaskDef>,
 }
 
 /// Days per cadence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CadenceDays {
     #[serde(deserialize_with = "bounded::days")]
@@ -550,28 +595,35 @@ impl CadenceDays {
 }
 
 /// One recurring maintenance task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskDef {
+    /// The task's id, as `record-maintenance` names it.
     pub id: String,
+    /// What the task is, in words.
     pub title: String,
+    /// How often it is due.
     pub cadence: Cadence,
+    /// Who does it, as documentation.
     #[serde(default)]
     pub owner: String,
 }
 
 /// Criteria that people sign off.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AttestationPolicy {
+    /// The criteria people sign off with `ledger attest`.
     pub criteria: Vec<CriterionDef>,
 }
 
 /// One sign-off criterion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionDef {
+    /// The criterion's id, as `ledger attest` names it.
     pub id: String,
+    /// What signing it off means.
     pub title: String,
     /// Goes stale once a capability-policy deprecation or a policy change
     /// is recorded after it.
@@ -580,15 +632,18 @@ pub struct CriterionDef {
 }
 
 /// A milestone such as 1.0 and what it takes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
+    /// The milestone (`1.0`); without `version`, also the version that ships it.
     pub id: String,
+    /// Its title.
     pub title: String,
     /// The release that ships the milestone (default: the id as a version,
     /// `1.0` being 1.0.0).
     #[serde(default)]
     pub version: Option<String>,
+    /// What it takes.
     pub criteria: Vec<MilestoneCriterion>,
 }
 
@@ -615,11 +670,14 @@ impl Milestone {
 }
 
 /// One criterion of a milestone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneCriterion {
+    /// The criterion's id.
     pub id: String,
+    /// What it takes, in words.
     pub title: String,
+    /// How it is judged.
     pub rule: MilestoneRule,
     /// For `gate-at-least`: the gate whose latest value is read.
     #[serde(default)]
@@ -633,7 +691,7 @@ pub struct MilestoneCriterion {
 }
 
 /// How a milestone criterion is judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MilestoneRule {
     /// The latest result of every CI gate passes on every platform.
@@ -778,6 +836,21 @@ impl Policy {
             message,
         })?;
         Ok(policy)
+    }
+
+    /// The JSON Schema of a policy document (JSON Schema 2020-12): what
+    /// `ledger policy schema` prints for editors to validate and complete
+    /// `ledger.toml` with.
+    pub fn schema() -> serde_json::Value {
+        let mut schema = serde_json::to_value(schemars::schema_for!(Policy)).unwrap_or_default();
+        if let Some(o) = schema.as_object_mut() {
+            o.insert("title".into(), "ledger policy".into());
+            o.insert(
+                "description".into(),
+                "A governance policy for `ledger` (ledger.toml). Only `project` is required; a section left out is not governed. Reference: docs/policy.md.".into(),
+            );
+        }
+        schema
     }
 
     /// Whether the document states `section`: a section left out is not

@@ -11,7 +11,7 @@ use crate::domain::{
 
 /// The waiver policy: which rules may never be waived, and for how long a
 /// waiver may run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaiverPolicy {
     /// The longest a waiver may run, in days from when it is recorded.
@@ -38,7 +38,7 @@ pub struct WaiverPolicy {
 
 /// A class of incidents: a kind and the severities of it (every severity
 /// when none is listed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentClass {
     pub kind: IncidentKind,
