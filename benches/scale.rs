@@ -594,6 +594,7 @@ fn build(db: &Path, measurements: usize) -> i64 {
                     version: version_of(r),
                     replacement: Some(format!("api.next{i:05}")),
                     note: None,
+                    kept: None,
                 },
             );
             if i % 3 == 0 && r + 40 < RELEASES {

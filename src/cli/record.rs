@@ -331,6 +331,10 @@ pub struct DeprecateArgs {
     /// Free-form note.
     #[arg(long)]
     pub note: Option<String>,
+    /// Kept on purpose, and why (a flag kept as a hidden alias): listed as
+    /// kept, never overdue, and no release is asked to remove it.
+    #[arg(long, value_name = "WHY")]
+    pub keep: Option<String>,
     /// When it happened (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -340,12 +344,17 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
     let item = domain::text::name("item", &a.item)?;
     let replacement = domain::text::optional_text("replacement", a.replacement.as_deref())?;
     let note = domain::text::optional_text("note", a.note.as_deref())?;
+    let kept = domain::text::optional_text("reason it is kept", a.keep.as_deref())?;
     let kind: DeprecationKind = a.kind.parse()?;
     let version = release::parse_version(&a.version)?;
     let at = ctx.effective(a.at.as_deref())?;
     let (seq, rec) = record_one(ctx, at, |q| {
         let reader = q.reader();
-        domain::deprecation::governed_window(&q.frame().policy.deprecations, kind, &version)?;
+        let rules = &q.frame().policy.deprecations;
+        // An item kept on purpose needs no window; any other does.
+        if kept.is_none() && !rules.kept.contains(&kind) {
+            domain::deprecation::governed_window(rules, kind, &version)?;
+        }
         let same: Vec<Stamped<DeprecationRec>> = reader.find(&[("item", &item)])?;
         if !same.is_empty() {
             return Err(Error::Duplicate {
@@ -360,13 +369,21 @@ pub(super) fn deprecate(ctx: &Context, a: &DeprecateArgs) -> Result<Output, Comm
             version: version.to_string(),
             replacement: replacement.clone(),
             note: note.clone(),
+            kept: kept.clone(),
         })
     })?;
     Ok(recorded(
         seq,
         at,
         &rec,
-        format!("recorded deprecation of {item} ({kind}) in {version} as entry {seq}"),
+        format!(
+            "recorded deprecation of {item} ({kind}) in {version}{} as entry {seq}",
+            if rec.kept.is_some() {
+                ", kept on purpose"
+            } else {
+                ""
+            }
+        ),
     ))
 }
 

@@ -151,6 +151,10 @@ fn premature_removals(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> V
         let Ok(dv) = Version::parse(&d.rec.version) else {
             continue;
         };
+        // Kept on purpose, or of a kind with no window: never premature.
+        if deprecation::is_kept(rules, &d.rec) {
+            continue;
+        }
         // A kind with no window is not governed: never premature.
         let Some(w) = deprecation::window(rules, d.rec.kind, &dv) else {
             continue;
@@ -415,6 +419,7 @@ mod tests {
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,
+                kept: None,
             },
         ));
         s.i.removals.removals.push(Stamped::at(

@@ -334,6 +334,9 @@ fn removed_on_time(f: &Frame, i: &DeliveryInputs, from: Time, to: Time) -> Vec<b
         .iter()
         .filter_map(|d| {
             let dv = Version::parse(&d.rec.version).ok()?;
+            if super::deprecation::is_kept(rules, &d.rec) {
+                return None;
+            }
             let window = super::deprecation::window(rules, d.rec.kind, &dv)?;
             let first = lines.first_opportunity(rules, window, &dv)?;
             if !(first.date > from && first.date <= to) {
@@ -608,6 +611,7 @@ mod tests {
                     version: "0.3.0".into(),
                     replacement: None,
                     note: None,
+                    kept: None,
                 },
             ));
             if let Some(v) = removed_in {

@@ -29,6 +29,9 @@ pub enum DeprecationStatus {
     Removed,
     /// Removed in a version that is not an opportunity: a policy violation.
     Premature,
+    /// Kept on purpose (the item's `--keep`, or a kind the policy keeps):
+    /// never overdue, and no release is asked to remove it.
+    Kept,
 }
 
 impl DeprecationStatus {
@@ -53,6 +56,7 @@ impl DeprecationStatus {
             DeprecationStatus::Overdue => "overdue",
             DeprecationStatus::Removed => "removed",
             DeprecationStatus::Premature => "premature",
+            DeprecationStatus::Kept => "kept",
         }
     }
 }
@@ -522,6 +526,36 @@ pub fn judge(
     )
 }
 
+/// Judges a recorded deprecation: kept on purpose (by its own `kept`, or
+/// its kind being one the policy keeps) until it is removed, else by its
+/// window ([`judge_in`]). Removing a kept item is never premature.
+pub fn judge_recorded(
+    policy: &DeprecationPolicy,
+    rec: &DeprecationRec,
+    deprecated_in: &Version,
+    removed_in: Option<&Version>,
+    shipped: &ShippedLines,
+) -> Judgement {
+    let j = judge_in(policy, rec.kind, deprecated_in, removed_in, shipped);
+    if !is_kept(policy, rec) {
+        return j;
+    }
+    Judgement {
+        status: match removed_in {
+            Some(_) => DeprecationStatus::Removed,
+            None => DeprecationStatus::Kept,
+        },
+        first_opportunity: None,
+        overdue_since: None,
+        ..j
+    }
+}
+
+/// Whether a deprecation is kept on purpose.
+pub fn is_kept(policy: &DeprecationPolicy, rec: &DeprecationRec) -> bool {
+    rec.kept.is_some() || policy.kept.contains(&rec.kind)
+}
+
 /// Judges a deprecation against releases already ordered (one ordering
 /// serves every deprecation of a project).
 pub fn judge_in(
@@ -599,13 +633,7 @@ pub fn removal(
         ));
     }
     let lines = ShippedLines::new(shipped);
-    let j = judge_in(
-        policy,
-        deprecation.kind,
-        &deprecated_in,
-        Some(version),
-        &lines,
-    );
+    let j = judge_recorded(policy, deprecation, &deprecated_in, Some(version), &lines);
     let premature = (j.status == DeprecationStatus::Premature).then(|| Premature {
         window: j.window.unwrap_or_default(),
         needs_major: lines.removal_needs_major(policy, version, &deprecated_in),
@@ -648,6 +676,7 @@ mod tests {
             version: "1.0.0".into(),
             replacement: None,
             note: None,
+            kept: None,
         };
         let none = shipped(&[("1.0.0", "2026-01-05")]);
         let e = removal(&rules(), &dep, true, &v("2.0.0"), &none).unwrap_err();

@@ -375,6 +375,8 @@ pub struct DeprecationRow {
     pub status: DeprecationStatus,
     pub overdue_since: Option<Time>,
     pub replacement: Option<String>,
+    /// Why it is kept on purpose, when its entry says.
+    pub kept: Option<String>,
     pub entry: i64,
     /// The waiver in force on its finding (overdue, premature).
     pub waived: Option<Waived>,
@@ -843,7 +845,7 @@ impl DeprecationInputs {
                 .get(d.rec.item.as_str())
                 .and_then(|rs| rs.iter().find(|r| r.seq > d.seq))
                 .and_then(|r| Version::parse(&r.rec.version).ok());
-            let j = deprecation::judge_in(rules, d.rec.kind, &dv, removal.as_ref(), &shipped);
+            let j = deprecation::judge_recorded(rules, &d.rec, &dv, removal.as_ref(), &shipped);
             Some(DeprecationRow {
                 item: d.rec.item.clone(),
                 kind: d.rec.kind,
@@ -858,6 +860,7 @@ impl DeprecationInputs {
                 status: j.status,
                 overdue_since: j.overdue_since,
                 replacement: d.rec.replacement.clone(),
+                kept: d.rec.kept.clone(),
                 entry: d.seq,
                 waived: f.waived_if(j.status.rule(), &d.rec.item),
             })
@@ -1157,7 +1160,10 @@ fn earliest_removal(
     j: &deprecation::Judgement,
     shipped: &ShippedLines,
 ) -> Option<String> {
-    if j.status == DeprecationStatus::Removed || j.status == DeprecationStatus::Premature {
+    if matches!(
+        j.status,
+        DeprecationStatus::Removed | DeprecationStatus::Premature | DeprecationStatus::Kept
+    ) {
         return None;
     }
     if let Some(v) = &j.first_opportunity {

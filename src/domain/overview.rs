@@ -167,7 +167,7 @@ pub fn timeline(f: &Frame, i: &DeprecationInputs, days: u32) -> Timeline {
         DeprecationStatus::Premature => 0,
         DeprecationStatus::Overdue => 1,
         DeprecationStatus::Active => 2,
-        DeprecationStatus::Removed => 3,
+        DeprecationStatus::Removed | DeprecationStatus::Kept => 3,
     };
     spans.sort_by_key(|s| (urgency(s), s.from));
     let from = spans
@@ -253,6 +253,7 @@ mod tests {
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,
+                kept: None,
             },
         ));
         let t = timeline(&f, &s, 30);

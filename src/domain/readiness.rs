@@ -750,6 +750,7 @@ mod tests {
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,
+                kept: None,
             },
         ));
         s.i.attestations.push(Stamped::at(

@@ -172,6 +172,11 @@ record!(
         pub version: String,
         pub replacement: Option<String>,
         pub note: Option<String>,
+        /// Why the item stays on purpose (a flag kept as a hidden alias):
+        /// listed as kept, never overdue. Absent from bodies written
+        /// without it, as from those written before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub kept: Option<String>,
     }
 );
 

@@ -483,7 +483,7 @@ impl Tone {
             "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
             | "failing" | "below-required" => Tone::Bad,
             "over" | "drifting" | "warning" | "below-target" | "pending" => Tone::Warn,
-            "ok" | "met" | "removed" | "active" => Tone::Good,
+            "ok" | "met" | "removed" | "active" | "kept" => Tone::Good,
             _ => return None,
         })
     }

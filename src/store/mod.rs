@@ -45,7 +45,7 @@ pub mod tree;
 /// The newest migration's version: what every opener checks the ledger
 /// against (without building the migration runner, which parses them all).
 /// Both backends' migrations carry the same numbers.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 /// The longest a `ledger sql` query may run, in seconds.
 pub const MAX_QUERY_SECONDS: f64 = 300.0;

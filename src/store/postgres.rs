@@ -218,11 +218,18 @@ pub type SchemaPair = (Vec<super::SchemaObject>, Vec<super::SchemaObject>);
 /// version describes them (see [`Pg::schema_objects`]): (schema version,
 /// server major version, one object per line as `kind<TAB>name<TAB>sql`).
 /// A test builds each one anew on the server and compares.
-pub const REFERENCE_SCHEMAS: &[(i64, i32, &str)] = &[(
-    4,
-    15,
-    include_str!("../../migrations/reference/postgres-v4-pg15.tsv"),
-)];
+pub const REFERENCE_SCHEMAS: &[(i64, i32, &str)] = &[
+    (
+        4,
+        15,
+        include_str!("../../migrations/reference/postgres-v4-pg15.tsv"),
+    ),
+    (
+        5,
+        15,
+        include_str!("../../migrations/reference/postgres-v5-pg15.tsv"),
+    ),
+];
 
 /// The reference schema of `version` on PostgreSQL `major`, if this build
 /// carries one.

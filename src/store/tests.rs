@@ -281,6 +281,7 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                             version: format!("0.{minor}.0"),
                             replacement: None,
                             note: None,
+                            kept: None,
                         };
                         append(tx, "pi", at, at, &rec)?;
                     }

@@ -497,7 +497,8 @@ fn cargo_audit_records_the_audit_gate_and_names_the_advisories() {
 /// tags, a changelog, criterion's output; then status means something.
 #[test]
 fn the_readmes_five_commands_adopt_a_project() {
-    let l = Ledger::empty();
+    // The README's flow: a ledger file in the project's folder.
+    let l = Ledger::empty_file();
     let repo = l.dir.path();
     let git = |args: &[&str], date: &str| crate::history::git(repo, args, date);
     git(&["init", "-q"], "2026-01-01T00:00:00Z");
@@ -644,4 +645,79 @@ fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
             "{broken}"
         );
     }
+}
+
+/// A deprecated flag kept on purpose as a hidden alias is listed as kept,
+/// never overdue, and no release is asked to remove it; so is every item
+/// of a kind the policy keeps.
+#[test]
+fn a_deprecation_kept_on_purpose_is_never_overdue() {
+    let l = Ledger::empty();
+    std::fs::write(
+        l.path("rg.toml"),
+        crate::harness::template("rust-cli", "rg"),
+    )
+    .unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.ok(&["record-release", "14.0.0", "--date", "2026-01-01"]);
+    l.ok(&[
+        "deprecate",
+        "--no-ignore-parent",
+        "--kind",
+        "cli-flag",
+        "--in",
+        "14.0.0",
+        "--keep",
+        "hidden alias; scripts use it",
+    ]);
+    l.ok(&[
+        "deprecate",
+        "--old-api",
+        "--kind",
+        "cli-flag",
+        "--in",
+        "14.0.0",
+    ]);
+    // Two minor lines of warning, then a new major: the window has passed.
+    l.ok(&["record-release", "14.1.0", "--date", "2026-01-10"]);
+    l.ok(&["record-release", "14.2.0", "--date", "2026-01-20"]);
+    l.ok(&["record-release", "15.0.0", "--date", "2026-02-01"]);
+    let rows = l.json(&["deprecations"]);
+    let status = |item: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["item"] == item)
+            .map(|d| (d["status"].clone(), d["kept"].clone()))
+            .unwrap()
+    };
+    assert_eq!(
+        status("--no-ignore-parent"),
+        ("kept".into(), "hidden alias; scripts use it".into())
+    );
+    assert_eq!(status("--old-api").0, "overdue");
+    let overdue = l.json(&["deprecations", "--overdue"]);
+    assert_eq!(overdue.as_array().unwrap().len(), 1, "{overdue}");
+    let check = l.json(&["check-release", "16.0.0"]);
+    assert!(!check.to_string().contains("--no-ignore-parent"), "{check}");
+    // Removing it later is a decision, never premature.
+    l.ok(&["remove", "--no-ignore-parent", "--in", "15.0.1"]);
+    assert_eq!(l.json(&["deprecations"])[0]["status"], "removed");
+
+    // A kind the policy keeps: every item of it.
+    let kept = crate::harness::template("rust-cli", "rg").replace(
+        "post_1_0_removal_requires_major = true\n",
+        "post_1_0_removal_requires_major = true\nkept = [\"cli-flag\"]\n",
+    );
+    std::fs::write(l.path("rg2.toml"), kept).unwrap();
+    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    assert_eq!(l.run(&["deprecations", "--overdue", "--check"]).code, 0);
+    let rows = l.json(&["deprecations"]);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["status"] != "overdue"),
+        "{rows}"
+    );
 }

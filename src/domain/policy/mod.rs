@@ -390,6 +390,10 @@ pub struct DeprecationPolicy {
     pub post_1_0_removal_requires_major: bool,
     /// The windows before 1.0 and after.
     pub windows: Windows,
+    /// Kinds kept on purpose (a tool keeping deprecated flags as hidden
+    /// aliases): their items are listed as kept, never overdue.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<DeprecationKind>,
 }
 
 impl Default for DeprecationPolicy {
@@ -397,6 +401,7 @@ impl Default for DeprecationPolicy {
         DeprecationPolicy {
             post_1_0_removal_requires_major: true,
             windows: Windows::default(),
+            kept: Vec::new(),
         }
     }
 }
