@@ -576,6 +576,7 @@ fn build(db: &Path, measurements: usize) -> i64 {
                     notes: None,
                     committed_at: Some(time::format(t - chrono::Duration::hours(30))),
                     fixes: None,
+                    tag: None,
                 },
             );
         }

@@ -118,6 +118,42 @@ pub struct ReleaseArgs {
     /// recorded, and print it (for the release notes or the tag).
     #[arg(long, value_name = "KEYFILE")]
     pub checkpoint_key: Option<std::path::PathBuf>,
+    /// The release's tag, when it is not the policy's prefix and the
+    /// version (`tokio-1.41.0`).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+}
+
+/// A release's links (when its newest change was committed, which
+/// release it fixes), checked against it: committed by its date, fixing
+/// an older release.
+fn links(
+    a: &ReleaseArgs,
+    version: &semver::Version,
+    at: Time,
+) -> Result<(Option<Time>, Option<semver::Version>), CommandError> {
+    let committed_at = a.commit_date.as_deref().map(time::parse).transpose()?;
+    if let Some(c) = committed_at.filter(|c| *c > at) {
+        return Err(Error::invalid(
+            "commit date",
+            time::format(c),
+            format!(
+                "a time at or before the release date ({}): a release ships only what was committed before it",
+                time::format(at)
+            ),
+        )
+        .into());
+    }
+    let fixes = a.fixes.as_deref().map(release::parse_version).transpose()?;
+    if let Some(f) = fixes.as_ref().filter(|f| *f >= version) {
+        return Err(Error::invalid(
+            "fixed release",
+            f,
+            format!("a release older than {version}, the one that fixes it"),
+        )
+        .into());
+    }
+    Ok((committed_at, fixes))
 }
 
 pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandError> {
@@ -132,27 +168,12 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
     let at = ctx.effective(a.date.as_deref())?;
     let commit_sha = commit(&a.commit)?;
     let notes = domain::text::optional_text("notes", a.notes.as_deref())?;
-    let committed_at = a.commit_date.as_deref().map(time::parse).transpose()?;
-    if let Some(c) = committed_at.filter(|c| *c > at) {
-        return Err(Error::invalid(
-            "commit date",
-            time::format(c),
-            format!(
-                "a time at or before the release date ({}): a release ships only what was committed before it",
-                time::format(at)
-            ),
-        )
-        .into());
-    }
-    let fixes = a.fixes.as_deref().map(release::parse_version).transpose()?;
-    if let Some(f) = fixes.as_ref().filter(|f| **f >= version) {
-        return Err(Error::invalid(
-            "fixed release",
-            f,
-            format!("a release older than {version}, the one that fixes it"),
-        )
-        .into());
-    }
+    let tag = a
+        .tag
+        .as_deref()
+        .map(|t| domain::text::name("tag", t))
+        .transpose()?;
+    let (committed_at, fixes) = links(a, &version, at)?;
     let (seq, rec) = record_one(ctx, at, |q| {
         let reader = q.reader();
         let same: Vec<Stamped<ReleaseRec>> = reader.find(&[("version", &version.to_string())])?;
@@ -175,6 +196,7 @@ pub(super) fn release(ctx: &Context, a: &ReleaseArgs) -> Result<Output, CommandE
             notes: notes.clone(),
             committed_at: committed_at.map(time::format),
             fixes: fixes.as_ref().map(ToString::to_string),
+            tag: tag.clone(),
         })
     })?;
     let channel = release::Channel::of(&version);

@@ -17,6 +17,8 @@ pub struct ReleaseItem {
     pub status: ReleaseStatus,
     pub breaking: bool,
     pub commit: Option<String>,
+    /// The tag the source names it by, when it names one.
+    pub tag: Option<String>,
     /// Where the source states it: `line 12`, `tag v1.2.0`.
     pub at: String,
 }

@@ -577,7 +577,11 @@ impl ReleaseInputs {
 fn release_row(f: &Frame, r: &Stamped<ReleaseRec>, v: &Version) -> ReleaseRow {
     ReleaseRow {
         version: v.to_string(),
-        tag: release::tag(&f.policy, v),
+        tag: r
+            .rec
+            .tag
+            .clone()
+            .unwrap_or_else(|| release::tag(&f.policy, v)),
         date: super::time::date(r.at),
         status: r.rec.status,
         channel: Channel::of(v),

@@ -71,6 +71,7 @@ pub fn release(known: Option<Listed<'_>>, stated: &ReleaseItem, now: Time) -> St
             notes: None,
             committed_at: None,
             fixes: None,
+            tag: stated.tag.clone(),
         }),
     }
 }
@@ -119,6 +120,7 @@ mod tests {
             status,
             breaking,
             commit: None,
+            tag: None,
             at: "line 3".into(),
         }
     }

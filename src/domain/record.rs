@@ -118,6 +118,10 @@ record!(
         /// rate).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub fixes: Option<String>,
+        /// The tag it was imported from or recorded with, when one was
+        /// given (shown as it is; otherwise the policy's prefix makes one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<String>,
     }
 );
 
@@ -354,6 +358,7 @@ impl ReleaseRec {
             notes: None,
             committed_at: None,
             fixes: None,
+            tag: None,
         }
     }
 }

@@ -97,6 +97,7 @@ pub fn parse(file: &str, text: &str, strict: bool) -> Result<Releases, Error> {
                     breaking: false,
                     commit: None,
                     at,
+                    tag: None,
                 });
             }
             Reading::Upcoming(label) => {

@@ -96,6 +96,7 @@ pub fn parse(text: &str) -> Releases {
                     breaking: false,
                     commit: (!commit.is_empty()).then(|| commit.to_string()),
                     at,
+                    tag: crate::domain::text::name("tag", name).ok(),
                 });
             }
             Err(e) => out.not_recorded.push(format!("{at}: {e}; not recorded")),

@@ -75,6 +75,7 @@ pub fn parse(file: &str, text: &str) -> Result<Releases, Error> {
             breaking: false,
             commit: None,
             at,
+            tag: crate::domain::text::name("tag", tag).ok(),
         });
     }
     Ok(out)

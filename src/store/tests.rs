@@ -240,6 +240,7 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                             // Bodies with and without the later fields.
                             committed_at: (i % 2 == 0).then(|| time::format(at)),
                             fixes: None,
+                            tag: None,
                         };
                         append(tx, "pi", at, at, &rec)?;
                     }

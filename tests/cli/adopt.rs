@@ -721,3 +721,57 @@ fn a_deprecation_kept_on_purpose_is_never_overdue() {
         "{rows}"
     );
 }
+
+/// A release shows the tag it was imported or recorded with, not one made
+/// up from the policy's prefix.
+#[test]
+fn a_release_shows_the_tag_it_came_with() {
+    let l = Ledger::empty_file();
+    std::fs::write(
+        l.path("rg.toml"),
+        crate::harness::template("rust-cli", "rg"),
+    )
+    .unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    let repo = l.path("repo");
+    std::fs::create_dir(&repo).unwrap();
+    crate::history::git(&repo, &["init", "-q"], "2026-01-01T00:00:00Z");
+    crate::history::git(
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", "one"],
+        "2026-01-10T08:00:00Z",
+    );
+    crate::history::git(&repo, &["tag", "15.2.0"], "2026-01-10T08:00:00Z");
+    l.ok(&["import", "git-tags", "--repo", repo.to_str().unwrap()]);
+    l.ok(&[
+        "record-release",
+        "15.3.0",
+        "--date",
+        "2026-02-01",
+        "--tag",
+        "ripgrep-15.3.0",
+    ]);
+    l.ok(&["record-release", "15.4.0", "--date", "2026-02-10"]);
+    let tags: Vec<(String, String)> = l
+        .json(&["releases"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["version"].as_str().unwrap().into(),
+                r["tag"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("15.4.0".into(), "v15.4.0".into()),
+            ("15.3.0".into(), "ripgrep-15.3.0".into()),
+            ("15.2.0".into(), "15.2.0".into()),
+        ],
+        "the policy's prefix only where no tag was given"
+    );
+    l.rejects(&["record-release", "15.5.0", "--tag", "a\nb"], "tag");
+}
