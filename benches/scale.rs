@@ -649,14 +649,21 @@ fn build(db: &Path, measurements: usize) -> i64 {
     }
     // Incidents with a triage and a resolution each, the last few open.
     w(&|b| {
-        let kinds = IncidentKind::ALL;
+        // The built-in policy's kinds, as the closed list once had them.
+        let kinds = [
+            "conformance-regression",
+            "security",
+            "performance-regression",
+            "other",
+        ]
+        .map(IncidentKind::named);
         let severities = Severity::ALL;
         for i in 0..INCIDENTS {
             let t = at(i as f64 * DAYS as f64 / INCIDENTS as f64);
             let id = b.add(
                 t,
                 &IncidentRec {
-                    kind: kinds[i % kinds.len()],
+                    kind: kinds[i % kinds.len()].clone(),
                     severity: severities[(i / 4) % severities.len()],
                     title: format!("incident {i}"),
                     over_pct: None,

@@ -643,7 +643,9 @@ pub(super) fn remove_extension(
 /// Open an incident.
 #[derive(Debug, Args)]
 pub struct OpenIncidentArgs {
-    /// conformance-regression, security, performance-regression or other.
+    /// A kind the policy names: its SLAs' kinds and `incidents.kinds` (the
+    /// built-in example's: conformance-regression, security,
+    /// performance-regression, other).
     #[arg(long)]
     pub kind: String,
     /// critical, high, medium or low.
@@ -669,7 +671,7 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
     let severity: Severity = a.severity.parse()?;
     let title = domain::text::text("title", &a.title)?;
     if let Some(p) = a.over_pct {
-        if kind != IncidentKind::PerformanceRegression {
+        if kind.as_str() != IncidentKind::PERFORMANCE_REGRESSION {
             return Err(CommandError::invalid(format!(
                 "--over-pct applies to performance-regression incidents, not {kind}"
             )));
@@ -686,11 +688,12 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
         .transpose()?;
     let (seq, rec) = record_one(ctx, at, |q| {
         let reader = q.reader();
+        q.frame().policy.require_incident_kind(&kind)?;
         if let Some(v) = &introduced_in {
             require_release(reader, v)?;
         }
         Ok(IncidentRec {
-            kind,
+            kind: kind.clone(),
             severity,
             title: title.clone(),
             over_pct: a.over_pct,

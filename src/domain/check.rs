@@ -8,7 +8,7 @@ use serde::Serialize;
 pub use super::finding::{Finding, Level};
 use super::{
     deprecation::{self},
-    incident::{IncidentKind, Severity},
+    incident::Severity,
     inputs::{BudgetRow, GateRow, IncidentRow, TierCount},
     inputs::{Frame, ReleaseCheckInputs, TierConformance},
     readiness::Readiness,
@@ -288,7 +288,7 @@ fn accepted_shifts(f: &Frame, i: &ReleaseCheckInputs) -> Vec<Finding> {
 /// An open critical or high security incident (governance: Security
 /// Vulnerability) blocks every release while open.
 pub fn is_severe_security(i: &IncidentRow) -> bool {
-    i.kind == IncidentKind::Security && matches!(i.severity, Severity::Critical | Severity::High)
+    i.kind.is_security() && matches!(i.severity, Severity::Critical | Severity::High)
 }
 
 /// Each tier below its required conformance pass rate (blocking) or its
@@ -466,7 +466,7 @@ mod tests {
             1,
             "2026-02-20",
             IncidentRec {
-                kind: IncidentKind::Security,
+                kind: IncidentKind::named(IncidentKind::SECURITY),
                 severity: Severity::Low,
                 title: "leak".into(),
                 over_pct: None,

@@ -216,7 +216,7 @@ mod tests {
     fn conformance_regressions_must_be_triaged_within_24_hours() {
         let p = Policy::builtin();
         let mut f = facts(
-            IncidentKind::ConformanceRegression,
+            IncidentKind::named("conformance-regression"),
             Severity::Medium,
             "2026-03-01T00:00:00Z",
         );
@@ -245,7 +245,7 @@ mod tests {
     fn a_late_triage_keeps_an_open_incident_overdue() {
         let p = Policy::builtin();
         let mut f = facts(
-            IncidentKind::ConformanceRegression,
+            IncidentKind::named("conformance-regression"),
             Severity::Medium,
             "2026-03-01T00:00:00Z",
         );
@@ -270,7 +270,7 @@ mod tests {
     fn a_fix_shipped_in_the_next_release_is_on_time_however_late_it_is_recorded() {
         let p = Policy::builtin();
         let mut f = facts(
-            IncidentKind::Security,
+            IncidentKind::named(IncidentKind::SECURITY),
             Severity::Medium,
             "2026-03-01T00:00:00Z",
         );
@@ -304,7 +304,7 @@ mod tests {
     fn critical_security_must_be_resolved_within_48_hours() {
         let p = Policy::builtin();
         let f = facts(
-            IncidentKind::Security,
+            IncidentKind::named(IncidentKind::SECURITY),
             Severity::High,
             "2026-03-01T00:00:00Z",
         );
@@ -317,7 +317,7 @@ mod tests {
     fn next_release_slas_fall_due_when_a_release_ships() {
         let p = Policy::builtin();
         let f = facts(
-            IncidentKind::Security,
+            IncidentKind::named(IncidentKind::SECURITY),
             Severity::Low,
             "2026-03-01T00:00:00Z",
         );
@@ -345,7 +345,7 @@ mod tests {
     fn performance_regressions_need_an_sla_only_beyond_20_percent() {
         let p = Policy::builtin();
         let mut f = facts(
-            IncidentKind::PerformanceRegression,
+            IncidentKind::named(IncidentKind::PERFORMANCE_REGRESSION),
             Severity::Medium,
             "2026-03-01",
         );
@@ -356,7 +356,7 @@ mod tests {
             sla_for(&p, &f).map(|s| s.id.as_str()),
             Some("performance-blocking")
         );
-        f.kind = IncidentKind::Other;
+        f.kind = IncidentKind::named(IncidentKind::OTHER);
         assert_eq!(
             judge(&p, &f, &[], parse("2027-01-01").unwrap()).state,
             SlaState::None

@@ -53,13 +53,54 @@ impl Comparator {
     }
 }
 
-named_enum! {
-    /// What went wrong.
-    IncidentKind, "incident kind" {
-        ConformanceRegression = "conformance-regression",
-        Security = "security",
-        PerformanceRegression = "performance-regression",
-        Other = "other",
+/// What went wrong: a name the policy gives (its SLAs' kinds and
+/// `incidents.kinds`), such as `regression` or `outage`. `security` means
+/// what the governance says of security incidents: an open critical or
+/// high one blocks every release.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct IncidentKind(String);
+
+impl IncidentKind {
+    /// The kind whose open critical and high incidents block releases.
+    pub const SECURITY: &'static str = "security";
+    /// The kind that measures how far over budget it is (`--over-pct`).
+    pub const PERFORMANCE_REGRESSION: &'static str = "performance-regression";
+    /// The kind a policy that names none of its own still accepts.
+    pub const OTHER: &'static str = "other";
+
+    /// A kind by name, as a policy or a test states it (a name a user
+    /// types goes through [`str::parse`], which checks it).
+    pub fn named(name: &str) -> IncidentKind {
+        IncidentKind(name.to_string())
+    }
+
+    /// The name users type and the ledger stores.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is a security incident.
+    pub fn is_security(&self) -> bool {
+        self.0 == Self::SECURITY
+    }
+}
+
+impl std::fmt::Display for IncidentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for IncidentKind {
+    type Err = super::Error;
+
+    /// A kind a user typed: a name (which kinds a policy accepts is the
+    /// policy's to say).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        super::text::name("incident kind", s).map(IncidentKind)
     }
 }
 

@@ -296,9 +296,9 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
                     Step::Incident(security) => {
                         let rec = IncidentRec {
                             kind: if *security {
-                                IncidentKind::Security
+                                IncidentKind::named(IncidentKind::SECURITY)
                             } else {
-                                IncidentKind::ConformanceRegression
+                                IncidentKind::named("conformance-regression")
                             },
                             severity: Severity::Medium,
                             title: "t".into(),

@@ -162,7 +162,7 @@ fn policy_check_names_the_line_column_and_field_of_each_problem() {
             "line 3, column 7: deprecations.windows.post_1_0.api",
         ),
         (
-            format!("{p}{}", sla.replace("\"security\"", "\"outage\"")),
+            format!("{p}{}", sla.replace("\"security\"", "5")),
             "line 4, column 8: incidents.slas[0].kind",
         ),
         (
@@ -630,7 +630,7 @@ fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
         ),
         format!("{p}[deprecations.windows.pre_1_0]\nclif-flag = 2\n"),
         format!(
-            "{p}[[incidents.slas]]\nid = \"s\"\nkind = \"outage\"\nclock = \"resolve\"\nwithin_hours = 48\n"
+            "{p}[[incidents.slas]]\nid = \"s\"\nkind = 5\nclock = \"resolve\"\nwithin_hours = 48\n"
         ),
         format!("{p}[[maintenance.tasks]]\nid = \"t\"\ntitle = \"T\"\ncadence = \"daily\"\n"),
         format!("{p}[waivers]\nforbidden = [\"no-such-rule\"]\n"),
@@ -774,4 +774,86 @@ fn a_release_shows_the_tag_it_came_with() {
         "the policy's prefix only where no tag was given"
     );
     l.rejects(&["record-release", "15.5.0", "--tag", "a\nb"], "tag");
+}
+
+/// Incident kinds are the policy's: its SLAs name them, and
+/// `incidents.kinds` adds more; another kind is refused and nothing is
+/// written.
+#[test]
+fn incident_kinds_are_the_policys_own() {
+    let l = Ledger::empty();
+    let policy = "project = \"rg\"\n\n[[incidents.slas]]\nid = \"regression-fix\"\nkind = \"regression\"\nclock = \"resolve\"\nwithin_hours = 72\n";
+    std::fs::write(l.path("rg.toml"), policy).unwrap();
+    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "regression",
+        "--severity",
+        "high",
+        "--title",
+        "slow search",
+    ]);
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "security",
+        "--severity",
+        "low",
+        "--title",
+        "a report",
+    ]);
+    let r = l.rejects(
+        &[
+            "open-incident",
+            "--kind",
+            "outage",
+            "--severity",
+            "high",
+            "--title",
+            "down",
+        ],
+        "unknown incident kind \"outage\"",
+    );
+    assert!(
+        r.stderr.contains("regression, security, other"),
+        "{}",
+        r.stderr
+    );
+    // The regression's own SLA judges it: 72 hours to resolve.
+    let mut l = l;
+    l.now = "2026-03-05T12:00:00Z".into();
+    let rows = l.json(&["incidents", "--overdue"]);
+    let kinds: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["regression"], "{rows}");
+    // A policy that lists its kinds accepts those.
+    let text = "project = \"rg\"\n\n[incidents]\nkinds = [\"outage\"]\n\n[[incidents.slas]]\nid = \"regression-fix\"\nkind = \"regression\"\nclock = \"resolve\"\nwithin_hours = 72\n";
+    std::fs::write(l.path("rg2.toml"), text).unwrap();
+    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    l.ok(&[
+        "open-incident",
+        "--kind",
+        "outage",
+        "--severity",
+        "high",
+        "--title",
+        "down",
+    ]);
+    l.rejects(
+        &[
+            "open-incident",
+            "--kind",
+            "other",
+            "--severity",
+            "low",
+            "--title",
+            "x",
+        ],
+        "unknown incident kind \"other\"",
+    );
 }

@@ -467,6 +467,10 @@ impl KindWindows {
 pub struct IncidentPolicy {
     /// The SLAs; an incident is covered by each whose kind and severities match.
     pub slas: Vec<Sla>,
+    /// The kinds of incident the project records besides those its SLAs
+    /// name (without it: those, `security` and `other`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<IncidentKind>,
 }
 
 /// Which event stops an SLA's clock.
@@ -1098,6 +1102,38 @@ impl Policy {
     pub fn require_gate(&self, id: &str) -> Result<&GateDef, Error> {
         self.gate(id)
             .ok_or_else(|| Error::unknown("gate", id, self.gates.iter().map(|g| g.id.as_str())))
+    }
+
+    /// The kinds of incident the project records: its SLAs' kinds and
+    /// `incidents.kinds`, else with `security` and `other`.
+    pub fn incident_kinds(&self) -> Vec<IncidentKind> {
+        let mut out: Vec<IncidentKind> =
+            self.incidents.slas.iter().map(|s| s.kind.clone()).collect();
+        out.extend(self.incidents.kinds.iter().cloned());
+        if self.incidents.kinds.is_empty() {
+            out.extend([IncidentKind::SECURITY, IncidentKind::OTHER].map(IncidentKind::named));
+        }
+        let mut seen = Vec::new();
+        out.retain(|k| {
+            let new = !seen.contains(k);
+            seen.push(k.clone());
+            new
+        });
+        out
+    }
+
+    /// The kind, when the policy records incidents of it (any kind when it
+    /// governs no incidents); else an error listing those it does.
+    pub fn require_incident_kind(&self, kind: &IncidentKind) -> Result<(), Error> {
+        let known = self.incident_kinds();
+        if !self.governs(Section::Incidents) || known.contains(kind) {
+            return Ok(());
+        }
+        Err(Error::unknown(
+            "incident kind",
+            kind.as_str(),
+            known.iter().map(|k| k.as_str().to_string()),
+        ))
     }
 
     /// A maintenance task by id, or an error listing the known tasks.

@@ -48,14 +48,14 @@ pub struct IncidentClass {
 
 impl IncidentClass {
     /// Whether an incident of `kind` and `severity` is of this class.
-    pub fn covers(&self, kind: IncidentKind, severity: Severity) -> bool {
-        self.kind == kind && (self.severities.is_empty() || self.severities.contains(&severity))
+    pub fn covers(&self, kind: &IncidentKind, severity: Severity) -> bool {
+        self.kind == *kind && (self.severities.is_empty() || self.severities.contains(&severity))
     }
 }
 
 fn default_never_open_incidents() -> Vec<IncidentClass> {
     vec![IncidentClass {
-        kind: IncidentKind::Security,
+        kind: IncidentKind::named(IncidentKind::SECURITY),
         severities: vec![Severity::Critical, Severity::High],
     }]
 }
