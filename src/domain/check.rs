@@ -415,7 +415,9 @@ mod tests {
             "2026-01-01",
             DeprecationRec {
                 item: "old".into(),
-                kind: crate::domain::deprecation::DeprecationKind::Api,
+                kind: crate::domain::deprecation::DeprecationKind::named(
+                    crate::domain::deprecation::DeprecationKind::API,
+                ),
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,

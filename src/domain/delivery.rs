@@ -607,7 +607,7 @@ mod tests {
                 "2026-04-01",
                 DeprecationRec {
                     item: item.into(),
-                    kind: DeprecationKind::Api,
+                    kind: DeprecationKind::named(DeprecationKind::API),
                     version: "0.3.0".into(),
                     replacement: None,
                     note: None,

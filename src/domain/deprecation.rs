@@ -86,6 +86,13 @@ pub fn governed_window(
     version: &Version,
 ) -> Result<u32, Error> {
     window(policy, kind, version).ok_or_else(|| {
+        let w = &policy.windows;
+        let mut known: Vec<&str> = w.pre_1_0.kinds().chain(w.post_1_0.kinds()).collect();
+        known.sort_unstable();
+        known.dedup();
+        if !known.is_empty() && !known.contains(&kind.as_str()) {
+            return Error::unknown("deprecation kind", kind.as_str(), known);
+        }
         let phase = if version.major == 0 { "pre_1_0" } else { "post_1_0" };
         Error::State(format!(
             "the policy sets no deprecation window for {kind} items deprecated in {version}; add deprecations.windows.{phase}.{kind} (in minor lines) to govern them"
@@ -672,7 +679,7 @@ mod tests {
     fn a_removal_is_refused_twice_or_not_after_its_deprecation_and_judged_premature() {
         let dep = DeprecationRec {
             item: "--no-sandbox".into(),
-            kind: DeprecationKind::Api,
+            kind: DeprecationKind::named(DeprecationKind::API),
             version: "1.0.0".into(),
             replacement: None,
             note: None,
@@ -713,16 +720,28 @@ mod tests {
     #[test]
     fn pre_1_0_api_waits_one_minor_line() {
         let mut s = shipped(&[("0.3.0", "2026-01-01"), ("0.3.1", "2026-01-10")]);
-        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), None, &s);
+        let j = judge(
+            &rules(),
+            DeprecationKind::named(DeprecationKind::API),
+            &v("0.3.0"),
+            None,
+            &s,
+        );
         assert_eq!(j.status, DeprecationStatus::Active);
         s.extend(shipped(&[("0.4.0", "2026-02-01")]));
-        let j = judge(&rules(), DeprecationKind::Api, &v("0.3.0"), None, &s);
+        let j = judge(
+            &rules(),
+            DeprecationKind::named(DeprecationKind::API),
+            &v("0.3.0"),
+            None,
+            &s,
+        );
         assert_eq!(j.status, DeprecationStatus::Overdue);
         assert_eq!(j.overdue_since, Some(parse("2026-02-01").unwrap()));
         assert_eq!(j.first_opportunity, Some(v("0.4.0")));
         let j = judge(
             &rules(),
-            DeprecationKind::Api,
+            DeprecationKind::named(DeprecationKind::API),
             &v("0.3.0"),
             Some(&v("0.3.1")),
             &s,
@@ -730,7 +749,7 @@ mod tests {
         assert_eq!(j.status, DeprecationStatus::Premature);
         let j = judge(
             &rules(),
-            DeprecationKind::Api,
+            DeprecationKind::named(DeprecationKind::API),
             &v("0.3.0"),
             Some(&v("0.4.0")),
             &s,
@@ -741,7 +760,7 @@ mod tests {
     #[test]
     fn a_zero_window_allows_removal_in_the_next_release_but_not_the_same_one() {
         let s = shipped(&[("0.3.0", "2026-01-01")]);
-        let kind = DeprecationKind::CliFlag;
+        let kind = DeprecationKind::named(DeprecationKind::CLI_FLAG);
         let j = judge(&rules(), kind, &v("0.3.0"), Some(&v("0.3.1")), &s);
         assert_eq!(j.status, DeprecationStatus::Removed);
         let j = judge(&rules(), kind, &v("0.3.0"), Some(&v("0.3.0")), &s);
@@ -756,7 +775,7 @@ mod tests {
             ("1.4.0", "2026-07-01"),
             ("2.0.0", "2026-08-01"),
         ]);
-        let api = DeprecationKind::Api;
+        let api = DeprecationKind::named(DeprecationKind::API);
         let j = judge(&rules(), api, &v("1.2.0"), Some(&v("1.4.0")), &s);
         assert_eq!(j.status, DeprecationStatus::Premature, "not a major");
         let j = judge(&rules(), api, &v("1.2.0"), Some(&v("2.0.0")), &s);
@@ -771,7 +790,7 @@ mod tests {
         let s = shipped(&[("1.3.0", "2026-06-01"), ("2.0.0", "2026-08-01")]);
         let j = judge(
             &rules(),
-            DeprecationKind::ExtensionApi,
+            DeprecationKind::named(DeprecationKind::EXTENSION_API),
             &v("1.3.0"),
             None,
             &s,
@@ -783,7 +802,7 @@ mod tests {
         );
         let j = judge(
             &rules(),
-            DeprecationKind::ExtensionApi,
+            DeprecationKind::named(DeprecationKind::EXTENSION_API),
             &v("1.3.0"),
             Some(&v("3.0.0")),
             &s,
@@ -810,8 +829,8 @@ mod tests {
                 .iter()
                 .map(|(a, b)| Shipped { version: Version::new(*a, *b, 0), date: parse("2026-01-01").unwrap() })
                 .collect();
-            for kind in DeprecationKind::ALL {
-                let j = judge(&rules(), *kind, &d, Some(&r), &s);
+            for kind in [DeprecationKind::API, DeprecationKind::EXTENSION_API, DeprecationKind::CLI_FLAG, DeprecationKind::CAPABILITY_POLICY] {
+                let j = judge(&rules(), DeprecationKind::named(kind), &d, Some(&r), &s);
                 proptest::prop_assert_eq!(j.status, DeprecationStatus::Premature);
             }
         }
@@ -832,7 +851,7 @@ mod tests {
     /// leads to) and Deprecation Policy.
     #[test]
     fn a_pre_release_is_judged_as_the_release_it_leads_to() {
-        let api = DeprecationKind::Api;
+        let api = DeprecationKind::named(DeprecationKind::API);
         let s = shipped(&[("0.3.0", "2026-01-01"), ("0.4.0", "2026-02-01")]);
         let j = judge(&rules(), api, &v("0.3.0"), Some(&v("0.5.0-rc.1")), &s);
         assert_eq!(j.status, DeprecationStatus::Removed);
@@ -852,7 +871,7 @@ mod tests {
     /// major version bump".
     #[test]
     fn once_1_0_has_shipped_a_pre_1_0_item_needs_a_new_major() {
-        let api = DeprecationKind::Api;
+        let api = DeprecationKind::named(DeprecationKind::API);
         let s = shipped(&[
             ("0.9.0", "2026-01-01"),
             ("1.0.0", "2026-02-01"),
@@ -886,7 +905,7 @@ mod tests {
     /// shipped before R did.
     #[test]
     fn a_release_shipped_later_does_not_rewrite_the_past() {
-        let api = DeprecationKind::Api;
+        let api = DeprecationKind::named(DeprecationKind::API);
         let before = shipped(&[("1.3.0", "2026-01-01"), ("2.0.0", "2026-02-01")]);
         let after = shipped(&[
             ("1.3.0", "2026-01-01"),
@@ -1106,30 +1125,52 @@ mod tests {
     #[test]
     fn a_kind_without_a_window_is_not_governed_never_overdue_nor_premature() {
         let mut rules = rules();
-        rules.windows.pre_1_0.cli_flag = None;
-        let err = governed_window(&rules, DeprecationKind::CliFlag, &v("0.3.0")).unwrap_err();
+        rules.windows.pre_1_0.set(DeprecationKind::CLI_FLAG, None);
+        let err = governed_window(
+            &rules,
+            DeprecationKind::named(DeprecationKind::CLI_FLAG),
+            &v("0.3.0"),
+        )
+        .unwrap_err();
         assert!(
             err.to_string()
                 .contains("add deprecations.windows.pre_1_0.cli-flag"),
             "{err}"
         );
         assert_eq!(
-            governed_window(&rules, DeprecationKind::Api, &v("0.3.0")).unwrap(),
+            governed_window(
+                &rules,
+                DeprecationKind::named(DeprecationKind::API),
+                &v("0.3.0")
+            )
+            .unwrap(),
             1
         );
         let many = shipped(&[("0.4.0", "2026-01-01"), ("0.9.0", "2026-06-01")]);
-        let j = judge(&rules, DeprecationKind::CliFlag, &v("0.3.0"), None, &many);
+        let j = judge(
+            &rules,
+            DeprecationKind::named(DeprecationKind::CLI_FLAG),
+            &v("0.3.0"),
+            None,
+            &many,
+        );
         assert_eq!((j.status, j.window), (DeprecationStatus::Active, None));
         let j = judge(
             &rules,
-            DeprecationKind::CliFlag,
+            DeprecationKind::named(DeprecationKind::CLI_FLAG),
             &v("0.3.0"),
             Some(&v("0.3.1")),
             &many,
         );
         assert_eq!(j.status, DeprecationStatus::Removed, "never premature");
         // Governed, the same item is overdue.
-        let j = judge(&rules, DeprecationKind::Api, &v("0.3.0"), None, &many);
+        let j = judge(
+            &rules,
+            DeprecationKind::named(DeprecationKind::API),
+            &v("0.3.0"),
+            None,
+            &many,
+        );
         assert_eq!(j.status, DeprecationStatus::Overdue);
     }
 }

@@ -1119,12 +1119,12 @@ impl CapabilityChanges {
         let is_capability = |item: &str| {
             self.deprecations
                 .iter()
-                .any(|d| d.rec.item == item && d.rec.kind == DeprecationKind::CapabilityPolicy)
+                .any(|d| d.rec.item == item && d.rec.kind.is_capability_policy())
         };
         let deprecation = self
             .deprecations
             .iter()
-            .find(|d| d.rec.kind == DeprecationKind::CapabilityPolicy && d.at > at)
+            .find(|d| d.rec.kind.is_capability_policy() && d.at > at)
             .map(|d| {
                 let why = format!(
                     "capability-policy deprecation of \"{}\" (entry {}) came after it",

@@ -249,7 +249,7 @@ mod tests {
             "2026-01-02",
             DeprecationRec {
                 item: "old".into(),
-                kind: DeprecationKind::Api,
+                kind: DeprecationKind::named(DeprecationKind::API),
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,

@@ -746,7 +746,7 @@ mod tests {
             "2026-01-01",
             DeprecationRec {
                 item: "net.raw".into(),
-                kind: DeprecationKind::CapabilityPolicy,
+                kind: DeprecationKind::named(DeprecationKind::CAPABILITY_POLICY),
                 version: "0.3.0".into(),
                 replacement: None,
                 note: None,

@@ -133,13 +133,86 @@ named_enum! {
     }
 }
 
-named_enum! {
-    /// What was deprecated.
-    DeprecationKind, "deprecation kind" {
-        Api = "api",
-        ExtensionApi = "extension-api",
-        CliFlag = "cli-flag",
-        CapabilityPolicy = "capability-policy",
+/// What a deprecated item is: a name the policy gives its deprecation
+/// windows (`api`, `cli-flag`, `config-key`, ...). `capability-policy`
+/// keeps its meaning: deprecating or removing one stales the sign-offs a
+/// capability change stales.
+///
+/// The names are few (a policy's handful) and compared for every item a
+/// question judges, so each is interned once and the kind is a copyable
+/// reference to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeprecationKind(&'static str);
+
+impl DeprecationKind {
+    pub const API: &'static str = "api";
+    pub const EXTENSION_API: &'static str = "extension-api";
+    pub const CLI_FLAG: &'static str = "cli-flag";
+    /// Its deprecations and removals stale capability sign-offs.
+    pub const CAPABILITY_POLICY: &'static str = "capability-policy";
+
+    /// A kind by name, as a policy, a record or a test states it (a name
+    /// a user types goes through [`str::parse`], which checks it).
+    pub fn named(name: &str) -> DeprecationKind {
+        static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = names.iter().find(|n| **n == name) {
+            return DeprecationKind(known);
+        }
+        let interned: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.push(interned);
+        DeprecationKind(interned)
+    }
+
+    /// The name users type and the ledger stores.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether it is a capability policy.
+    pub fn is_capability_policy(self) -> bool {
+        self.0 == Self::CAPABILITY_POLICY
+    }
+}
+
+impl std::fmt::Display for DeprecationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::str::FromStr for DeprecationKind {
+    type Err = super::Error;
+
+    /// A kind a user typed: a name (which kinds a policy governs is the
+    /// policy's to say).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        super::text::name("deprecation kind", s).map(|n| DeprecationKind::named(&n))
+    }
+}
+
+impl Serialize for DeprecationKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeprecationKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(DeprecationKind::named(&name))
+    }
+}
+
+impl schemars::JsonSchema for DeprecationKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeprecationKind".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
     }
 }
 

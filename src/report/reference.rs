@@ -207,7 +207,7 @@ mod tests {
         for p in [
             "project",
             "budgets.definitions[].threshold",
-            "deprecations.windows.pre_1_0.cli-flag",
+            "deprecations.windows.pre_1_0",
             "incidents.slas[].within_hours",
             "milestones[].criteria[].rule",
             "waivers.never_open_incidents[].severities",

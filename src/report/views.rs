@@ -579,14 +579,19 @@ fn policy_budget_rows(p: &Policy) -> Vec<Vec<String>> {
 }
 
 fn policy_window_rows(p: &Policy) -> Vec<Vec<String>> {
+    use crate::domain::deprecation::DeprecationKind;
     let w = &p.deprecations.windows;
-    crate::domain::deprecation::DeprecationKind::ALL
-        .iter()
+    let mut kinds: Vec<&str> = w.pre_1_0.kinds().chain(w.post_1_0.kinds()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+        .into_iter()
         .map(|k| {
+            let kind = DeprecationKind::named(k);
             vec![
                 k.to_string(),
-                w.pre_1_0.get(*k).map_or("-".into(), |n| n.to_string()),
-                w.post_1_0.get(*k).map_or("-".into(), |n| n.to_string()),
+                w.pre_1_0.get(kind).map_or("-".into(), |n| n.to_string()),
+                w.post_1_0.get(kind).map_or("-".into(), |n| n.to_string()),
             ]
         })
         .collect()

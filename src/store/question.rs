@@ -531,7 +531,7 @@ impl<'c> Question<'c> {
         attestations: &[Stamped<AttestationRec>],
     ) -> Result<CapabilityChanges> {
         let (mut deprecations, mut removals) = (Vec::new(), Vec::new());
-        let kind = DeprecationKind::CapabilityPolicy.as_str();
+        let kind = DeprecationKind::CAPABILITY_POLICY;
         for a in attestations {
             let stales = self
                 .policy()

@@ -206,9 +206,15 @@ fn write_steps(store: &mut Store, steps: &[Step]) -> usize {
     let policy = crate::domain::policy::Policy::builtin();
     let t0 = time::parse("2026-01-02").unwrap();
     let kinds = [
-        crate::domain::deprecation::DeprecationKind::Api,
-        crate::domain::deprecation::DeprecationKind::CliFlag,
-        crate::domain::deprecation::DeprecationKind::CapabilityPolicy,
+        crate::domain::deprecation::DeprecationKind::named(
+            crate::domain::deprecation::DeprecationKind::API,
+        ),
+        crate::domain::deprecation::DeprecationKind::named(
+            crate::domain::deprecation::DeprecationKind::CLI_FLAG,
+        ),
+        crate::domain::deprecation::DeprecationKind::named(
+            crate::domain::deprecation::DeprecationKind::CAPABILITY_POLICY,
+        ),
     ];
     for (i, step) in steps.iter().enumerate() {
         // 41 hours apart, so a long history outgrows the dashboard's

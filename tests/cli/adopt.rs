@@ -154,8 +154,8 @@ fn policy_check_names_the_line_column_and_field_of_each_problem() {
             "line 7, column 13: budgets.definitions[0].threshold",
         ),
         (
-            format!("{p}[deprecations.windows.pre_1_0]\napi = 1\nclif-flag = 2\n"),
-            "line 4, column 1: deprecations.windows.pre_1_0.clif-flag: unknown field",
+            format!("{p}[deprecations.windows.pre_1_0]\napi = 1\ncli-flag = \"two\"\n"),
+            "line 4, column 12: deprecations.windows.pre_1_0.cli-flag: invalid type",
         ),
         (
             format!("{p}[deprecations.windows.post_1_0]\napi = -1\n"),
@@ -628,7 +628,7 @@ fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
         format!(
             "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = \"ci\"\ncomparator = \"==\"\nper_platform = false\n"
         ),
-        format!("{p}[deprecations.windows.pre_1_0]\nclif-flag = 2\n"),
+        format!("{p}[deprecations.windows.pre_1_0]\ncli-flag = \"two\"\n"),
         format!(
             "{p}[[incidents.slas]]\nid = \"s\"\nkind = 5\nclock = \"resolve\"\nwithin_hours = 48\n"
         ),

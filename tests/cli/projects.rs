@@ -175,6 +175,38 @@ fn a_deprecation_window_for_one_kind_governs_that_kind() {
     assert_eq!(l.run(&["deprecations", "--check"]).code, 1);
     l.rejects(
         &["deprecate", "old_api", "--kind", "api", "--in", "14.1.0"],
-        "add deprecations.windows.post_1_0.api",
+        "unknown deprecation kind \"api\"; known deprecation kinds: cli-flag",
+    );
+}
+
+/// Deprecation kinds are the policy's names: a kind of its own gets its
+/// window like any other.
+#[test]
+fn a_deprecation_kind_of_the_policys_own_is_judged_by_its_window() {
+    let l = Ledger::empty();
+    let text = "project = \"app\"\n\n[deprecations.windows.pre_1_0]\nconfig-key = 1\n";
+    std::fs::write(l.path("app.toml"), text).unwrap();
+    l.ok(&["init", "--policy", l.path("app.toml").to_str().unwrap()]);
+    l.ok(&["record-release", "0.3.0", "--date", "2026-01-01"]);
+    l.ok(&[
+        "deprecate",
+        "log.level",
+        "--kind",
+        "config-key",
+        "--in",
+        "0.3.0",
+    ]);
+    l.ok(&["record-release", "0.4.0", "--date", "2026-02-01"]);
+    l.ok(&["record-release", "0.5.0", "--date", "2026-02-20"]);
+    let rows = l.json(&["deprecations"]);
+    assert_eq!(
+        (rows[0]["kind"].as_str(), rows[0]["status"].as_str()),
+        (Some("config-key"), Some("overdue")),
+        "{rows}"
+    );
+    let policy = l.json(&["policy"]);
+    assert_eq!(
+        policy["deprecations"]["windows"]["pre_1_0"]["config-key"],
+        1
     );
 }

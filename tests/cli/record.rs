@@ -200,7 +200,7 @@ fn deprecations_and_removals_are_checked() {
     );
     l.rejects(
         &["deprecate", "x", "--kind", "abi", "--in", "0.3.0"],
-        "known deprecation kinds: api, extension-api",
+        "known deprecation kinds: api, capability-policy, cli-flag, extension-api",
     );
     l.rejects(
         &["remove", "ctx.nope", "--in", "0.4.0"],

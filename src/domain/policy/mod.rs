@@ -414,50 +414,31 @@ pub struct Windows {
     pub post_1_0: KindWindows,
 }
 
-/// A window per deprecation kind; a kind without one is not governed:
-/// `deprecate` refuses it, and an item of it is never overdue.
+/// A window per deprecation kind, in minor release lines (`api = 1`,
+/// `cli-flag = 2`): the kinds are the policy's names. A kind without one
+/// is not governed: `deprecate` refuses it, and an item of it is never
+/// overdue.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KindWindows {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "bounded::window"
-    )]
-    /// Public API items.
-    pub api: Option<u32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "bounded::window"
-    )]
-    /// Extension API items.
-    pub extension_api: Option<u32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "bounded::window"
-    )]
-    /// Command-line flags.
-    pub cli_flag: Option<u32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "bounded::window"
-    )]
-    /// Capability policies.
-    pub capability_policy: Option<u32>,
-}
+#[serde(transparent)]
+pub struct KindWindows(#[serde(deserialize_with = "bounded::windows")] BTreeMap<String, u32>);
 
 impl KindWindows {
     /// The window for one kind, if the policy sets one.
     pub fn get(&self, kind: DeprecationKind) -> Option<u32> {
-        match kind {
-            DeprecationKind::Api => self.api,
-            DeprecationKind::ExtensionApi => self.extension_api,
-            DeprecationKind::CliFlag => self.cli_flag,
-            DeprecationKind::CapabilityPolicy => self.capability_policy,
-        }
+        self.0.get(kind.as_str()).copied()
+    }
+
+    /// The kinds given a window, by name.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Sets (or, with `None`, takes away) one kind's window.
+    pub fn set(&mut self, kind: &str, window: Option<u32>) {
+        match window {
+            Some(w) => self.0.insert(kind.to_string(), w),
+            None => self.0.remove(kind),
+        };
     }
 }
 
@@ -740,9 +721,20 @@ pub(crate) mod bounded {
         }
     }
 
-    /// A deprecation window in minor lines, when given.
-    pub fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-        whole::<D, 0, MAX_WINDOW>(d).map(Some)
+    /// Deprecation windows by kind, each in minor lines.
+    pub fn windows<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::collections::BTreeMap<String, u32>, D::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        for (kind, v) in std::collections::BTreeMap::<String, u64>::deserialize(d)? {
+            if v > MAX_WINDOW {
+                return Err(D::Error::custom(format!(
+                    "{kind}: {v} is out of range; expected a whole number from 0 to {MAX_WINDOW}"
+                )));
+            }
+            out.insert(kind, v as u32);
+        }
+        Ok(out)
     }
 
     /// [`whole`] as a `usize`.
@@ -971,8 +963,19 @@ impl Policy {
         Ok(())
     }
 
-    /// Thresholds and probabilities in their ranges.
+    /// Thresholds, probabilities and windows in their ranges.
     fn validate_numbers(&self) -> Result<(), String> {
+        let windows = &self.deprecations.windows;
+        for (phase, w) in [
+            ("pre_1_0", &windows.pre_1_0),
+            ("post_1_0", &windows.post_1_0),
+        ] {
+            for kind in w.kinds() {
+                if let Err(e) = super::text::name("deprecation kind", kind) {
+                    return Err(format!("deprecations.windows.{phase}: {e}"));
+                }
+            }
+        }
         for (i, b) in self.budgets.definitions.iter().enumerate() {
             if !(b.threshold.is_finite() && b.threshold > 0.0) {
                 return Err(format!(
@@ -1261,14 +1264,17 @@ mod tests {
             ]
         );
         assert_eq!(
-            p.deprecations.windows.pre_1_0.get(DeprecationKind::Api),
+            p.deprecations
+                .windows
+                .pre_1_0
+                .get(DeprecationKind::named(DeprecationKind::API)),
             Some(1)
         );
         assert_eq!(
             p.deprecations
                 .windows
                 .post_1_0
-                .get(DeprecationKind::CliFlag),
+                .get(DeprecationKind::named(DeprecationKind::CLI_FLAG)),
             Some(1)
         );
         assert_eq!(p.maintenance.tasks.len(), 11);
