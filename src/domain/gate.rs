@@ -102,7 +102,7 @@ mod tests {
         GateDef {
             id: "g".into(),
             title: "G".into(),
-            kind: GateKind::Conformance,
+            kind: GateKind::named("conformance"),
             comparator,
             threshold,
             unit: "%".into(),

@@ -10,7 +10,6 @@ use super::{
     Time,
     budget::{self},
     fmt_num,
-    gate::GateKind,
     inputs::{Frame, ReadinessInputs, ReleaseInputs},
     policy::{Milestone, MilestoneCriterion, MilestoneRule},
     time,
@@ -142,7 +141,7 @@ fn ci_gates_green(f: &Frame, i: &ReadinessInputs) -> (Vec<String>, Vec<String>) 
         .gates
         .rows(f)
         .into_iter()
-        .filter(|g| g.kind == GateKind::Ci)
+        .filter(|g| g.kind.is_ci())
         .collect();
     let mut blockers = Vec::new();
     let mut passing = Vec::new();
@@ -590,7 +589,7 @@ mod tests {
             s.f.policy
                 .gates
                 .iter()
-                .filter(|g| g.kind == GateKind::Ci)
+                .filter(|g| g.kind.is_ci())
                 .map(|g| g.id.clone())
                 .collect();
         let mut seq = 0;

@@ -6,11 +6,58 @@
 
 use serde::{Deserialize, Serialize};
 
-named_enum! {
-    /// What a gate guards (governance: Quality Gates).
-    GateKind, "gate kind" {
-        Ci = "ci",
-        Conformance = "conformance",
+/// What a gate guards (governance: Quality Gates): a name the policy
+/// gives (`ci`, `conformance`, `security`, ...). `ci` keeps its meaning:
+/// a milestone's `ci-gates-green` criterion reads every `ci` gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GateKind(&'static str);
+
+impl GateKind {
+    /// The gates `ci-gates-green` reads.
+    pub const CI: &'static str = "ci";
+
+    /// A kind by name, as the policy states it.
+    pub fn named(name: &str) -> GateKind {
+        GateKind(intern(name))
+    }
+
+    /// The name as the policy writes it.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether it is a CI gate.
+    pub fn is_ci(self) -> bool {
+        self.0 == Self::CI
+    }
+}
+
+impl std::fmt::Display for GateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for GateKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for GateKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(GateKind::named(&name))
+    }
+}
+
+impl schemars::JsonSchema for GateKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GateKind".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
     }
 }
 
@@ -133,14 +180,27 @@ named_enum! {
     }
 }
 
+/// A policy's name, kept once for the life of the process: the kinds a
+/// policy names are few, and a kind that is a `&'static str` is a
+/// copyable value compared in the loops that judge every item.
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let interned: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(interned);
+    interned
+}
+
 /// What a deprecated item is: a name the policy gives its deprecation
 /// windows (`api`, `cli-flag`, `config-key`, ...). `capability-policy`
 /// keeps its meaning: deprecating or removing one stales the sign-offs a
 /// capability change stales.
 ///
-/// The names are few (a policy's handful) and compared for every item a
-/// question judges, so each is interned once and the kind is a copyable
-/// reference to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DeprecationKind(&'static str);
 
@@ -154,16 +214,7 @@ impl DeprecationKind {
     /// A kind by name, as a policy, a record or a test states it (a name
     /// a user types goes through [`str::parse`], which checks it).
     pub fn named(name: &str) -> DeprecationKind {
-        static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-        let mut names = NAMES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(known) = names.iter().find(|n| **n == name) {
-            return DeprecationKind(known);
-        }
-        let interned: &'static str = Box::leak(name.to_string().into_boxed_str());
-        names.push(interned);
-        DeprecationKind(interned)
+        DeprecationKind(intern(name))
     }
 
     /// The name users type and the ledger stores.

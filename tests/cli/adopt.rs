@@ -131,8 +131,8 @@ fn policy_check_names_the_line_column_and_field_of_each_problem() {
             "line 8, column 16: gates[0].per_platform",
         ),
         (
-            format!("{p}{}", gate.replace("\"ci\"", "\"cd\"")),
-            "line 5, column 8: gates[0].kind: unknown variant `cd`",
+            format!("{p}{}", gate.replace("\"ci\"", "5")),
+            "line 5, column 8: gates[0].kind: invalid type",
         ),
         (
             format!("{p}{}", gate.replace("\"==\"", "\"~=\"")),
@@ -623,7 +623,7 @@ fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
         format!("{p}platforms = \"linux\"\n"),
         format!("{p}[budgets]\nblocking_over_pct = \"a\"\n"),
         format!(
-            "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = \"cd\"\ncomparator = \"==\"\nunit = \"u\"\nper_platform = false\n"
+            "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = 5\ncomparator = \"==\"\nunit = \"u\"\nper_platform = false\n"
         ),
         format!(
             "{p}[[gates]]\nid = \"g\"\ntitle = \"t\"\nkind = \"ci\"\ncomparator = \"==\"\nper_platform = false\n"

@@ -1226,7 +1226,7 @@ mod tests {
         let ci: Vec<&str> = p
             .gates
             .iter()
-            .filter(|g| g.kind == GateKind::Ci)
+            .filter(|g| g.kind.is_ci())
             .map(|g| g.id.as_str())
             .collect();
         assert_eq!(
