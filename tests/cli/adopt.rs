@@ -3,6 +3,12 @@
 
 use crate::harness::Ledger;
 
+/// Writes `text` to `file` beside the ledger and loads it as the policy.
+fn load(l: &Ledger, file: &str, text: impl AsRef<str>) {
+    std::fs::write(l.path(file), text.as_ref()).unwrap();
+    l.ok(&["init", "--policy", l.path(file).to_str().unwrap()]);
+}
+
 const TEMPLATES: [&str; 4] = [
     "minimal",
     "rust-library",
@@ -330,8 +336,7 @@ fn measured_project(l: &Ledger) {
         15.0,
         "criterion:parse/huge",
     ));
-    std::fs::write(l.path("rg.toml"), text).unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    load(l, "rg.toml", text);
 }
 
 /// The latest sample of each budget, by id.
@@ -434,8 +439,7 @@ fn a_benchmark_that_cannot_be_read_or_converted_writes_nothing() {
         "unit = \"ms\"\nthreshold = 300\ndirection = \"max\"\nci_enforced = true\nsource = \"bmf:search::large_file/latency\"",
         "unit = \"MB\"\nthreshold = 300\ndirection = \"max\"\nci_enforced = true\nsource = \"bmf:search::large_file/latency\"",
     );
-    std::fs::write(l.path("rg2.toml"), policy).unwrap();
-    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    load(&l, "rg2.toml", policy);
     l.rejects(
         &["import", "bmf", &wrong],
         "reports it in ns, which does not convert to budget bmf-search-ms's unit MB",
@@ -544,8 +548,7 @@ fn the_readmes_five_commands_adopt_a_project() {
     // Watching the benchmark is one budget in ledger.toml.
     let mut policy = std::fs::read_to_string(l.path("ledger.toml")).unwrap();
     policy.push_str("\n[[budgets.definitions]]\nid = \"parse-large\"\ncategory = \"parser\"\nmetric = \"mean time\"\nunit = \"ms\"\nthreshold = 15\ndirection = \"max\"\nci_enforced = true\nsource = \"criterion:parse/large\"\n");
-    std::fs::write(l.path("ledger.toml"), policy).unwrap();
-    l.ok(&["init", "--policy", l.path("ledger.toml").to_str().unwrap()]);
+    load(&l, "ledger.toml", policy);
     l.ok(&["import", "criterion", &criterion]);
     assert!((latest(&l)["parse-large"] - 12.0045673).abs() < 1e-9);
 }
@@ -653,12 +656,7 @@ fn the_policy_schema_accepts_every_template_and_rejects_broken_files() {
 #[test]
 fn a_deprecation_kept_on_purpose_is_never_overdue() {
     let l = Ledger::empty();
-    std::fs::write(
-        l.path("rg.toml"),
-        crate::harness::template("rust-cli", "rg"),
-    )
-    .unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    load(&l, "rg.toml", crate::harness::template("rust-cli", "rg"));
     l.ok(&["record-release", "14.0.0", "--date", "2026-01-01"]);
     l.ok(&[
         "deprecate",
@@ -709,8 +707,7 @@ fn a_deprecation_kept_on_purpose_is_never_overdue() {
         "post_1_0_removal_requires_major = true\n",
         "post_1_0_removal_requires_major = true\nkept = [\"cli-flag\"]\n",
     );
-    std::fs::write(l.path("rg2.toml"), kept).unwrap();
-    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    load(&l, "rg2.toml", kept);
     assert_eq!(l.run(&["deprecations", "--overdue", "--check"]).code, 0);
     let rows = l.json(&["deprecations"]);
     assert!(
@@ -727,12 +724,7 @@ fn a_deprecation_kept_on_purpose_is_never_overdue() {
 #[test]
 fn a_release_shows_the_tag_it_came_with() {
     let l = Ledger::empty_file();
-    std::fs::write(
-        l.path("rg.toml"),
-        crate::harness::template("rust-cli", "rg"),
-    )
-    .unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    load(&l, "rg.toml", crate::harness::template("rust-cli", "rg"));
     let repo = l.path("repo");
     std::fs::create_dir(&repo).unwrap();
     crate::history::git(&repo, &["init", "-q"], "2026-01-01T00:00:00Z");
@@ -783,8 +775,7 @@ fn a_release_shows_the_tag_it_came_with() {
 fn incident_kinds_are_the_policys_own() {
     let l = Ledger::empty();
     let policy = "project = \"rg\"\n\n[[incidents.slas]]\nid = \"regression-fix\"\nkind = \"regression\"\nclock = \"resolve\"\nwithin_hours = 72\n";
-    std::fs::write(l.path("rg.toml"), policy).unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    load(&l, "rg.toml", policy);
     l.ok(&[
         "open-incident",
         "--kind",
@@ -833,8 +824,7 @@ fn incident_kinds_are_the_policys_own() {
     assert_eq!(kinds, ["regression"], "{rows}");
     // A policy that lists its kinds accepts those.
     let text = "project = \"rg\"\n\n[incidents]\nkinds = [\"outage\"]\n\n[[incidents.slas]]\nid = \"regression-fix\"\nkind = \"regression\"\nclock = \"resolve\"\nwithin_hours = 72\n";
-    std::fs::write(l.path("rg2.toml"), text).unwrap();
-    l.ok(&["init", "--policy", l.path("rg2.toml").to_str().unwrap()]);
+    load(&l, "rg2.toml", text);
     l.ok(&[
         "open-incident",
         "--kind",
