@@ -551,6 +551,25 @@ fn the_readmes_five_commands_adopt_a_project() {
     load(&l, "ledger.toml", policy);
     l.ok(&["import", "criterion", &criterion]);
     assert!((latest(&l)["parse-large"] - 12.0045673).abs() < 1e-9);
+    // And a hyperfine run, into the budget that watches its command.
+    let mut policy = std::fs::read_to_string(l.path("ledger.toml")).unwrap();
+    policy.push_str("\n[[budgets.definitions]]\nid = \"search\"\ncategory = \"cli\"\nmetric = \"median\"\nunit = \"ms\"\nthreshold = 200\ndirection = \"max\"\nci_enforced = true\nsource = \"hyperfine:search-large-file\"\n");
+    std::fs::write(l.path("ledger.toml"), policy).unwrap();
+    l.ok(&["init", "--policy", l.path("ledger.toml").to_str().unwrap()]);
+    let hyperfine = crate::harness::fixture("hyperfine.json")
+        .display()
+        .to_string();
+    l.ok(&["import", "hyperfine", &hyperfine]);
+    // 230 ms against 200: over budget, by 15%: a warning, not a block.
+    let status = l.json(&["status"]);
+    let over: Vec<&str> = status["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["budget"].as_str().unwrap())
+        .collect();
+    assert_eq!(over, ["search"], "{status}");
+    assert_eq!(l.run(&["check-release", "0.3.0", "--check"]).code, 0);
 }
 
 #[test]

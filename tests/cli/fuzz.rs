@@ -565,3 +565,38 @@ fn checkpoints_proofs_and_keys_never_panic_or_leak() {
     }
     target.still_sound();
 }
+
+/// A criterion folder whose estimates are mutated: read into the budget
+/// that watches it, or refused with nothing written.
+#[test]
+fn criterion_folders_never_panic_or_half_write() {
+    let target = Target::new();
+    let policy = "project = \"app\"\n\n[budgets]\n\n[[budgets.definitions]]\nid = \"parse-large\"\ncategory = \"parser\"\nmetric = \"mean\"\nunit = \"ms\"\nthreshold = 15\ndirection = \"max\"\nci_enforced = true\nsource = \"criterion:parse/large\"\n";
+    let path = target.file("app.toml", policy.as_bytes());
+    assert_eq!(
+        target
+            .run(vec!["init".into(), "--policy".into(), path.into()])
+            .0,
+        0
+    );
+    let benchmark = std::fs::read(fixture("criterion/parse/large/new/benchmark.json")).unwrap();
+    let folder = target.db.with_file_name("criterion");
+    let new = folder.join("parse/large/new");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::write(new.join("benchmark.json"), &benchmark).unwrap();
+    let mut runner = TestRunner::new(Config::with_cases(cases()));
+    runner
+        .run(
+            &mutated(&fixture("criterion/parse/large/new/estimates.json")),
+            |bytes| {
+                std::fs::write(new.join("estimates.json"), &bytes).unwrap();
+                target.check(vec![
+                    "import".into(),
+                    "criterion".into(),
+                    folder.clone().into(),
+                ])
+            },
+        )
+        .unwrap();
+    target.still_sound();
+}
