@@ -670,7 +670,7 @@ fn build(db: &Path, measurements: usize) -> i64 {
             let id = b.add(
                 t,
                 &IncidentRec {
-                    kind: kinds[i % kinds.len()].clone(),
+                    kind: kinds[i % kinds.len()],
                     severity: severities[(i / 4) % severities.len()],
                     title: format!("incident {i}"),
                     over_pct: None,

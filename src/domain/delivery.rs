@@ -282,7 +282,7 @@ fn restore_rows(incidents: &[IncidentRow], from: Time, to: Time) -> Vec<RestoreR
     > = std::collections::BTreeMap::new();
     for i in incidents {
         if let Some(resolved) = i.resolved_at.filter(|r| *r > from && *r <= to) {
-            let slot = groups.entry((i.kind.clone(), i.severity)).or_default();
+            let slot = groups.entry((i.kind, i.severity)).or_default();
             slot.0.push(time::hours_between(i.opened_at, resolved));
             if slot.1.is_none() {
                 slot.1 = i.sla.clone();

@@ -1018,7 +1018,7 @@ impl IncidentInputs {
                     }
                 }
                 let facts = incident::Facts {
-                    kind: i.rec.kind.clone(),
+                    kind: i.rec.kind,
                     severity: i.rec.severity,
                     over_pct: i.rec.over_pct,
                     opened_at: i.at,
@@ -1050,7 +1050,7 @@ fn incident_row(
     };
     IncidentRow {
         id: i.seq,
-        kind: i.rec.kind.clone(),
+        kind: i.rec.kind,
         severity: i.rec.severity,
         title: i.rec.title.clone(),
         over_pct: i.rec.over_pct,

@@ -6,58 +6,101 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a gate guards (governance: Quality Gates): a name the policy
-/// gives (`ci`, `conformance`, `security`, ...). `ci` keeps its meaning:
-/// a milestone's `ci-gates-green` criterion reads every `ci` gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GateKind(&'static str);
+/// A policy's name, kept once for the life of the process: the kinds a
+/// policy names are few, and a kind that is a `&'static str` is a
+/// copyable value compared in the loops that judge every item.
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let interned: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(interned);
+    interned
+}
+
+/// A kind whose names are the policy's: a copyable reference to the
+/// interned name, read and written as the plain string, any name a user
+/// may type.
+macro_rules! policy_name {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(&'static str);
+
+        impl $name {
+            /// A kind by name, as a policy, a record or a test states it
+            /// (a name a user types goes through [`str::parse`], which
+            /// checks it).
+            pub fn named(name: &str) -> $name {
+                $name(intern(name))
+            }
+
+            /// The name users type and the ledger stores.
+            pub fn as_str(self) -> &'static str {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = super::Error;
+
+            /// A kind a user typed: a name (which kinds a policy accepts
+            /// is the policy's to say).
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                super::text::name($what, s).map(|n| $name::named(&n))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                Ok($name::named(&name))
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                String::json_schema(generator)
+            }
+        }
+    };
+}
+
+policy_name! {
+    /// What a gate guards (governance: Quality Gates): a name the policy
+    /// gives (`ci`, `conformance`, `security`, ...). `ci` keeps its
+    /// meaning: a milestone's `ci-gates-green` criterion reads every `ci`
+    /// gate.
+    GateKind, "gate kind"
+}
 
 impl GateKind {
     /// The gates `ci-gates-green` reads.
     pub const CI: &'static str = "ci";
 
-    /// A kind by name, as the policy states it.
-    pub fn named(name: &str) -> GateKind {
-        GateKind(intern(name))
-    }
-
-    /// The name as the policy writes it.
-    pub fn as_str(self) -> &'static str {
-        self.0
-    }
-
     /// Whether it is a CI gate.
     pub fn is_ci(self) -> bool {
         self.0 == Self::CI
-    }
-}
-
-impl std::fmt::Display for GateKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl Serialize for GateKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for GateKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Ok(GateKind::named(&name))
-    }
-}
-
-impl schemars::JsonSchema for GateKind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "GateKind".into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
     }
 }
 
@@ -100,15 +143,13 @@ impl Comparator {
     }
 }
 
-/// What went wrong: a name the policy gives (its SLAs' kinds and
-/// `incidents.kinds`), such as `regression` or `outage`. `security` means
-/// what the governance says of security incidents: an open critical or
-/// high one blocks every release.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(transparent)]
-pub struct IncidentKind(String);
+policy_name! {
+    /// What went wrong: a name the policy gives (its SLAs' kinds and
+    /// `incidents.kinds`), such as `regression` or `outage`. `security`
+    /// means what the governance says of security incidents: an open
+    /// critical or high one blocks every release.
+    IncidentKind, "incident kind"
+}
 
 impl IncidentKind {
     /// The kind whose open critical and high incidents block releases.
@@ -118,36 +159,9 @@ impl IncidentKind {
     /// The kind a policy that names none of its own still accepts.
     pub const OTHER: &'static str = "other";
 
-    /// A kind by name, as a policy or a test states it (a name a user
-    /// types goes through [`str::parse`], which checks it).
-    pub fn named(name: &str) -> IncidentKind {
-        IncidentKind(name.to_string())
-    }
-
-    /// The name users type and the ledger stores.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Whether it is a security incident.
-    pub fn is_security(&self) -> bool {
+    pub fn is_security(self) -> bool {
         self.0 == Self::SECURITY
-    }
-}
-
-impl std::fmt::Display for IncidentKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::str::FromStr for IncidentKind {
-    type Err = super::Error;
-
-    /// A kind a user typed: a name (which kinds a policy accepts is the
-    /// policy's to say).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        super::text::name("incident kind", s).map(IncidentKind)
     }
 }
 
@@ -180,29 +194,13 @@ named_enum! {
     }
 }
 
-/// A policy's name, kept once for the life of the process: the kinds a
-/// policy names are few, and a kind that is a `&'static str` is a
-/// copyable value compared in the loops that judge every item.
-fn intern(name: &str) -> &'static str {
-    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-    let mut names = NAMES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(known) = names.iter().find(|n| **n == name) {
-        return known;
-    }
-    let interned: &'static str = Box::leak(name.to_string().into_boxed_str());
-    names.push(interned);
-    interned
+policy_name! {
+    /// What a deprecated item is: a name the policy gives its deprecation
+    /// windows (`api`, `cli-flag`, `config-key`, ...). `capability-policy`
+    /// keeps its meaning: deprecating or removing one stales the sign-offs
+    /// a capability change stales.
+    DeprecationKind, "deprecation kind"
 }
-
-/// What a deprecated item is: a name the policy gives its deprecation
-/// windows (`api`, `cli-flag`, `config-key`, ...). `capability-policy`
-/// keeps its meaning: deprecating or removing one stales the sign-offs a
-/// capability change stales.
-///
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DeprecationKind(&'static str);
 
 impl DeprecationKind {
     pub const API: &'static str = "api";
@@ -211,59 +209,9 @@ impl DeprecationKind {
     /// Its deprecations and removals stale capability sign-offs.
     pub const CAPABILITY_POLICY: &'static str = "capability-policy";
 
-    /// A kind by name, as a policy, a record or a test states it (a name
-    /// a user types goes through [`str::parse`], which checks it).
-    pub fn named(name: &str) -> DeprecationKind {
-        DeprecationKind(intern(name))
-    }
-
-    /// The name users type and the ledger stores.
-    pub fn as_str(self) -> &'static str {
-        self.0
-    }
-
     /// Whether it is a capability policy.
     pub fn is_capability_policy(self) -> bool {
         self.0 == Self::CAPABILITY_POLICY
-    }
-}
-
-impl std::fmt::Display for DeprecationKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::str::FromStr for DeprecationKind {
-    type Err = super::Error;
-
-    /// A kind a user typed: a name (which kinds a policy governs is the
-    /// policy's to say).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        super::text::name("deprecation kind", s).map(|n| DeprecationKind::named(&n))
-    }
-}
-
-impl Serialize for DeprecationKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DeprecationKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Ok(DeprecationKind::named(&name))
-    }
-}
-
-impl schemars::JsonSchema for DeprecationKind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeprecationKind".into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
     }
 }
 

@@ -90,7 +90,7 @@ pub fn refuse_protected_incident(
     let protected = incidents.rows(f).into_iter().find(|i| {
         i.id.to_string() == subject
             && i.is_open()
-            && classes.iter().any(|c| c.covers(&i.kind, i.severity))
+            && classes.iter().any(|c| c.covers(i.kind, i.severity))
     });
     match protected {
         Some(i) => Err(Error::Refused {

@@ -1110,16 +1110,15 @@ impl Policy {
     /// The kinds of incident the project records: its SLAs' kinds and
     /// `incidents.kinds`, else with `security` and `other`.
     pub fn incident_kinds(&self) -> Vec<IncidentKind> {
-        let mut out: Vec<IncidentKind> =
-            self.incidents.slas.iter().map(|s| s.kind.clone()).collect();
-        out.extend(self.incidents.kinds.iter().cloned());
+        let mut out: Vec<IncidentKind> = self.incidents.slas.iter().map(|s| s.kind).collect();
+        out.extend(self.incidents.kinds.iter().copied());
         if self.incidents.kinds.is_empty() {
             out.extend([IncidentKind::SECURITY, IncidentKind::OTHER].map(IncidentKind::named));
         }
         let mut seen = Vec::new();
         out.retain(|k| {
             let new = !seen.contains(k);
-            seen.push(k.clone());
+            seen.push(*k);
             new
         });
         out

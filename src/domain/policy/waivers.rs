@@ -48,8 +48,8 @@ pub struct IncidentClass {
 
 impl IncidentClass {
     /// Whether an incident of `kind` and `severity` is of this class.
-    pub fn covers(&self, kind: &IncidentKind, severity: Severity) -> bool {
-        self.kind == *kind && (self.severities.is_empty() || self.severities.contains(&severity))
+    pub fn covers(&self, kind: IncidentKind, severity: Severity) -> bool {
+        self.kind == kind && (self.severities.is_empty() || self.severities.contains(&severity))
     }
 }
 
