@@ -401,6 +401,12 @@ impl Ledger {
         r
     }
 
+    /// Writes `text` to `file` beside the ledger and loads it as a policy.
+    pub fn load_policy(&self, file: &str, text: impl AsRef<str>) {
+        std::fs::write(self.path(file), text.as_ref()).unwrap();
+        self.ok(&["init", "--policy", self.path(file).to_str().unwrap()]);
+    }
+
     /// Runs SQL on the file directly, behind the ledger's back.
     pub fn sqlite(&self, sql: &str) -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open(self.db())?;

@@ -103,8 +103,7 @@ fn loading_one_projects_policy_changes_no_answer_of_another() {
 #[test]
 fn a_policy_of_a_name_alone_governs_nothing_and_flags_nothing() {
     let l = Ledger::empty();
-    std::fs::write(l.path("rg.toml"), "project = \"rg\"\n").unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.load_policy("rg.toml", "project = \"rg\"\n");
     l.ok(&["record-release", "15.1.0", "--date", "2026-02-01"]);
     for (args, subject) in [
         (&["gates"][..], "gates are not governed by the policy of rg"),
@@ -152,8 +151,7 @@ fn a_policy_of_a_name_alone_governs_nothing_and_flags_nothing() {
 fn a_deprecation_window_for_one_kind_governs_that_kind() {
     let l = Ledger::empty();
     let text = "project = \"rg\"\n\n[deprecations.windows.post_1_0]\ncli-flag = 1\n";
-    std::fs::write(l.path("rg.toml"), text).unwrap();
-    l.ok(&["init", "--policy", l.path("rg.toml").to_str().unwrap()]);
+    l.load_policy("rg.toml", text);
     l.ok(&["record-release", "14.0.0", "--date", "2026-01-01"]);
     l.ok(&[
         "deprecate",
@@ -185,8 +183,7 @@ fn a_deprecation_window_for_one_kind_governs_that_kind() {
 fn a_deprecation_kind_of_the_policys_own_is_judged_by_its_window() {
     let l = Ledger::empty();
     let text = "project = \"app\"\n\n[deprecations.windows.pre_1_0]\nconfig-key = 1\n";
-    std::fs::write(l.path("app.toml"), text).unwrap();
-    l.ok(&["init", "--policy", l.path("app.toml").to_str().unwrap()]);
+    l.load_policy("app.toml", text);
     l.ok(&["record-release", "0.3.0", "--date", "2026-01-01"]);
     l.ok(&[
         "deprecate",

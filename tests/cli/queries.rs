@@ -472,8 +472,7 @@ fn a_task_is_due_one_cadence_after_it_came_under_the_policy() {
         "{}\n[[maintenance.tasks]]\nid = \"fuzz-run\"\ntitle = \"Fuzz run\"\ncadence = \"weekly\"\n",
         include_str!("../../seed/policy.toml")
     );
-    std::fs::write(l.path("p.toml"), added).unwrap();
-    l.ok(&["init", "--policy", l.path("p.toml").to_str().unwrap()]);
+    l.load_policy("p.toml", added);
     // Eight days in: the first weekly tasks are overdue, the added one is
     // due on the 13th.
     l.now = "2026-03-09T12:00:00Z".into();

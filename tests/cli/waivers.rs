@@ -282,8 +282,7 @@ fn a_policy_can_forbid_more_rules_and_shorten_the_cap() {
         "forbidden = [\"security-open\", \"integrity\", \"deprecation-overdue\"]",
     );
     let policy = policy.replace("max_days = 90", "max_days = 14");
-    std::fs::write(l.path("policy.toml"), policy).unwrap();
-    l.ok(&["init", "--policy", l.path("policy.toml").to_str().unwrap()]);
+    l.load_policy("policy.toml", policy);
     l.rejects(
         &[
             "waive",
