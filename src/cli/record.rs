@@ -693,7 +693,7 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
             require_release(reader, v)?;
         }
         Ok(IncidentRec {
-            kind: kind.clone(),
+            kind,
             severity,
             title: title.clone(),
             over_pct: a.over_pct,

@@ -80,7 +80,12 @@ macro_rules! policy_name {
             }
 
             fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                String::json_schema(generator)
+                let mut schema = String::json_schema(generator);
+                schema.insert(
+                    "description".into(),
+                    concat!("The ", $what, ", a name the policy gives.").into(),
+                );
+                schema
             }
         }
     };
