@@ -18,6 +18,7 @@ mod question;
 mod read;
 mod row;
 mod sqlite;
+mod tls;
 mod verify;
 
 use std::path::{Path, PathBuf};

@@ -12,7 +12,10 @@ use std::rc::Rc;
 use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSql, Value, ValueRef};
 
+use tokio_postgres_rustls::MakeRustlsConnect;
+
 use super::db::Column;
+use super::tls;
 use super::{Result, StoreError};
 use crate::domain;
 
@@ -49,6 +52,19 @@ enum TlsMode {
     Require,
     VerifyCa,
     VerifyFull,
+}
+
+impl TlsMode {
+    /// What of the server's certificate a connection checks: as libpq
+    /// does, a CA file makes `prefer` and `require` check the chain.
+    fn checks(self, has_ca: bool) -> tls::Checks {
+        match self {
+            TlsMode::VerifyFull => tls::Checks::ChainAndName,
+            TlsMode::VerifyCa => tls::Checks::Chain,
+            _ if has_ca => tls::Checks::Chain,
+            _ => tls::Checks::Nothing,
+        }
+    }
 }
 
 impl Target {
@@ -146,13 +162,14 @@ impl Target {
     }
 
     /// TLS as libpq does it: the server's certificate is checked against
-    /// the CA file when one is given (or `verify-ca`/`verify-full` asks),
-    /// and its name too for `verify-full`.
-    fn tls_connector(&self) -> std::result::Result<postgres_openssl::MakeTlsConnector, String> {
-        // Building a connector reads the system's CA store, which costs far
-        // more than a handshake: one per process and settings (the demo and
-        // `verify` connect many times).
-        type Built = (TlsMode, Option<PathBuf>, postgres_openssl::MakeTlsConnector);
+    /// the CA file when one is given (or `verify-ca`/`verify-full` asks,
+    /// against the platform's CAs when none is given), and its name too
+    /// for `verify-full`.
+    fn tls_connector(&self) -> std::result::Result<MakeRustlsConnect, String> {
+        // Building a connector reads the platform's CA store, which costs
+        // far more than a handshake: one per process and settings (the demo
+        // and `verify` connect many times).
+        type Built = (TlsMode, Option<PathBuf>, MakeRustlsConnect);
         static BUILT: std::sync::Mutex<Vec<Built>> = std::sync::Mutex::new(Vec::new());
         let mut built = BUILT
             .lock()
@@ -163,38 +180,13 @@ impl Target {
         {
             return Ok(c.clone());
         }
-        let connector = self.new_tls_connector()?;
-        built.push((self.tls, self.ca_file.clone(), connector.clone()));
-        Ok(connector)
-    }
-
-    fn new_tls_connector(&self) -> std::result::Result<postgres_openssl::MakeTlsConnector, String> {
-        use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
-        let mut builder = SslConnector::builder(SslMethod::tls()).map_err(|e| e.to_string())?;
         let ca = self.ca_file.clone().or_else(|| {
             std::env::var_os("PGSSLROOTCERT")
                 .map(PathBuf::from)
                 .filter(|p| p.is_file())
         });
-        if let Some(ca) = &ca {
-            builder.set_ca_file(ca).map_err(|e| {
-                format!(
-                    "the CA file {} is not a readable PEM certificate file ({e})",
-                    ca.display()
-                )
-            })?;
-        }
-        let verify_chain =
-            ca.is_some() || matches!(self.tls, TlsMode::VerifyCa | TlsMode::VerifyFull);
-        if !verify_chain {
-            builder.set_verify(SslVerifyMode::NONE);
-        }
-        let mut connector = postgres_openssl::MakeTlsConnector::new(builder.build());
-        let verify_name = self.tls == TlsMode::VerifyFull;
-        connector.set_callback(move |config, _| {
-            config.set_verify_hostname(verify_name);
-            Ok(())
-        });
+        let connector = tls::connector(self.tls.checks(ca.is_some()), ca.as_deref())?;
+        built.push((self.tls, self.ca_file.clone(), connector.clone()));
         Ok(connector)
     }
 }

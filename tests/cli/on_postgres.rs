@@ -138,9 +138,17 @@ fn tls_is_required_and_checked_and_passwords_are_never_shown() {
     let l = Ledger::postgres();
     let url = l.location();
     let ca = std::env::var("LEDGER_TEST_POSTGRES_CA").expect("LEDGER_TEST_POSTGRES_CA");
+    // The server's own certificate, trusted as it is (no chain).
+    let server_cert = std::path::Path::new(&ca).with_file_name("server.crt");
+    let server_cert = server_cert.display();
+    // The server listens on 127.0.0.2 too, which its certificate does not name.
+    let unnamed = url.replacen("127.0.0.1", "127.0.0.2", 1);
     for db in [
         format!("{url}?sslmode=require"),
         format!("{url}?sslmode=verify-full&sslrootcert={ca}"),
+        format!("{url}?sslmode=verify-full&sslrootcert={server_cert}"),
+        format!("{unnamed}?sslmode=verify-ca&sslrootcert={ca}"),
+        format!("{unnamed}?sslmode=require"),
     ] {
         let r = l
             .cmd()
@@ -176,6 +184,23 @@ fn tls_is_required_and_checked_and_passwords_are_never_shown() {
         .unwrap();
     assert_eq!(r.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&r.stderr).contains("cannot open"));
+
+    // verify-full checks the name, whether the certificate chains to the
+    // CA or is trusted as it is.
+    for trusted in [ca.clone(), server_cert.to_string()] {
+        let r = l
+            .cmd()
+            .env(
+                "LEDGER_DB",
+                format!("{unnamed}?sslmode=verify-full&sslrootcert={trusted}"),
+            )
+            .arg("verify")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(3), "{trusted}: {stderr}");
+        assert!(stderr.contains("not valid for name"), "{trusted}: {stderr}");
+    }
 
     // A password in the URL is never echoed: not in errors, not in --help.
     let secret = "s3cret-Pa55";
