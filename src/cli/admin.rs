@@ -660,7 +660,7 @@ pub(super) fn demo(ctx: &Context, err: &mut dyn Write) -> Result<Output, Command
     let store = Store::open(&db)?;
     store.mark_demo()?;
     let project = demo_ctx.project(&store)?;
-    let mut out = super::query::dashboard(&store, &project, clock.into(), false, ctx.wants())?;
+    let mut out = super::query::dashboard(ctx, &store, &project, clock.into(), false, ctx.wants())?;
     out.flagged = false;
     let db_arg = if db == store::Location::Sqlite("ledger.db".into()) {
         String::new()

@@ -410,6 +410,9 @@ pub struct Context {
     pub embedded: &'static [(&'static str, &'static str)],
     /// What the command says once on stderr besides its answer.
     pub notes: std::cell::RefCell<Vec<String>>,
+    /// The policy the command's question was judged by (the first one it
+    /// asked), which CI formats point findings at.
+    pub judged_by: std::cell::RefCell<Option<domain::inputs::PolicyInUse>>,
 }
 
 impl Context {
@@ -470,6 +473,7 @@ impl Context {
             signer: cli.sign.as_deref().map(trust::signer).transpose()?,
             embedded: &[],
             notes: Default::default(),
+            judged_by: Default::default(),
         })
     }
 
@@ -552,6 +556,22 @@ impl Context {
             ));
         }
         Ok(p.clone())
+    }
+
+    /// Starts a question about `project`, noting the policy it is judged
+    /// by for the CI formats.
+    pub fn question<'s>(
+        &self,
+        store: &'s Store,
+        project: &'s str,
+        as_of: impl Into<crate::store::AsOf>,
+    ) -> Result<crate::store::Question<'s>, CommandError> {
+        let q = store.question(project, as_of)?;
+        let mut judged_by = self.judged_by.borrow_mut();
+        if judged_by.is_none() {
+            *judged_by = q.frame().policy_in_use.clone();
+        }
+        Ok(q)
     }
 
     /// Says `text` once on stderr, before the answer.
@@ -718,15 +738,16 @@ fn render_ci(
     command: &str,
     checks: &[Check],
 ) -> Result<String, CommandError> {
-    let ledger = ledger_uri(&ctx.db);
+    let files = ci_files(ctx);
     let judged = crate::report::ci::Judged {
         command,
-        ledger: &ledger,
+        files: &files,
         checks,
     };
     Ok(match ctx.format {
         Format::Sarif => format!("{:#}\n", crate::report::ci::sarif(&judged)),
         Format::Junit => crate::report::ci::junit(&judged),
+        Format::Codeclimate => format!("{:#}\n", crate::report::ci::codeclimate(&judged)),
         _ => {
             let g = crate::report::ci::github(&judged);
             match &host.step_summary {
@@ -751,13 +772,43 @@ fn render_ci(
     })
 }
 
-/// The ledger as a SARIF artifact URI: the file as given (spaces escaped),
-/// or the PostgreSQL URL with its password masked.
-fn ledger_uri(db: &crate::store::Location) -> String {
-    db.to_string()
-        .replace('%', "%25")
-        .replace(' ', "%20")
-        .replace('\\', "/")
+/// The files of the repository that CI formats point findings at: the
+/// policy file the question was judged by (as a path from the current
+/// folder, which CI runs from the repository's root), and the changelog.
+/// A project judged by the built-in example has no policy file yet:
+/// `ledger.toml` is where `init --template` writes one.
+fn ci_files(ctx: &Context) -> crate::report::ci::Files {
+    let judged_by = ctx.judged_by.borrow();
+    let (policy, policy_text) = match judged_by.as_ref() {
+        Some(p) if p.source != admin::BUILTIN_SOURCE => {
+            (repository_path(&p.source), Some(p.text.clone()))
+        }
+        _ => ("ledger.toml".to_string(), None),
+    };
+    crate::report::ci::Files {
+        policy,
+        policy_text,
+        changelog: "CHANGELOG.md".to_string(),
+    }
+}
+
+/// A file's path from the current folder: an absolute path under it made
+/// relative, `./` dropped, `/` separators. An absolute path elsewhere is
+/// not in the repository; its file name is the best guess at where a copy
+/// of it is.
+fn repository_path(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    let relative = if p.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| p.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
+            .or_else(|| p.file_name().map(std::path::PathBuf::from))
+            .unwrap_or_else(|| p.to_path_buf())
+    } else {
+        p.to_path_buf()
+    };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").unwrap_or(&text).to_string()
 }
 
 /// Parses `args`, runs the command in this process's environment with
@@ -1155,7 +1206,7 @@ fn ask<T>(
     read: impl FnOnce(&crate::store::Question<'_>) -> crate::store::Result<T>,
 ) -> Result<(domain::inputs::Frame, T), CommandError> {
     let (store, project) = project_store(ctx)?;
-    let q = store.question(&project, ctx.seen())?;
+    let q = ctx.question(&store, &project, ctx.seen())?;
     let input = read(&q)?;
     Ok((q.into_frame(), input))
 }

@@ -266,7 +266,7 @@ pub struct ReadinessArgs {
 pub(super) fn readiness(ctx: &Context, a: &ReadinessArgs) -> Result<Output, CommandError> {
     let (store, project) = project_store(ctx)?;
     // Which milestone, and whether it shipped, decide which moment is read.
-    let q = store.question(&project, ctx.seen())?;
+    let q = ctx.question(&store, &project, ctx.seen())?;
     let ships = q.milestone_inputs()?;
     let f = q.frame();
     let milestone = match &a.milestone {
@@ -388,7 +388,7 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     let seen = ctx.seen();
     // The dashboard's inputs hold the releases and deprecations the
     // timeline draws.
-    let q = store.question(&project, seen)?;
+    let q = ctx.question(&store, &project, seen)?;
     let inputs = q.dashboard_inputs()?;
     let f = q.frame();
     let retrospectives = retrospectives(&store, &project, f, &inputs.readiness.milestones, seen)?;
@@ -456,7 +456,7 @@ pub(super) fn check_release(ctx: &Context, a: &CheckReleaseArgs) -> Result<Outpu
     let version = release::parse_version(&a.version)?;
     let wanted = version.to_string();
     let (store, project) = project_store(ctx)?;
-    let q = store.question(&project, ctx.seen())?;
+    let q = ctx.question(&store, &project, ctx.seen())?;
     let inputs = q.release_check_inputs(&wanted)?;
     let f = q.frame();
     let mut c = check::check_release(f, &inputs, &version, a.breaking);
@@ -478,6 +478,7 @@ pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
     ctx.no_csv("the status dashboard")?;
     let (store, project) = project_store(ctx)?;
     dashboard(
+        ctx,
         &store,
         &project,
         ctx.seen(),
@@ -491,13 +492,14 @@ pub(super) fn status(ctx: &Context) -> Result<Output, CommandError> {
 /// holding what `wants` says; the inputs are let go once the dashboard's
 /// facts are drawn from them, before they are rendered.
 pub(super) fn dashboard(
+    ctx: &Context,
     store: &Store,
     project: &str,
     seen: crate::store::AsOf,
     judge: bool,
     wants: report::Wants,
 ) -> Result<Output, CommandError> {
-    let q = store.question(project, seen)?;
+    let q = ctx.question(store, project, seen)?;
     let inputs = q.dashboard_inputs()?;
     let f = q.frame();
     let retrospectives = retrospectives(store, project, f, &inputs.readiness.milestones, seen)?;

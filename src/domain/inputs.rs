@@ -144,6 +144,9 @@ pub struct PolicyInUse {
     /// Where it was loaded from: a file, or the built-in example.
     pub source: String,
     pub loaded_at: Time,
+    /// The document as it was loaded.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// `ledger releases`, and the releases another question reads whole.

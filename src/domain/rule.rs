@@ -1,5 +1,6 @@
 //! Layer: bottom (imports only the domain's error). The rule codes: every
-//! kind of finding the ledger emits, each described once.
+//! kind of finding the ledger emits, each described once, and the policy's
+//! sections, which a rule names as where its findings are answered.
 //!
 //! A code's id is what SARIF's `ruleId`, JUnit, the annotations and
 //! `waive` name; its level (blocking, warning, info) is decided where the
@@ -25,6 +26,17 @@ pub enum Level {
     Info,
 }
 
+impl Level {
+    /// The word tables and CI formats print: blocking, warning, info.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Blocking => "blocking",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+}
+
 /// Whether a finding of a code may be waived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waivable {
@@ -46,6 +58,104 @@ pub struct About {
     /// What a finding of it is about, in words (what a waiver names).
     pub subject: &'static str,
     pub waivable: Waivable,
+    /// The file of the project's repository a maintainer changes to
+    /// answer a finding (where CI formats point it).
+    pub answered_in: Answered,
+}
+
+/// Where, in the project's repository, a finding is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// The policy file, at the section that sets the rule's terms.
+    Policy(Section),
+    /// The policy file as a whole.
+    PolicyFile,
+    /// The changelog, which says what a release is.
+    Changelog,
+}
+
+/// A section of a policy that may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    Gates,
+    Budgets,
+    Deprecations,
+    Incidents,
+    Extensions,
+    Maintenance,
+    Attestations,
+    Milestones,
+}
+
+impl Section {
+    /// Every section, in the document's order.
+    pub const ALL: [Section; 8] = [
+        Section::Gates,
+        Section::Budgets,
+        Section::Deprecations,
+        Section::Incidents,
+        Section::Extensions,
+        Section::Maintenance,
+        Section::Attestations,
+        Section::Milestones,
+    ];
+
+    /// Its key in the document.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Gates => "gates",
+            Section::Budgets => "budgets",
+            Section::Deprecations => "deprecations",
+            Section::Incidents => "incidents",
+            Section::Extensions => "extensions",
+            Section::Maintenance => "maintenance",
+            Section::Attestations => "attestations",
+            Section::Milestones => "milestones",
+        }
+    }
+
+    /// The line (from 1) of a policy document where the section starts:
+    /// its first table header (`[deprecations]`, `[[gates]]`,
+    /// `[deprecations.windows.pre_1_0]`) or top-level key.
+    pub fn line_in(self, text: &str) -> Option<usize> {
+        let key = self.key();
+        let mut top_level = true;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if let Some(header) = line.strip_prefix('[') {
+                top_level = false;
+                let name = header.trim_start_matches('[').trim_start();
+                let name = name.strip_prefix('"').unwrap_or(name);
+                if name
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with([']', '.', '"', ' ']))
+                {
+                    return Some(i + 1);
+                }
+            } else if top_level
+                && line
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', '.']))
+            {
+                return Some(i + 1);
+            }
+        }
+        None
+    }
+
+    /// What it governs, in words ("deprecations are not governed …").
+    pub fn subject(self) -> &'static str {
+        match self {
+            Section::Gates => "gates",
+            Section::Budgets => "performance budgets",
+            Section::Deprecations => "deprecations",
+            Section::Incidents => "incident SLAs",
+            Section::Extensions => "extensions",
+            Section::Maintenance => "maintenance tasks",
+            Section::Attestations => "sign-offs",
+            Section::Milestones => "milestones",
+        }
+    }
 }
 
 /// The id a code had before levels were separated from codes: a waiver
@@ -86,6 +196,7 @@ codes! {
         governance: "Deprecation Policy",
         subject: "deprecated item",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Deprecations),
     },
     DeprecationPremature = "deprecation-premature" {
         title: "Premature removal",
@@ -93,6 +204,7 @@ codes! {
         governance: "Deprecation Policy",
         subject: "deprecated item",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Deprecations),
     },
     BudgetOver = "budget-over" {
         title: "Budget over",
@@ -100,6 +212,7 @@ codes! {
         governance: "Performance Gates; Incident Response: Performance Regression",
         subject: "budget",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Budgets),
     },
     BudgetDrift = "budget-drift" {
         title: "Budget drift",
@@ -107,6 +220,7 @@ codes! {
         governance: "Incident Response: Performance Regression",
         subject: "budget",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Budgets),
     },
     GateFailing = "gate-failing" {
         title: "Gate failing",
@@ -114,6 +228,7 @@ codes! {
         governance: "Quality Gates",
         subject: "gate",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Gates),
     },
     IncidentSla = "incident-sla" {
         title: "Incident SLA",
@@ -121,6 +236,7 @@ codes! {
         governance: "Incident Response",
         subject: "incident",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Incidents),
     },
     SecurityOpen = "security-open" {
         title: "Security incident open",
@@ -128,6 +244,7 @@ codes! {
         governance: "Incident Response: Security Vulnerability",
         subject: "incident",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Incidents),
     },
     MaintenanceOverdue = "maintenance-overdue" {
         title: "Maintenance overdue",
@@ -135,6 +252,7 @@ codes! {
         governance: "Maintenance Cadence",
         subject: "maintenance task",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Maintenance),
     },
     ReadinessCriterion = "readiness-criterion" {
         title: "Criterion unmet",
@@ -142,6 +260,7 @@ codes! {
         governance: "Release Gates (1.0 Criteria); Roadmap: 1.0 Milestones",
         subject: "criterion",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Milestones),
     },
     ExtensionViolation = "extension-violation" {
         title: "Extension violation",
@@ -149,6 +268,7 @@ codes! {
         governance: "Extension Governance: Adding New Extensions",
         subject: "extension",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Extensions),
     },
     Integrity = "integrity" {
         title: "Integrity",
@@ -156,6 +276,7 @@ codes! {
         governance: "the ledger's append-only journal",
         subject: "entry",
         waivable: Waivable::Never("an altered ledger is restored from a backup, not waived"),
+        answered_in: Answered::PolicyFile,
     },
     TierConformance = "tier-conformance" {
         title: "Tier conformance",
@@ -163,6 +284,7 @@ codes! {
         governance: "Extension Governance: Tiers and Vetting",
         subject: "tier",
         waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Extensions),
     },
     AlreadyRecorded = "already-recorded" {
         title: "Already recorded",
@@ -170,6 +292,7 @@ codes! {
         governance: "Release Cadence",
         subject: "version",
         waivable: Waivable::Never("a version is recorded once"),
+        answered_in: Answered::Changelog,
     },
     VersionOrder = "version-order" {
         title: "Version order",
@@ -177,6 +300,7 @@ codes! {
         governance: "Versioning Rules",
         subject: "version",
         waivable: Waivable::Never("versions only move forward"),
+        answered_in: Answered::Changelog,
     },
     BreakingNeedsMajor = "breaking-needs-major" {
         title: "Breaking needs a major",
@@ -184,6 +308,7 @@ codes! {
         governance: "Versioning Rules",
         subject: "version",
         waivable: Waivable::Never("cut a new major instead"),
+        answered_in: Answered::Changelog,
     },
     ShiftAccepted = "shift-accepted" {
         title: "Shift accepted",
@@ -191,6 +316,7 @@ codes! {
         governance: "Incident Response: Performance Regression",
         subject: "budget",
         waivable: Waivable::Never("information; it blocks nothing"),
+        answered_in: Answered::Policy(Section::Budgets),
     },
 }
 

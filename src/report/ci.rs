@@ -9,16 +9,61 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::domain::finding::{Check, Finding, Level, Outcome};
-use crate::domain::rule::{Code, Waivable};
+use crate::domain::rule::{Answered, Code, Waivable};
 
 /// What a CI format needs beyond the checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judged<'a> {
     /// The command that judged: `check-release`, `gates`, …
     pub command: &'a str,
-    /// Where the ledger is, as shown to people (never with a password).
-    pub ledger: &'a str,
+    /// The files findings point at.
+    pub files: &'a Files,
     pub checks: &'a [Check],
+}
+
+/// The files of the project's repository that findings point at, as
+/// paths from its root: what a maintainer changes to answer one. Never
+/// the ledger itself, which nobody edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Files {
+    /// The policy file.
+    pub policy: String,
+    /// The policy as it was loaded, to find a section's line in.
+    pub policy_text: Option<String>,
+    pub changelog: String,
+}
+
+impl Files {
+    /// Where a finding of `rule` is answered: a file, and its line when
+    /// one is known.
+    pub fn location(&self, rule: Code) -> (&str, Option<usize>) {
+        match rule.about().answered_in {
+            Answered::Policy(section) => (
+                &self.policy,
+                self.policy_text.as_deref().and_then(|t| section.line_in(t)),
+            ),
+            Answered::PolicyFile => (&self.policy, None),
+            Answered::Changelog => (&self.changelog, None),
+        }
+    }
+}
+
+/// A path from the repository's root as a URI reference: `/` separators,
+/// and the characters a URI cannot hold as they are, percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.replace('\\', "/").chars() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' => out.push(c),
+            _ => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{b:02X}");
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The SARIF `ruleId` of a rule.
@@ -26,7 +71,7 @@ pub fn rule_id(rule: Code) -> String {
     format!("ledger/{rule}")
 }
 
-fn level(severity: Level) -> &'static str {
+fn sarif_level(severity: Level) -> &'static str {
     match severity {
         Level::Blocking => "error",
         Level::Warning => "warning",
@@ -58,9 +103,14 @@ pub fn sarif(j: &Judged<'_>) -> Value {
         .filter_map(Check::finding)
         .map(|f| {
             let index = Code::ALL.iter().position(|r| *r == f.rule);
-            let mut location = json!({
-                "physicalLocation": {"artifactLocation": {"uri": j.ledger}},
+            let (path, line) = j.files.location(f.rule);
+            let mut physical = json!({
+                "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
             });
+            if let Some(line) = line {
+                physical["region"] = json!({"startLine": line});
+            }
+            let mut location = json!({"physicalLocation": physical});
             if let Some(subject) = &f.subject {
                 location["logicalLocations"] = json!([{
                     "name": subject,
@@ -69,7 +119,7 @@ pub fn sarif(j: &Judged<'_>) -> Value {
             }
             let mut result = json!({
                 "ruleId": rule_id(f.rule),
-                "level": level(f.level),
+                "level": sarif_level(f.level),
                 "message": {"text": f.message},
                 "locations": [location],
                 "partialFingerprints": {"ledgerFinding/v1": fingerprint(f)},
@@ -98,9 +148,41 @@ pub fn sarif(j: &Judged<'_>) -> Value {
                 "rules": rules,
             }},
             "automationDetails": {"id": format!("ledger/{}/", j.command)},
+            "originalUriBaseIds": {"%SRCROOT%": {
+                "description": {"text": "The root of the project's repository."},
+            }},
             "results": results,
         }],
     })
+}
+
+/// The open findings as GitLab's Code Quality report: a JSON array of
+/// Code Climate issues, each at the file and line that answers it. A
+/// waived finding is left out (the report has no way to say waived), and
+/// so is a passed check.
+pub fn codeclimate(j: &Judged<'_>) -> Value {
+    let issues: Vec<Value> = j
+        .checks
+        .iter()
+        .filter_map(Check::finding)
+        .filter(|f| f.waived.is_none())
+        .map(|f| {
+            let (path, line) = j.files.location(f.rule);
+            json!({
+                "type": "issue",
+                "check_name": rule_id(f.rule),
+                "description": f.message,
+                "fingerprint": fingerprint(f),
+                "severity": match f.level {
+                    Level::Blocking => "blocker",
+                    Level::Warning => "major",
+                    Level::Info => "info",
+                },
+                "location": {"path": path.replace('\\', "/"), "lines": {"begin": line.unwrap_or(1)}},
+            })
+        })
+        .collect();
+    Value::Array(issues)
 }
 
 /// A rule of SARIF's rule table, as the registry describes it.
@@ -127,40 +209,21 @@ fn sarif_rule(rule: Code) -> Value {
 }
 
 /// The checks as JUnit XML: one test suite per kind of thing judged, one
-/// test case per check. A failure carries its rule as its type, the finding
-/// as its message and the evidence as its text; a waived finding and one
-/// that could not be judged are skipped, saying why.
+/// test case per check, each finding's message said once. Only a blocking
+/// finding fails its case (its rule as the type, the finding as the
+/// message, the evidence as the text). A warning or information passes,
+/// with the finding in its `system-out`: it does not stop a release, and
+/// readers count a skipped case as not run, which it was not. A waived
+/// finding and a check that could not be judged are skipped, saying why.
 pub fn junit(j: &Judged<'_>) -> String {
     let mut report = Report::new(format!("ledger {}", j.command));
     let mut suites: Vec<TestSuite> = Vec::new();
     for check in j.checks {
-        let status = match &check.outcome {
-            Outcome::Passed | Outcome::Noted(_) => TestCaseStatus::success(),
-            Outcome::Failed(f) if f.waived.is_some() => {
-                let mut s = TestCaseStatus::skipped();
-                let w = f.waived.as_ref().map(|w| w.describe()).unwrap_or_default();
-                s.set_message(w)
-                    .set_type(rule_id(f.rule))
-                    .set_description(format!("{}\n{}", f.message, check.evidence));
-                s
-            }
-            Outcome::Failed(f) => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(&f.message)
-                    .set_type(rule_id(f.rule))
-                    .set_description(check.evidence.clone());
-                s
-            }
-            Outcome::NotJudged(why) => {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message(why.clone());
-                s
-            }
-        };
+        let (status, out) = junit_status(check);
         let mut case = TestCase::new(check.name.clone(), status);
         case.set_classname(format!("ledger.{}", check.group));
-        if check.passed() {
-            case.set_system_out(check.evidence.clone());
+        if let Some(out) = out {
+            case.set_system_out(out);
         }
         let suite_name = format!("ledger.{}", check.group);
         match suites.iter_mut().find(|s| s.name.as_str() == suite_name) {
@@ -179,6 +242,45 @@ pub fn junit(j: &Judged<'_>) -> String {
         .to_string()
         .unwrap_or_else(|e| format!("<!-- JUnit XML could not be written: {e} -->\n"));
     defuse(&xml, |c| if c == ':' { "&#58;" } else { "&#35;" })
+}
+
+/// A check as a JUnit case's status, and what its `system-out` says.
+fn junit_status(check: &Check) -> (TestCaseStatus, Option<String>) {
+    // The evidence, unless it only repeats the message.
+    let evidence = |f: &Finding| Some(check.evidence.clone()).filter(|e| *e != f.message);
+    match &check.outcome {
+        Outcome::Passed => (TestCaseStatus::success(), Some(check.evidence.clone())),
+        Outcome::Failed(f) if f.waived.is_some() => {
+            let waiver = f.waived.as_ref().map(|w| w.describe()).unwrap_or_default();
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!("{} ({waiver})", f.message))
+                .set_type(rule_id(f.rule));
+            if let Some(e) = evidence(f) {
+                s.set_description(e);
+            }
+            (s, None)
+        }
+        Outcome::Failed(f) if f.level == Level::Blocking => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(&f.message).set_type(rule_id(f.rule));
+            if let Some(e) = evidence(f) {
+                s.set_description(e);
+            }
+            (s, None)
+        }
+        Outcome::Failed(f) | Outcome::Noted(f) => {
+            let mut note = format!("{} ({}): {}", f.level.as_str(), rule_id(f.rule), f.message);
+            if let Some(e) = evidence(f) {
+                note = format!("{note}\n{e}");
+            }
+            (TestCaseStatus::success(), Some(note))
+        }
+        Outcome::NotJudged(why) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(why.clone());
+            (s, None)
+        }
+    }
 }
 
 /// `text` with every line a CI runner would read as a command (see
@@ -231,11 +333,12 @@ pub fn github(j: &Judged<'_>) -> Github {
     let count = |s| open.iter().filter(|f| f.level == s).count();
     let blocking = count(Level::Blocking);
     let warnings = count(Level::Warning);
-    let passed = j.checks.iter().filter(|c| c.passed()).count();
-    let failed = j
+    let info = count(Level::Info);
+    // A noted check passed, but is counted with its information.
+    let passed = j
         .checks
         .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
+        .filter(|c| matches!(c.outcome, Outcome::Passed))
         .count();
     let not_judged = j
         .checks
@@ -257,10 +360,18 @@ pub fn github(j: &Judged<'_>) -> Github {
         j.command,
         waived.len()
     );
+    // Every check is counted once, in the tables' words: passed, or a
+    // finding (open by level, or waived), or not judged.
+    let info = if info > 0 {
+        format!(", {info} info")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         md,
-        "{} check(s): {passed} passed, {failed} failed, {not_judged} not judged.\n",
+        "{} check(s): {passed} passed, {blocking} blocking, {warnings} warning(s){info}, {} waived, {not_judged} not judged.\n",
         j.checks.len(),
+        waived.len(),
     );
     finding_tables(&mut md, j.command, &open, &waived);
 
@@ -284,7 +395,7 @@ fn finding_tables(md: &mut String, command: &str, open: &[&Finding], waived: &[&
         for f in list.iter() {
             let row = format!(
                 "| {} | `{}` | {} | {}{} |\n",
-                level(f.level),
+                f.level.as_str(),
                 rule_id(f.rule),
                 super::markdown_cell(f.subject.as_deref().unwrap_or("")),
                 super::markdown_cell(&f.message),
@@ -394,10 +505,19 @@ mod tests {
         }
     }
 
+    fn files() -> &'static Files {
+        static FILES: std::sync::OnceLock<Files> = std::sync::OnceLock::new();
+        FILES.get_or_init(|| Files {
+            policy: "ci/ledger policy.toml".into(),
+            policy_text: Some("project = \"rg\"\n\n[[gates]]\nid = \"fmt\"\n".into()),
+            changelog: "CHANGELOG.md".into(),
+        })
+    }
+
     fn judged(checks: &[Check]) -> Judged<'_> {
         Judged {
             command: "gates",
-            ledger: "ledger.db",
+            files: files(),
             checks,
         }
     }

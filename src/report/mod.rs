@@ -34,12 +34,18 @@ pub enum Format {
     /// A GitHub step summary ($GITHUB_STEP_SUMMARY, else stdout) and
     /// workflow annotations.
     Github,
+    /// GitLab's Code Quality report (Code Climate's issue format).
+    Codeclimate,
 }
 
 impl Format {
-    /// SARIF, JUnit or GitHub: formats of what a command judged.
+    /// SARIF, JUnit, GitHub or Code Quality: formats of what a command
+    /// judged.
     pub fn is_ci(self) -> bool {
-        matches!(self, Format::Sarif | Format::Junit | Format::Github)
+        matches!(
+            self,
+            Format::Sarif | Format::Junit | Format::Github | Format::Codeclimate
+        )
     }
 }
 
@@ -87,7 +93,12 @@ impl Wants {
     pub fn of(format: Format) -> Wants {
         match format {
             Format::Table | Format::Markdown => Wants::BLOCKS,
-            Format::Json | Format::Csv | Format::Sarif | Format::Junit | Format::Github => Wants {
+            Format::Json
+            | Format::Csv
+            | Format::Sarif
+            | Format::Junit
+            | Format::Github
+            | Format::Codeclimate => Wants {
                 json: true,
                 blocks: false,
             },
@@ -203,7 +214,7 @@ impl View {
         match format {
             // The CI formats render what a command judged, not its view
             // (see `ci`); a view alone is its JSON.
-            Format::Json | Format::Sarif | Format::Junit | Format::Github => {
+            Format::Json | Format::Sarif | Format::Junit | Format::Github | Format::Codeclimate => {
                 match &self.json_text {
                     Some(text) => out.write_all(text.as_bytes())?,
                     None => serde_json::to_writer_pretty(&mut *out, &self.json)?,

@@ -74,6 +74,7 @@ pub fn question<'c>(
         version: in_force.version,
         source: in_force.entry.rec.source.clone(),
         loaded_at: in_force.entry.at,
+        text: in_force.entry.rec.content.clone(),
     });
     frame.waivers = Waivers::new(r.all()?, as_of.now);
     Ok(Question { r, frame })

@@ -187,6 +187,10 @@ struct Case {
     suite: String,
     name: String,
     outcome: Option<(String, String)>,
+    /// The text of the failure or skipped element.
+    text: String,
+    /// Its system-out.
+    out: String,
 }
 
 /// Parses JUnit XML with a plain XML reader, checking the counts each
@@ -196,6 +200,8 @@ fn parse_junit(xml: &str) -> Vec<Case> {
     let mut cases: Vec<Case> = Vec::new();
     let mut suite = String::new();
     let mut declared: Vec<(String, usize, usize)> = Vec::new();
+    // Where text goes: the case's element text or its system-out.
+    let mut into_out = false;
     let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> String {
         e.try_get_attribute(name)
             .unwrap()
@@ -221,8 +227,12 @@ fn parse_junit(xml: &str) -> Vec<Case> {
                     suite: suite.clone(),
                     name: attr(&e, "name"),
                     outcome: None,
+                    text: String::new(),
+                    out: String::new(),
                 }),
+                b"system-out" => into_out = true,
                 tag @ (b"failure" | b"skipped") => {
+                    into_out = false;
                     let case = cases.last_mut().unwrap();
                     case.outcome = Some((
                         String::from_utf8_lossy(tag).into_owned(),
@@ -231,6 +241,33 @@ fn parse_junit(xml: &str) -> Vec<Case> {
                 }
                 _ => {}
             },
+            Event::End(e) if e.name().as_ref() == b"system-out" => into_out = false,
+            Event::Text(t) => {
+                if let Some(case) = cases.last_mut() {
+                    let text = t.xml_content(quick_xml::XmlVersion::Implicit1_0).unwrap();
+                    if into_out {
+                        case.out.push_str(&text);
+                    } else {
+                        case.text.push_str(&text);
+                    }
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(case) = cases.last_mut() {
+                    let c = match &*r {
+                        b"lt" => "<",
+                        b"gt" => ">",
+                        b"amp" => "&",
+                        b"quot" => "\"",
+                        _ => "'",
+                    };
+                    if into_out {
+                        case.out.push_str(c);
+                    } else {
+                        case.text.push_str(c);
+                    }
+                }
+            }
             Event::Eof => break,
             _ => {}
         }
@@ -280,12 +317,59 @@ fn junit_has_a_case_per_gate_platform_and_criterion_and_failures_carry_the_evide
         assert_eq!(case.outcome.is_none(), c["met"] == true, "{case:?}");
     }
 
-    // A waived finding is skipped, saying so.
+    // A waived finding is skipped, saying so, its message said once.
     let cases = parse_junit(&run_format(&l, &["maintenance"], "junit"));
     let docs = cases.iter().find(|c| c.name == "docs-staleness").unwrap();
     let (tag, message) = docs.outcome.as_ref().unwrap();
     assert_eq!(tag, "skipped");
-    assert!(message.starts_with("waived until 2026-12-01"), "{message}");
+    assert!(
+        message.ends_with("(waived until 2026-12-01: docs sprint next week)"),
+        "{message}"
+    );
+    assert_eq!(message.matches("is overdue").count(), 1, "{message}");
+    assert!(!docs.text.contains("is overdue"), "{docs:?}");
+}
+
+/// Only a blocking finding fails its case: a warning passes with the
+/// finding in its system-out, so JUnit's failures are the tables'
+/// blocking count, and no case says its message twice.
+#[test]
+fn junit_fails_only_what_blocks_and_says_each_message_once() {
+    let l = demo();
+    for args in [
+        &["status"][..],
+        &["check-release", "1.3.1"],
+        &["deprecations"],
+    ] {
+        let sarif: Value = serde_json::from_str(&run_format(&l, args, "sarif")).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let open = |level: &str| {
+            results
+                .iter()
+                .filter(|r| r["level"] == level && r["suppressions"].is_null())
+                .count()
+        };
+        let cases = parse_junit(&run_format(&l, args, "junit"));
+        let failed = cases
+            .iter()
+            .filter(|c| matches!(&c.outcome, Some((t, _)) if t == "failure"))
+            .count();
+        assert_eq!(failed, open("error"), "{args:?}");
+        let warned = cases
+            .iter()
+            .filter(|c| c.outcome.is_none() && c.out.starts_with("warning (ledger/"))
+            .count();
+        assert_eq!(warned, open("warning"), "{args:?}");
+        assert!(
+            open("warning") > 0 || args[0] == "check-release",
+            "{args:?}"
+        );
+        for c in &cases {
+            if let Some((_, message)) = &c.outcome {
+                assert!(!c.text.contains(message.as_str()), "{args:?}: {c:?}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -345,6 +429,35 @@ fn github_writes_the_step_summary_and_annotates_at_most_ten_of_each_kind() {
     // The waived finding is not annotated.
     assert!(!stdout.contains("docs-staleness"), "{stdout}");
 
+    // The summary's counts are the tables' words and agree with them:
+    // every check counted once, no "failed" beside "blocking".
+    let sarif: Value = serde_json::from_str(&run_format(&l, &["status"], "sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let open = |level: &str| {
+        results
+            .iter()
+            .filter(|r| r["level"] == level && r["suppressions"].is_null())
+            .count()
+    };
+    let waived = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .count();
+    let heading = format!(
+        "ledger status: {} blocking, {} warning(s), {waived} waived",
+        open("error"),
+        open("warning")
+    );
+    assert!(written.contains(&heading), "{heading}\n{written}");
+    let counts = format!(
+        "check(s): 0 passed, {} blocking, {} warning(s), {waived} waived, 0 not judged.",
+        open("error"),
+        open("warning")
+    );
+    assert!(written.contains(&counts), "{counts}\n{written}");
+    assert!(!written.contains("failed") && !written.contains("| error |"));
+    assert!(written.contains("| blocking | `ledger/gate-failing` |"));
+
     // Without the variable, the summary comes first on stdout.
     let printed = run_format(&l, &["gates"], "github");
     assert!(
@@ -353,10 +466,70 @@ fn github_writes_the_step_summary_and_annotates_at_most_ten_of_each_kind() {
     );
 }
 
+/// SARIF and GitLab's Code Quality point a finding at the file of the
+/// repository that answers it: the policy file at the rule's section, the
+/// changelog for a release's version; never the ledger itself.
+#[test]
+fn ci_formats_point_at_the_file_that_answers_a_finding() {
+    let l = Ledger::new();
+    let text = crate::harness::template("rust-cli", "ripgrep");
+    l.load_policy("ripgrep.toml", &text);
+    let gates_line = text.lines().position(|l| l == "[[gates]]").unwrap() + 1;
+    l.ok(&["record-gate", "clippy", "--value", "3"]);
+    l.ok(&["record-release", "1.0.0", "--date", "2026-01-10"]);
+
+    let sarif: Value = serde_json::from_str(&run_format(&l, &["gates"], "sarif")).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    let physical = &result["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], "ripgrep.toml");
+    assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(physical["region"]["startLine"], gates_line);
+
+    let quality: Value = serde_json::from_str(&run_format(&l, &["gates"], "codeclimate")).unwrap();
+    let issues = quality.as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{quality:#}");
+    let issue = &issues[0];
+    assert_eq!(issue["check_name"], "ledger/gate-failing");
+    assert_eq!(issue["severity"], "blocker");
+    assert_eq!(issue["location"]["path"], "ripgrep.toml");
+    assert_eq!(issue["location"]["lines"]["begin"], gates_line);
+    assert_eq!(
+        issue["fingerprint"],
+        result["partialFingerprints"]["ledgerFinding/v1"]
+    );
+    assert_eq!(issue["description"], result["message"]["text"]);
+
+    // A release's finding points at the changelog.
+    let sarif: Value =
+        serde_json::from_str(&run_format(&l, &["check-release", "0.9.0"], "sarif")).unwrap();
+    let uris: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "ledger/version-order")
+        .map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        .collect();
+    assert_eq!(uris, ["CHANGELOG.md"], "{sarif:#}");
+
+    // The demo's every judging command: no location is the ledger.
+    let demo = demo();
+    for args in JUDGING {
+        let doc = run_format(&demo, args, "sarif");
+        assert!(!doc.contains(&demo.location()), "{args:?}");
+        let doc: Value = serde_json::from_str(&doc).unwrap();
+        for r in doc["runs"][0]["results"].as_array().unwrap() {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(["ledger.toml", "CHANGELOG.md"].contains(&uri), "{uri}");
+        }
+    }
+}
+
 #[test]
 fn a_ci_format_on_a_command_that_judges_nothing_is_refused_and_writes_nothing() {
     let l = Ledger::new();
-    for format in ["sarif", "junit", "github"] {
+    for format in ["sarif", "junit", "github", "codeclimate"] {
         l.rejects(
             &[
                 "record-budget",

@@ -18,6 +18,8 @@ use super::{
     },
 };
 
+pub use super::rule::Section;
+
 pub mod delivery;
 pub mod templates;
 pub mod waivers;
@@ -162,61 +164,6 @@ fn table_path(text: &str, header: &str, line: usize) -> String {
         })
         .count();
     format!("{name}[{}]", index.saturating_sub(1))
-}
-
-/// A section of a policy that may be left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Section {
-    Gates,
-    Budgets,
-    Deprecations,
-    Incidents,
-    Extensions,
-    Maintenance,
-    Attestations,
-    Milestones,
-}
-
-impl Section {
-    /// Every section, in the document's order.
-    pub const ALL: [Section; 8] = [
-        Section::Gates,
-        Section::Budgets,
-        Section::Deprecations,
-        Section::Incidents,
-        Section::Extensions,
-        Section::Maintenance,
-        Section::Attestations,
-        Section::Milestones,
-    ];
-
-    /// Its key in the document.
-    pub fn key(self) -> &'static str {
-        match self {
-            Section::Gates => "gates",
-            Section::Budgets => "budgets",
-            Section::Deprecations => "deprecations",
-            Section::Incidents => "incidents",
-            Section::Extensions => "extensions",
-            Section::Maintenance => "maintenance",
-            Section::Attestations => "attestations",
-            Section::Milestones => "milestones",
-        }
-    }
-
-    /// What it governs, in words ("deprecations are not governed …").
-    pub fn subject(self) -> &'static str {
-        match self {
-            Section::Gates => "gates",
-            Section::Budgets => "performance budgets",
-            Section::Deprecations => "deprecations",
-            Section::Incidents => "incident SLAs",
-            Section::Extensions => "extensions",
-            Section::Maintenance => "maintenance tasks",
-            Section::Attestations => "sign-offs",
-            Section::Milestones => "milestones",
-        }
-    }
 }
 
 /// Which sections a policy document states.
@@ -1218,6 +1165,27 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A finding points at its section's first line: a table, an array
+    /// of tables, a dotted table or a top-level key; never a longer key
+    /// that starts the same.
+    #[test]
+    fn a_section_is_found_at_its_first_line() {
+        let text = "project = \"rg\"\ngates_note = 1\n\n[deprecations.windows.pre_1_0]\napi = 1\n[[gates]]\nid = \"fmt\"\n[[incidents.slas]]\n";
+        assert_eq!(Section::Deprecations.line_in(text), Some(4));
+        assert_eq!(Section::Gates.line_in(text), Some(6));
+        assert_eq!(Section::Incidents.line_in(text), Some(8));
+        assert_eq!(Section::Budgets.line_in(text), None);
+        assert_eq!(Section::Gates.line_in("gates = []\n"), Some(1));
+        assert_eq!(Section::Gates.line_in("[x]\ngates = []\n"), None);
+        for t in templates::TEMPLATES {
+            assert!(
+                Section::Deprecations.line_in(t.text).is_some(),
+                "{}",
+                t.name
+            );
+        }
+    }
 
     #[test]
     fn the_builtin_policy_encodes_the_governance() {
