@@ -7,6 +7,7 @@ mod files;
 mod import;
 mod query;
 mod record;
+mod sync;
 mod trust;
 
 use std::ffi::OsString;
@@ -362,6 +363,23 @@ pub enum Command {
     /// Example: ledger --db ledger.db copy --to postgres://ci@db.internal/ledger
     #[command(verbatim_doc_comment)]
     Copy(admin::CopyArgs),
+    /// Keep this SQLite ledger in step with a branch of a git repository.
+    ///
+    /// The journal lives as JSON Lines (`ledger.jsonl`) on the branch, so
+    /// CI jobs that share no machine share one ledger in the project's own
+    /// repository. sync fetches the branch, adds what other jobs pushed to
+    /// the local file (checking every link), and pushes the entries
+    /// written here since. When another job pushed first, this ledger's
+    /// new entries are recorded again after theirs (same effective times
+    /// and bodies; new links and recording times; signed entries signed
+    /// again with --sign, refused without it) and the push is tried again.
+    ///
+    /// A force-push to the branch can rewrite history unseen: publish a
+    /// checkpoint with each release (`ledger checkpoint`) and check it.
+    ///
+    /// Example: ledger --db ledger.db sync --git origin --branch ledger
+    #[command(verbatim_doc_comment)]
+    Sync(sync::SyncArgs),
     /// Run a read-only SQL query.
     Sql(admin::SqlArgs),
     /// Make an Ed25519 key to sign checkpoints (C2SP note key format).
@@ -1081,6 +1099,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Export => admin::export(ctx, &mut std::io::sink()),
         C::Backup(a) => admin::backup(ctx, a),
         C::Copy(a) => admin::copy(ctx, a),
+        C::Sync(a) => sync::sync(ctx, a),
         C::Sql(a) => admin::sql(ctx, a),
         C::Keygen(a) => trust::keygen(ctx, a),
         C::Checkpoint(a) => trust::checkpoint(ctx, a),
@@ -1161,7 +1180,8 @@ impl Command {
             | C::Waive(_)
             | C::AcceptShift(_)
             | C::Retract(_)
-            | C::Import(_) => WRITES,
+            | C::Import(_)
+            | C::Sync(_) => WRITES,
             C::Status
             | C::Gates(_)
             | C::Budgets

@@ -549,36 +549,177 @@ pub fn copy_entries(from: &Db, to: &Db, rebase: Option<&Rebase>) -> Result<Copie
             Ok(())
         })?;
         let n = page.len();
-        for (mut e, mut signature) in page {
-            let kind: Kind = e.kind.parse()?;
-            let body: serde_json::Value = serde_json::from_str(&e.body).map_err(|err| {
-                crate::domain::Error::State(format!(
-                    "entry {} of the source has a body that is not JSON ({err}); run `ledger verify` on it",
-                    e.seq
-                ))
-            })?;
-            if let Some(r) = rebase.filter(|r| copied.rebased > 0 || e.recorded_at > r.after) {
-                e.recorded_at = r.at.clone().max(head.recorded_at.clone());
-                e.prev_hash = head.hash.clone();
-                e.hash = e.link();
-                let had = signature.is_some();
-                signature = r.signer.as_ref().map(|key| {
-                    (
-                        key.verifier().encode(),
-                        key.sign_bytes(e.hash.as_bytes()).to_vec(),
-                    )
-                });
-                copied.unsigned += usize::from(had && signature.is_none());
-                copied.first_rebased.get_or_insert(e.seq);
-                copied.rebased += 1;
-            }
-            head.put(to, &e, kind, &body, signature)?;
-            copied.entries += 1;
+        for (e, signature) in page {
+            let rebase = rebase.filter(|r| copied.rebased > 0 || e.recorded_at > r.after);
+            put_entry(to, &mut head, e, signature, rebase, &mut copied)?;
         }
         if i64::try_from(n).unwrap_or(0) < PAGE {
             return Ok(copied);
         }
     }
+}
+
+/// Puts `e` after `head` in `to`: as stored, or with `rebase` re-recorded
+/// (recorded at the rebase's time or the head's, whichever is later,
+/// linked anew, signed again with the rebase's key or left unsigned).
+fn put_entry(
+    to: &Db,
+    head: &mut Head,
+    mut e: RawEntry,
+    mut signature: Option<Signature>,
+    rebase: Option<&Rebase>,
+    copied: &mut Copied,
+) -> Result<()> {
+    let kind: Kind = e.kind.parse()?;
+    let body: serde_json::Value = serde_json::from_str(&e.body).map_err(|err| {
+        crate::domain::Error::State(format!(
+            "entry {} of the source has a body that is not JSON ({err}); run `ledger verify` on it",
+            e.seq
+        ))
+    })?;
+    if let Some(r) = rebase {
+        e.seq = head.seq + 1;
+        e.recorded_at = r.at.clone().max(head.recorded_at.clone());
+        e.prev_hash = head.hash.clone();
+        e.hash = e.link();
+        let had = signature.is_some();
+        signature = r.signer.as_ref().map(|key| {
+            (
+                key.verifier().encode(),
+                key.sign_bytes(e.hash.as_bytes()).to_vec(),
+            )
+        });
+        copied.unsigned += usize::from(had && signature.is_none());
+        copied.first_rebased.get_or_insert(e.seq);
+        copied.rebased += 1;
+    }
+    head.put(to, &e, kind, &body, signature)?;
+    copied.entries += 1;
+    Ok(())
+}
+
+/// A signature as stored: the signer's key and the signature's bytes.
+type Signature = (String, Vec<u8>);
+
+/// One entry as it travels between ledgers in a file (`ledger sync`'s
+/// journal): the row as stored, its body as the stored text (so its hash
+/// is computed over the same bytes), and its signature.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Line {
+    pub seq: i64,
+    pub project: String,
+    pub kind: String,
+    pub effective_at: String,
+    pub recorded_at: String,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+    /// The signer's public key, as `ledger keygen` encodes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The signature of `hash`, in base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl Line {
+    fn into_parts(self) -> Result<(RawEntry, Option<Signature>)> {
+        use base64::Engine as _;
+        let signature = match (self.signer, self.signature) {
+            (Some(signer), Some(s)) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(s.as_bytes())
+                    .map_err(|e| {
+                        crate::domain::Error::State(format!(
+                            "entry {} has a signature that is not base64 ({e})",
+                            self.seq
+                        ))
+                    })?;
+                Some((signer, bytes))
+            }
+            _ => None,
+        };
+        let e = RawEntry {
+            seq: self.seq,
+            project: self.project,
+            kind: self.kind,
+            effective_at: self.effective_at,
+            recorded_at: self.recorded_at,
+            body: self.body,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        };
+        Ok((e, signature))
+    }
+}
+
+/// Every entry of the ledger as [`Line`]s, in order.
+pub fn lines(conn: &Db) -> Result<Vec<Line>> {
+    use base64::Engine as _;
+    let sql = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
+                      e.prev_hash, e.hash, s.signer, s.signature
+               FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
+               ORDER BY e.seq";
+    let mut out = Vec::new();
+    conn.rows(sql, &[], |r| {
+        let e = raw(r)?;
+        let signer = r.get::<Option<String>>(8)?;
+        let signature = match signer {
+            Some(_) => Some(base64::engine::general_purpose::STANDARD.encode(r.get::<Vec<u8>>(9)?)),
+            None => None,
+        };
+        out.push(Line {
+            seq: e.seq,
+            project: e.project,
+            kind: e.kind,
+            effective_at: e.effective_at,
+            recorded_at: e.recorded_at,
+            body: e.body,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            signer,
+            signature,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Appends `theirs` to the ledger as they are, each checked to link to
+/// the one before (its number, its previous hash, its own hash), then
+/// re-records `ours` after them as `rebase` says. An entry of `ours` that
+/// was signed is signed again with the rebase's key; without one, the
+/// append is refused (a signature is never dropped in passing).
+pub fn append_lines(conn: &Db, theirs: &[Line], ours: &[Line], rebase: &Rebase) -> Result<Copied> {
+    let mut head = Head::read(conn)?;
+    let mut copied = Copied::default();
+    for line in theirs {
+        let (e, signature) = line.clone().into_parts()?;
+        if e.seq != head.seq + 1 || e.prev_hash != head.hash || e.hash != e.link() {
+            return Err(crate::domain::Error::State(format!(
+                "entry {} of the synced journal does not link to the one before it (it was altered); nothing was written",
+                e.seq
+            ))
+            .into());
+        }
+        put_entry(conn, &mut head, e, signature, None, &mut copied)?;
+    }
+    for line in ours {
+        if line.signature.is_some() && rebase.signer.is_none() {
+            return Err(crate::domain::Error::invalid(
+                "key",
+                "none",
+                format!(
+                    "the key entry {} was signed with (--sign KEY): it is recorded again after the entries pushed first, and its signature must be made again",
+                    line.seq
+                ),
+            )
+            .into());
+        }
+        let (e, signature) = line.clone().into_parts()?;
+        put_entry(conn, &mut head, e, signature, Some(rebase), &mut copied)?;
+    }
+    Ok(copied)
 }
 
 fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {

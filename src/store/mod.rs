@@ -28,8 +28,8 @@ use crate::domain;
 
 pub use db::{Column, Db, Prepared, Row, Stream};
 pub use journal::{
-    Copied, Entry, Head, RawEntry, Rebase, append, append_signed, for_each_raw_entry, link_hash,
-    raw_entry,
+    Copied, Entry, Head, Line, RawEntry, Rebase, append, append_signed, for_each_raw_entry,
+    link_hash, raw_entry,
 };
 pub use postgres::Target;
 pub use question::{Question, question};
@@ -501,6 +501,22 @@ impl Store {
             sqlite::remove_files(path);
         }
         copied
+    }
+
+    /// Every entry as [`Line`]s, in order, read in one snapshot.
+    pub fn lines(&self) -> Result<Vec<Line>> {
+        self.db.read_consistently(journal::lines)
+    }
+
+    /// Appends `theirs` as they are and re-records `ours` after them, in
+    /// one transaction (see [`journal::append_lines`]).
+    pub fn append_lines(
+        &mut self,
+        theirs: &[Line],
+        ours: &[Line],
+        rebase: &Rebase,
+    ) -> Result<Copied> {
+        self.write(|tx| journal::append_lines(tx, theirs, ours, rebase))
     }
 
     fn copy_into(&self, target: &Location, rebase: Option<&Rebase>) -> Result<Copied> {

@@ -61,5 +61,8 @@ mod demo;
 // Several writers on one file at once.
 mod concurrency;
 
+// The ledger kept on a branch of a git repository.
+mod sync;
+
 // What only a PostgreSQL ledger has: roles, TLS, many writers, copies.
 mod on_postgres;
