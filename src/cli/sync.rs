@@ -192,21 +192,37 @@ fn backoff(attempt: u32) {
     std::thread::sleep(std::time::Duration::from_millis(wait));
 }
 
-/// A scratch bare repository that fetches the branch's tip and pushes new
-/// commits on it; removed when done.
+/// The repository sync fetches into and pushes from: the current one when
+/// REMOTE names one of its remotes (so the credentials CI set up for it
+/// apply), else a scratch bare repository, removed when done.
 struct Repo {
     dir: PathBuf,
     remote: String,
+    scratch: bool,
 }
 
 impl Drop for Repo {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.scratch {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
 impl Repo {
     fn new(remote: &str) -> Result<Repo, CommandError> {
+        let named = Command::new("git")
+            .args(["remote", "get-url", "--", remote])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if named {
+            return Ok(Repo {
+                dir: PathBuf::from("."),
+                remote: remote.to_string(),
+                scratch: false,
+            });
+        }
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -219,7 +235,11 @@ impl Repo {
                 .unwrap_or_else(|_| remote.to_string()),
             false => remote.to_string(),
         };
-        let repo = Repo { dir, remote };
+        let repo = Repo {
+            dir,
+            remote,
+            scratch: true,
+        };
         std::fs::create_dir_all(&repo.dir)?;
         repo.git(&["init", "--quiet", "--bare"], None)?;
         Ok(repo)
@@ -271,11 +291,15 @@ impl Repo {
 
     /// The branch's tip and its journal; none on a branch not made yet.
     fn fetch(&self, branch: &str, file: &str) -> Result<(Option<String>, Vec<Line>), CommandError> {
-        let refspec = format!("+refs/heads/{branch}:refs/sync/tip");
-        let out = self.run(
-            &["fetch", "--quiet", "--depth", "1", &self.remote, &refspec],
-            None,
-        )?;
+        let refspec = format!("+refs/heads/{branch}:refs/ledger-sync/tip");
+        let mut args = vec!["fetch", "--quiet", "--no-tags"];
+        // A scratch repository needs only the tip; the project's own is
+        // never made shallow.
+        if self.scratch {
+            args.extend(["--depth", "1"]);
+        }
+        args.extend([self.remote.as_str(), refspec.as_str()]);
+        let out = self.run(&args, None)?;
         if !out.status.success() {
             let why = String::from_utf8_lossy(&out.stderr);
             if why.contains("couldn't find remote ref") {
@@ -288,8 +312,8 @@ impl Repo {
             ))
             .into());
         }
-        let tip = self.git(&["rev-parse", "refs/sync/tip"], None)?;
-        let text = self.git(&["show", &format!("refs/sync/tip:{file}")], None)?;
+        let tip = self.git(&["rev-parse", "refs/ledger-sync/tip"], None)?;
+        let text = self.git(&["show", &format!("refs/ledger-sync/tip:{file}")], None)?;
         let mut lines = Vec::new();
         for (i, line) in text
             .lines()

@@ -64,5 +64,8 @@ mod concurrency;
 // The ledger kept on a branch of a git repository.
 mod sync;
 
+// The README's CI recipes, run as written.
+mod recipes;
+
 // What only a PostgreSQL ledger has: roles, TLS, many writers, copies.
 mod on_postgres;
