@@ -29,7 +29,7 @@ pub struct SyncArgs {
     #[arg(long, default_value = "ledger.jsonl")]
     pub file: String,
     /// How many times to fetch and push again when other jobs push first.
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub attempts: u32,
 }
 
@@ -63,7 +63,7 @@ pub(super) fn sync(ctx: &Context, a: &SyncArgs) -> Result<Output, CommandError> 
         let common = theirs
             .iter()
             .zip(&ours)
-            .take_while(|(t, o)| t.hash == o.hash)
+            .take_while(|(t, o)| t.entry.hash == o.entry.hash)
             .count();
         if common == ours.len() {
             // Behind or level: take theirs, and there is nothing to push.
@@ -183,11 +183,12 @@ fn report(ctx: &Context, a: &SyncArgs, done: &Synced, entries: usize) -> Output 
 }
 
 /// A random wait before trying again, up to twice as long each time (to
-/// a second), so jobs that collided spread out instead of colliding again.
+/// two seconds), so jobs that collided spread out instead of colliding
+/// again.
 fn backoff(attempt: u32) {
     let mut bytes = [0u8; 4];
     let _ = getrandom::fill(&mut bytes);
-    let ceiling = (25u64 << attempt.min(6)).min(1000);
+    let ceiling = (25u64 << attempt.min(7)).min(2000);
     let wait = u64::from(u32::from_le_bytes(bytes)) % ceiling;
     std::thread::sleep(std::time::Duration::from_millis(wait));
 }
@@ -352,7 +353,7 @@ impl Repo {
         )?;
         let head = ours
             .last()
-            .map(|l| l.hash.get(..12).unwrap_or(&l.hash))
+            .map(|l| l.entry.hash.get(..12).unwrap_or(&l.entry.hash))
             .unwrap_or("");
         let message = format!("ledger: {} entries, head {head}", ours.len());
         let mut args = vec!["commit-tree", tree.as_str(), "-m", message.as_str()];

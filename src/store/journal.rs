@@ -398,7 +398,7 @@ fn insert_typed(conn: &Db, kind: Kind, stamp: [Value; 4], body: &serde_json::Val
 }
 
 /// One journal row with its body as stored, unparsed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawEntry {
     pub seq: i64,
     pub project: String,
@@ -606,14 +606,8 @@ type Signature = (String, Vec<u8>);
 /// is computed over the same bytes), and its signature.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
-    pub seq: i64,
-    pub project: String,
-    pub kind: String,
-    pub effective_at: String,
-    pub recorded_at: String,
-    pub body: String,
-    pub prev_hash: String,
-    pub hash: String,
+    #[serde(flatten)]
+    pub entry: RawEntry,
     /// The signer's public key, as `ledger keygen` encodes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
@@ -632,24 +626,14 @@ impl Line {
                     .map_err(|e| {
                         crate::domain::Error::State(format!(
                             "entry {} has a signature that is not base64 ({e})",
-                            self.seq
+                            self.entry.seq
                         ))
                     })?;
                 Some((signer, bytes))
             }
             _ => None,
         };
-        let e = RawEntry {
-            seq: self.seq,
-            project: self.project,
-            kind: self.kind,
-            effective_at: self.effective_at,
-            recorded_at: self.recorded_at,
-            body: self.body,
-            prev_hash: self.prev_hash,
-            hash: self.hash,
-        };
-        Ok((e, signature))
+        Ok((self.entry, signature))
     }
 }
 
@@ -669,14 +653,7 @@ pub fn lines(conn: &Db) -> Result<Vec<Line>> {
             None => None,
         };
         out.push(Line {
-            seq: e.seq,
-            project: e.project,
-            kind: e.kind,
-            effective_at: e.effective_at,
-            recorded_at: e.recorded_at,
-            body: e.body,
-            prev_hash: e.prev_hash,
-            hash: e.hash,
+            entry: e,
             signer,
             signature,
         });
@@ -711,7 +688,7 @@ pub fn append_lines(conn: &Db, theirs: &[Line], ours: &[Line], rebase: &Rebase) 
                 "none",
                 format!(
                     "the key entry {} was signed with (--sign KEY): it is recorded again after the entries pushed first, and its signature must be made again",
-                    line.seq
+                    line.entry.seq
                 ),
             )
             .into());

@@ -330,6 +330,20 @@ fn junit_has_a_case_per_gate_platform_and_criterion_and_failures_carry_the_evide
     assert!(!docs.text.contains("is overdue"), "{docs:?}");
 }
 
+/// How many of a command's SARIF results are open at `level` (error,
+/// warning, note), or waived (`waived`).
+fn open_results(l: &Ledger, args: &[&str], level: &str) -> usize {
+    let sarif: Value = serde_json::from_str(&run_format(l, args, "sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    results
+        .iter()
+        .filter(|r| match level {
+            "waived" => r["suppressions"].is_array(),
+            _ => r["level"] == level && r["suppressions"].is_null(),
+        })
+        .count()
+}
+
 /// Only a blocking finding fails its case: a warning passes with the
 /// finding in its system-out, so JUnit's failures are the tables'
 /// blocking count, and no case says its message twice.
@@ -341,14 +355,7 @@ fn junit_fails_only_what_blocks_and_says_each_message_once() {
         &["check-release", "1.3.1"],
         &["deprecations"],
     ] {
-        let sarif: Value = serde_json::from_str(&run_format(&l, args, "sarif")).unwrap();
-        let results = sarif["runs"][0]["results"].as_array().unwrap();
-        let open = |level: &str| {
-            results
-                .iter()
-                .filter(|r| r["level"] == level && r["suppressions"].is_null())
-                .count()
-        };
+        let open = |level: &str| open_results(&l, args, level);
         let cases = parse_junit(&run_format(&l, args, "junit"));
         let failed = cases
             .iter()
@@ -431,18 +438,8 @@ fn github_writes_the_step_summary_and_annotates_at_most_ten_of_each_kind() {
 
     // The summary's counts are the tables' words and agree with them:
     // every check counted once, no "failed" beside "blocking".
-    let sarif: Value = serde_json::from_str(&run_format(&l, &["status"], "sarif")).unwrap();
-    let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let open = |level: &str| {
-        results
-            .iter()
-            .filter(|r| r["level"] == level && r["suppressions"].is_null())
-            .count()
-    };
-    let waived = results
-        .iter()
-        .filter(|r| r["suppressions"].is_array())
-        .count();
+    let open = |level: &str| open_results(&l, &["status"], level);
+    let waived = open_results(&l, &["status"], "waived");
     let heading = format!(
         "ledger status: {} blocking, {} warning(s), {waived} waived",
         open("error"),

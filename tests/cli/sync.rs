@@ -67,9 +67,10 @@ fn eight_jobs_syncing_at_once_lose_nothing_and_repeat_nothing() {
     ok_on(&l, &seed, &["init"]);
     ok_on(&l, &seed, &["sync", "--git", &remote]);
     let (jobs, each) = (8, 25);
+    let most_attempts = std::sync::atomic::AtomicU64::new(0);
     std::thread::scope(|s| {
         for job in 0..jobs {
-            let (l, remote) = (&l, remote.as_str());
+            let (l, remote, most) = (&l, remote.as_str(), &most_attempts);
             s.spawn(move || {
                 let db = l.path(&format!("job{job}.db"));
                 ok_on(l, &db, &["sync", "--git", remote]);
@@ -80,11 +81,19 @@ fn eight_jobs_syncing_at_once_lose_nothing_and_repeat_nothing() {
                         &db,
                         &["record-budget", "warm-load-p95", "--value", &value],
                     );
-                    ok_on(l, &db, &["sync", "--git", remote]);
+                    let out = ok_on(l, &db, &["--format", "json", "sync", "--git", remote]);
+                    let synced: serde_json::Value = serde_json::from_str(&out).unwrap();
+                    let attempts = synced["attempts"].as_u64().unwrap();
+                    most.fetch_max(attempts, std::sync::atomic::Ordering::Relaxed);
                 }
             });
         }
     });
+    // Printed, not asserted: how close the busiest sync came to --attempts.
+    eprintln!(
+        "sync: at most {} attempts of the default 100",
+        most_attempts.into_inner()
+    );
     let journal = branch_journal(&remote);
     let mut values: Vec<i64> = journal
         .iter()
