@@ -7,10 +7,11 @@ use serde::Serialize;
 
 pub use super::finding::{Finding, Level};
 use super::{
-    deprecation::{self},
+    deprecation::{self, DeprecationStatus},
     incident::Severity,
-    inputs::{BudgetRow, GateRow, IncidentRow, TierCount},
+    inputs::{BudgetRow, GateInputs, GateRow, IncidentRow, TierCount},
     inputs::{Frame, ReleaseCheckInputs, TierConformance},
+    policy::MissingEvidence,
     readiness::Readiness,
     rule::Code,
     waiver::Waivers,
@@ -34,6 +35,8 @@ pub fn check_release(
 ) -> ReleaseCheck {
     let mut findings = version_findings(f, i, version, breaking);
     findings.extend(premature_removals(f, i, version));
+    findings.extend(overdue_deprecations(f, i, version));
+    findings.extend(missing_evidence(f, i, version));
     // The rows' own findings, worded as their lists word them.
     let mut from_rows: Vec<Finding> = i
         .gates
@@ -178,6 +181,96 @@ fn premature_removals(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> V
         }
     }
     out
+}
+
+/// A major release: x.0.0 from 1.0.0 on, not a pre-release.
+fn is_major(version: &Version) -> bool {
+    version.major > 0 && version.minor == 0 && version.patch == 0 && version.pre.is_empty()
+}
+
+/// The deprecated items still present past their window: a warning that
+/// names the release each was due in; blocking when removal needs a major
+/// and this version is that major, or one after it (governance:
+/// Deprecation Policy, removal windows per release).
+fn overdue_deprecations(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec<Finding> {
+    let needs_major = f.policy.deprecations.post_1_0_removal_requires_major;
+    i.unremoved
+        .rows(f)
+        .into_iter()
+        .filter(|d| d.status == DeprecationStatus::Overdue)
+        .map(|d| {
+            let due = d.earliest_removal.clone().unwrap_or_default();
+            let must_go = needs_major
+                && is_major(version)
+                && Version::parse(&due).is_ok_and(|due| *version >= due);
+            let (level, tail) = match must_go {
+                true => (
+                    Level::Blocking,
+                    format!("; {version} is a major release, in which it must go"),
+                ),
+                false => (Level::Warning, String::new()),
+            };
+            finding(
+                level,
+                Code::DeprecationOverdue,
+                Some(&d.item),
+                format!(
+                    "{} ({}, deprecated in {}) was due for removal in {due} and {version} still ships it{tail}",
+                    d.item, d.kind, d.deprecated_in
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Each gate the policy enforces that has no result on some platform it
+/// must run on, with those platforms (none for a gate not per platform).
+pub fn gates_without_evidence(f: &Frame, gates: &GateInputs) -> Vec<(String, Vec<String>)> {
+    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+    for row in gates.rows(f).into_iter().filter(|g| g.passed.is_none()) {
+        let platform = row.platform.unwrap_or_default();
+        match missing.iter_mut().find(|(gate, _)| *gate == row.gate) {
+            Some((_, platforms)) => platforms.push(platform),
+            None => missing.push((row.gate, vec![platform])),
+        }
+    }
+    missing
+}
+
+/// Each gate the policy enforces with no result on a platform it must run
+/// on: nothing shows this release passes it (governance: Quality Gates, on
+/// every PR). A warning, blocking for a major release and a milestone's
+/// version, or always when the policy's `missing_evidence` is `block`.
+fn missing_evidence(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec<Finding> {
+    let milestone = f
+        .policy
+        .milestones
+        .iter()
+        .any(|m| m.version().is_some_and(|v| v == *version));
+    let level = match f.policy.releases.missing_evidence {
+        MissingEvidence::Block => Level::Blocking,
+        MissingEvidence::Warn if is_major(version) || milestone => Level::Blocking,
+        MissingEvidence::Warn => Level::Warning,
+    };
+    let missing = gates_without_evidence(f, &i.gates);
+    missing
+        .into_iter()
+        .map(|(gate, platforms)| {
+            let on: Vec<&str> = platforms.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+            let on = match on.is_empty() {
+                true => String::new(),
+                false => format!(" on {}", on.join(", ")),
+            };
+            finding(
+                level,
+                Code::GateNoEvidence,
+                Some(&gate),
+                format!(
+                    "{gate} has no result{on}: nothing shows {version} passes it; record it with `ledger record-gate {gate}`"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The open incidents a release would ship with: an open critical or
@@ -382,7 +475,16 @@ mod tests {
         i: ReleaseCheckInputs,
     }
 
+    /// The example policy without its gates (whose missing evidence the
+    /// tests of other rules would otherwise all see).
     fn snap() -> At {
+        let mut s = gated();
+        s.f.policy.gates.clear();
+        s
+    }
+
+    /// The example policy whole.
+    fn gated() -> At {
         At {
             f: Frame::new("pi", parse("2026-03-01").unwrap(), Policy::builtin()),
             i: ReleaseCheckInputs::default(),
@@ -396,10 +498,134 @@ mod tests {
             .collect()
     }
 
+    /// An empty ledger has no evidence for any gate: a minor may still be
+    /// cut (each gate a warning), the milestone's version and a major not.
     #[test]
-    fn an_empty_ledger_may_release() {
-        let c = check_release(&snap().f, &snap().i, &Version::new(0, 1, 0), false);
-        assert!(c.allowed && c.findings.is_empty());
+    fn an_empty_ledger_has_no_evidence_and_blocks_only_a_major_or_the_milestone() {
+        let s = gated();
+        let c = check_release(&s.f, &s.i, &Version::new(0, 1, 0), false);
+        assert!(c.allowed);
+        assert_eq!(c.findings.len(), s.f.policy.gates.len());
+        assert!(
+            c.findings
+                .iter()
+                .all(|f| f.rule == Code::GateNoEvidence && f.level == Level::Warning)
+        );
+        let unit = c
+            .findings
+            .iter()
+            .find(|f| f.subject.as_deref() == Some("unit-tests"))
+            .unwrap();
+        assert!(
+            unit.message.contains("no result on linux, macos, windows"),
+            "{}",
+            unit.message
+        );
+        for blocked in [Version::new(1, 0, 0), Version::new(2, 0, 0)] {
+            let c = check_release(&s.f, &s.i, &blocked, false);
+            assert!(!c.allowed, "{blocked}");
+            assert!(c.findings.iter().all(|f| f.level == Level::Blocking));
+        }
+        // A policy may block on missing evidence always.
+        let mut s = gated();
+        s.f.policy.releases.missing_evidence = MissingEvidence::Block;
+        assert!(!check_release(&s.f, &s.i, &Version::new(0, 1, 1), false).allowed);
+    }
+
+    /// A gate with a result on every platform is evidence; one platform
+    /// missing is still a finding, naming that platform.
+    #[test]
+    fn evidence_on_some_platforms_names_the_rest() {
+        let mut s = gated();
+        let gate = |seq, platform: &str| {
+            Stamped::at(
+                seq,
+                "2026-02-01",
+                GateResultRec {
+                    gate: "unit-tests".into(),
+                    platform: Some(platform.into()),
+                    value: Some(100.0),
+                    passed: true,
+                    comparator: None,
+                    threshold: None,
+                    commit_sha: None,
+                    release: None,
+                    source: None,
+                },
+            )
+        };
+        s.i.gates
+            .results
+            .extend([gate(1, "linux"), gate(2, "macos")]);
+        let c = check_release(&s.f, &s.i, &Version::new(0, 1, 0), false);
+        let unit: Vec<&Finding> = c
+            .findings
+            .iter()
+            .filter(|f| f.subject.as_deref() == Some("unit-tests"))
+            .collect();
+        assert_eq!(unit.len(), 1);
+        assert!(
+            unit[0].message.contains("no result on windows:"),
+            "{}",
+            unit[0].message
+        );
+    }
+
+    /// An item still present past its window warns every release, naming
+    /// the one it was due in; once removal needs a major, the major
+    /// release (or a later one) that still ships it is blocked.
+    #[test]
+    fn an_overdue_deprecation_warns_and_blocks_the_major_it_must_go_in() {
+        let mut s = snap();
+        let evidence = |s: &At, v: Version| {
+            let c = check_release(&s.f, &s.i, &v, false);
+            c.findings
+                .into_iter()
+                .filter(|f| f.rule == Code::DeprecationOverdue)
+                .collect::<Vec<_>>()
+        };
+        for (seq, v, at) in [
+            (1, "1.0.0", "2026-01-01"),
+            (2, "1.1.0", "2026-01-10"),
+            (3, "2.0.0", "2026-02-01"),
+        ] {
+            s.i.releases
+                .releases
+                .push(Stamped::at(seq, at, ReleaseRec::released(v, at)));
+        }
+        s.i.unremoved.shipped = s.i.releases.versions();
+        s.i.unremoved.deprecations.push(Stamped::at(
+            4,
+            "2026-01-02",
+            DeprecationRec {
+                item: "--old".into(),
+                kind: crate::domain::deprecation::DeprecationKind::named(
+                    crate::domain::deprecation::DeprecationKind::CLI_FLAG,
+                ),
+                version: "1.0.0".into(),
+                replacement: None,
+                note: None,
+                kept: None,
+            },
+        ));
+        let minor = evidence(&s, Version::new(2, 1, 0));
+        assert_eq!(minor.len(), 1, "{minor:?}");
+        assert_eq!(minor[0].level, Level::Warning);
+        assert!(
+            minor[0].message.contains("was due for removal in 2.0.0"),
+            "{}",
+            minor[0].message
+        );
+        let major = evidence(&s, Version::new(3, 0, 0));
+        assert_eq!(major[0].level, Level::Blocking);
+        assert!(
+            major[0].message.contains("3.0.0 is a major release"),
+            "{}",
+            major[0].message
+        );
+        // Kept on purpose: never asked to go.
+        s.i.unremoved.deprecations[0].rec.kept = Some("hidden alias".into());
+        assert!(evidence(&s, Version::new(3, 0, 0)).is_empty());
     }
 
     #[test]
@@ -558,8 +784,9 @@ mod tests {
     #[test]
     fn a_version_that_ships_an_unready_milestone_is_blocked_per_unmet_criterion() {
         let s = snap();
-        let m = &s.f.policy.milestones[0];
-        let r = crate::domain::readiness::readiness(&s.f, &Default::default(), m);
+        let whole = gated();
+        let m = &whole.f.policy.milestones[0];
+        let r = crate::domain::readiness::readiness(&whole.f, &Default::default(), m);
         let c = check_release(&s.f, &s.i, &Version::new(1, 0, 0), false);
         assert!(c.allowed, "{c:?}");
         let c = c.shipping(&r);

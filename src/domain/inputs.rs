@@ -259,6 +259,9 @@ pub struct ReleaseCheckInputs {
     pub incidents: IncidentInputs,
     pub conformance: TierConformance,
     pub removals: DeprecationInputs,
+    /// The deprecations no removal followed: the overdue ones this
+    /// release would still ship.
+    pub unremoved: DeprecationInputs,
 }
 
 /// `ledger status`: what readiness reads (with the widest of the drift and

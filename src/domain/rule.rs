@@ -278,6 +278,14 @@ codes! {
         waivable: Waivable::Never("an altered ledger is restored from a backup, not waived"),
         answered_in: Answered::PolicyFile,
     },
+    GateNoEvidence = "gate-no-evidence" {
+        title: "No evidence",
+        help: "A gate the policy enforces has no result on a platform it must run on, so nothing shows the release passes it.",
+        governance: "Quality Gates",
+        subject: "gate",
+        waivable: Waivable::Yes,
+        answered_in: Answered::Policy(Section::Gates),
+    },
     TierConformance = "tier-conformance" {
         title: "Tier conformance",
         help: "An extension tier passes less of its conformance corpus than the tier requires.",

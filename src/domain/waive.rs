@@ -109,6 +109,11 @@ pub fn refuse_protected_incident(
 /// waiver of one that does not is recorded, but changes nothing until one
 /// appears.
 pub fn found_now(f: &Frame, inputs: &WaiveInputs, rule: Code, subject: &str) -> bool {
+    if let (WaiveInputs::Gates(g), Code::GateNoEvidence) = (inputs, rule) {
+        return check::gates_without_evidence(f, g)
+            .iter()
+            .any(|(gate, _)| gate == subject);
+    }
     let found: Vec<Finding> = match inputs {
         WaiveInputs::Deprecations(d) => d
             .rows(f)

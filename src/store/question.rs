@@ -270,6 +270,7 @@ impl<'c> Question<'c> {
                 deprecations: in_time_order(deprecations),
                 removals,
             },
+            unremoved: self.overdue_deprecation_inputs()?,
             releases,
         })
     }
@@ -335,7 +336,7 @@ impl<'c> Question<'c> {
             }
             Code::BudgetOver => WaiveInputs::Budgets(self.budget_inputs()?),
             Code::BudgetDrift => WaiveInputs::Drift(self.drift_inputs(None)?),
-            Code::GateFailing => WaiveInputs::Gates(self.gate_inputs()?),
+            Code::GateFailing | Code::GateNoEvidence => WaiveInputs::Gates(self.gate_inputs()?),
             Code::IncidentSla | Code::SecurityOpen => {
                 WaiveInputs::Incidents(self.incident_inputs()?)
             }

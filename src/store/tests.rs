@@ -476,6 +476,7 @@ fn full(q: &Question<'_>) -> Inputs {
             latest: r.all().unwrap(),
         },
         removals: deprecations.clone(),
+        unremoved: deprecations.clone(),
     };
     let drift_days = q.frame().policy.budgets.drift_days;
     Inputs {

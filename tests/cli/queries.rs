@@ -490,3 +490,61 @@ fn a_task_is_due_one_cadence_after_it_came_under_the_policy() {
     l.now = "2026-03-14T12:00:00Z".into();
     assert!(weekly(&l).contains(&"fuzz-run".to_string()));
 }
+
+/// check-release does not fail open: an overdue deprecation is a warning
+/// naming the release it was due in, blocking in a major; a gate with no
+/// result is "no evidence", blocking in a major and the milestone's
+/// version (or always, when the policy says so).
+#[test]
+fn check_release_sees_overdue_deprecations_and_missing_evidence() {
+    let l = Ledger::demo();
+    let findings = |version: &str| -> Vec<serde_json::Value> {
+        l.json(&["check-release", version])["findings"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let overdue = |version: &str| {
+        findings(version)
+            .into_iter()
+            .find(|f| f["rule"] == "deprecation-overdue" && f["subject"] == "--no-sandbox")
+            .unwrap()
+    };
+    let minor = overdue("1.3.0");
+    assert_eq!(minor["severity"], "warning");
+    assert!(
+        minor["message"]
+            .as_str()
+            .unwrap()
+            .contains("was due for removal in 0.5.1 and 1.3.0 still ships it"),
+        "{minor}"
+    );
+    assert_eq!(overdue("2.0.0")["severity"], "blocking");
+    assert_eq!(l.run(&["check-release", "2.0.0", "--check"]).code, 1);
+
+    // A fresh ledger: every gate is without evidence.
+    let fresh = Ledger::new();
+    let r = fresh.run(&["check-release", "0.1.0", "--check"]);
+    assert_eq!(r.code, 0, "a warning does not fail the check");
+    let c = fresh.json(&["check-release", "0.1.0"]);
+    assert!(
+        c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] == "gate-no-evidence")
+    );
+    assert_eq!(fresh.run(&["check-release", "1.0.0", "--check"]).code, 1);
+
+    // A policy may make missing evidence block any release.
+    let strict = Ledger::empty();
+    let text = crate::harness::template("rust-cli", "demo-app").replacen(
+        "[releases]\n",
+        "[releases]\nmissing_evidence = \"block\"\n",
+        1,
+    );
+    strict.load_policy("ledger.toml", &text);
+    let r = strict.run(&["check-release", "0.1.0", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("gate-no-evidence"), "{}", r.stdout);
+}

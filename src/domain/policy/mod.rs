@@ -192,6 +192,10 @@ pub struct ReleasePolicy {
     pub shipped_statuses: Vec<ReleaseStatus>,
     /// The release channels and their cadence, as documentation.
     pub channels: Vec<ChannelDef>,
+    /// What `check-release` makes of a gate with no result on a platform
+    /// it must run on: `warn` (a warning, blocking for a major release and
+    /// a milestone's version) or `block` (always blocking).
+    pub missing_evidence: MissingEvidence,
 }
 
 impl Default for ReleasePolicy {
@@ -200,8 +204,22 @@ impl Default for ReleasePolicy {
             tag_prefix: String::new(),
             shipped_statuses: vec![ReleaseStatus::Released, ReleaseStatus::TagOnly],
             channels: Vec::new(),
+            missing_evidence: MissingEvidence::Warn,
         }
     }
+}
+
+/// What a release check makes of an enforced gate with no result.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingEvidence {
+    /// A warning; blocking for a major release and a milestone's version.
+    #[default]
+    Warn,
+    /// Always blocking.
+    Block,
 }
 
 /// One release channel's cadence.
