@@ -230,7 +230,7 @@ pub enum Command {
     /// Correct a mistake: the entry stops counting (it is never deleted).
     Retract(record::RetractArgs),
     /// List releases, newest first.
-    Releases,
+    Releases(query::ReleasesArgs),
     /// The latest result of every gate on every platform.
     Gates(query::GatesArgs),
     /// Budgets with their latest measurement.
@@ -1082,7 +1082,7 @@ fn dispatch(ctx: &Context, command: &Command, err: &mut dyn Write) -> Result<Out
         C::Waivers => query::waivers(ctx),
         C::AcceptShift(a) => record::accept_shift(ctx, a),
         C::Retract(a) => record::retract(ctx, a),
-        C::Releases => query::releases(ctx),
+        C::Releases(a) => query::releases(ctx, a),
         C::Gates(a) => query::gates(ctx, a),
         C::Budgets => query::budgets(ctx),
         C::Drift(a) => query::drift(ctx, a),
@@ -1206,7 +1206,7 @@ impl Command {
             C::Demo
             | C::Policy(_)
             | C::Waivers
-            | C::Releases
+            | C::Releases(_)
             | C::Delivery(_)
             | C::Report(_)
             | C::Backup(_)

@@ -27,9 +27,28 @@ pub(super) fn waivers(ctx: &Context) -> Result<Output, CommandError> {
     )))
 }
 
-pub(super) fn releases(ctx: &Context) -> Result<Output, CommandError> {
+/// Which releases to list.
+#[derive(Debug, Args)]
+pub struct ReleasesArgs {
+    /// Only the N newest.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only those dated at or after TIME (a date, or an RFC 3339 time).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+}
+
+pub(super) fn releases(ctx: &Context, a: &ReleasesArgs) -> Result<Output, CommandError> {
+    let since = a.since.as_deref().map(time::parse).transpose()?;
     let (f, i) = ask(ctx, |q| q.release_inputs())?;
-    Ok(Output::plain(report::releases(&i.rows(&f), ctx.wants())))
+    let mut rows = i.rows(&f);
+    if let Some(since) = since {
+        rows.retain(|r| time::parse(&r.date).is_ok_and(|d| d >= since));
+    }
+    if let Some(n) = a.limit {
+        rows.truncate(n);
+    }
+    Ok(Output::plain(report::releases(&rows, ctx.wants())))
 }
 
 /// Gate filters.

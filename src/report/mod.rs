@@ -493,8 +493,10 @@ impl Tone {
         Some(match word {
             "overdue" | "premature" | "over-blocking" | "breached" | "blocking" | "unmet"
             | "failing" | "below-required" => Tone::Bad,
-            "over" | "drifting" | "warning" | "below-target" | "pending" => Tone::Warn,
-            "ok" | "met" | "removed" | "active" | "kept" => Tone::Good,
+            "over" | "drifting" | "warning" | "below-target" | "pending" | "no result" => {
+                Tone::Warn
+            }
+            "ok" | "met" | "removed" | "active" | "kept" | "passing" => Tone::Good,
             _ => return None,
         })
     }

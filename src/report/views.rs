@@ -96,15 +96,21 @@ pub fn gates(rows: &[GateRow], wants: Wants) -> View {
     // Say the rule next to the value, so a failure explains itself.
     if let Some(Block::Table(t)) = view.blocks.last_mut() {
         t.columns.insert(4, "rule".into());
+        t.columns[5] = "result".into();
         for (row, g) in t.rows.iter_mut().zip(rows) {
             let rule = match g.threshold {
                 Some(th) => format!("{} {} {}", g.comparator, number(th), g.unit),
                 None => "pass/fail".into(),
             };
             row.insert(4, rule);
-            if g.passed.is_none() {
-                row[5] = "no result".into();
+            // A status word, so a failure is coloured as every list
+            // colours what breaks policy.
+            row[5] = match g.passed {
+                Some(true) => "passing",
+                Some(false) => "failing",
+                None => "no result",
             }
+            .into();
         }
     }
     with_waivers(view, rows.iter().map(|g| g.waived.as_ref()))

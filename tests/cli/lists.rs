@@ -431,6 +431,12 @@ fn colour_and_headers_as_asked() {
         l.ok(&["deprecations", "--no-headers", "--color", "always"])
             .contains(red)
     );
+    // A failing gate is red like every status that breaks policy; a gate
+    // with no result yet asks for an eye.
+    l.ok(&["record-gate", "fmt", "--platform", "linux", "--value", "2"]);
+    let gates = l.ok(&["gates", "--color", "always"]);
+    assert!(gates.contains("\u{1b}[31mfailing\u{1b}[0m"), "{gates}");
+    assert!(gates.contains("\u{1b}[33mno result\u{1b}[0m"), "{gates}");
     let table = l.ok(&["deprecations", "--no-headers"]);
     assert!(table.trim_start().starts_with("a "), "{table}");
     let csv = l.ok(&["deprecations", "--no-headers", "--format", "csv"]);
@@ -454,4 +460,38 @@ fn main_commands_show_examples_in_their_help() {
         let help = l.ok(&[cmd, "--help"]);
         assert!(help.contains("Examples:\n  ledger "), "{cmd}:\n{help}");
     }
+}
+
+/// A list that grows with history can be cut: the newest N, or those
+/// since a date; a date that is not one is refused.
+#[test]
+fn releases_take_a_limit_and_a_start() {
+    let l = Ledger::new();
+    for (v, d) in [
+        ("0.1.0", "2026-01-05"),
+        ("0.2.0", "2026-01-20"),
+        ("0.3.0", "2026-02-10"),
+    ] {
+        l.ok(&["record-release", v, "--date", d]);
+    }
+    let versions = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["releases"];
+        a.extend(args);
+        l.json(&a)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["version"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(versions(&[]), ["0.3.0", "0.2.0", "0.1.0"]);
+    assert_eq!(versions(&["--limit", "2"]), ["0.3.0", "0.2.0"]);
+    assert_eq!(versions(&["--since", "2026-01-20"]), ["0.3.0", "0.2.0"]);
+    assert_eq!(
+        versions(&["--since", "2026-01-06", "--limit", "1"]),
+        ["0.3.0"]
+    );
+    let r = l.run(&["releases", "--since", "last week"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("last week"), "{}", r.stderr);
 }
