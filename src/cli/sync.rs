@@ -193,6 +193,16 @@ fn backoff(attempt: u32) {
     std::thread::sleep(std::time::Duration::from_millis(wait));
 }
 
+/// Git's message, as one line: its first, without git's "fatal: ".
+fn first_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message");
+    line.trim().trim_start_matches("fatal: ").to_string()
+}
+
 /// The repository sync fetches into and pushes from: the current one when
 /// REMOTE names one of its remotes (so the credentials CI set up for it
 /// apply), else a scratch bare repository, removed when done.
@@ -283,7 +293,7 @@ impl Repo {
             return Err(Error::State(format!(
                 "git {} failed: {}",
                 args.first().unwrap_or(&""),
-                String::from_utf8_lossy(&out.stderr).trim()
+                first_line(&out.stderr)
             ))
             .into());
         }
@@ -306,11 +316,14 @@ impl Repo {
             if why.contains("couldn't find remote ref") {
                 return Ok((None, Vec::new()));
             }
-            return Err(Error::State(format!(
-                "cannot fetch {branch} from {}: {}",
-                self.remote,
-                why.trim()
-            ))
+            return Err(Error::invalid(
+                "git remote",
+                &self.remote,
+                format!(
+                    "a repository git can fetch {branch} from (a URL, a path, or a remote of the current repository); git says: {}",
+                    first_line(&out.stderr)
+                ),
+            )
             .into());
         }
         let tip = self.git(&["rev-parse", "refs/ledger-sync/tip"], None)?;
@@ -383,7 +396,7 @@ impl Repo {
         Err(Error::State(format!(
             "cannot push to {branch} of {}: {}",
             self.remote,
-            why.trim()
+            first_line(&out.stderr)
         ))
         .into())
     }
