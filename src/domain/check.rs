@@ -537,22 +537,9 @@ mod tests {
     #[test]
     fn evidence_on_some_platforms_names_the_rest() {
         let mut s = gated();
-        let gate = |seq, platform: &str| {
-            Stamped::at(
-                seq,
-                "2026-02-01",
-                GateResultRec {
-                    gate: "unit-tests".into(),
-                    platform: Some(platform.into()),
-                    value: Some(100.0),
-                    passed: true,
-                    comparator: None,
-                    threshold: None,
-                    commit_sha: None,
-                    release: None,
-                    source: None,
-                },
-            )
+        let gate = |seq, platform| {
+            let rec = GateResultRec::of("unit-tests", Some(platform), Some(100.0), true);
+            Stamped::at(seq, "2026-02-01", rec)
         };
         s.i.gates
             .results

@@ -599,17 +599,12 @@ mod tests {
                 s.i.gates.results.push(Stamped::at(
                     seq,
                     "2026-02-01",
-                    GateResultRec {
-                        gate: gate.clone(),
-                        platform: Some(platform.into()),
-                        value: None,
-                        passed: !(gate == "fmt" && platform == "windows"),
-                        comparator: None,
-                        threshold: None,
-                        commit_sha: None,
-                        release: None,
-                        source: None,
-                    },
+                    GateResultRec::of(
+                        gate,
+                        Some(platform),
+                        None,
+                        !(gate == "fmt" && platform == "windows"),
+                    ),
                 ));
             }
         }
@@ -629,16 +624,8 @@ mod tests {
     #[test]
     fn a_failing_corpus_result_without_a_value_is_unmet() {
         let mut s = At::new("2026-03-01");
-        let result = |value: Option<f64>, passed: bool| GateResultRec {
-            gate: "corpus-pass-rate".into(),
-            platform: None,
-            value,
-            passed,
-            comparator: None,
-            threshold: None,
-            commit_sha: None,
-            release: None,
-            source: None,
+        let result = |value: Option<f64>, passed: bool| {
+            GateResultRec::of("corpus-pass-rate", None, value, passed)
         };
         s.i.gates
             .results

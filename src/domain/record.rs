@@ -345,6 +345,29 @@ impl<T> Stamped<T> {
 }
 
 #[cfg(test)]
+impl GateResultRec {
+    /// A result of `gate` with nothing else said of it (tests build
+    /// histories so).
+    pub fn of(
+        gate: &str,
+        platform: Option<&str>,
+        value: Option<f64>,
+        passed: bool,
+    ) -> GateResultRec {
+        GateResultRec {
+            gate: gate.into(),
+            platform: platform.map(str::to_string),
+            value,
+            passed,
+            comparator: None,
+            threshold: None,
+            commit_sha: None,
+            release: None,
+            source: None,
+        }
+    }
+}
+
 impl ReleaseRec {
     /// A released version dated `date` (RFC 3339 or `YYYY-MM-DD`), with
     /// nothing else said of it (tests build histories so).
