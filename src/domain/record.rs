@@ -368,6 +368,7 @@ impl GateResultRec {
     }
 }
 
+#[cfg(test)]
 impl ReleaseRec {
     /// A released version dated `date` (RFC 3339 or `YYYY-MM-DD`), with
     /// nothing else said of it (tests build histories so).
