@@ -27,6 +27,18 @@ pub(super) fn waivers(ctx: &Context) -> Result<Output, CommandError> {
     )))
 }
 
+/// A window's length: a whole number of days from 1 to 3650 (ten years).
+fn days(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=3650).contains(d))
+        .and_then(|d| u32::try_from(d).ok())
+        .ok_or_else(|| {
+            format!("{text} is not a window; expected a whole number of days from 1 to 3650")
+        })
+}
+
 /// Which releases to list.
 #[derive(Debug, Args)]
 pub struct ReleasesArgs {
@@ -89,7 +101,7 @@ pub(super) fn budgets(ctx: &Context) -> Result<Output, CommandError> {
 #[derive(Debug, Args)]
 pub struct DriftArgs {
     /// Window length in days (default: the policy's, 30).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, value_parser = days, allow_negative_numbers = true)]
     pub days: Option<u32>,
     /// change-points (the shifts in the window, each tested for
     /// significance) or thirds (the last third's median against the
@@ -359,7 +371,7 @@ fn retrospective(
 #[derive(Debug, Args)]
 pub struct DeliveryArgs {
     /// Window length in days, back from now (default: the policy's, 90).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, value_parser = days, allow_negative_numbers = true)]
     pub days: Option<u32>,
 }
 
@@ -379,7 +391,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: std::path::PathBuf,
     /// How many days of each budget's series to chart.
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, default_value_t = 90, value_parser = days, allow_negative_numbers = true)]
     pub days: u32,
 }
 
@@ -434,10 +446,11 @@ pub(super) fn report(ctx: &Context, a: &ReportArgs) -> Result<Output, CommandErr
     super::files::write_whole(&a.out, html.as_bytes(), false, true)?;
     let samples: usize = charts.series.iter().map(|c| c.points.len()).sum();
     let line = format!(
-        "wrote {} ({} KiB): {} budget charts with {samples} samples over {} days, {} releases, {} deprecations, {} incidents",
+        "wrote {} ({} KiB): {} budget charts with {} over {} days, {} releases, {} deprecations, {} incidents",
         a.out.display(),
         html.len().div_ceil(1024),
         charts.series.len(),
+        crate::domain::text::count(samples, "sample"),
         a.days,
         timeline.releases.len(),
         timeline.spans.len(),

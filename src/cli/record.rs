@@ -655,7 +655,7 @@ pub struct OpenIncidentArgs {
     #[arg(long)]
     pub title: String,
     /// For a performance regression: how far over budget, in percent.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub over_pct: Option<f64>,
     /// When it was opened (default: now).
     #[arg(long, value_name = "TIME")]
@@ -676,8 +676,13 @@ pub(super) fn open_incident(ctx: &Context, a: &OpenIncidentArgs) -> Result<Outpu
                 "--over-pct applies to performance-regression incidents, not {kind}"
             )));
         }
-        if !p.is_finite() {
-            return Err(Error::invalid("over-pct", p, "a finite percentage").into());
+        if !p.is_finite() || p <= 0.0 {
+            return Err(Error::invalid(
+                "over-pct",
+                p,
+                "a percentage above 0: how far over its budget the regression went",
+            )
+            .into());
         }
     }
     let at = ctx.effective(a.at.as_deref())?;

@@ -294,12 +294,12 @@ impl Drift {
     pub fn check(&self) -> Check {
         let evidence = match (self.first, self.last) {
             (Some(first), Some(last)) => format!(
-                "{} samples from {} to {} {} ({} shift(s) found)",
-                self.samples,
+                "{} from {} to {} {} ({} found)",
+                super::text::count(self.samples, "sample"),
                 fmt_num(first),
                 fmt_num(last),
                 self.unit,
-                self.shifts.len()
+                super::text::count(self.shifts.len(), "shift")
             ),
             _ => "no samples in the window".to_string(),
         };

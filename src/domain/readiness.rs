@@ -283,9 +283,10 @@ fn over_blocker(b: &budget::Budget, over: &[f64], samples: usize, days: u32) -> 
         .max_by(|x, y| pct(*x).total_cmp(&pct(*y)))
         .unwrap_or_default();
     format!(
-        "{} was over budget in {} of {samples} samples in the last {days} days (worst {} {} against {})",
+        "{} was over budget in {} of {} in the last {days} days (worst {} {} against {})",
         b.id,
         over.len(),
+        super::text::count(samples, "sample"),
         fmt_num(worst),
         b.unit,
         fmt_num(b.threshold)
@@ -328,9 +329,9 @@ fn budgets_consistent(f: &Frame, i: &ReadinessInputs) -> (Vec<String>, Vec<Strin
                 continue;
             }
             evidence.push(format!(
-                "{}: {} samples in {days} days, all within {} {}",
+                "{}: {} in {days} days, all within {} {}",
                 b.id,
-                window.len(),
+                super::text::count(window.len(), "sample"),
                 fmt_num(b.threshold),
                 b.unit
             ));

@@ -86,9 +86,24 @@ pub fn optional_name(what: &'static str, value: Option<&str>) -> Result<Option<S
     }
 }
 
+/// `n` and a noun that takes an "s" in the plural: "1 sample", "2 samples".
+pub fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_sample_two_samples() {
+        assert_eq!(count(1, "sample"), "1 sample");
+        assert_eq!(count(0, "sample"), "0 samples");
+        assert_eq!(count(2, "shift"), "2 shifts");
+    }
 
     #[test]
     fn names_are_one_line_and_bounded() {

@@ -207,11 +207,11 @@ fn chart(h: &mut String, c: &Charts, s: &Series) {
     let tone = tone_class(status).unwrap_or("muted");
     let _ = writeln!(
         h,
-        "<figure><figcaption>{} <span class=\"{tone}\">{}</span></figcaption>\n<p class=\"muted\">{} · {} samples · {} {} {}</p>",
+        "<figure><figcaption>{} <span class=\"{tone}\">{}</span></figcaption>\n<p class=\"muted\">{} · {} · {} {} {}</p>",
         esc(&s.budget),
         esc(status),
         esc(&s.title),
-        s.points.len(),
+        crate::domain::text::count(s.points.len(), "sample"),
         esc(s.direction.as_str()),
         fmt_num(s.threshold),
         esc(&s.unit)

@@ -534,3 +534,39 @@ fn a_shipped_milestone_as_of_a_time_reads_what_was_recorded_by_then() {
     let status = l.ok(&["status"]);
     assert!(!status.contains("Readiness for 1.0"), "{status}");
 }
+
+/// A negative number is read as a number, not as an unknown flag: taken
+/// where it means something (a measured value), refused in a plain
+/// sentence where it does not (a window, how far over budget).
+#[test]
+fn negative_numbers_are_numbers_and_refused_where_they_mean_nothing() {
+    let l = Ledger::new();
+    for args in [
+        &["drift", "--days", "-5"][..],
+        &["delivery", "--days", "-1"],
+    ] {
+        let r = l.run(args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr
+                .contains("expected a whole number of days from 1 to 3650"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    l.rejects(
+        &[
+            "open-incident",
+            "--kind",
+            "performance-regression",
+            "--severity",
+            "low",
+            "--title",
+            "slower",
+            "--over-pct",
+            "-5",
+        ],
+        "expected a percentage above 0",
+    );
+    l.ok(&["record-gate", "fmt", "--platform", "linux", "--value", "-1"]);
+}
