@@ -608,6 +608,14 @@ pub(super) fn remove_extension(
             );
         }
         let this = q.extension_inputs_of(&a.id)?.rows(q.frame());
+        if !this.is_empty() && this.iter().all(|e| e.removed) {
+            return Err(Error::invalid(
+                "extension",
+                &a.id,
+                "an extension in the corpus; it was removed from it already (`ledger extensions` lists it as removed)",
+            )
+            .into());
+        }
         if !this.iter().any(|e| !e.removed) {
             // Only a failed lookup reads the corpus, to name a short one.
             let current: Vec<String> = q

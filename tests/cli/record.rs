@@ -320,6 +320,11 @@ fn adding_an_extension_lists_every_failing_rule() {
         "unknown extension \"nope\"",
     );
     l.ok(&["remove-extension", "good", "--reason", "license-change"]);
+    // Removed twice: the message names what happened, not "unknown".
+    l.rejects(
+        &["remove-extension", "good", "--reason", "license-change"],
+        "it was removed from it already",
+    );
     let removed = l.json(&["extensions", "--removed"]);
     assert_eq!(removed[0]["id"], "good");
     assert_eq!(l.json(&["extensions"]).as_array().unwrap().len(), 0);
