@@ -9,7 +9,7 @@ pub use super::finding::{Finding, Level};
 use super::{
     deprecation::{self, DeprecationStatus},
     incident::Severity,
-    inputs::{BudgetRow, GateInputs, GateRow, IncidentRow, TierCount},
+    inputs::{BudgetRow, GateRow, IncidentRow, TierCount},
     inputs::{Frame, ReleaseCheckInputs, TierConformance},
     policy::MissingEvidence,
     readiness::Readiness,
@@ -33,14 +33,13 @@ pub fn check_release(
     version: &Version,
     breaking: bool,
 ) -> ReleaseCheck {
+    let gates = i.gates.rows(f);
     let mut findings = version_findings(f, i, version, breaking);
     findings.extend(premature_removals(f, i, version));
     findings.extend(overdue_deprecations(f, i, version));
-    findings.extend(missing_evidence(f, i, version));
+    findings.extend(missing_evidence(f, &gates, version));
     // The rows' own findings, worded as their lists word them.
-    let mut from_rows: Vec<Finding> = i
-        .gates
-        .rows(f)
+    let mut from_rows: Vec<Finding> = gates
         .iter()
         .filter_map(GateRow::finding)
         .chain(i.budgets.rows(f).iter().filter_map(BudgetRow::finding))
@@ -225,13 +224,13 @@ fn overdue_deprecations(f: &Frame, i: &ReleaseCheckInputs, version: &Version) ->
 
 /// Each gate the policy enforces that has no result on some platform it
 /// must run on, with those platforms (none for a gate not per platform).
-pub fn gates_without_evidence(f: &Frame, gates: &GateInputs) -> Vec<(String, Vec<String>)> {
-    let mut missing: Vec<(String, Vec<String>)> = Vec::new();
-    for row in gates.rows(f).into_iter().filter(|g| g.passed.is_none()) {
-        let platform = row.platform.unwrap_or_default();
+pub fn gates_without_evidence(gates: &[GateRow]) -> Vec<(&str, Vec<&str>)> {
+    let mut missing: Vec<(&str, Vec<&str>)> = Vec::new();
+    for row in gates.iter().filter(|g| g.passed.is_none()) {
+        let platform = row.platform.as_deref().unwrap_or_default();
         match missing.iter_mut().find(|(gate, _)| *gate == row.gate) {
             Some((_, platforms)) => platforms.push(platform),
-            None => missing.push((row.gate, vec![platform])),
+            None => missing.push((&row.gate, vec![platform])),
         }
     }
     missing
@@ -241,7 +240,7 @@ pub fn gates_without_evidence(f: &Frame, gates: &GateInputs) -> Vec<(String, Vec
 /// on: nothing shows this release passes it (governance: Quality Gates, on
 /// every PR). A warning, blocking for a major release and a milestone's
 /// version, or always when the policy's `missing_evidence` is `block`.
-fn missing_evidence(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec<Finding> {
+fn missing_evidence(f: &Frame, gates: &[GateRow], version: &Version) -> Vec<Finding> {
     let milestone = f
         .policy
         .milestones
@@ -252,11 +251,10 @@ fn missing_evidence(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec
         MissingEvidence::Warn if is_major(version) || milestone => Level::Blocking,
         MissingEvidence::Warn => Level::Warning,
     };
-    let missing = gates_without_evidence(f, &i.gates);
-    missing
+    gates_without_evidence(gates)
         .into_iter()
         .map(|(gate, platforms)| {
-            let on: Vec<&str> = platforms.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+            let on: Vec<&str> = platforms.into_iter().filter(|p| !p.is_empty()).collect();
             let on = match on.is_empty() {
                 true => String::new(),
                 false => format!(" on {}", on.join(", ")),
@@ -264,7 +262,7 @@ fn missing_evidence(f: &Frame, i: &ReleaseCheckInputs, version: &Version) -> Vec
             finding(
                 level,
                 Code::GateNoEvidence,
-                Some(&gate),
+                Some(gate),
                 format!(
                     "{gate} has no result{on}: nothing shows {version} passes it; record it with `ledger record-gate {gate}`"
                 ),

@@ -110,9 +110,9 @@ pub fn refuse_protected_incident(
 /// appears.
 pub fn found_now(f: &Frame, inputs: &WaiveInputs, rule: Code, subject: &str) -> bool {
     if let (WaiveInputs::Gates(g), Code::GateNoEvidence) = (inputs, rule) {
-        return check::gates_without_evidence(f, g)
+        return check::gates_without_evidence(&g.rows(f))
             .iter()
-            .any(|(gate, _)| gate == subject);
+            .any(|(gate, _)| *gate == subject);
     }
     let found: Vec<Finding> = match inputs {
         WaiveInputs::Deprecations(d) => d

@@ -526,26 +526,34 @@ pub struct Copied {
     pub unsigned: usize,
 }
 
+/// The entries after `?1`, at most `?2` of them, each with its signature,
+/// in [`signed`]'s columns.
+const SIGNED_PAGE: &str = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
+                  e.prev_hash, e.hash, s.signer, s.signature
+           FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
+           WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+
+/// A row of [`SIGNED_PAGE`]: the entry as stored and its signature.
+fn signed(r: &Row<'_>) -> Result<(RawEntry, Option<Signature>)> {
+    let signature = match r.get::<Option<String>>(8)? {
+        Some(signer) => Some((signer, r.get::<Vec<u8>>(9)?)),
+        None => None,
+    };
+    Ok((raw(r)?, signature))
+}
+
 /// Copies every entry of `from`, as stored, into the empty ledger `to`
 /// (in its caller's transaction): journal rows byte for byte, their typed
 /// rows, the tree and the signatures; with `rebase`, the entries stamped
 /// in the future are re-recorded (see [`Rebase`]).
 pub fn copy_entries(from: &Db, to: &Db, rebase: Option<&Rebase>) -> Result<Copied> {
-    let sql = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
-                      e.prev_hash, e.hash, s.signer, s.signature
-               FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
-               WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
     let mut head = Head::read(to)?;
     head.frontier = Some(Vec::new());
     let mut copied = Copied::default();
     loop {
         let mut page = Vec::new();
-        from.rows(sql, &[&head.seq, &PAGE], |r| {
-            let signature = match r.get::<Option<String>>(8)? {
-                Some(signer) => Some((signer, r.get::<Vec<u8>>(9)?)),
-                None => None,
-            };
-            page.push((raw(r)?, signature));
+        from.rows(SIGNED_PAGE, &[&head.seq, &PAGE], |r| {
+            page.push(signed(r)?);
             Ok(())
         })?;
         let n = page.len();
@@ -640,20 +648,18 @@ impl Line {
 /// Every entry of the ledger as [`Line`]s, in order.
 pub fn lines(conn: &Db) -> Result<Vec<Line>> {
     use base64::Engine as _;
-    let sql = "SELECT e.seq, e.project, e.kind, e.effective_at, e.recorded_at, e.body,
-                      e.prev_hash, e.hash, s.signer, s.signature
-               FROM entries e LEFT JOIN entry_signatures s ON s.entry_seq = e.seq
-               ORDER BY e.seq";
     let mut out = Vec::new();
-    conn.rows(sql, &[], |r| {
-        let e = raw(r)?;
-        let signer = r.get::<Option<String>>(8)?;
-        let signature = match signer {
-            Some(_) => Some(base64::engine::general_purpose::STANDARD.encode(r.get::<Vec<u8>>(9)?)),
-            None => None,
+    conn.rows(SIGNED_PAGE, &[&0i64, &i64::MAX], |r| {
+        let (entry, signature) = signed(r)?;
+        let (signer, signature) = match signature {
+            Some((signer, bytes)) => (
+                Some(signer),
+                Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            ),
+            None => (None, None),
         };
         out.push(Line {
-            entry: e,
+            entry,
             signer,
             signature,
         });
