@@ -86,6 +86,20 @@ pub fn optional_name(what: &'static str, value: Option<&str>) -> Result<Option<S
     }
 }
 
+/// `path` as a URI path: its unreserved characters and `/` as they are,
+/// every other byte percent-encoded (RFC 3986).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `n` and a noun that takes an "s" in the plural: "1 sample", "2 samples".
 pub fn count(n: usize, noun: &str) -> String {
     match n {
@@ -97,6 +111,12 @@ pub fn count(n: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uri_path_encodes_all_but_the_unreserved() {
+        assert_eq!(uri_path("ci/ledger policy.toml"), "ci/ledger%20policy.toml");
+        assert_eq!(uri_path("a%b/é"), "a%25b/%C3%A9");
+    }
 
     #[test]
     fn one_sample_two_samples() {

@@ -51,19 +51,7 @@ impl Files {
 /// A path from the repository's root as a URI reference: `/` separators,
 /// and the characters a URI cannot hold as they are, percent-encoded.
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.replace('\\', "/").chars() {
-        match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' => out.push(c),
-            _ => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    let _ = write!(out, "%{b:02X}");
-                }
-            }
-        }
-    }
-    out
+    crate::domain::text::uri_path(&path.replace('\\', "/"))
 }
 
 /// The SARIF `ruleId` of a rule.

@@ -97,14 +97,7 @@ fn connect_uri(path: &Path, options: &str) -> Result<Connection> {
             domain::Error::invalid("ledger path", path.display(), "a path in UTF-8").into(),
         );
     };
-    let mut uri = String::from("file:");
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            uri.push(char::from(b));
-        } else {
-            uri.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let mut uri = format!("file:{}", domain::text::uri_path(text));
     uri.push('?');
     uri.push_str(options);
     let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX
